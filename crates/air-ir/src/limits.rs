@@ -1,0 +1,31 @@
+//! Bounds every reader enforces, so hostile input gets an error (E0105) instead of a crash.
+
+/// What a reader accepts at most.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Bytes of input.
+    pub max_input_bytes: usize,
+    /// Bytes of one constant's data.
+    pub max_literal_bytes: u128,
+    /// Depth of nested regions.
+    pub max_region_depth: usize,
+    /// Nodes in one region.
+    pub max_nodes: usize,
+    /// Rank of a tensor.
+    pub max_rank: usize,
+    /// Functions in a module.
+    pub max_functions: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_input_bytes: 1 << 30,
+            max_literal_bytes: 1 << 28,
+            max_region_depth: 64,
+            max_nodes: 10_000_000,
+            max_rank: 32,
+            max_functions: 100_000,
+        }
+    }
+}

@@ -1,0 +1,647 @@
+//! The closed set of operations of op set v1, with typed attributes.
+//!
+//! Semantics are in `docs/spec.md`, one section per op. Operand conventions are listed on each
+//! variant; elementwise ops take operands of one type (broadcasting and promotion are explicit,
+//! inserted by [`crate::builder`]).
+
+use crate::dim::Dim;
+use crate::dtype::DType;
+use crate::module::Region;
+use crate::types::Literal;
+
+/// Elementwise operations with one operand.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    /// `-x` (integers wrap).
+    Neg,
+    /// `|x|`; for complex input the result is the real modulus.
+    Abs,
+    /// -1, 0 or 1 (NaN stays NaN).
+    Sign,
+    /// `e^x`.
+    Exp,
+    /// `e^x - 1`.
+    Expm1,
+    /// Natural logarithm.
+    Log,
+    /// `log(1 + x)`.
+    Log1p,
+    /// Square root.
+    Sqrt,
+    /// `1 / sqrt(x)`.
+    Rsqrt,
+    /// Sine.
+    Sin,
+    /// Cosine.
+    Cos,
+    /// Tangent.
+    Tan,
+    /// Arc sine.
+    Asin,
+    /// Arc cosine.
+    Acos,
+    /// Arc tangent.
+    Atan,
+    /// Hyperbolic sine.
+    Sinh,
+    /// Hyperbolic cosine.
+    Cosh,
+    /// Hyperbolic tangent.
+    Tanh,
+    /// Round toward -inf.
+    Floor,
+    /// Round toward +inf.
+    Ceil,
+    /// Round half to even.
+    Round,
+    /// The error function.
+    Erf,
+    /// `1 / (1 + e^-x)`.
+    Logistic,
+    /// `1 / x`.
+    Reciprocal,
+    /// Logical not on bool, bitwise not on integers.
+    Not,
+    /// True where NaN.
+    IsNan,
+    /// True where ±inf.
+    IsInf,
+    /// True where neither NaN nor ±inf.
+    IsFinite,
+}
+
+/// Elementwise operations with two operands of one type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `a + b` (integers wrap).
+    Add,
+    /// `a - b`.
+    Sub,
+    /// `a * b`.
+    Mul,
+    /// True division (floats and complex only).
+    Div,
+    /// Floor division, Python semantics.
+    FloorDiv,
+    /// Remainder with the sign of the dividend (C `fmod`).
+    Rem,
+    /// Remainder with the sign of the divisor (Python `%`).
+    Mod,
+    /// `a ** b`.
+    Pow,
+    /// Elementwise maximum, NaN-propagating.
+    Max,
+    /// Elementwise minimum, NaN-propagating.
+    Min,
+    /// `atan2(a, b)`.
+    Atan2,
+    /// `a == b` (result bool).
+    Eq,
+    /// `a != b` (result bool).
+    Ne,
+    /// `a < b` (result bool).
+    Lt,
+    /// `a <= b` (result bool).
+    Le,
+    /// `a > b` (result bool).
+    Gt,
+    /// `a >= b` (result bool).
+    Ge,
+    /// Logical and on bool, bitwise and on integers.
+    And,
+    /// Logical or on bool, bitwise or on integers.
+    Or,
+    /// Logical xor on bool, bitwise xor on integers.
+    Xor,
+    /// Left shift on integers.
+    Shl,
+    /// Right shift on integers (arithmetic for signed, logical for unsigned).
+    Shr,
+}
+
+/// Reductions over a set of axes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceKind {
+    /// Sum (0 for an empty reduction).
+    Sum,
+    /// Product (1 for an empty reduction).
+    Prod,
+    /// Maximum, NaN-propagating (an empty reduction is an error at run time).
+    Max,
+    /// Minimum, NaN-propagating.
+    Min,
+    /// Arithmetic mean (NaN for an empty reduction of floats).
+    Mean,
+    /// Logical or (false for an empty reduction).
+    Any,
+    /// Logical and (true for an empty reduction).
+    All,
+}
+
+/// Reductions that return the index of an extreme along one axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArgKind {
+    /// Index of the first maximum (first NaN wins).
+    Argmax,
+    /// Index of the first minimum (first NaN wins).
+    Argmin,
+}
+
+/// Running reductions along one axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScanKind {
+    /// Running sum.
+    Cumsum,
+    /// Running product.
+    Cumprod,
+}
+
+/// One end of a slice along an axis.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Bound {
+    /// The default end (the start or the end of the axis, depending on the step's sign).
+    Default,
+    /// A static index; negative values count from the end, as in Python.
+    Const(i64),
+    /// The value of scalar integer operand number `k` of the node (k ≥ 1).
+    Operand(u32),
+}
+
+/// A Python slice `start:stop:step` for one axis.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct SliceAxis {
+    /// First index.
+    pub start: Bound,
+    /// One past the last index (exclusive).
+    pub stop: Bound,
+    /// Non-zero step.
+    pub step: i64,
+}
+
+impl SliceAxis {
+    /// The whole axis, `::1`.
+    pub fn full() -> SliceAxis {
+        SliceAxis {
+            start: Bound::Default,
+            stop: Bound::Default,
+            step: 1,
+        }
+    }
+}
+
+/// A typed attribute value: the attributes of custom ops, and the generic form of every op's
+/// attributes in the serial forms.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AttrValue {
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string.
+    Str(String),
+    /// A boolean.
+    Bool(bool),
+    /// A list of integers.
+    Ints(Vec<i64>),
+    /// A list of floats.
+    Floats(Vec<f64>),
+    /// A list of strings.
+    Strs(Vec<String>),
+    /// A dtype.
+    DType(DType),
+    /// A shape (list of dims).
+    Shape(Vec<Dim>),
+    /// A constant tensor.
+    Literal(Literal),
+    /// Slices, one per axis.
+    Slices(Vec<SliceAxis>),
+    /// A reference to a function of the module.
+    Func(String),
+}
+
+/// A named attribute.
+pub type Attr = (String, AttrValue);
+
+/// An operation of op set v1. The operands, results and constraints of each are in `docs/spec.md`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    /// `constant`: no operands; the literal is the result.
+    Constant(Literal),
+    /// `iota`: no operands; index along `axis` of a tensor of `dtype` and `shape`.
+    Iota {
+        /// Result dtype (integer or float).
+        dtype: DType,
+        /// Result shape (symbols must be bound).
+        shape: Vec<Dim>,
+        /// The axis that counts.
+        axis: u32,
+    },
+    /// `full`: no operands; every element is `value` (a rank-0 literal).
+    Full {
+        /// The fill value; its dtype is the result dtype.
+        value: Literal,
+        /// Result shape.
+        shape: Vec<Dim>,
+    },
+    /// Elementwise unary op on one operand.
+    Unary(UnaryOp),
+    /// Elementwise binary op on two operands of one type.
+    Binary(BinaryOp),
+    /// `select(cond, a, b)`: cond bool, a and b of one type, all of one shape.
+    Select,
+    /// `cast(x)` to `dtype`.
+    Cast {
+        /// The target dtype.
+        dtype: DType,
+    },
+    /// `clip(x, lo, hi)`, all of one type: `min(max(x, lo), hi)`.
+    Clip,
+    /// `broadcast(x)`: operand axis `i` becomes result axis `dims[i]`; others are new.
+    Broadcast {
+        /// Result shape.
+        shape: Vec<Dim>,
+        /// For each operand axis, its result axis (strictly increasing).
+        dims: Vec<u32>,
+    },
+    /// `reshape(x)` to `shape` (same element count), C order.
+    Reshape {
+        /// Result shape.
+        shape: Vec<Dim>,
+    },
+    /// `transpose(x)`: result axis `i` is operand axis `perm[i]`.
+    Transpose {
+        /// A permutation of `0..rank`.
+        perm: Vec<u32>,
+    },
+    /// `expand_dims(x)`: inserts axes of extent 1 at the given result positions.
+    ExpandDims {
+        /// Result positions of the new axes (distinct).
+        axes: Vec<u32>,
+    },
+    /// `squeeze(x)`: removes the given axes, each of extent 1.
+    Squeeze {
+        /// Operand axes to remove (distinct).
+        axes: Vec<u32>,
+    },
+    /// `slice(x, bounds...)`: one Python slice per axis; run-time bounds are scalar operands.
+    Slice {
+        /// One entry per operand axis.
+        axes: Vec<SliceAxis>,
+    },
+    /// `concat(xs...)` along `axis`.
+    Concat {
+        /// The joined axis.
+        axis: u32,
+    },
+    /// `take(x, indices)`: gathers along `axis` (negative indices count from the end).
+    Take {
+        /// The indexed axis.
+        axis: u32,
+    },
+    /// `extract(x, i0, ..., ik)`: one element as a scalar; one i64 scalar index per axis.
+    Extract,
+    /// `insert(x, v, i0, ..., ik)`: `x` with one element replaced by scalar `v`.
+    Insert,
+    /// `filter(x, mask)`: the elements of 1-D `x` where the 1-D bool `mask` holds; the result
+    /// length is a fresh symbol known at run time.
+    Filter,
+    /// A reduction over `axes`.
+    Reduce {
+        /// Which reduction.
+        kind: ReduceKind,
+        /// Reduced axes (distinct, any order); empty means none.
+        axes: Vec<u32>,
+        /// Keep reduced axes with extent 1.
+        keepdims: bool,
+    },
+    /// `argmax`/`argmin` along one axis; the result is i64.
+    ArgReduce {
+        /// Which one.
+        kind: ArgKind,
+        /// The reduced axis.
+        axis: u32,
+        /// Keep the reduced axis with extent 1.
+        keepdims: bool,
+    },
+    /// `cumsum`/`cumprod` along one axis.
+    Scan {
+        /// Which one.
+        kind: ScanKind,
+        /// The scanned axis.
+        axis: u32,
+    },
+    /// `sort` along one axis (NaNs last, as NumPy).
+    Sort {
+        /// The sorted axis.
+        axis: u32,
+        /// Largest first.
+        descending: bool,
+    },
+    /// `einsum(xs...)` with a NumPy-style explicit spec (`"ij,j->i"`).
+    Einsum {
+        /// The subscripts, with `->`.
+        spec: String,
+    },
+    /// `matmul(a, b)` with NumPy's rules (1-D operands promoted, batch dims broadcast).
+    Matmul,
+    /// `for(lo, hi, step, carried..., captured...)`: runs `body` for `i` in `range(lo, hi, step)`.
+    /// The body takes `(i, carried..., captured...)` and yields the next carried values; the results
+    /// are the final carried values.
+    For {
+        /// The loop body.
+        body: Region,
+    },
+    /// `if(cond, args...)`: runs `then_branch` or `else_branch` on `args`; both yield the results.
+    If {
+        /// Taken when `cond` is true.
+        then_branch: Region,
+        /// Taken when `cond` is false.
+        else_branch: Region,
+    },
+    /// `call(args...)` of another function of the module; results are its results.
+    Call {
+        /// The callee's name.
+        callee: String,
+    },
+    /// An op outside op set v1.
+    Custom(CustomOp),
+}
+
+/// An op outside the op set, identified by domain and name, with an optional decomposition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomOp {
+    /// The namespace (`"pytensor"`, `"mylib"`).
+    pub domain: String,
+    /// The op's name in its domain.
+    pub name: String,
+    /// Attributes, in order.
+    pub attrs: Vec<Attr>,
+    /// A function of the module computing the same thing from the same operands.
+    pub decomposition: Option<String>,
+}
+
+impl UnaryOp {
+    /// Every unary op.
+    pub const ALL: [UnaryOp; 28] = [
+        UnaryOp::Neg,
+        UnaryOp::Abs,
+        UnaryOp::Sign,
+        UnaryOp::Exp,
+        UnaryOp::Expm1,
+        UnaryOp::Log,
+        UnaryOp::Log1p,
+        UnaryOp::Sqrt,
+        UnaryOp::Rsqrt,
+        UnaryOp::Sin,
+        UnaryOp::Cos,
+        UnaryOp::Tan,
+        UnaryOp::Asin,
+        UnaryOp::Acos,
+        UnaryOp::Atan,
+        UnaryOp::Sinh,
+        UnaryOp::Cosh,
+        UnaryOp::Tanh,
+        UnaryOp::Floor,
+        UnaryOp::Ceil,
+        UnaryOp::Round,
+        UnaryOp::Erf,
+        UnaryOp::Logistic,
+        UnaryOp::Reciprocal,
+        UnaryOp::Not,
+        UnaryOp::IsNan,
+        UnaryOp::IsInf,
+        UnaryOp::IsFinite,
+    ];
+
+    /// The op's name in the serial forms.
+    pub fn name(self) -> &'static str {
+        match self {
+            UnaryOp::Neg => "neg",
+            UnaryOp::Abs => "abs",
+            UnaryOp::Sign => "sign",
+            UnaryOp::Exp => "exp",
+            UnaryOp::Expm1 => "expm1",
+            UnaryOp::Log => "log",
+            UnaryOp::Log1p => "log1p",
+            UnaryOp::Sqrt => "sqrt",
+            UnaryOp::Rsqrt => "rsqrt",
+            UnaryOp::Sin => "sin",
+            UnaryOp::Cos => "cos",
+            UnaryOp::Tan => "tan",
+            UnaryOp::Asin => "asin",
+            UnaryOp::Acos => "acos",
+            UnaryOp::Atan => "atan",
+            UnaryOp::Sinh => "sinh",
+            UnaryOp::Cosh => "cosh",
+            UnaryOp::Tanh => "tanh",
+            UnaryOp::Floor => "floor",
+            UnaryOp::Ceil => "ceil",
+            UnaryOp::Round => "round",
+            UnaryOp::Erf => "erf",
+            UnaryOp::Logistic => "logistic",
+            UnaryOp::Reciprocal => "reciprocal",
+            UnaryOp::Not => "not",
+            UnaryOp::IsNan => "isnan",
+            UnaryOp::IsInf => "isinf",
+            UnaryOp::IsFinite => "isfinite",
+        }
+    }
+}
+
+impl BinaryOp {
+    /// Every binary op.
+    pub const ALL: [BinaryOp; 22] = [
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::FloorDiv,
+        BinaryOp::Rem,
+        BinaryOp::Mod,
+        BinaryOp::Pow,
+        BinaryOp::Max,
+        BinaryOp::Min,
+        BinaryOp::Atan2,
+        BinaryOp::Eq,
+        BinaryOp::Ne,
+        BinaryOp::Lt,
+        BinaryOp::Le,
+        BinaryOp::Gt,
+        BinaryOp::Ge,
+        BinaryOp::And,
+        BinaryOp::Or,
+        BinaryOp::Xor,
+        BinaryOp::Shl,
+        BinaryOp::Shr,
+    ];
+
+    /// The op's name in the serial forms.
+    pub fn name(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "add",
+            BinaryOp::Sub => "sub",
+            BinaryOp::Mul => "mul",
+            BinaryOp::Div => "div",
+            BinaryOp::FloorDiv => "floor_div",
+            BinaryOp::Rem => "rem",
+            BinaryOp::Mod => "mod",
+            BinaryOp::Pow => "pow",
+            BinaryOp::Max => "max",
+            BinaryOp::Min => "min",
+            BinaryOp::Atan2 => "atan2",
+            BinaryOp::Eq => "eq",
+            BinaryOp::Ne => "ne",
+            BinaryOp::Lt => "lt",
+            BinaryOp::Le => "le",
+            BinaryOp::Gt => "gt",
+            BinaryOp::Ge => "ge",
+            BinaryOp::And => "and",
+            BinaryOp::Or => "or",
+            BinaryOp::Xor => "xor",
+            BinaryOp::Shl => "shl",
+            BinaryOp::Shr => "shr",
+        }
+    }
+
+    /// True for the comparisons, whose result is bool.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+        )
+    }
+}
+
+impl ReduceKind {
+    /// Every reduction.
+    pub const ALL: [ReduceKind; 7] = [
+        ReduceKind::Sum,
+        ReduceKind::Prod,
+        ReduceKind::Max,
+        ReduceKind::Min,
+        ReduceKind::Mean,
+        ReduceKind::Any,
+        ReduceKind::All,
+    ];
+
+    /// The op's name in the serial forms (`reduce_sum`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ReduceKind::Sum => "reduce_sum",
+            ReduceKind::Prod => "reduce_prod",
+            ReduceKind::Max => "reduce_max",
+            ReduceKind::Min => "reduce_min",
+            ReduceKind::Mean => "reduce_mean",
+            ReduceKind::Any => "reduce_any",
+            ReduceKind::All => "reduce_all",
+        }
+    }
+}
+
+impl ArgKind {
+    /// The op's name in the serial forms.
+    pub fn name(self) -> &'static str {
+        match self {
+            ArgKind::Argmax => "argmax",
+            ArgKind::Argmin => "argmin",
+        }
+    }
+}
+
+impl ScanKind {
+    /// The op's name in the serial forms.
+    pub fn name(self) -> &'static str {
+        match self {
+            ScanKind::Cumsum => "cumsum",
+            ScanKind::Cumprod => "cumprod",
+        }
+    }
+}
+
+impl Op {
+    /// The op's name in the serial forms (`add`, `reduce_sum`, `for`, `custom`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Constant(_) => "constant",
+            Op::Iota { .. } => "iota",
+            Op::Full { .. } => "full",
+            Op::Unary(u) => u.name(),
+            Op::Binary(b) => b.name(),
+            Op::Select => "select",
+            Op::Cast { .. } => "cast",
+            Op::Clip => "clip",
+            Op::Broadcast { .. } => "broadcast",
+            Op::Reshape { .. } => "reshape",
+            Op::Transpose { .. } => "transpose",
+            Op::ExpandDims { .. } => "expand_dims",
+            Op::Squeeze { .. } => "squeeze",
+            Op::Slice { .. } => "slice",
+            Op::Concat { .. } => "concat",
+            Op::Take { .. } => "take",
+            Op::Extract => "extract",
+            Op::Insert => "insert",
+            Op::Filter => "filter",
+            Op::Reduce { kind, .. } => kind.name(),
+            Op::ArgReduce { kind, .. } => kind.name(),
+            Op::Scan { kind, .. } => kind.name(),
+            Op::Sort { .. } => "sort",
+            Op::Einsum { .. } => "einsum",
+            Op::Matmul => "matmul",
+            Op::For { .. } => "for",
+            Op::If { .. } => "if",
+            Op::Call { .. } => "call",
+            Op::Custom(_) => "custom",
+        }
+    }
+
+    /// The nested regions of the op, in order (`for`: body; `if`: then, else).
+    pub fn regions(&self) -> Vec<&Region> {
+        match self {
+            Op::For { body } => vec![body],
+            Op::If {
+                then_branch,
+                else_branch,
+            } => vec![then_branch, else_branch],
+            _ => vec![],
+        }
+    }
+
+    /// Mutable access to the nested regions.
+    pub fn regions_mut(&mut self) -> Vec<&mut Region> {
+        match self {
+            Op::For { body } => vec![body],
+            Op::If {
+                then_branch,
+                else_branch,
+            } => vec![then_branch, else_branch],
+            _ => vec![],
+        }
+    }
+}
+
+/// The name of every op of op set v1, for `air info` and coverage tables.
+pub fn all_op_names() -> Vec<&'static str> {
+    let mut names = vec!["constant", "iota", "full"];
+    names.extend(UnaryOp::ALL.iter().map(|u| u.name()));
+    names.extend(BinaryOp::ALL.iter().map(|b| b.name()));
+    names.extend([
+        "select",
+        "cast",
+        "clip",
+        "broadcast",
+        "reshape",
+        "transpose",
+        "expand_dims",
+        "squeeze",
+        "slice",
+        "concat",
+        "take",
+        "extract",
+        "insert",
+        "filter",
+    ]);
+    names.extend(ReduceKind::ALL.iter().map(|r| r.name()));
+    names.extend(["argmax", "argmin", "cumsum", "cumprod", "sort", "einsum", "matmul"]);
+    names.extend(["for", "if", "call", "custom"]);
+    names
+}
