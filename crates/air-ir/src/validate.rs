@@ -1,1 +1,1 @@
-//! TODO
+//! The validator: handles first, then types and shapes; every problem collected.
