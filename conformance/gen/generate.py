@@ -1,0 +1,119 @@
+"""(Re)writes every conformance case under conformance/cases/ and prints a summary.
+
+    python conformance/gen/generate.py            # write every case, print counts
+    python conformance/gen/generate.py --check    # also fail unless the coverage rules hold
+
+Deterministic: fixed seeds (per case name), npz members with a fixed timestamp; running it twice
+gives byte-identical files. Expected values come from NumPy (oracle.py), never from AIR's
+interpreter.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+from collections import Counter, defaultdict
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import cases_binary  # noqa: E402
+import cases_contract  # noqa: E402
+import cases_control  # noqa: E402
+import cases_creation  # noqa: E402
+import cases_elementwise  # noqa: E402
+import cases_examples  # noqa: E402
+import cases_invalid  # noqa: E402
+import cases_reduce  # noqa: E402
+import cases_select_cast  # noqa: E402
+import cases_shape  # noqa: E402
+from air_text import DTYPES, dtype_class  # noqa: E402
+from builder import ACCEPTS, ALL_OPS  # noqa: E402
+
+FAMILIES = [cases_elementwise, cases_binary, cases_select_cast, cases_shape, cases_reduce,
+            cases_contract, cases_control, cases_creation, cases_examples, cases_invalid]
+ROOT = os.path.normpath(os.path.join(HERE, "..", "cases"))
+
+
+def collect():
+    out = []
+    for fam in FAMILIES:
+        out.extend(fam.cases())
+    seen = set()
+    for c in out:
+        key = (c.group, c.name)
+        assert key not in seen, f"duplicate case {key}"
+        seen.add(key)
+    return out
+
+
+def coverage_problems(cases):
+    """The rules of the conformance issue: every op in >= 3 valid cases, every accepted dtype
+    class of every op in some valid case, all 15 dtypes, >= 250 valid and >= 40 invalid cases."""
+    valid = [c for c in cases if c.valid]
+    problems = []
+    per_op = Counter(o for c in valid for o in set(c.ops()))
+    for op in ALL_OPS:
+        if per_op[op] < 3:
+            problems.append(f"op {op} in {per_op[op]} valid cases (< 3)")
+    classes = defaultdict(set)
+    for c in valid:
+        for op, dt in c.op_dtypes():
+            classes[op].add(dtype_class(dt))
+    for op, want in ACCEPTS.items():
+        missing = want - classes[op]
+        if missing:
+            problems.append(f"op {op}: no valid case on {sorted(missing)}")
+    dts = set().union(*(c.dtypes() for c in valid))
+    for dt in DTYPES:
+        if dt not in dts:
+            problems.append(f"dtype {dt} in no valid case")
+    if len(valid) < 250:
+        problems.append(f"{len(valid)} valid cases (< 250)")
+    invalid = [c for c in cases if not c.valid]
+    if len(invalid) < 40:
+        problems.append(f"{len(invalid)} invalid cases (< 40)")
+    return problems
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="fail unless the coverage rules hold")
+    ap.add_argument("--root", default=ROOT, help="where to write the cases")
+    args = ap.parse_args()
+    cases = [c.compute() for c in collect()]
+    groups = sorted({c.group for c in cases})
+    for g in groups:
+        shutil.rmtree(os.path.join(args.root, g), ignore_errors=True)
+    for c in cases:
+        c.write(args.root)
+    summary(cases)
+    problems = coverage_problems(cases)
+    for p in problems:
+        print("coverage:", p)
+    if problems and args.check:
+        sys.exit(1)
+
+
+def summary(cases):
+    per_group = Counter(c.group for c in cases)
+    print(f"{len(cases)} cases ({sum(c.valid for c in cases)} valid, "
+          f"{sum(not c.valid for c in cases)} invalid)")
+    for g, n in sorted(per_group.items()):
+        print(f"  {g:12s} {n}")
+    per_op = Counter(o for c in cases if c.valid for o in set(c.ops()))
+    print("valid cases per op:")
+    row = []
+    for op in ALL_OPS:
+        row.append(f"{op}={per_op[op]}")
+        if len(row) == 8:
+            print("  " + " ".join(row))
+            row = []
+    if row:
+        print("  " + " ".join(row))
+    codes = Counter(c.expect.split(": ")[1] for c in cases if not c.valid)
+    print("invalid cases per code: " + " ".join(f"{k}={v}" for k, v in sorted(codes.items())))
+
+
+if __name__ == "__main__":
+    main()
