@@ -5,8 +5,10 @@
 //! a compiler's (code, message, location, the offending line); the exit code is 1 when any input is
 //! unreadable or invalid.
 
+mod conformance;
 mod input;
 mod render;
+mod run;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -59,6 +61,10 @@ enum Command {
         #[arg(long)]
         no_check: bool,
     },
+    /// Run a function of a module on inputs from an `.npz` file.
+    Run(run::RunArgs),
+    /// Run the conformance suite on one or more targets.
+    Conformance(conformance::ConformanceArgs),
     /// List the serial forms, the op set and the error codes.
     Info,
 }
@@ -75,6 +81,8 @@ fn main() -> ExitCode {
             to,
             no_check,
         } => convert(&input, &output, from.as_deref(), to.as_deref(), no_check),
+        Command::Run(args) => run::run(&args),
+        Command::Conformance(args) => conformance::conformance(&args),
         Command::Info => {
             info();
             Ok(())
