@@ -187,29 +187,30 @@ fn location(l: &Location) -> gen::Location {
 fn tensor_type(t: &TensorType) -> gen::Type {
     let TensorType { dtype: dt, shape } = t;
     gen::Type {
-        dtype: dtype(*dt).into(),
+        dtype: gen::DType::from(*dt).into(),
         shape: shape.iter().map(dim).collect(),
     }
 }
 
-/// The schema's name for a dtype.
-pub fn dtype(d: DType) -> gen::DType {
-    match d {
-        DType::Bool => gen::DType::DtypeBool,
-        DType::I8 => gen::DType::DtypeI8,
-        DType::I16 => gen::DType::DtypeI16,
-        DType::I32 => gen::DType::DtypeI32,
-        DType::I64 => gen::DType::DtypeI64,
-        DType::U8 => gen::DType::DtypeU8,
-        DType::U16 => gen::DType::DtypeU16,
-        DType::U32 => gen::DType::DtypeU32,
-        DType::U64 => gen::DType::DtypeU64,
-        DType::F16 => gen::DType::DtypeF16,
-        DType::BF16 => gen::DType::DtypeBf16,
-        DType::F32 => gen::DType::DtypeF32,
-        DType::F64 => gen::DType::DtypeF64,
-        DType::C64 => gen::DType::DtypeC64,
-        DType::C128 => gen::DType::DtypeC128,
+impl From<DType> for gen::DType {
+    fn from(d: DType) -> gen::DType {
+        match d {
+            DType::Bool => gen::DType::DtypeBool,
+            DType::I8 => gen::DType::DtypeI8,
+            DType::I16 => gen::DType::DtypeI16,
+            DType::I32 => gen::DType::DtypeI32,
+            DType::I64 => gen::DType::DtypeI64,
+            DType::U8 => gen::DType::DtypeU8,
+            DType::U16 => gen::DType::DtypeU16,
+            DType::U32 => gen::DType::DtypeU32,
+            DType::U64 => gen::DType::DtypeU64,
+            DType::F16 => gen::DType::DtypeF16,
+            DType::BF16 => gen::DType::DtypeBf16,
+            DType::F32 => gen::DType::DtypeF32,
+            DType::F64 => gen::DType::DtypeF64,
+            DType::C64 => gen::DType::DtypeC64,
+            DType::C128 => gen::DType::DtypeC128,
+        }
     }
 }
 
@@ -249,7 +250,7 @@ fn attr_value(v: &AttrValue) -> gen::attribute::Value {
         AttrValue::Ints(v) => V::Ints(gen::Ints { values: v.clone() }),
         AttrValue::Floats(v) => V::Floats(gen::Floats { values: v.clone() }),
         AttrValue::Strs(v) => V::Strings(gen::Strings { values: v.clone() }),
-        AttrValue::DType(d) => V::Dtype(dtype(*d).into()),
+        AttrValue::DType(d) => V::Dtype(gen::DType::from(*d).into()),
         AttrValue::Shape(s) => V::Shape(gen::Shape {
             dims: s.iter().map(dim).collect(),
         }),
@@ -268,7 +269,7 @@ fn literal(l: &Literal) -> gen::Literal {
         data,
     } = l;
     gen::Literal {
-        dtype: dtype(*dt).into(),
+        dtype: gen::DType::from(*dt).into(),
         shape: shape.clone(),
         data: data.clone(),
     }

@@ -136,7 +136,8 @@ pub fn read_with_limits(
     Ok(module)
 }
 
-/// Writes a module in `format`.
+/// Writes a module in `format`. Writing does not check the module: one that breaks the reader
+/// [`Limits`] (regions nested deeper than `max_region_depth`, say) is written but not read back.
 pub fn write(m: &Module, format: Format) -> Vec<u8> {
     match format {
         Format::Text => crate::text::print(m).into_bytes(),
