@@ -3,7 +3,9 @@
 //!
 //! Every reader bounds its input ([`Limits`]), never panics, and applies one version policy
 //! ([`check_versions`]): a reader of IR version N reads modules of IR version `1..=N` whose op set
-//! version is `1..=OPSET_VERSION`; anything newer (or 0) is `E0104`.
+//! version is `1..=OPSET_VERSION`; anything newer (or 0) is `E0104`. Other errors: `E0105` for a
+//! limit, `E0109` for protobuf that does not decode or is not a valid module, `E0110` for the same
+//! in JSON (syntax errors carry serde's `line:col`), and the text parser's own codes.
 
 use std::fmt;
 use std::io::Read;
@@ -125,11 +127,11 @@ pub fn read_with_limits(
         Format::Text => read_text(bytes, file)?,
         Format::Protobuf => {
             let g = gen::Module::decode(bytes).map_err(|e| located(decode_error(&e), file))?;
-            from_gen(&g, file, limits)?
+            from_gen(&g, Format::Protobuf, file, limits)?
         }
         Format::Json => {
             let g: gen::Module = serde_json::from_slice(bytes).map_err(|e| json_error(&e, file))?;
-            from_gen(&g, file, limits)?
+            from_gen(&g, Format::Json, file, limits)?
         }
     };
     check_versions(&module).map_err(|d| located(d, file))?;
@@ -229,16 +231,28 @@ fn read_text(bytes: &[u8], file: &str) -> Result<Module, Diagnostics> {
     }
 }
 
-/// Checks versions first (a newer module may not even convert), then converts.
-fn from_gen(g: &gen::Module, file: &str, limits: &Limits) -> Result<Module, Diagnostics> {
+/// Checks versions first (a newer module may not even convert), then converts. A message that is
+/// well formed but not a valid module is `E0109` when it came as protobuf, `E0110` as JSON.
+fn from_gen(
+    g: &gen::Module,
+    format: Format,
+    file: &str,
+    limits: &Limits,
+) -> Result<Module, Diagnostics> {
     let shell = Module {
         ir_version: g.ir_version,
         opset_version: g.opset_version,
         ..Module::default()
     };
     check_versions(&shell).map_err(|d| located(d, file))?;
+    let restate = |mut d: Diagnostic| {
+        if format == Format::Json && d.code == Code::MalformedProtobuf {
+            d.code = Code::MalformedJson;
+        }
+        located(d, file)
+    };
     pb::from_gen(g, limits)
-        .map_err(|Diagnostics(ds)| Diagnostics(ds.into_iter().map(|d| located(d, file)).collect()))
+        .map_err(|Diagnostics(ds)| Diagnostics(ds.into_iter().map(restate).collect()))
 }
 
 /// Names the input file in a diagnostic that has no location of its own.
