@@ -15,6 +15,7 @@ pub mod infer;
 pub mod limits;
 pub mod module;
 pub mod op;
+pub mod pb;
 
 pub mod serial;
 pub mod text;
