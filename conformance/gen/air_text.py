@@ -4,9 +4,10 @@ Everything here prints exactly what the canonical printer prints:
 - dims as canonical integer polynomials (`crates/air-ir/src/dim.rs`, `Display for Dim`): terms
   with higher degree first, ties ordered by their sorted monomial, the constant last
   (`2*n*m` prints as `2*m*n`, `(n+1)*2` as `2*n+2`, `n-1`);
-- floats in the shortest form that reads back to the same value, written as Python's `repr`
-  (`1.0`, `0.1`, `1e-07`, `-0.0`, `nan`, `inf`, `-inf`); f16/bf16/f32 values through their f32
-  form (the shortest decimal that reads back to the same f32);
+- floats in the shortest form that reads back to the same value, as the Rust printer writes them
+  (`1.0`, `0.1`, `1e-7`, `-0.0`, `nan`, `inf`, `-inf`; docs/text-format.md shows `1e-07`, which
+  the parser also reads); f16/bf16/f32 values through their f32 form (the shortest decimal that
+  reads back to the same f32);
 - attributes in the order of `crates/air-ir/src/attrs.rs` (callers pass them in that order).
 """
 
@@ -279,13 +280,19 @@ def _split_top(s):
 # ---------------------------------------------------------------------------------------------
 
 def fmt_f64(v):
-    """Shortest round-trip form of a double, as Python's repr: `1.0`, `1e-07`, `nan`, `-inf`."""
+    """Shortest round-trip form of a double, as the Rust printer writes it (`{:?}`): `1.0`,
+    `0.1`, `1e-7`, `1.5e300`, `-0.0`, `nan`, `-inf`. Python's repr picks the same digits and the
+    same switch to an exponent (below 1e-4 or from 1e16 on) but writes `1e-07` and `1e+16`."""
     v = float(v)
     if math.isnan(v):
         return "nan"
     if math.isinf(v):
         return "inf" if v > 0 else "-inf"
-    return repr(v)
+    r = repr(v)
+    if "e" in r:
+        mant, exp = r.split("e")
+        r = f"{mant}e{int(exp)}"
+    return r
 
 
 def fmt_f32(v):
@@ -298,8 +305,8 @@ def fmt_f32(v):
         with np.errstate(over="ignore"):
             back = np.float32(float(s))
         if back == f:
-            return repr(float(s)) if float(s) != 0.0 else repr(float(f))
-    return repr(float(f))
+            return fmt_f64(float(s)) if float(s) != 0.0 else fmt_f64(float(f))
+    return fmt_f64(float(f))
 
 
 def fmt_float(v, dtype):
@@ -322,7 +329,7 @@ def fmt_elem(v, dtype):
 def round_bf16(a):
     """Rounds float32 values to the nearest bfloat16 (ties to even), kept as float32.
     NaN stays a (quiet) NaN; values past the largest bf16 round to +-inf."""
-    a = np.ascontiguousarray(a, dtype=np.float32)
+    a = np.array(a, dtype=np.float32, order="C")
     bits = a.view(np.uint32).astype(np.uint64)
     rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000
     nan = np.isnan(a)

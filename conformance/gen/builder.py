@@ -10,13 +10,12 @@ and the graph can be run on NumPy arrays with the semantics of `oracle.py` (the 
     outputs = m.run("main", {"x": np.array([1.0, 2.0])})
 """
 
-import string
 
 import numpy as np
 
 import oracle as O
-from air_text import (COMPLEX, FLOAT, INT, DT, Dim, Fn, Lit, Shape, Slices, TType,
-                      dtype_class, fmt_attrs)
+from air_text import COMPLEX, DT, Dim, Fn, Lit, Shape, TType, dtype_class, fmt_attrs
+from builder_shape import ShapeOps, check as _check
 
 UNARY = ["neg", "abs", "sign", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "sin", "cos",
          "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "floor", "ceil", "round", "erf",
@@ -77,12 +76,7 @@ class Val:
         return f"{self.ref}: {self.ty}"
 
 
-def _check(cond, msg):
-    if not cond:
-        raise TypeError(msg)
-
-
-class Block:
+class Block(ShapeOps):
     """A function body or a region: params, nodes (text lines plus a NumPy evaluator), yields."""
 
     def __init__(self, module, params):
@@ -161,6 +155,8 @@ class Block:
         """Runs the block on NumPy arrays; `env` holds the bound dimension symbols."""
         vals = {}
         for p, a in zip(self.params, args):
+            if a is None:  # an out param: never read
+                continue
             bind_shape(env, p.ty, a)
             vals[p.ref] = a
         for _, ev, ins, outs in self.nodes:
@@ -238,126 +234,6 @@ class Block:
         dt = x.dtype
         return self.node("clip", [x, lo, hi], [x.ty], name=name,
                          evaluator=lambda v, env: O.clip(v[0], v[1], v[2], dt))
-
-    # -- shape ops ------------------------------------------------------------------------------
-
-    def broadcast(self, x, shape, dims, name=None):
-        shape = [Dim.of(d) for d in shape]
-        _check(len(dims) == x.ty.rank and list(dims) == sorted(set(dims)), "broadcast dims")
-        for i, d in enumerate(dims):
-            _check(x.shape[i] == shape[d] or x.shape[i] == Dim.of(1), "broadcast extent")
-        ty = TType(x.dtype, shape)
-
-        def ev(v, env):
-            sh = [d.eval(env) for d in shape]
-            src = [1] * len(sh)
-            for i, d in enumerate(dims):
-                src[d] = v[0].shape[i]
-            return np.broadcast_to(v[0].reshape(src), sh).copy()
-        return self.node("broadcast", [x], [ty], [("shape", Shape(shape)), ("dims", list(dims))],
-                         name, evaluator=ev)
-
-    def reshape(self, x, shape, name=None):
-        shape = [Dim.of(d) for d in shape]
-        prod = lambda s: _prod(s)
-        _check(prod(shape) == prod(x.shape), "reshape count")
-        return self.node("reshape", [x], [TType(x.dtype, shape)], [("shape", Shape(shape))], name,
-                         evaluator=lambda v, env: v[0].reshape([d.eval(env) for d in shape]))
-
-    def transpose(self, x, perm, name=None):
-        _check(sorted(perm) == list(range(x.ty.rank)), "perm")
-        ty = TType(x.dtype, [x.shape[p] for p in perm])
-        return self.node("transpose", [x], [ty], [("perm", list(perm))], name,
-                         evaluator=lambda v, env: np.transpose(v[0], perm).copy())
-
-    def expand_dims(self, x, axes, name=None):
-        r = x.ty.rank + len(axes)
-        _check(all(0 <= a < r for a in axes) and len(set(axes)) == len(axes), "expand axes")
-        it = iter(x.shape)
-        shape = [Dim.of(1) if i in axes else next(it) for i in range(r)]
-        return self.node("expand_dims", [x], [TType(x.dtype, shape)], [("axes", list(axes))],
-                         name, evaluator=lambda v, env: v[0].reshape([d.eval(env) for d in shape]))
-
-    def squeeze(self, x, axes, name=None):
-        _check(all(x.shape[a] == Dim.of(1) for a in axes), "squeeze")
-        shape = [d for i, d in enumerate(x.shape) if i not in axes]
-        return self.node("squeeze", [x], [TType(x.dtype, shape)], [("axes", list(axes))], name,
-                         evaluator=lambda v, env: v[0].reshape([d.eval(env) for d in shape]))
-
-    def slice(self, x, axes, bounds=(), name=None, fresh=None):
-        """`axes`: one air_text.Sl per axis; bounds: scalar operands referenced as '#k';
-        `fresh`: names for the fresh run-time dims, in axis order."""
-        _check(len(axes) == x.ty.rank, "slice axis count")
-        fresh = list(fresh or [])
-        shape, fresh_syms = [], []
-        for d, s in zip(x.shape, axes):
-            ext = _slice_extent(d, s)
-            if ext is None:
-                sym = fresh.pop(0)
-                fresh_syms.append(sym)
-                ext = Dim.sym(sym)
-            shape.append(ext)
-        _check(not fresh, "unused fresh names")
-        ty = TType(x.dtype, shape)
-
-        def ev(v, env):
-            def b(e):
-                if isinstance(e, str):
-                    return int(v[int(e[1:])])
-                return e
-            idx = tuple(slice(b(s.start), b(s.stop), s.step) for s in axes)
-            out = v[0][idx].copy()
-            for d, n in zip(shape, out.shape):
-                if d.const() is None and len(d.terms) == 1 and d.symbols()[0] in fresh_syms:
-                    env[d.symbols()[0]] = n
-            return out
-        return self.node("slice", [x] + list(bounds), [ty], [("axes", Slices(axes))], name,
-                         evaluator=ev)
-
-    def concat(self, xs, axis, name=None):
-        r = xs[0].ty.rank
-        for x in xs:
-            _check(x.dtype == xs[0].dtype and x.ty.rank == r, "concat")
-            _check(all(x.shape[i] == xs[0].shape[i] for i in range(r) if i != axis), "concat")
-        shape = list(xs[0].shape)
-        shape[axis] = sum((x.shape[axis] for x in xs[1:]), xs[0].shape[axis])
-        return self.node("concat", list(xs), [TType(xs[0].dtype, shape)], [("axis", axis)], name,
-                         evaluator=lambda v, env: np.concatenate(v, axis=axis))
-
-    def take(self, x, idx, axis, name=None):
-        _check(idx.dtype in INT and axis < x.ty.rank, "take")
-        shape = list(x.shape[:axis]) + list(idx.shape) + list(x.shape[axis + 1:])
-
-        def ev(v, env):
-            n = v[0].shape[axis]
-            i = v[1].astype(np.int64)
-            assert ((i >= -n) & (i < n)).all(), "take index out of range"
-            return np.take(v[0], i, axis=axis)
-        return self.node("take", [x, idx], [TType(x.dtype, shape)], [("axis", axis)], name,
-                         evaluator=ev)
-
-    def extract(self, x, idx, name=None):
-        _check(len(idx) == x.ty.rank and all(i.ty == TType("i64") for i in idx), "extract")
-        return self.node("extract", [x] + list(idx), [TType(x.dtype)], name=name,
-                         evaluator=lambda v, env: v[0][tuple(int(i) for i in v[1:])].copy())
-
-    def insert(self, x, val, idx, name=None):
-        _check(len(idx) == x.ty.rank and val.ty == TType(x.dtype), "insert")
-
-        def ev(v, env):
-            out = v[0].copy()
-            out[tuple(int(i) for i in v[2:])] = v[1]
-            return out
-        return self.node("insert", [x, val] + list(idx), [x.ty], name=name, evaluator=ev)
-
-    def filter(self, x, mask, fresh, name=None):
-        _check(x.ty.rank == 1 and mask.ty == TType("bool", x.shape), "filter")
-
-        def ev(v, env):
-            out = v[0][v[1]].copy()
-            env[fresh] = out.shape[0]
-            return out
-        return self.node("filter", [x, mask], [TType(x.dtype, [fresh])], name=name, evaluator=ev)
 
     # -- reductions -----------------------------------------------------------------------------
 
@@ -472,10 +348,12 @@ class Block:
         return self.node("if", [cond] + list(args), types, name=name,
                          regions=[then_b, else_b], evaluator=ev)
 
-    def call(self, callee, args, name=None):
+    def call(self, callee, args, name=None, fresh=None):
+        """`fresh` maps result-only symbols of the callee to new symbols of the caller."""
         f = self.module.functions[callee]
         subst = {}
-        for p, a in zip(f.params, args):
+        _check(len(args) == len(f.in_params()), "call arity")
+        for p, a in zip(f.in_params(), args):
             _check(p.dtype == a.dtype and p.ty.rank == a.ty.rank, "call arg")
             for pd, ad in zip(p.shape, a.shape):
                 syms = pd.symbols()
@@ -483,10 +361,17 @@ class Block:
                     _check(subst.setdefault(syms[0], ad) == ad, "call symbol")
                 else:
                     _check(pd == ad, "call dim")
-        types = [TType(t.dtype, [_subst(d, subst) for d in t.shape]) for t in f.result_types]
+        for k, v in (fresh or {}).items():
+            subst[k] = Dim.sym(v)
+        types = [TType(t.dtype, [_subst(d, subst) for d in t.shape]) for t in f.yield_types()]
 
         def ev(v, env):
-            return f.run_body(list(v))
+            res = f.run_body(list(v))
+            for t, r in zip(types, res):
+                for d, n in zip(t.shape, np.shape(r)):
+                    if d.symbols() and d.symbols()[0] in (fresh or {}).values():
+                        env[d.symbols()[0]] = n
+            return res
         return self.node("call", list(args), types, [("callee", Fn(callee))], name,
                          evaluator=ev)
 
@@ -512,35 +397,6 @@ def _subst(d, subst):
     return out
 
 
-def _prod(shape):
-    p = Dim.of(1)
-    for d in shape:
-        p = p * d
-    return p
-
-
-def _slice_extent(d, s):
-    """The static extent of slice `s` on dim `d`, or None for a fresh run-time dim."""
-    opnd = lambda e: isinstance(e, str)
-    if opnd(s.start) or opnd(s.stop):
-        return None
-    c = d.const()
-    if c is not None:
-        return Dim.of(len(range(*slice(s.start, s.stop, s.step).indices(c))))
-    if s.step != 1:
-        return None
-    if s.start is None and s.stop is None:
-        return d
-    start = 0 if s.start is None else s.start
-    if start < 0:
-        return None
-    if s.stop is None:
-        return d - start
-    if s.stop >= 0:
-        return Dim.of(s.stop - start)
-    return None
-
-
 def bind_shape(env, ty, a):
     """Binds the symbols of `ty` from the shape of array `a` (single-symbol dims), and checks
     the others."""
@@ -564,28 +420,55 @@ class Func(Block):
         self.name = name
         self.result_names = []
         self.result_types = []
+        self.intents = {}
 
-    def param(self, name, ty):
-        return self._param(name, ty)
+    def param(self, name, ty, intent="in"):
+        """A parameter; intent "in", "out" (written, never read) or "inout"."""
+        assert intent in ("in", "out", "inout")
+        p = self._param(name, ty)
+        self.intents[name] = intent
+        return p
 
-    def ret(self, *vals, names=None):
-        """Returns values; result names default to the values' names."""
-        self.finish(*vals)
+    def in_params(self):
+        """The params a caller passes: `in` and `inout`."""
+        return [p for p in self.params if self.intents[p.ref[1:]] != "out"]
+
+    def buffer_params(self):
+        """The `out` and `inout` params, whose final values follow the results."""
+        return [p for p in self.params if self.intents[p.ref[1:]] != "in"]
+
+    def ret(self, *vals, names=None, outs=()):
+        """Returns values, then `outs`: one value per out/inout param (in param order). Result
+        names default to the values' names."""
+        self.finish(*vals, *outs)
         self.result_types = [v.ty for v in vals]
         self.result_names = names or [v.ref.lstrip("%").split("#")[0] for v in vals]
         _check(len(set(self.result_names)) == len(vals), "result names must be distinct")
+        bufs = self.buffer_params()
+        _check([o.ty for o in outs] == [p.ty for p in bufs], "out/inout yields")
+
+    def yield_names(self):
+        """Output names: the results, then the out/inout params."""
+        return self.result_names + [p.ref[1:] for p in self.buffer_params()]
+
+    def yield_types(self):
+        return self.result_types + [p.ty for p in self.buffer_params()]
 
     def text(self):
-        ps = ", ".join(f"{p.ref}: {p.ty}" for p in self.params)
+        kw = {"in": "", "out": "out ", "inout": "inout "}
+        ps = ", ".join(f"{kw[self.intents[p.ref[1:]]]}{p.ref}: {p.ty}" for p in self.params)
         rs = ", ".join(f"%{n}: {t}" for n, t in zip(self.result_names, self.result_types))
         out = [f"func @{self.name}({ps}) -> ({rs}) {{"]
         out += ["  " + l for l in self.body_lines()]
-        out.append("  return " + ", ".join(v.ref for v in self.yields))
+        out.append(("  return " + ", ".join(v.ref for v in self.yields)).rstrip())
         out.append("}")
         return out
 
     def run_body(self, args):
-        return self.run(args, {})
+        """Runs on the in/inout arguments (as `call` passes them)."""
+        it = iter(args)
+        full = [None if self.intents[p.ref[1:]] == "out" else next(it) for p in self.params]
+        return self.run(full, {})
 
 
 class Module:
@@ -630,9 +513,7 @@ class Module:
 
     def run(self, entry, inputs):
         f = self.functions[entry]
-        args = [inputs[p.ref[1:]] for p in f.params]
-        res = f.run(args, {})
-        return dict(zip(f.result_names, res))
+        res = f.run_body([inputs[p.ref[1:]] for p in f.in_params()])
+        return dict(zip(f.yield_names(), res))
 
 
-LETTERS = string.ascii_lowercase

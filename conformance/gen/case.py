@@ -9,7 +9,7 @@ import zlib
 import numpy as np
 
 import oracle as O
-from air_text import COMPLEX, FLOAT, INT, fmt_f64
+from air_text import COMPLEX, FLOAT, fmt_f64
 
 # Ops whose float results are not correctly rounded by every library: compared within 4 ulp.
 TRANSCENDENTAL = {"exp", "expm1", "log", "log1p", "sin", "cos", "tan", "asin", "acos", "atan",
@@ -52,16 +52,25 @@ class Case:
     def ops(self):
         return self._ops if self._ops is not None else self.module.ops()
 
+    def bf16_names(self):
+        """The inputs and outputs stored as bf16 bit patterns."""
+        if not self.valid:
+            return []
+        ts = {**self.param_types(), **self.result_types()}
+        return sorted(k for k, t in ts.items() if t.dtype == "bf16")
+
     def op_dtypes(self):
         return self.module.op_dtypes() if self.module else []
 
     def param_types(self):
+        """The params that take inputs (`in` and `inout`)."""
         f = self.module.functions[self.entry]
-        return {p.ref[1:]: p.ty for p in f.params}
+        return {p.ref[1:]: p.ty for p in f.in_params()}
 
     def result_types(self):
+        """The outputs: results, then out/inout params."""
         f = self.module.functions[self.entry]
-        return dict(zip(f.result_names, f.result_types))
+        return dict(zip(f.yield_names(), f.yield_types()))
 
     def dtypes(self):
         """Every dtype in the entry's signature."""
@@ -108,6 +117,19 @@ class Case:
 
     # -- writing ----------------------------------------------------------------------------
 
+    def check_written(self, root):
+        """Reads the npz files back and checks names, dtypes and shapes against the signature."""
+        d = os.path.join(root, self.group, self.name)
+        for fname, types, arrays in [("inputs.npz", self.param_types(), self.inputs),
+                                     ("expected.npz", self.result_types(), self.outputs)]:
+            with np.load(os.path.join(d, fname), allow_pickle=False) as z:
+                assert list(z.files) == list(types), f"{self.name}/{fname}: {z.files}"
+                for k, t in types.items():
+                    a = z[k]
+                    want = np.uint16 if t.dtype == "bf16" else O.NP[t.dtype]
+                    assert a.dtype == np.dtype(want) and a.ndim == t.rank, f"{self.name}: {k}"
+                    assert a.shape == np.shape(arrays[k]), f"{self.name}: {k} shape"
+
     def write(self, root):
         d = os.path.join(root, self.group, self.name)
         os.makedirs(d, exist_ok=True)
@@ -120,6 +142,7 @@ class Case:
             outs = {k: _store(self.outputs[k], rt[k].dtype, k, bf16) for k in rt}
             savez_deterministic(os.path.join(d, "inputs.npz"), ins)
             savez_deterministic(os.path.join(d, "expected.npz"), outs)
+            self.check_written(root)
         _write(os.path.join(d, "case.toml"), self.toml(bf16))
 
     def toml(self, bf16):
@@ -157,7 +180,7 @@ def _store(a, dt, name, bf16):
         return O.bf16_bits(a)
     want = O.NP[dt]
     assert a.dtype == np.dtype(want), f"{name}: {a.dtype} is not {dt}"
-    return np.ascontiguousarray(a)
+    return np.array(a, order="C")  # (np.ascontiguousarray would make rank 0 into rank 1)
 
 
 def _write(path, text):

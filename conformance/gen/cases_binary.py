@@ -3,7 +3,6 @@ atan2, comparisons, logical/bitwise ops and shifts, on every dtype class each ac
 
 import numpy as np
 
-import oracle as O
 from case import rng_for
 from common import INF, NAN, complexes, ew, iinfo, ints, uniform
 
@@ -89,6 +88,10 @@ def division_cases():
                   "floor_div", "f64", [[1.0, -1.0, 0.0, -7.5, 7.5, 5.0, -0.0, NAN],
                                        [0.0, 0.0, 0.0, 2.0, -2.0, 0.5, 2.0, 1.0]],
                   tags=["edge"], symbolic=False))
+    out.append(ew(G, "floor_div_f64_numpy", "floor_div on f64 as np.floor_divide: "
+                  "1.0 // 0.1 = 9.0, -1.0 // inf = -1.0, 0.0 // -3.0 = -0.0", "floor_div", "f64",
+                  [[1.0, -1.0, 1.0, 0.0, -0.0, 7.0, 0.3], [0.1, INF, INF, -3.0, 3.0, 0.7, 0.1]],
+                  tags=["edge"], symbolic=False))
     out.append(ew(G, "floor_div_f32", "floor_div on f32[n] (dyadic inputs)", "floor_div", "f32",
                   [dy(6, -20, 20), dy(6, 1, 4) * np.array([1, -1] * 3)]))
     for op, note in [("rem", "C fmod: the sign of the dividend"),
@@ -99,8 +102,9 @@ def division_cases():
         out.append(ew(G, f"{op}_i8", f"{op} on i8 ({note})", op, "i8",
                       [[i8.min, 100, -100, 13, -13], [7, -7, 7, 0, 5]], tags=["edge"]))
         out.append(ew(G, f"{op}_f64_edge", f"{op} on f64 ({note}); x {op} 0.0 = nan", op, "f64",
-                      [[7.5, -7.5, 7.5, -7.5, 1.0, -0.0, INF, NAN, 0.0],
-                       [2.0, 2.0, -2.0, -2.0, 0.0, 1.0, 2.0, 1.0, -3.0]], tags=["edge"],
+                      [[7.5, -7.5, 7.5, -7.5, 1.0, -0.0, INF, NAN, 0.0, 1.0, -1.0, 2.5],
+                       [2.0, 2.0, -2.0, -2.0, 0.0, 1.0, 2.0, 1.0, -3.0, -INF, INF, INF]],
+                      tags=["edge"],
                       symbolic=False))
         out.append(ew(G, f"{op}_f32", f"{op} on f32[n] (dyadic inputs)", op, "f32",
                       [dy(6, -20, 20), dy(6, 1, 4) * np.array([1, -1] * 3)]))
@@ -151,6 +155,15 @@ def minmax_atan2_cases():
         out.append(ew(G, f"{op}_f32_2d", f"{op} on f32[n, m]", op, "f32",
                       [uniform(rng, -3, 3, (2, 3), "f32"), uniform(rng, -3, 3, (2, 3), "f32")],
                       tags=["rank2"]))
+    # On a tie the second operand is returned (np.maximum/np.minimum): the sign of zero shows it.
+    out.append(ew(G, "max_f64_signed_zero", "max on a tie returns the second operand: "
+                  "max(-0.0, 0.0) = 0.0, max(0.0, -0.0) = -0.0", "max", "f64",
+                  [[-0.0, 0.0, -0.0, 0.0], [0.0, -0.0, -0.0, 0.0]], tags=["edge", "signed-zero"],
+                  symbolic=False))
+    out.append(ew(G, "min_f32_signed_zero", "min on a tie returns the second operand: "
+                  "min(0.0, -0.0) = -0.0, min(-0.0, 0.0) = 0.0", "min", "f32",
+                  [[0.0, -0.0, 1.0], [-0.0, 0.0, 1.0]], tags=["edge", "signed-zero"],
+                  symbolic=False))
     out.append(ew(G, "atan2_f64_edge", "atan2 on f64 signed zeros and infinities", "atan2",
                   "f64", [[0.0, -0.0, 0.0, -0.0, INF, -INF, INF, 1.0, NAN, 1.0],
                           [0.0, 0.0, -0.0, -0.0, INF, INF, -INF, -INF, 1.0, 0.0]],

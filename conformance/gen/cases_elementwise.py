@@ -5,7 +5,6 @@ import math
 
 import numpy as np
 
-import oracle as O
 from case import rng_for
 from common import INF, NAN, complexes, ew, iinfo, uniform
 
@@ -143,7 +142,6 @@ def sign_abs_neg_cases():
 
 def logical_cases():
     out = []
-    rng = rng_for("logical")
     out.append(ew(G, "not_bool", "logical not on bool[n]", "not", "bool",
                   [[True, False, False, True]], tags=["bool"]))
     out.append(ew(G, "not_i32", "bitwise not on i32: not(0) = -1", "not", "i32",
@@ -164,7 +162,6 @@ def logical_cases():
                       "c128", [cedge], tags=["complex", "edge"], symbolic=False))
         out.append(ew(G, f"{op}_f16", f"{op} on f16 (65520 overflows to inf)", op, "f16",
                       [[NAN, 65504.0, 65520.0, -INF, 0.0]], tags=["f16", "edge"]))
-    del rng
     return out
 
 

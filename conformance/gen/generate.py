@@ -1,7 +1,9 @@
 """(Re)writes every conformance case under conformance/cases/ and prints a summary.
 
     python conformance/gen/generate.py            # write every case, print counts
-    python conformance/gen/generate.py --check    # also fail unless the coverage rules hold
+    python conformance/gen/generate.py --check    # write nothing; fail if the committed cases
+                                                  # differ from what the generators produce, or
+                                                  # the coverage rules do not hold
 
 Deterministic: fixed seeds (per case name), npz members with a fixed timestamp; running it twice
 gives byte-identical files. Expected values come from NumPy (oracle.py), never from AIR's
@@ -12,12 +14,14 @@ import argparse
 import os
 import shutil
 import sys
+import tempfile
 from collections import Counter, defaultdict
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import cases_binary  # noqa: E402
+import compare  # noqa: E402
 import cases_contract  # noqa: E402
 import cases_control  # noqa: E402
 import cases_creation  # noqa: E402
@@ -78,21 +82,30 @@ def coverage_problems(cases):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="fail unless the coverage rules hold")
-    ap.add_argument("--root", default=ROOT, help="where to write the cases")
+    ap.add_argument("--check", action="store_true",
+                    help="compare with the committed cases instead of writing them")
+    ap.add_argument("--root", default=ROOT, help="the cases folder")
     args = ap.parse_args()
     cases = [c.compute() for c in collect()]
-    groups = sorted({c.group for c in cases})
-    for g in groups:
-        shutil.rmtree(os.path.join(args.root, g), ignore_errors=True)
-    for c in cases:
-        c.write(args.root)
-    summary(cases)
     problems = coverage_problems(cases)
+    if args.check:
+        with tempfile.TemporaryDirectory() as tmp:
+            for c in cases:
+                c.write(tmp)
+            problems += compare.differences(cases, tmp, args.root)
+    else:
+        for g in sorted({c.group for c in cases}):
+            shutil.rmtree(os.path.join(args.root, g), ignore_errors=True)
+        for c in cases:
+            c.write(args.root)
+    summary(cases)
     for p in problems:
-        print("coverage:", p)
+        print("problem:", p)
     if problems and args.check:
+        print(f"generate.py --check: {len(problems)} problem(s)")
         sys.exit(1)
+    if args.check:
+        print("generate.py --check: the committed cases are what the generators produce")
 
 
 def summary(cases):
