@@ -20,9 +20,10 @@ def cast_case(name, summary, src, dst, values, tags=(), symbolic=True):
     return Case(G, name, summary, ["cast", src, dst] + list(tags), m, {"x": x})
 
 
-def cast_cases():
+def saturating_casts():
+    """float -> int: truncate toward zero, saturate, NaN -> 0."""
     big = [NAN, INF, -INF, 3e9, -3e9, 2.9, -2.9, -0.5, 2147483647.0, -2147483648.0, 1e300]
-    out = [
+    return [
         # AIR: float -> int truncates toward zero and saturates; NaN -> 0 (NumPy: undefined).
         cast_case("cast_f64_i32_saturate", "f64 -> i32 truncates, saturates at the range, nan -> 0",
                   "f64", "i32", big, ["edge", "saturate"], symbolic=False),
@@ -39,6 +40,13 @@ def cast_cases():
                   [65504.0, -65504.0, 1.5, -1.5, NAN, -INF], ["edge", "saturate"]),
         cast_case("cast_f32_i8", "f32 -> i8 truncates toward zero", "f32", "i8",
                   [1.99, -1.99, 127.0, -128.0, 0.5, -0.5], []),
+    ]
+
+
+def other_casts():
+    """int -> int wraps, int -> float and float -> float round to nearest even, bool, complex,
+    bf16."""
+    return [
         cast_case("cast_i64_i8_wrap", "i64 -> i8 keeps the low bits", "i64", "i8",
                   [300, -129, 255, 128, -1, iinfo("i64").min], ["wrap"]),
         cast_case("cast_i32_u16_wrap", "i32 -> u16 wraps", "i32", "u16",
@@ -77,6 +85,11 @@ def cast_cases():
         cast_case("cast_c128_bool", "c128 -> bool: true when either part is non-zero or nan",
                   "c128", "bool", [1 + 1j, 0j, complex(0.0, -0.0), complex(NAN, 0.0), 2j],
                   ["complex", "bool"]),
+        cast_case("cast_c64_i32", "c64 -> i32: the real part, truncated and saturated",
+                  "c64", "i32", [1.9 + 5j, -3.7 - 1j, complex(NAN, 0.0), 1e10 + 0j],
+                  ["complex", "saturate"]),
+        cast_case("cast_i32_c128", "i32 -> c128 has imaginary part 0", "i32", "c128",
+                  [-7, 0, 2147483647], ["complex"]),
         cast_case("cast_f64_c128", "f64 -> c128 has imaginary part 0", "f64", "c128",
                   [1.5, -0.0, INF, NAN], ["complex"]),
         cast_case("cast_f32_c64", "f32 -> c64", "f32", "c64", [1.5, -2.25, 0.0], ["complex"]),
@@ -93,7 +106,6 @@ def cast_cases():
         cast_case("cast_i64_f32_empty", "i64 -> f32 on an empty array", "i64", "f32",
                   np.zeros(0, np.int64), ["empty"]),
     ]
-    return out
 
 
 def select_cases():
@@ -174,4 +186,4 @@ def clip_cases():
 
 
 def cases():
-    return cast_cases() + select_cases() + clip_cases()
+    return saturating_casts() + other_casts() + select_cases() + clip_cases()

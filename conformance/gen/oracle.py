@@ -9,12 +9,13 @@ powers with negative exponents, shift counts out of range, max/min tie rule) the
 out below with NumPy primitives and a comment.
 """
 
+import decimal
 import math
 import warnings
 
 import numpy as np
 
-from air_text import COMPLEX, FLOAT, INT, SIGNED, UNSIGNED, round_bf16
+from air_text import COMPLEX, FLOAT, INT, SIGNED, UNSIGNED, dtype_class, round_bf16
 
 NP = {
     "bool": np.bool_, "i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64,
@@ -91,6 +92,24 @@ def _real_f64(op, x):
     return out
 
 
+def _decimal_map(op, x, special):
+    """rsqrt or logistic of finite, in-domain float64 values with the `decimal` module (40
+    digits, correctly rounded steps), rounded once to float64; other elements from `special`."""
+    out = np.array(special, dtype=np.float64)
+    flat_x, flat_o = x.reshape(-1), out.reshape(-1)
+    with decimal.localcontext() as ctx:
+        ctx.prec = 40
+        for i, v in enumerate(flat_x):
+            if not math.isfinite(v) or (op == "rsqrt" and v <= 0.0):
+                continue
+            d = decimal.Decimal(float(v))
+            if op == "rsqrt":
+                flat_o[i] = float(1 / d.sqrt())
+            elif v > -700.0:
+                flat_o[i] = float(1 / (1 + (-d).exp()))
+    return out
+
+
 def unary(op, x, dt):
     """AIR unary op `op` on `x` of dtype `dt`."""
     with np.errstate(all="ignore"):
@@ -98,7 +117,7 @@ def unary(op, x, dt):
 
 
 def _unary(op, x, dt):
-    cls = "int" if dt in INT else ("float" if dt in FLOAT else ("complex" if dt in COMPLEX else "bool"))
+    cls = dtype_class(dt)
     if op == "neg":
         return finish(np.negative(x), dt)  # ints wrap: neg(INT_MIN) = INT_MIN, neg(1u8) = 255
     if op == "abs":
@@ -123,14 +142,14 @@ def _unary(op, x, dt):
         return {"isnan": np.isnan, "isinf": np.isinf, "isfinite": np.isfinite}[op](x)
     if op == "reciprocal":
         return finish(np.reciprocal(x.astype(np.float64) if cls == "float" else x), dt)
-    if op == "rsqrt":
+    if op in ("rsqrt", "logistic"):
         if cls == "complex":
             return 1 / np.sqrt(x)
-        # 1/sqrt(x) evaluated in float64 (for f64: two roundings, covered by the ulp tolerance).
-        return finish(1.0 / np.sqrt(x.astype(np.float64)), dt)
-    if op == "logistic":
+        # Compositions of two or three roundings in float64 would be off by an ulp or two; the
+        # reference is computed with 40 significant digits and rounded once.
         xd = x.astype(np.float64)
-        return finish(1.0 / (1.0 + _real_f64("exp", -xd)), dt)
+        special = 1.0 / np.sqrt(xd) if op == "rsqrt" else 1.0 / (1.0 + np.exp(-xd))
+        return finish(_decimal_map(op, xd, special), dt)
     if cls == "complex":
         return _NPF[op](x)
     # Real transcendental ops: computed in float64 (1 ulp) and rounded to the operand dtype.
