@@ -19,6 +19,7 @@
 use std::collections::HashMap;
 
 mod attr;
+mod cursor;
 mod lexer;
 mod literal;
 mod parser;
@@ -31,6 +32,9 @@ pub use printer::{node_summary, print, print_function, print_type};
 use crate::diag::Diagnostics;
 use crate::limits::Limits;
 use crate::module::{Location, Module, NodeId};
+
+/// A key of [`SourceMap::exact`]: function name, node path, region index at each nesting step.
+pub type ExactKey = (String, Vec<NodeId>, Vec<u32>);
 
 /// Source positions of nodes, kept apart from the module so locations stay out of the IR.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -45,7 +49,7 @@ pub struct SourceMap {
     /// `(function name, node path, region index taken at each nesting step)` → `(line, col)`; the
     /// region indices have one entry fewer than the path (`0` for a `for` body or an `if`'s then
     /// branch, `1` for an else branch).
-    pub exact: HashMap<(String, Vec<NodeId>, Vec<u32>), (u32, u32)>,
+    pub exact: HashMap<ExactKey, (u32, u32)>,
     /// Function name → `(line, col)` of its `func` keyword.
     pub functions: HashMap<String, (u32, u32)>,
 }
