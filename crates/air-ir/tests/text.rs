@@ -511,6 +511,11 @@ fn unknown_op() {
         8,
     );
     assert_eq!(d.function.as_deref(), Some("f"));
+    assert_eq!(d.node_path, vec![NodeId(0)]);
+    // Inside a region the path goes through the enclosing node.
+    let body = "  %a = neg (%x) : f64\n  %y = for (%x) : f64 {\n    (%v: f64):\n    %z = frob (%v) : f64\n    yield %z\n  }\n  return %y\n";
+    let d = assert_err(&in_func(body), Code::UnknownOp, 6, 10);
+    assert_eq!(d.node_path, vec![NodeId(1), NodeId(0)]);
 }
 
 #[test]

@@ -386,19 +386,7 @@ impl Parser<'_> {
     /// `lhs = OPNAME attrs? (values) : types region* loc?`
     fn stmt(&mut self, ctx: &mut RegionCtx) -> PResult<()> {
         let start = self.at();
-        let (label, label_at) = self.expect_local("a statement")?;
-        let count = if self.eat_punct(b':') {
-            let at = self.at();
-            let n = self.expect_u32("a result count")?;
-            if n == 1 {
-                let msg =
-                    format!("a node with one result is written `%{label} = ...`, not `%{label}:1`");
-                return Err(self.err(Code::Syntax, at, msg));
-            }
-            n as usize
-        } else {
-            1
-        };
+        let (label, label_at, count) = self.lhs()?;
         self.expect_punct(b'=')?;
         let op_at = self.at();
         let Tok::Ident(opname) = self.peek().clone() else {
@@ -416,11 +404,13 @@ impl Parser<'_> {
         let types_at = self.at();
         let results = self.types()?;
         if results.len() != count {
-            let msg = format!(
-                "the node declares {count} result(s) but lists {} type(s)",
-                results.len()
-            );
+            let n = results.len();
+            let msg = format!("the node declares {count} result(s) but lists {n} type(s)");
             return Err(self.err(Code::Syntax, types_at, msg));
+        }
+        if ctx.region.nodes.len() >= self.limits.max_nodes {
+            let msg = format!("more than {} nodes in one region", self.limits.max_nodes);
+            return Err(self.err(Code::LimitExceeded, start, msg));
         }
         let id = NodeId(u32::try_from(ctx.region.nodes.len()).unwrap_or(u32::MAX));
         let mut regions = vec![];
@@ -429,11 +419,7 @@ impl Parser<'_> {
             regions.push(self.nested_region(id, index)?);
         }
         let loc = self.opt_loc()?;
-        let op = self.build_op(&opname, op_at, attrs, regions);
-        if ctx.region.nodes.len() >= self.limits.max_nodes {
-            let msg = format!("more than {} nodes in one region", self.limits.max_nodes);
-            return Err(self.err(Code::LimitExceeded, start, msg));
-        }
+        let op = self.build_op(&opname, op_at, attrs, regions, id);
         let numeric = label.as_bytes().first().is_some_and(u8::is_ascii_digit);
         self.define(ctx, &label, label_at, Binding::Node(id, count));
         ctx.region.push(Node {
@@ -447,6 +433,22 @@ impl Parser<'_> {
         Ok(())
     }
 
+    /// `%NAME` or `%NAME:INT` with the name's offset and the result count.
+    fn lhs(&mut self) -> PResult<(String, usize, usize)> {
+        let (label, label_at) = self.expect_local("a statement")?;
+        if !self.eat_punct(b':') {
+            return Ok((label, label_at, 1));
+        }
+        let at = self.at();
+        let n = self.expect_u32("a result count")?;
+        if n == 1 {
+            let msg =
+                format!("a node with one result is written `%{label} = ...`, not `%{label}:1`");
+            return Err(self.err(Code::Syntax, at, msg));
+        }
+        Ok((label, label_at, n as usize))
+    }
+
     /// Builds the typed op; a problem is reported at the attribute it names, or at the op name.
     fn build_op(
         &mut self,
@@ -454,6 +456,7 @@ impl Parser<'_> {
         op_at: usize,
         attrs: Vec<(String, usize, crate::op::AttrValue)>,
         regions: Vec<Region>,
+        id: NodeId,
     ) -> Op {
         let positions: Vec<(String, usize)> =
             attrs.iter().map(|(k, at, _)| (k.clone(), *at)).collect();
@@ -469,6 +472,7 @@ impl Parser<'_> {
                     .map_or(op_at, |(_, at)| *at);
                 d.loc = Some(self.loc(at));
                 d.function = Some(self.func.clone());
+                d.node_path = self.path.iter().map(|(n, _)| *n).chain([id]).collect();
                 self.report(d);
                 // The module is discarded when any error is reported; this op is never seen.
                 Op::Matmul
