@@ -656,16 +656,22 @@ fn bad_dim_expression() {
         2,
         17,
     );
-    assert_err(
-        &format!(
-            "{HEAD}func @f(%x: f64[{}n{}]) -> () {{\n  return\n}}\n",
-            "(".repeat(70),
-            ")".repeat(70)
-        ),
-        Code::BadDim,
-        2,
-        81,
+    let nested = |k: usize| {
+        let d = format!("{}n{}", "(".repeat(k), ")".repeat(k));
+        format!("{HEAD}func @f(%x: f64[{d}]) -> () {{\n  return\n}}\n")
+    };
+    assert_eq!(
+        parse_ok(&nested(60)).functions[0].params[0].ty.shape,
+        vec![dim("n")]
     );
+    // Longer than 128 tokens: refused at the start of the dim, before any expansion.
+    assert_err(&nested(70), Code::LimitExceeded, 2, 17);
+    let sum = "(a+b+c+d+e+f+g+h)";
+    let product = vec![sum; 30].join("*");
+    let t = Instant::now();
+    let src = format!("{HEAD}func @f(%x: f64[{product}]) -> () {{\n  return\n}}\n");
+    assert_err(&src, Code::LimitExceeded, 2, 17);
+    assert!(t.elapsed() < Duration::from_secs(1));
 }
 
 #[test]
@@ -833,6 +839,14 @@ fn limits_are_configurable() {
     };
     let e = air_ir::text::parse_with_limits(HEAD, "t.air", &limits).unwrap_err();
     assert_eq!(e.0[0].code, Code::LimitExceeded);
+    let limits = air_ir::limits::Limits {
+        max_literal_bytes: 16,
+        ..Default::default()
+    };
+    let src = in_func("  %y = neg {a = [1, 2, 3]} (%x) : f64\n  return %y\n");
+    let e = air_ir::text::parse_with_limits(&src, "t.air", &limits).unwrap_err();
+    assert_eq!(e.0[0].code, Code::LimitExceeded);
+    assert_eq!(e.0[0].loc.as_ref().unwrap().to_string(), "t.air:3:24");
     let ranks = format!(
         "{HEAD}func @f(%x: f64[{}]) -> () {{\n  return\n}}\n",
         vec!["1"; 33].join(", ")

@@ -1,7 +1,7 @@
 //! Attribute values and literals. The parser reads them by their written form only; which op
 //! takes which attribute is decided by [`crate::attrs::from_generic`].
 
-use super::lexer::Tok;
+use super::lexer::{Pos, Tok};
 use super::literal::{is_plain_number, push_int, push_real, Magnitude, Number};
 use super::parser::{PResult, Parser};
 use crate::diag::Code;
@@ -31,7 +31,7 @@ enum ListKind {
 
 impl Parser<'_> {
     /// `{ name = value, ... }`, each with the offset of its name.
-    pub(crate) fn attrs(&mut self) -> PResult<Vec<(String, usize, AttrValue)>> {
+    pub(crate) fn attrs(&mut self) -> PResult<Vec<(String, Pos, AttrValue)>> {
         self.expect_punct(b'{')?;
         let mut out = vec![];
         if self.eat_punct(b'}') {
@@ -125,6 +125,11 @@ impl Parser<'_> {
         if !self.eat_punct(b']') {
             loop {
                 let at = self.at();
+                // A list costs at least 8 bytes an element, like a literal's data.
+                if items.len() as u128 >= self.limits.max_literal_bytes / 8 {
+                    let msg = format!("attribute list longer than {} elements", items.len());
+                    return Err(self.err(Code::LimitExceeded, at, msg));
+                }
                 let item = self.list_item()?;
                 kind = Some(merge_kind(kind, &item).ok_or_else(|| {
                     self.err(Code::BadAttribute, at, "list elements of different kinds")
@@ -223,7 +228,7 @@ impl Parser<'_> {
     }
 
     /// The rest of a literal after its dtype at `at`: `[dims] [elems]` or one scalar element.
-    pub(crate) fn literal(&mut self, dtype: DType, at: usize) -> PResult<Literal> {
+    pub(crate) fn literal(&mut self, dtype: DType, at: Pos) -> PResult<Literal> {
         let shaped = self.is_punct(b'[');
         let mut shape = vec![];
         if shaped {

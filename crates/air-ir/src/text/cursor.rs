@@ -1,7 +1,7 @@
 //! Token-level reading for the parser: the cursor over tokens, expectations, and diagnostics
-//! placed at byte offsets.
+//! placed at token positions.
 
-use super::lexer::Tok;
+use super::lexer::{Pos, Tok, Token};
 use super::parser::{PResult, Parser};
 use crate::diag::{Code, Diagnostic};
 use crate::module::Location;
@@ -9,35 +9,41 @@ use crate::module::Location;
 impl Parser<'_> {
     // ---- tokens ----
 
+    /// How many tokens the parser may look ahead (`peek_at(0..LOOKAHEAD)`).
+    pub(super) const LOOKAHEAD: usize = 3;
+
+    /// Tops the lookahead buffer up to [`Parser::LOOKAHEAD`] tokens.
+    pub(super) fn fill(&mut self) {
+        while self.ahead.len() < Self::LOOKAHEAD {
+            let t = self.lexer.next_token();
+            self.ahead.push_back(t);
+        }
+    }
+
     pub(crate) fn peek(&self) -> &Tok {
         self.peek_at(0)
     }
 
-    /// The token `n` places ahead (the last token, `Eof` or `Error`, repeats forever).
+    /// The token `n < LOOKAHEAD` places ahead (`Eof` or an `Error` repeats forever).
     pub(crate) fn peek_at(&self, n: usize) -> &Tok {
-        let i = self
-            .pos
-            .saturating_add(n)
-            .min(self.toks.len().saturating_sub(1));
-        self.toks.get(i).map_or(&Tok::Eof, |t| &t.tok)
+        let i = n.min(self.ahead.len().saturating_sub(1));
+        self.ahead.get(i).map_or(&Tok::Eof, |t| &t.tok)
     }
 
-    /// The byte offset of the current token.
-    pub(crate) fn at(&self) -> usize {
-        self.offset_of(self.pos)
+    /// The current token with its position and text span.
+    pub(crate) fn current(&self) -> Option<&Token> {
+        self.ahead.front()
     }
 
-    pub(crate) fn offset_of(&self, i: usize) -> usize {
-        let i = i.min(self.toks.len().saturating_sub(1));
-        self.toks.get(i).map_or(self.src.len(), |t| t.start)
+    /// The position of the current token.
+    pub(crate) fn at(&self) -> Pos {
+        self.current().map_or(Pos { line: 1, col: 1 }, |t| t.pos)
     }
 
-    /// Moves past the current token (never past the last one) and returns it.
+    /// Moves past the current token and returns it.
     pub(crate) fn bump(&mut self) -> Tok {
-        let t = self.peek().clone();
-        if self.pos + 1 < self.toks.len() {
-            self.pos += 1;
-        }
+        let t = self.ahead.pop_front().map_or(Tok::Eof, |t| t.tok);
+        self.fill();
         t
     }
 
@@ -65,7 +71,7 @@ impl Parser<'_> {
         }
     }
 
-    pub(super) fn expect_keyword(&mut self, kw: &str, what: &str) -> PResult<usize> {
+    pub(super) fn expect_keyword(&mut self, kw: &str, what: &str) -> PResult<Pos> {
         let at = self.at();
         if self.is_keyword(kw) {
             self.bump();
@@ -90,18 +96,17 @@ impl Parser<'_> {
 
     // ---- diagnostics ----
 
-    /// A location for a byte offset.
-    pub(crate) fn loc(&self, offset: usize) -> Location {
-        let (line, col) = self.lines.line_col(self.src, offset);
+    /// A location for a position.
+    pub(crate) fn loc(&self, at: Pos) -> Location {
         Location::File {
             file: self.file.to_string(),
-            line,
-            col,
+            line: at.line,
+            col: at.col,
         }
     }
 
-    pub(crate) fn err(&self, code: Code, offset: usize, msg: impl Into<String>) -> Box<Diagnostic> {
-        let mut d = Diagnostic::new(code, msg).at(self.loc(offset));
+    pub(crate) fn err(&self, code: Code, at: Pos, msg: impl Into<String>) -> Box<Diagnostic> {
+        let mut d = Diagnostic::new(code, msg).at(self.loc(at));
         if !self.func.is_empty() {
             d.function = Some(self.func.clone());
         }
@@ -139,7 +144,7 @@ impl Parser<'_> {
     }
 
     /// `%NAME` with its offset.
-    pub(super) fn expect_local(&mut self, what: &str) -> PResult<(String, usize)> {
+    pub(super) fn expect_local(&mut self, what: &str) -> PResult<(String, Pos)> {
         let at = self.at();
         match self.peek().clone() {
             Tok::Local(n) => {
@@ -151,7 +156,7 @@ impl Parser<'_> {
     }
 
     /// `%IDENT` (parameter names may not be numbers).
-    pub(super) fn expect_param_name(&mut self) -> PResult<(String, usize)> {
+    pub(super) fn expect_param_name(&mut self) -> PResult<(String, Pos)> {
         let (name, at) = self.expect_local("a parameter `%name`")?;
         if name.as_bytes().first().is_some_and(u8::is_ascii_digit) {
             return Err(self.err(

@@ -1,8 +1,9 @@
 //! Tokens of the `.air` text form.
 //!
-//! The whole input is lexed up front. A lexical error ends the token list with a [`Tok::Error`]
-//! token at the offending position, so the parser reports it only when it gets there: the first
-//! error in the text is the one reported, whether it is lexical or syntactic.
+//! The lexer streams tokens on demand, so its memory does not grow with the input. A lexical error
+//! becomes a [`Tok::Error`] token at the offending position, which the lexer then repeats (as it
+//! repeats `Eof`), so the parser reports it only when it gets there: the first error in the text is
+//! the one reported, whether it is lexical or syntactic.
 
 use std::fmt;
 
@@ -46,11 +47,22 @@ impl fmt::Display for Tok {
     }
 }
 
-/// A token and the byte offsets of its text.
+/// A 1-based line and column (columns count characters).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Pos {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, in characters.
+    pub col: u32,
+}
+
+/// A token, its position, and the byte offsets of its text.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Token {
     /// What it is.
     pub tok: Tok,
+    /// Where it starts.
+    pub pos: Pos,
     /// Byte offset of its first character.
     pub start: usize,
     /// Byte offset just past it.
@@ -73,53 +85,90 @@ pub fn is_ident(s: &str) -> bool {
     !b.is_empty() && is_ident_start(b[0]) && b.iter().all(|&c| is_ident_char(c))
 }
 
-/// Lexes the whole input. Never fails: an error becomes the last token.
-pub(crate) fn lex(src: &str) -> Vec<Token> {
-    let mut lx = Lexer {
-        src,
-        b: src.as_bytes(),
-        pos: 0,
-        out: vec![],
-    };
-    loop {
-        lx.skip_trivia();
-        let start = lx.pos;
-        if start >= lx.b.len() {
-            lx.out.push(Token {
-                tok: Tok::Eof,
-                start,
-                end: start,
-            });
-            return lx.out;
-        }
-        match lx.token() {
-            Ok(tok) => lx.out.push(Token {
-                tok,
-                start,
-                end: lx.pos,
-            }),
-            Err((at, msg)) => {
-                lx.out.push(Token {
-                    tok: Tok::Error(msg),
-                    start: at,
-                    end: at,
-                });
-                return lx.out;
-            }
-        }
-    }
-}
-
-struct Lexer<'a> {
+/// The streaming lexer.
+pub(crate) struct Lexer<'a> {
     src: &'a str,
     b: &'a [u8],
     pos: usize,
-    out: Vec<Token>,
+    /// The position of byte offset `cur_off`; positions are computed moving forward only.
+    cur_off: usize,
+    cur: Pos,
+    /// The `Eof` or `Error` token, once reached; returned forever after.
+    done: Option<Token>,
 }
 
-type LexResult<T> = Result<T, (usize, String)>;
+impl<'a> Lexer<'a> {
+    /// A lexer at the start of `src`.
+    pub fn new(src: &'a str) -> Lexer<'a> {
+        Lexer {
+            src,
+            b: src.as_bytes(),
+            pos: 0,
+            cur_off: 0,
+            cur: Pos { line: 1, col: 1 },
+            done: None,
+        }
+    }
 
-impl Lexer<'_> {
+    /// The next token; after the end or an error, that token again.
+    pub fn next_token(&mut self) -> Token {
+        if let Some(t) = &self.done {
+            return t.clone();
+        }
+        self.skip_trivia();
+        let start = self.pos;
+        if start >= self.b.len() {
+            let t = Token {
+                tok: Tok::Eof,
+                pos: self.pos_at(start),
+                start,
+                end: start,
+            };
+            self.done = Some(t.clone());
+            return t;
+        }
+        match self.token() {
+            Ok(tok) => Token {
+                tok,
+                pos: self.pos_at(start),
+                start,
+                end: self.pos,
+            },
+            Err((at, msg)) => {
+                let t = Token {
+                    tok: Tok::Error(msg),
+                    pos: self.pos_at(at),
+                    start: at,
+                    end: at,
+                };
+                self.done = Some(t.clone());
+                t
+            }
+        }
+    }
+
+    /// The line and column of a byte offset at or after the last one asked for.
+    fn pos_at(&mut self, offset: usize) -> Pos {
+        let offset = offset.min(self.b.len());
+        if offset < self.cur_off {
+            // Never happens for tokens in order; recount from the start to stay correct.
+            self.cur_off = 0;
+            self.cur = Pos { line: 1, col: 1 };
+        }
+        for &c in &self.b[self.cur_off..offset] {
+            if c == b'\n' {
+                self.cur = Pos {
+                    line: self.cur.line.saturating_add(1),
+                    col: 1,
+                };
+            } else if c & 0xC0 != 0x80 {
+                self.cur.col = self.cur.col.saturating_add(1);
+            }
+        }
+        self.cur_off = offset;
+        self.cur
+    }
+
     fn peek_at(&self, n: usize) -> Option<u8> {
         self.b.get(self.pos + n).copied()
     }
@@ -266,6 +315,8 @@ fn bad_u() -> String {
     "bad unicode escape: expected `\\u{HEX}` with 1 to 6 hex digits naming a character".into()
 }
 
+type LexResult<T> = Result<T, (usize, String)>;
+
 /// Reads `{HEX}` after `\u`.
 fn unicode_escape(chars: &mut std::str::CharIndices<'_>) -> Option<char> {
     if chars.next()?.1 != '{' {
@@ -290,44 +341,23 @@ fn unicode_escape(chars: &mut std::str::CharIndices<'_>) -> Option<char> {
     char::from_u32(v)
 }
 
-/// Maps byte offsets to 1-based `(line, column)`; columns count characters.
-pub(crate) struct LineIndex {
-    starts: Vec<usize>,
-}
-
-impl LineIndex {
-    /// Indexes the line starts of `src`.
-    pub fn new(src: &str) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(
-            src.bytes()
-                .enumerate()
-                .filter(|(_, c)| *c == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex { starts }
-    }
-
-    /// The 1-based line and column of a byte offset (clamped to the input).
-    pub fn line_col(&self, src: &str, offset: usize) -> (u32, u32) {
-        let offset = offset.min(src.len());
-        let line = self
-            .starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1);
-        let start = self.starts.get(line).copied().unwrap_or(0);
-        let col = match src.get(start..offset) {
-            Some(s) => s.chars().count(),
-            None => offset - start,
-        };
-        let clamp = |x: usize| u32::try_from(x.saturating_add(1)).unwrap_or(u32::MAX);
-        (clamp(line), clamp(col))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every token up to and including `Eof` or the error.
+    fn lex(src: &str) -> Vec<Token> {
+        let mut lx = Lexer::new(src);
+        let mut out = vec![];
+        loop {
+            let t = lx.next_token();
+            let end = matches!(t.tok, Tok::Eof | Tok::Error(_));
+            out.push(t);
+            if end {
+                return out;
+            }
+        }
+    }
 
     fn kinds(src: &str) -> Vec<Tok> {
         lex(src).into_iter().map(|t| t.tok).collect()
@@ -384,13 +414,15 @@ mod tests {
     }
 
     #[test]
-    fn line_and_column_count_characters() {
-        let src = "ab\néé x\n";
-        let idx = LineIndex::new(src);
-        assert_eq!(idx.line_col(src, 0), (1, 1));
-        assert_eq!(idx.line_col(src, 3), (2, 1));
-        let x = src.find('x').unwrap();
-        assert_eq!(idx.line_col(src, x), (2, 4));
-        assert_eq!(idx.line_col(src, src.len()), (3, 1));
+    fn positions_count_lines_and_characters() {
+        let t = lex("ab\n\"éé\" x\n  \"é\\q\"");
+        let pos: Vec<(u32, u32)> = t.iter().map(|t| (t.pos.line, t.pos.col)).collect();
+        // `ab`, a string of two 2-byte characters, `x`, then the bad escape inside a string.
+        assert_eq!(pos, vec![(1, 1), (2, 1), (2, 6), (3, 5)]);
+        assert!(matches!(&t[3].tok, Tok::Error(m) if m.contains("escape")));
+        let mut lx = Lexer::new("x");
+        lx.next_token();
+        assert_eq!(lx.next_token().pos, Pos { line: 1, col: 2 });
+        assert_eq!(lx.next_token().tok, Tok::Eof, "the end repeats");
     }
 }

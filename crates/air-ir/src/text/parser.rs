@@ -7,7 +7,9 @@
 
 use std::collections::HashMap;
 
-use super::lexer::{lex, LineIndex, Tok, Token};
+use std::collections::VecDeque;
+
+use super::lexer::{Lexer, Pos, Tok, Token};
 use super::SourceMap;
 use crate::attrs::from_generic;
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -42,9 +44,9 @@ struct RegionCtx {
 pub(crate) struct Parser<'s> {
     pub(super) src: &'s str,
     pub(super) file: &'s str,
-    pub(super) toks: Vec<Token>,
-    pub(super) pos: usize,
-    pub(super) lines: LineIndex,
+    pub(super) lexer: Lexer<'s>,
+    /// The current token and the ones after it.
+    pub(super) ahead: VecDeque<Token>,
     pub(super) limits: Limits,
     /// Collected non-fatal errors, in source order.
     pub(super) errors: Vec<Diagnostic>,
@@ -64,9 +66,8 @@ pub(crate) fn parse_module(
     let mut p = Parser {
         src,
         file,
-        toks: vec![],
-        pos: 0,
-        lines: LineIndex::new(src),
+        lexer: Lexer::new(""),
+        ahead: VecDeque::new(),
         limits: *limits,
         errors: vec![],
         map: SourceMap {
@@ -82,9 +83,10 @@ pub(crate) fn parse_module(
             src.len(),
             limits.max_input_bytes
         );
-        return Err((*p.err(Code::LimitExceeded, 0, msg)).into());
+        return Err((*p.err(Code::LimitExceeded, p.at(), msg)).into());
     }
-    p.toks = lex(src);
+    p.lexer = Lexer::new(src);
+    p.fill();
     match p.module() {
         Ok(m) if p.errors.is_empty() => Ok((m, p.map)),
         Ok(_) => Err(Diagnostics(p.errors)),
@@ -171,7 +173,7 @@ impl Parser<'_> {
             _ => return Err(self.unexpected("a function name `@name`")),
         };
         self.func = name.clone();
-        let pos = self.lines.line_col(self.src, start);
+        let pos = (start.line, start.col);
         self.map.functions.entry(name.clone()).or_insert(pos);
         self.expect_punct(b'(')?;
         let params = self.list(b')', Self::param)?;
@@ -183,7 +185,7 @@ impl Parser<'_> {
         let results = self.list(b')', Self::result_decl)?;
         let loc = self.opt_loc()?;
         self.expect_punct(b'{')?;
-        let rparams: Vec<(RegionParam, usize)> = params
+        let rparams: Vec<(RegionParam, Pos)> = params
             .iter()
             .map(|(p, at)| {
                 let rp = RegionParam {
@@ -203,7 +205,7 @@ impl Parser<'_> {
         })
     }
 
-    fn param(&mut self) -> PResult<(Param, usize)> {
+    fn param(&mut self) -> PResult<(Param, Pos)> {
         let intent = if self.is_keyword("out") {
             self.bump();
             Intent::Out
@@ -258,7 +260,7 @@ impl Parser<'_> {
     /// Statements up to `terminator` (`return` or `yield`), its values and the closing `}`.
     fn region_body(
         &mut self,
-        params: Vec<(RegionParam, usize)>,
+        params: Vec<(RegionParam, Pos)>,
         terminator: &str,
     ) -> PResult<Region> {
         let mut ctx = RegionCtx::default();
@@ -317,7 +319,7 @@ impl Parser<'_> {
     }
 
     /// Binds a name in a region, reporting a duplicate.
-    fn define(&mut self, ctx: &mut RegionCtx, name: &str, at: usize, b: Binding) {
+    fn define(&mut self, ctx: &mut RegionCtx, name: &str, at: Pos, b: Binding) {
         if ctx.scope.contains_key(name) {
             let d = self.err(
                 Code::DuplicateName,
@@ -434,7 +436,7 @@ impl Parser<'_> {
     }
 
     /// `%NAME` or `%NAME:INT` with the name's offset and the result count.
-    fn lhs(&mut self) -> PResult<(String, usize, usize)> {
+    fn lhs(&mut self) -> PResult<(String, Pos, usize)> {
         let (label, label_at) = self.expect_local("a statement")?;
         if !self.eat_punct(b':') {
             return Ok((label, label_at, 1));
@@ -453,12 +455,12 @@ impl Parser<'_> {
     fn build_op(
         &mut self,
         name: &str,
-        op_at: usize,
-        attrs: Vec<(String, usize, crate::op::AttrValue)>,
+        op_at: Pos,
+        attrs: Vec<(String, Pos, crate::op::AttrValue)>,
         regions: Vec<Region>,
         id: NodeId,
     ) -> Op {
-        let positions: Vec<(String, usize)> =
+        let positions: Vec<(String, Pos)> =
             attrs.iter().map(|(k, at, _)| (k.clone(), *at)).collect();
         let generic = attrs.into_iter().map(|(k, _, v)| (k, v)).collect();
         match from_generic(name, generic, regions) {
@@ -481,8 +483,8 @@ impl Parser<'_> {
     }
 
     /// Records where node `id` of the current region starts.
-    fn record(&mut self, id: NodeId, start: usize) {
-        let pos = self.lines.line_col(self.src, start);
+    fn record(&mut self, id: NodeId, start: Pos) {
+        let pos = (start.line, start.col);
         let mut ids: Vec<NodeId> = self.path.iter().map(|(n, _)| *n).collect();
         ids.push(id);
         let branches: Vec<u32> = self.path.iter().map(|(_, r)| *r).collect();
@@ -533,7 +535,7 @@ impl Parser<'_> {
         Ok(TensorType { dtype, shape })
     }
 
-    pub(crate) fn check_rank(&self, rank: usize, at: usize) -> PResult<()> {
+    pub(crate) fn check_rank(&self, rank: usize, at: Pos) -> PResult<()> {
         if rank > self.limits.max_rank {
             let msg = format!("rank {rank} exceeds the limit of {}", self.limits.max_rank);
             return Err(self.err(Code::LimitExceeded, at, msg));
@@ -549,12 +551,13 @@ impl Parser<'_> {
         )
     }
 
-    /// A dim expression: the longest run of dim tokens with balanced parentheses.
+    /// A dim expression: the longest run of dim tokens with balanced parentheses, at most
+    /// [`MAX_DIM_TOKENS`] long (products of sums grow fast when expanded).
     pub(crate) fn dim(&mut self) -> PResult<Dim> {
-        let first = self.pos;
+        let first = self.at();
         let mut depth = 0usize;
         let mut text = String::new();
-        let mut starts = vec![];
+        let mut starts: Vec<(usize, Pos)> = vec![];
         while Self::is_dim_token(self.peek()) {
             match self.peek() {
                 Tok::Punct(b'(') => depth += 1,
@@ -562,35 +565,41 @@ impl Parser<'_> {
                 Tok::Punct(b')') => depth -= 1,
                 _ => {}
             }
-            starts.push((text.len(), self.pos));
-            let t = &self.toks[self.pos];
-            text.push_str(self.src.get(t.start..t.end).unwrap_or(""));
-            text.push(' ');
+            if starts.len() == MAX_DIM_TOKENS {
+                let msg = format!("dimension expression longer than {MAX_DIM_TOKENS} tokens");
+                return Err(self.err(Code::LimitExceeded, first, msg));
+            }
+            if let Some(t) = self.current() {
+                starts.push((text.len(), t.pos));
+                text.push_str(self.src.get(t.start..t.end).unwrap_or(""));
+                text.push(' ');
+            }
             self.bump();
         }
         if starts.is_empty() {
             return Err(self.unexpected("a dimension"));
         }
         parse_dim(&text).map_err(|e| {
-            let (tok, msg) = match e {
+            let (at, msg) = match e {
+                // Past the end of the run: the error is at the token that ended it.
+                DimParseError::Syntax { pos, msg } if pos >= text.trim_end().len() => {
+                    (self.at(), msg)
+                }
                 DimParseError::Syntax { pos, msg } => {
-                    let tok = starts
+                    let at = starts
                         .iter()
                         .rev()
                         .find(|(o, _)| *o <= pos)
                         .map_or(first, |s| s.1);
-                    // Past the end of the run: the error is at the token that ended it.
-                    let tok = if pos >= text.trim_end().len() {
-                        self.pos
-                    } else {
-                        tok
-                    };
-                    (tok, msg)
+                    (at, msg)
                 }
                 DimParseError::Overflow(o) => (first, o.to_string()),
             };
             let msg = format!("bad dimension expression `{}`: {msg}", text.trim_end());
-            self.err(Code::BadDim, self.offset_of(tok), msg)
+            self.err(Code::BadDim, at, msg)
         })
     }
 }
+
+/// The most tokens one dim expression may have.
+pub(crate) const MAX_DIM_TOKENS: usize = 128;
