@@ -4,17 +4,22 @@
 //! syntax and the names (E0101–E0111, E0302, E0304), not the types, which are the validator's job.
 //! Errors carry `file:line:col` (1-based; columns count characters). Every reader bound of
 //! [`Limits`] is enforced (E0105), so no input makes the parser panic, recurse without bound or
-//! allocate more than the limits allow.
+//! allocate more than the limits allow; lists in attributes count against `max_literal_bytes`
+//! (8 bytes an element) and one dim expression may have at most 128 tokens.
 //!
-//! [`print`] writes the canonical form; `print(parse(print(m)))` equals `print(m)` for every module
-//! whose parameter, result, function and attribute names are identifiers. Node names that are not
-//! identifiers, or that clash with an earlier value of their region, print as `%<arena index>`.
-//! Source positions of nodes go to a [`SourceMap`], never into [`crate::module::Node::loc`], which
-//! only an explicit `loc(...)` sets.
+//! [`print()`] writes the canonical form, and `print(parse(print(m)))` equals `print(m)`, for every
+//! module the grammar can express: supported versions; identifier names for parameters, results,
+//! functions and attributes; distinct attribute names (a custom op's own never `domain`, `name` or
+//! `decomposition`); dim symbols without `.`; operands that refer to earlier values. Node names are
+//! free: a node whose name is not an identifier, or clashes with a parameter or an earlier node of
+//! its region, prints as `%<arena index>` and reads back unnamed. Source positions of nodes go to a
+//! [`SourceMap`], never into [`crate::module::Node::loc`], which only an explicit `loc(...)` sets.
 //!
 //! Values that print alike read back alike: an empty list reads as `Ints([])`, a shape with only
-//! constant dims as `Ints`, a NaN as the quiet NaN, an `f16`/`bf16` element through `f64`. A dim
-//! symbol named `nan` or `inf` cannot appear in an attribute list (it reads as a float).
+//! constant dims as `Ints`, a NaN as the quiet NaN, a bool element as 0 or 1, an `f16`/`bf16`
+//! element through `f64`. A dim symbol named `nan` or `inf` cannot appear in an attribute list (it
+//! reads as a float). Floats print through Rust's shortest round-trip form (`1e-7`, not `1e-07`;
+//! both read).
 
 use std::collections::HashMap;
 
