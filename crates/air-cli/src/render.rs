@@ -63,7 +63,8 @@ fn render_one(d: &Diagnostic, name: &str, source: Option<&str>, pos: Option<(u32
     match (pos, &d.loc) {
         (Some((line, col)), _) => {
             out.push_str(&format!("  --> {name}:{line}:{col}\n"));
-            if let Some(text) = source.and_then(|s| s.lines().nth(line.saturating_sub(1) as usize)) {
+            if let Some(text) = source.and_then(|s| s.lines().nth(line.saturating_sub(1) as usize))
+            {
                 let gutter = line.to_string();
                 let pad = " ".repeat(gutter.len());
                 out.push_str(&format!("{pad} |\n{gutter} | {text}\n"));
