@@ -19,7 +19,7 @@ pub(super) fn check(m: &Module, f: &Function, limits: &Limits) -> (FunctionInfo,
         diags: vec![],
         seen: BTreeSet::new(),
     };
-    c.check_signature();
+    let mirrored = c.check_signature();
     let mut bound: BTreeSet<String> = symbols_of(f.params.iter().map(|p| &p.ty));
     c.seen = bound.clone();
     let param_symbols = bound.clone();
@@ -37,7 +37,8 @@ pub(super) fn check(m: &Module, f: &Function, limits: &Limits) -> (FunctionInfo,
             .collect(),
     };
     let (body, known) = c.check_region(&f.body, &scope, &mut bound);
-    c.check_returns(&known, &bound);
+    // Yield types depend on the body params: when those are wrong, E0305 would only repeat it.
+    c.check_returns(&known, &bound, mirrored);
     let info = FunctionInfo {
         name: f.name.clone(),
         param_symbols,
@@ -115,8 +116,8 @@ impl Checker<'_> {
         }
     }
 
-    /// E0304 for function params, E0307 for body params that do not mirror them.
-    fn check_signature(&mut self) {
+    /// E0304 for function params, E0307 for body params that do not mirror them; true when they do.
+    fn check_signature(&mut self) -> bool {
         let f = self.func;
         let mut names = HashSet::new();
         for p in &f.params {
@@ -132,8 +133,9 @@ impl Checker<'_> {
                 f.params.len()
             );
             self.report_fn(Code::BodyParams, msg);
-            return;
+            return false;
         }
+        let mut mirrored = true;
         for (i, (b, p)) in body.iter().zip(&f.params).enumerate() {
             if b.name != p.name || b.ty != p.ty {
                 let msg = format!(
@@ -141,13 +143,15 @@ impl Checker<'_> {
                     b.name, b.ty, p.name, p.ty
                 );
                 self.report_fn(Code::BodyParams, msg);
+                mirrored = false;
             }
         }
+        mirrored
     }
 
     /// E0305: the body yields the declared results then out/inout params; E0214 for result types
     /// that mention symbols the function never binds.
-    fn check_returns(&mut self, known: &[bool], bound: &BTreeSet<String>) {
+    fn check_returns(&mut self, known: &[bool], bound: &BTreeSet<String>, check_types: bool) {
         let f = self.func;
         let want = f.yield_types();
         for r in &f.results {
@@ -165,6 +169,9 @@ impl Checker<'_> {
                 want.len()
             );
             self.report_fn(Code::ReturnMismatch, msg);
+            return;
+        }
+        if !check_types {
             return;
         }
         for (i, (&v, w)) in f.body.results.iter().zip(&want).enumerate() {

@@ -48,3 +48,71 @@ fn split(s: &str) -> (DType, Vec<&str>) {
 pub fn tys(s: &[&str]) -> Vec<TensorType> {
     s.iter().map(|x| ty(x)).collect()
 }
+
+use air_ir::{Function, Intent, Module, Node, Op, Param, Region, RegionParam, ResultDecl, Value};
+
+/// A function with these params and results, whose body mirrors the params and has no nodes.
+pub fn func(name: &str, params: &[(&str, &str, Intent)], results: &[&str]) -> Function {
+    let params: Vec<Param> = params
+        .iter()
+        .map(|(n, t, intent)| Param {
+            name: n.to_string(),
+            ty: ty(t),
+            intent: *intent,
+        })
+        .collect();
+    let mut f = Function {
+        name: name.into(),
+        params,
+        results: results
+            .iter()
+            .map(|t| ResultDecl {
+                name: None,
+                ty: ty(t),
+            })
+            .collect(),
+        body: Region::default(),
+        loc: None,
+    };
+    f.body.params = f.region_params();
+    f
+}
+
+/// A function of `in` params.
+pub fn func_in(name: &str, params: &[(&str, &str)], results: &[&str]) -> Function {
+    let ps: Vec<(&str, &str, Intent)> = params.iter().map(|(n, t)| (*n, *t, Intent::In)).collect();
+    func(name, &ps, results)
+}
+
+/// A node with declared result types written as text.
+pub fn node(op: Op, operands: &[Value], results: &[&str]) -> Node {
+    Node::new(op, operands.to_vec(), tys(results))
+}
+
+/// Region params written as text.
+pub fn rparams(ps: &[(&str, &str)]) -> Vec<RegionParam> {
+    ps.iter()
+        .map(|(n, t)| RegionParam {
+            name: n.to_string(),
+            ty: ty(t),
+        })
+        .collect()
+}
+
+/// A module of these functions.
+pub fn module(functions: Vec<Function>) -> Module {
+    Module {
+        functions,
+        ..Module::default()
+    }
+}
+
+/// `%k` of a region: result 0 of node k.
+pub fn v(k: u32) -> Value {
+    Value::of(air_ir::NodeId(k))
+}
+
+/// Param k.
+pub fn p(k: u32) -> Value {
+    Value::Param(k)
+}
