@@ -19,6 +19,9 @@
 //! params, and its values must not be used in another builder (values carry no region identity, so
 //! such a mistake is caught only by the validation in [`FunctionBuilder::finish`]).
 
+// `Diagnostic` is the crate's one error type (160 bytes); boxing it would only move the cost.
+#![allow(clippy::result_large_err)]
+
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashSet};
 use std::rc::Rc;
@@ -55,7 +58,8 @@ struct Shared {
 impl Shared {
     fn note(&mut self, t: &TensorType) {
         for d in &t.shape {
-            self.used.extend(d.symbols().into_iter().map(str::to_string));
+            self.used
+                .extend(d.symbols().into_iter().map(str::to_string));
         }
     }
 
@@ -105,7 +109,12 @@ impl RegionBuilder {
     /// Declares the next region parameter.
     pub fn param(&mut self, name: &str, ty: TensorType) -> Value {
         self.shared.borrow_mut().note(&ty);
-        self.bound.extend(ty.shape.iter().flat_map(|d| d.symbols()).map(str::to_string));
+        self.bound.extend(
+            ty.shape
+                .iter()
+                .flat_map(|d| d.symbols())
+                .map(str::to_string),
+        );
         self.names.insert(name.to_string());
         self.region.params.push(RegionParam {
             name: name.to_string(),
@@ -172,9 +181,15 @@ impl RegionBuilder {
             .iter()
             .enumerate()
             .map(|(k, &v)| {
-                self.region.value_type(v).map(|t| self.resolve_type(t)).ok_or_else(|| {
-                    Diagnostic::new(Code::BadHandle, format!("operand {k} is not a value of this region"))
-                })
+                self.region
+                    .value_type(v)
+                    .map(|t| self.resolve_type(t))
+                    .ok_or_else(|| {
+                        Diagnostic::new(
+                            Code::BadHandle,
+                            format!("operand {k} is not a value of this region"),
+                        )
+                    })
             })
             .collect()
     }
@@ -187,7 +202,10 @@ impl RegionBuilder {
     ) -> Result<Vec<Value>, Diagnostic> {
         let (name, loc) = (self.pending_name.take(), self.pending_loc.take());
         if let Some(n) = name.as_ref().filter(|n| self.names.contains(*n)) {
-            return Err(Diagnostic::new(Code::DuplicateName, format!("name %{n} used twice")));
+            return Err(Diagnostic::new(
+                Code::DuplicateName,
+                format!("name %{n} used twice"),
+            ));
         }
         let op = self.resolve_op(op);
         let types = self.operand_types(operands)?;
@@ -203,7 +221,12 @@ impl RegionBuilder {
         if let Some(d) = declared.filter(|d| d.len() != inferred.len()) {
             return Err(Diagnostic::new(
                 Code::ResultCount,
-                format!("{} gives {} results, {} declared", op.name(), inferred.len(), d.len()),
+                format!(
+                    "{} gives {} results, {} declared",
+                    op.name(),
+                    inferred.len(),
+                    d.len()
+                ),
             ));
         }
         let mut results = Vec::with_capacity(inferred.len());
@@ -232,7 +255,9 @@ impl RegionBuilder {
             name,
             loc,
         });
-        Ok((0..count as u32).map(|index| Value::Result { node: id, index }).collect())
+        Ok((0..count as u32)
+            .map(|index| Value::Result { node: id, index })
+            .collect())
     }
 
     /// A symbol for a run-time dim: the declared one when it is a symbol new to the function,
@@ -368,7 +393,12 @@ impl FunctionBuilder {
     }
 
     /// See [`RegionBuilder::numpy_binary`].
-    pub fn numpy_binary(&mut self, op: crate::op::BinaryOp, a: Value, b: Value) -> Result<Value, Diagnostic> {
+    pub fn numpy_binary(
+        &mut self,
+        op: crate::op::BinaryOp,
+        a: Value,
+        b: Value,
+    ) -> Result<Value, Diagnostic> {
         self.body.numpy_binary(op, a, b)
     }
 
@@ -383,8 +413,11 @@ impl FunctionBuilder {
         let Some(u) = &shared.unifier else {
             return vec![];
         };
-        let mut out: Vec<(String, Dim)> =
-            u.bindings().keys().map(|s| (s.clone(), u.resolve(&Dim::symbol(s.clone())))).collect();
+        let mut out: Vec<(String, Dim)> = u
+            .bindings()
+            .keys()
+            .map(|s| (s.clone(), u.resolve(&Dim::symbol(s.clone()))))
+            .collect();
         out.sort();
         out
     }
@@ -397,8 +430,14 @@ impl FunctionBuilder {
         let mut yields = vec![];
         for (k, (name, v)) in results.iter().enumerate() {
             match self.body.value_type(*v) {
-                Some(ty) => decls.push(ResultDecl { name: name.clone(), ty }),
-                None => diags.push(Diagnostic::new(Code::BadHandle, format!("result {k} is not a value of the body"))),
+                Some(ty) => decls.push(ResultDecl {
+                    name: name.clone(),
+                    ty,
+                }),
+                None => diags.push(Diagnostic::new(
+                    Code::BadHandle,
+                    format!("result {k} is not a value of the body"),
+                )),
             }
             yields.push(*v);
         }
@@ -408,7 +447,11 @@ impl FunctionBuilder {
                 (_, Some(v)) => yields.push(*v),
                 (_, None) => diags.push(Diagnostic::new(
                     Code::ReturnMismatch,
-                    format!("{} parameter %{} is never assigned", p.intent.keyword(), p.name),
+                    format!(
+                        "{} parameter %{} is never assigned",
+                        p.intent.keyword(),
+                        p.name
+                    ),
                 )),
             }
         }

@@ -11,6 +11,9 @@
 //! (`filter`, some `slice`s, results of callees with such dims), which the declared type names with a
 //! symbol not used earlier in the function.
 
+// `Diagnostic` is the crate's one error type (160 bytes); boxing it would only move the cost.
+#![allow(clippy::result_large_err)]
+
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 

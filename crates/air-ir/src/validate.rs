@@ -11,6 +11,9 @@
 //!
 //! The result is a [`ModuleInfo`]: the side table backends consume.
 
+// `Diagnostic` is the crate's one error type (160 bytes); boxing it would only move the cost.
+#![allow(clippy::result_large_err)]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -144,7 +147,13 @@ fn duplicate_functions(m: &Module) -> Vec<Diagnostic> {
     m.functions
         .iter()
         .filter(|f| !seen.insert(f.name.as_str()))
-        .map(|f| function_diag(f, Code::DuplicateFunction, format!("function @{} defined twice", f.name)))
+        .map(|f| {
+            function_diag(
+                f,
+                Code::DuplicateFunction,
+                format!("function @{} defined twice", f.name),
+            )
+        })
         .collect()
 }
 
@@ -200,7 +209,10 @@ impl CallGraph {
             let Some(&first) = members.first() else {
                 continue;
             };
-            let Some(site) = self.edges[first].iter().find(|c| members.contains(&c.callee)) else {
+            let Some(site) = self.edges[first]
+                .iter()
+                .find(|c| members.contains(&c.callee))
+            else {
                 continue; // a single function that does not call itself
             };
             let names: Vec<String> = members
@@ -228,7 +240,13 @@ struct CallWalk<'a> {
 }
 
 impl CallWalk<'_> {
-    fn collect(&self, region: &Region, path: &mut Vec<NodeId>, depth: usize, out: &mut Vec<CallSite>) {
+    fn collect(
+        &self,
+        region: &Region,
+        path: &mut Vec<NodeId>,
+        depth: usize,
+        out: &mut Vec<CallSite>,
+    ) {
         for (i, n) in region.nodes.iter().enumerate() {
             let id = NodeId(i as u32);
             path.push(id);

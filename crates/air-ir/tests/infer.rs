@@ -1,4 +1,5 @@
 //! Inference of every op: the happy path with symbolic dims, and each error code the op raises.
+#![allow(clippy::result_large_err)] // `Diagnostic` is the crate's error type
 
 mod common;
 
@@ -48,12 +49,25 @@ fn constant_iota_full() {
         shape: shape(dims),
         axis,
     };
-    assert_eq!(one(&iota(DType::I64, &["n", "3"], 0), &[]), inf("i64[n, 3]"));
+    assert_eq!(
+        one(&iota(DType::I64, &["n", "3"], 0), &[]),
+        inf("i64[n, 3]")
+    );
     assert_eq!(one(&iota(DType::F32, &["n+1"], 0), &[]), inf("f32[n+1]"));
-    assert_eq!(code(&iota(DType::Bool, &["n"], 0), &[]), Code::DTypeNotAccepted);
-    assert_eq!(code(&iota(DType::C64, &["n"], 0), &[]), Code::DTypeNotAccepted);
+    assert_eq!(
+        code(&iota(DType::Bool, &["n"], 0), &[]),
+        Code::DTypeNotAccepted
+    );
+    assert_eq!(
+        code(&iota(DType::C64, &["n"], 0), &[]),
+        Code::DTypeNotAccepted
+    );
     assert_eq!(code(&iota(DType::I64, &["n"], 1), &[]), Code::BadAxis);
-    assert_eq!(code(&iota(DType::I64, &[], 0), &[]), Code::BadAxis, "rank 0");
+    assert_eq!(
+        code(&iota(DType::I64, &[], 0), &[]),
+        Code::BadAxis,
+        "rank 0"
+    );
     assert_eq!(code(&iota(DType::I64, &["-2"], 0), &[]), Code::BadShape);
     assert_eq!(code(&iota(DType::I64, &["n"], 0), &["i64"]), Code::Arity);
 
@@ -61,12 +75,21 @@ fn constant_iota_full() {
         value,
         shape: shape(dims),
     };
-    assert_eq!(one(&full(Literal::f64(1.5), &["n", "m"]), &[]), inf("f64[n, m]"));
+    assert_eq!(
+        one(&full(Literal::f64(1.5), &["n", "m"]), &[]),
+        inf("f64[n, m]")
+    );
     assert_eq!(one(&full(Literal::i64(0), &[]), &[]), inf("i64"));
     let vector = Literal::from_scalars(DType::F64, vec![1], &[air_ir::Scalar::Float(0.0)]).unwrap();
     assert_eq!(code(&full(vector, &["n"]), &[]), Code::BadAttribute);
-    assert_eq!(code(&full(Literal::f64(0.0), &["n", "-1"]), &[]), Code::BadShape);
-    assert_eq!(code(&full(Literal::f64(0.0), &["n"]), &["f64"]), Code::Arity);
+    assert_eq!(
+        code(&full(Literal::f64(0.0), &["n", "-1"]), &[]),
+        Code::BadShape
+    );
+    assert_eq!(
+        code(&full(Literal::f64(0.0), &["n"]), &["f64"]),
+        Code::Arity
+    );
     let broken = Literal {
         dtype: DType::F64,
         shape: vec![],
@@ -113,7 +136,12 @@ fn every_unary_op() {
         (UnaryOp::IsNan, "i32"),
     ];
     for (u, dt) in rejected {
-        assert_eq!(code(&Op::Unary(u), &[&format!("{dt}[n]")]), Code::DTypeNotAccepted, "{}", u.name());
+        assert_eq!(
+            code(&Op::Unary(u), &[&format!("{dt}[n]")]),
+            Code::DTypeNotAccepted,
+            "{}",
+            u.name()
+        );
     }
 }
 
@@ -129,7 +157,11 @@ fn binary_dtype(b: BinaryOp) -> DType {
 fn every_binary_op() {
     for b in BinaryOp::ALL {
         let x = format!("{}[n, 2*m]", binary_dtype(b));
-        let want = if b.is_comparison() { "bool[n, 2*m]".to_string() } else { x.clone() };
+        let want = if b.is_comparison() {
+            "bool[n, 2*m]".to_string()
+        } else {
+            x.clone()
+        };
         let op = Op::Binary(b);
         assert_eq!(one(&op, &[&x, &x]), inf(&want), "{}", b.name());
         // Dims compare after canonical simplification.
@@ -137,8 +169,17 @@ fn every_binary_op() {
         assert_eq!(one(&op, &[&x, &alt]), inf(&want), "{}", b.name());
         assert_eq!(code(&op, &[&x]), Code::Arity, "{}", b.name());
         let other = x.replace("[n,", "[k,");
-        assert_eq!(code(&op, &[&x, &other]), Code::ShapeMismatch, "{}", b.name());
-        let (a, c) = if binary_dtype(b) == DType::I32 { ("i32[n]", "i64[n]") } else { ("f64[n]", "f32[n]") };
+        assert_eq!(
+            code(&op, &[&x, &other]),
+            Code::ShapeMismatch,
+            "{}",
+            b.name()
+        );
+        let (a, c) = if binary_dtype(b) == DType::I32 {
+            ("i32[n]", "i64[n]")
+        } else {
+            ("f64[n]", "f32[n]")
+        };
         if b != BinaryOp::And && b != BinaryOp::Or && b != BinaryOp::Xor {
             assert_eq!(code(&op, &[a, c]), Code::DTypeMismatch, "{}", b.name());
         }
@@ -160,28 +201,60 @@ fn every_binary_op() {
     ];
     for (b, dt) in rejected {
         let x = format!("{dt}[n]");
-        assert_eq!(code(&Op::Binary(b), &[&x, &x]), Code::DTypeNotAccepted, "{}", b.name());
+        assert_eq!(
+            code(&Op::Binary(b), &[&x, &x]),
+            Code::DTypeNotAccepted,
+            "{}",
+            b.name()
+        );
     }
-    assert_eq!(one(&Op::Binary(BinaryOp::Eq), &["c64[n]", "c64[n]"]), inf("bool[n]"));
+    assert_eq!(
+        one(&Op::Binary(BinaryOp::Eq), &["c64[n]", "c64[n]"]),
+        inf("bool[n]")
+    );
 }
 
 #[test]
 fn select_cast_clip() {
-    assert_eq!(one(&Op::Select, &["bool[n]", "c64[n]", "c64[n]"]), inf("c64[n]"));
-    assert_eq!(code(&Op::Select, &["i32[n]", "f64[n]", "f64[n]"]), Code::DTypeNotAccepted);
-    assert_eq!(code(&Op::Select, &["bool[n]", "f64[n]", "f32[n]"]), Code::DTypeMismatch);
-    assert_eq!(code(&Op::Select, &["bool[m]", "f64[n]", "f64[n]"]), Code::ShapeMismatch);
+    assert_eq!(
+        one(&Op::Select, &["bool[n]", "c64[n]", "c64[n]"]),
+        inf("c64[n]")
+    );
+    assert_eq!(
+        code(&Op::Select, &["i32[n]", "f64[n]", "f64[n]"]),
+        Code::DTypeNotAccepted
+    );
+    assert_eq!(
+        code(&Op::Select, &["bool[n]", "f64[n]", "f32[n]"]),
+        Code::DTypeMismatch
+    );
+    assert_eq!(
+        code(&Op::Select, &["bool[m]", "f64[n]", "f64[n]"]),
+        Code::ShapeMismatch
+    );
     assert_eq!(code(&Op::Select, &["bool[n]", "f64[n]"]), Code::Arity);
 
     let cast = Op::Cast { dtype: DType::U8 };
     assert_eq!(one(&cast, &["f64[n, m]"]), inf("u8[n, m]"));
     assert_eq!(code(&cast, &[]), Code::Arity);
 
-    assert_eq!(one(&Op::Clip, &["f32[n]", "f32[n]", "f32[n]"]), inf("f32[n]"));
+    assert_eq!(
+        one(&Op::Clip, &["f32[n]", "f32[n]", "f32[n]"]),
+        inf("f32[n]")
+    );
     assert_eq!(one(&Op::Clip, &["bool", "bool", "bool"]), inf("bool"));
-    assert_eq!(code(&Op::Clip, &["c64[n]", "c64[n]", "c64[n]"]), Code::DTypeNotAccepted);
-    assert_eq!(code(&Op::Clip, &["f32[n]", "f64[n]", "f32[n]"]), Code::DTypeMismatch);
-    assert_eq!(code(&Op::Clip, &["f32[n]", "f32", "f32[n]"]), Code::ShapeMismatch);
+    assert_eq!(
+        code(&Op::Clip, &["c64[n]", "c64[n]", "c64[n]"]),
+        Code::DTypeNotAccepted
+    );
+    assert_eq!(
+        code(&Op::Clip, &["f32[n]", "f64[n]", "f32[n]"]),
+        Code::DTypeMismatch
+    );
+    assert_eq!(
+        code(&Op::Clip, &["f32[n]", "f32", "f32[n]"]),
+        Code::ShapeMismatch
+    );
     assert_eq!(code(&Op::Clip, &["f32[n]"]), Code::Arity);
 }
 
@@ -192,18 +265,40 @@ fn broadcast_reshape_transpose() {
         dims: map.to_vec(),
     };
     assert_eq!(one(&bc(&["m", "n"], &[1]), &["f64[n]"]), inf("f64[m, n]"));
-    assert_eq!(one(&bc(&["n", "m"], &[0, 1]), &["f64[n, 1]"]), inf("f64[n, m]"));
+    assert_eq!(
+        one(&bc(&["n", "m"], &[0, 1]), &["f64[n, 1]"]),
+        inf("f64[n, m]")
+    );
     assert_eq!(one(&bc(&["n"], &[]), &["f64"]), inf("f64[n]"));
-    assert_eq!(code(&bc(&["m", "n"], &[0, 1]), &["f64[n]"]), Code::BadBroadcast, "dims length");
-    assert_eq!(code(&bc(&["n", "n"], &[1, 0]), &["f64[n, n]"]), Code::BadBroadcast, "order");
-    assert_eq!(code(&bc(&["n"], &[1]), &["f64[n]"]), Code::BadBroadcast, "range");
-    assert_eq!(code(&bc(&["m", "k"], &[1]), &["f64[n]"]), Code::BadBroadcast, "n to k");
+    assert_eq!(
+        code(&bc(&["m", "n"], &[0, 1]), &["f64[n]"]),
+        Code::BadBroadcast,
+        "dims length"
+    );
+    assert_eq!(
+        code(&bc(&["n", "n"], &[1, 0]), &["f64[n, n]"]),
+        Code::BadBroadcast,
+        "order"
+    );
+    assert_eq!(
+        code(&bc(&["n"], &[1]), &["f64[n]"]),
+        Code::BadBroadcast,
+        "range"
+    );
+    assert_eq!(
+        code(&bc(&["m", "k"], &[1]), &["f64[n]"]),
+        Code::BadBroadcast,
+        "n to k"
+    );
     assert_eq!(code(&bc(&["m", "-1"], &[0]), &["f64[m]"]), Code::BadShape);
     assert_eq!(code(&bc(&["n"], &[0]), &[]), Code::Arity);
 
     let rs = |dims: &[&str]| Op::Reshape { shape: shape(dims) };
     assert_eq!(one(&rs(&["m*n"]), &["f64[n, m]"]), inf("f64[m*n]"));
-    assert_eq!(one(&rs(&["2", "n", "3"]), &["f64[6*n]"]), inf("f64[2, n, 3]"));
+    assert_eq!(
+        one(&rs(&["2", "n", "3"]), &["f64[6*n]"]),
+        inf("f64[2, n, 3]")
+    );
     assert_eq!(one(&rs(&[]), &["f64[1, 1]"]), inf("f64"));
     let (c, msg) = fails(&rs(&["m"]), &["f64[n]"]);
     assert_eq!(c, Code::ReshapeCount);
@@ -250,22 +345,52 @@ fn slice_extents() {
     // Symbolic dims: the documented closed forms, else fresh.
     assert_eq!(one(&op(vec![sl(C(2), D, 1)]), &["f64[n]"]), inf("f64[n-2]"));
     assert_eq!(one(&op(vec![sl(D, C(5), 1)]), &["f64[n]"]), inf("f64[5]"));
-    assert_eq!(one(&op(vec![sl(C(1), C(4), 1)]), &["f64[n]"]), inf("f64[3]"));
-    assert_eq!(one(&op(vec![SliceAxis::full(), sl(D, D, -1)]), &["f64[n, m]"]), inf("f64[n, m]"));
+    assert_eq!(
+        one(&op(vec![sl(C(1), C(4), 1)]), &["f64[n]"]),
+        inf("f64[3]")
+    );
+    assert_eq!(
+        one(&op(vec![SliceAxis::full(), sl(D, D, -1)]), &["f64[n, m]"]),
+        inf("f64[n, m]")
+    );
     assert_eq!(one(&op(vec![sl(D, D, 2)]), &["f64[n]"]), inf("f64[?]"));
     assert_eq!(one(&op(vec![sl(C(-1), D, 1)]), &["f64[n]"]), inf("f64[?]"));
-    assert_eq!(one(&op(vec![sl(K(1), K(2), 1)]), &["f64[n]", "i64", "i32"]), inf("f64[?]"));
+    assert_eq!(
+        one(&op(vec![sl(K(1), K(2), 1)]), &["f64[n]", "i64", "i32"]),
+        inf("f64[?]")
+    );
     // Constant dims: Python's arithmetic, bounds from operands still fresh.
-    assert_eq!(one(&op(vec![sl(C(8), C(2), -2), sl(C(-3), D, 1)]), &["f64[10, 10]"]), inf("f64[3, 3]"));
-    assert_eq!(one(&op(vec![sl(K(1), D, 1)]), &["f64[10]", "i64"]), inf("f64[?]"));
+    assert_eq!(
+        one(
+            &op(vec![sl(C(8), C(2), -2), sl(C(-3), D, 1)]),
+            &["f64[10, 10]"]
+        ),
+        inf("f64[3, 3]")
+    );
+    assert_eq!(
+        one(&op(vec![sl(K(1), D, 1)]), &["f64[10]", "i64"]),
+        inf("f64[?]")
+    );
     // Errors.
     assert_eq!(code(&op(vec![sl(D, D, 0)]), &["f64[n]"]), Code::BadSlice);
     assert_eq!(code(&op(vec![]), &["f64[n]"]), Code::BadSlice);
     assert_eq!(code(&op(vec![sl(K(0), D, 1)]), &["f64[n]"]), Code::BadSlice);
-    assert_eq!(code(&op(vec![sl(K(1), D, 1)]), &["f64[n]", "i64[2]"]), Code::ExpectedScalar);
-    assert_eq!(code(&op(vec![sl(K(1), D, 1)]), &["f64[n]", "f64"]), Code::DTypeNotAccepted);
-    assert_eq!(code(&op(vec![sl(K(2), D, 1)]), &["f64[n]", "i64"]), Code::Arity);
-    assert_eq!(code(&op(vec![sl(K(1), D, 1)]), &["f64[n]", "i64", "i64"]), Code::Arity);
+    assert_eq!(
+        code(&op(vec![sl(K(1), D, 1)]), &["f64[n]", "i64[2]"]),
+        Code::ExpectedScalar
+    );
+    assert_eq!(
+        code(&op(vec![sl(K(1), D, 1)]), &["f64[n]", "f64"]),
+        Code::DTypeNotAccepted
+    );
+    assert_eq!(
+        code(&op(vec![sl(K(2), D, 1)]), &["f64[n]", "i64"]),
+        Code::Arity
+    );
+    assert_eq!(
+        code(&op(vec![sl(K(1), D, 1)]), &["f64[n]", "i64", "i64"]),
+        Code::Arity
+    );
     assert_eq!(code(&op(vec![]), &[]), Code::Arity);
 }
 
@@ -273,16 +398,25 @@ fn slice_extents() {
 fn concat_take_extract_insert_filter() {
     let cc = |axis| Op::Concat { axis };
     assert_eq!(one(&cc(0), &["f64[n]", "f64[m]"]), inf("f64[n+m]"));
-    assert_eq!(one(&cc(1), &["f64[k, n]", "f64[k, 2]", "f64[k, n]"]), inf("f64[k, 2*n+2]"));
+    assert_eq!(
+        one(&cc(1), &["f64[k, n]", "f64[k, 2]", "f64[k, n]"]),
+        inf("f64[k, 2*n+2]")
+    );
     assert_eq!(one(&cc(0), &["f64[n]"]), inf("f64[n]"));
     assert_eq!(code(&cc(0), &["f64[n]", "f32[m]"]), Code::DTypeMismatch);
     assert_eq!(code(&cc(0), &["f64[n]", "f64[m, 1]"]), Code::ConcatMismatch);
-    assert_eq!(code(&cc(0), &["f64[n, a]", "f64[m, b]"]), Code::ConcatMismatch);
+    assert_eq!(
+        code(&cc(0), &["f64[n, a]", "f64[m, b]"]),
+        Code::ConcatMismatch
+    );
     assert_eq!(code(&cc(1), &["f64[n]", "f64[m]"]), Code::BadAxis);
     assert_eq!(code(&cc(0), &[]), Code::Arity);
 
     let tk = |axis| Op::Take { axis };
-    assert_eq!(one(&tk(1), &["f64[n, m, p]", "i32[a, b]"]), inf("f64[n, a, b, p]"));
+    assert_eq!(
+        one(&tk(1), &["f64[n, m, p]", "i32[a, b]"]),
+        inf("f64[n, a, b, p]")
+    );
     assert_eq!(one(&tk(0), &["f64[n, m]", "u8"]), inf("f64[m]"));
     assert_eq!(code(&tk(0), &["f64[n]", "f64[k]"]), Code::DTypeNotAccepted);
     assert_eq!(code(&tk(1), &["f64[n]", "i64[k]"]), Code::BadAxis);
@@ -290,23 +424,53 @@ fn concat_take_extract_insert_filter() {
 
     assert_eq!(one(&Op::Extract, &["c64[n, m]", "i64", "i64"]), inf("c64"));
     assert_eq!(one(&Op::Extract, &["f64"]), inf("f64"));
-    assert_eq!(code(&Op::Extract, &["f64[n, m]", "i64"]), Code::RankMismatch);
-    assert_eq!(code(&Op::Extract, &["f64[n]", "i64[1]"]), Code::ExpectedScalar);
-    assert_eq!(code(&Op::Extract, &["f64[n]", "i32"]), Code::DTypeNotAccepted);
+    assert_eq!(
+        code(&Op::Extract, &["f64[n, m]", "i64"]),
+        Code::RankMismatch
+    );
+    assert_eq!(
+        code(&Op::Extract, &["f64[n]", "i64[1]"]),
+        Code::ExpectedScalar
+    );
+    assert_eq!(
+        code(&Op::Extract, &["f64[n]", "i32"]),
+        Code::DTypeNotAccepted
+    );
     assert_eq!(code(&Op::Extract, &[]), Code::Arity);
 
-    assert_eq!(one(&Op::Insert, &["f64[n, m]", "f64", "i64", "i64"]), inf("f64[n, m]"));
-    assert_eq!(code(&Op::Insert, &["f64[n]", "f64[1]", "i64"]), Code::ExpectedScalar);
-    assert_eq!(code(&Op::Insert, &["f64[n]", "f32", "i64"]), Code::DTypeMismatch);
+    assert_eq!(
+        one(&Op::Insert, &["f64[n, m]", "f64", "i64", "i64"]),
+        inf("f64[n, m]")
+    );
+    assert_eq!(
+        code(&Op::Insert, &["f64[n]", "f64[1]", "i64"]),
+        Code::ExpectedScalar
+    );
+    assert_eq!(
+        code(&Op::Insert, &["f64[n]", "f32", "i64"]),
+        Code::DTypeMismatch
+    );
     assert_eq!(code(&Op::Insert, &["f64[n]", "f64"]), Code::RankMismatch);
-    assert_eq!(code(&Op::Insert, &["f64[n]", "f64", "u64"]), Code::DTypeNotAccepted);
+    assert_eq!(
+        code(&Op::Insert, &["f64[n]", "f64", "u64"]),
+        Code::DTypeNotAccepted
+    );
     assert_eq!(code(&Op::Insert, &["f64[n]"]), Code::Arity);
 
     assert_eq!(one(&Op::Filter, &["i32[n]", "bool[n]"]), inf("i32[?]"));
-    assert_eq!(code(&Op::Filter, &["i32[n, m]", "bool[n, m]"]), Code::RankMismatch);
+    assert_eq!(
+        code(&Op::Filter, &["i32[n, m]", "bool[n, m]"]),
+        Code::RankMismatch
+    );
     assert_eq!(code(&Op::Filter, &["i32[n]", "bool"]), Code::RankMismatch);
-    assert_eq!(code(&Op::Filter, &["i32[n]", "i32[n]"]), Code::DTypeNotAccepted);
-    assert_eq!(code(&Op::Filter, &["i32[n]", "bool[m]"]), Code::ShapeMismatch);
+    assert_eq!(
+        code(&Op::Filter, &["i32[n]", "i32[n]"]),
+        Code::DTypeNotAccepted
+    );
+    assert_eq!(
+        code(&Op::Filter, &["i32[n]", "bool[m]"]),
+        Code::ShapeMismatch
+    );
     assert_eq!(code(&Op::Filter, &["i32[n]"]), Code::Arity);
 }
 
@@ -323,26 +487,70 @@ fn reductions_scans_sort() {
             _ => "f64",
         };
         let x = format!("{dt}[n, m, k]");
-        assert_eq!(one(&red(kind, &[2, 0], false), &[&x]), inf(&format!("{dt}[m]")), "{}", kind.name());
-        assert_eq!(one(&red(kind, &[1], true), &[&x]), inf(&format!("{dt}[n, 1, k]")), "{}", kind.name());
-        assert_eq!(one(&red(kind, &[], false), &[&x]), inf(&x), "{}", kind.name());
-        assert_eq!(code(&red(kind, &[3], false), &[&x]), Code::BadAxis, "{}", kind.name());
-        assert_eq!(code(&red(kind, &[1, 1], false), &[&x]), Code::BadAxis, "{}", kind.name());
-        assert_eq!(code(&red(kind, &[0], false), &[]), Code::Arity, "{}", kind.name());
+        assert_eq!(
+            one(&red(kind, &[2, 0], false), &[&x]),
+            inf(&format!("{dt}[m]")),
+            "{}",
+            kind.name()
+        );
+        assert_eq!(
+            one(&red(kind, &[1], true), &[&x]),
+            inf(&format!("{dt}[n, 1, k]")),
+            "{}",
+            kind.name()
+        );
+        assert_eq!(
+            one(&red(kind, &[], false), &[&x]),
+            inf(&x),
+            "{}",
+            kind.name()
+        );
+        assert_eq!(
+            code(&red(kind, &[3], false), &[&x]),
+            Code::BadAxis,
+            "{}",
+            kind.name()
+        );
+        assert_eq!(
+            code(&red(kind, &[1, 1], false), &[&x]),
+            Code::BadAxis,
+            "{}",
+            kind.name()
+        );
+        assert_eq!(
+            code(&red(kind, &[0], false), &[]),
+            Code::Arity,
+            "{}",
+            kind.name()
+        );
     }
-    assert_eq!(one(&red(ReduceKind::Max, &[0], false), &["bool[n]"]), inf("bool"));
-    assert_eq!(one(&red(ReduceKind::Sum, &[0], false), &["i32[n]"]), inf("i32"), "no promotion");
+    assert_eq!(
+        one(&red(ReduceKind::Max, &[0], false), &["bool[n]"]),
+        inf("bool")
+    );
+    assert_eq!(
+        one(&red(ReduceKind::Sum, &[0], false), &["i32[n]"]),
+        inf("i32"),
+        "no promotion"
+    );
     for (kind, dt) in [
         (ReduceKind::Sum, "bool"),
         (ReduceKind::Max, "c64"),
         (ReduceKind::Mean, "i32"),
         (ReduceKind::Any, "f64"),
     ] {
-        assert_eq!(code(&red(kind, &[0], false), &[&format!("{dt}[n]")]), Code::DTypeNotAccepted);
+        assert_eq!(
+            code(&red(kind, &[0], false), &[&format!("{dt}[n]")]),
+            Code::DTypeNotAccepted
+        );
     }
 
     for kind in [ArgKind::Argmax, ArgKind::Argmin] {
-        let arg = |axis, keepdims| Op::ArgReduce { kind, axis, keepdims };
+        let arg = |axis, keepdims| Op::ArgReduce {
+            kind,
+            axis,
+            keepdims,
+        };
         assert_eq!(one(&arg(1, false), &["f32[n, m]"]), inf("i64[n]"));
         assert_eq!(one(&arg(0, true), &["u8[n, m]"]), inf("i64[1, m]"));
         assert_eq!(code(&arg(0, false), &["c64[n]"]), Code::DTypeNotAccepted);
@@ -372,25 +580,56 @@ fn einsum_specs() {
     assert_eq!(s.inputs, vec![vec!['i', 'j'], vec!['j', 'k']]);
     assert_eq!(s.output, vec!['i', 'k']);
     assert_eq!(s.summed(), vec!['j']);
-    assert_eq!(parse_einsum(",i->i").unwrap().inputs, vec![vec![], vec!['i']]);
+    assert_eq!(
+        parse_einsum(",i->i").unwrap().inputs,
+        vec![vec![], vec!['i']]
+    );
     for bad in ["ij,jk", "...i->i", "ij->ii", "ij->k", "i1->i", "i->i->i"] {
-        assert_eq!(parse_einsum(bad).unwrap_err().code, Code::BadEinsum, "{bad}");
+        assert_eq!(
+            parse_einsum(bad).unwrap_err().code,
+            Code::BadEinsum,
+            "{bad}"
+        );
     }
 
     let es = |spec: &str| Op::Einsum { spec: spec.into() };
-    assert_eq!(one(&es("ij,jk->ik"), &["f64[n, k]", "f64[k, m]"]), inf("f64[n, m]"));
+    assert_eq!(
+        one(&es("ij,jk->ik"), &["f64[n, k]", "f64[k, m]"]),
+        inf("f64[n, m]")
+    );
     assert_eq!(one(&es("ij,j->i"), &["c64[n, m]", "c64[m]"]), inf("c64[n]"));
     assert_eq!(one(&es("ii->i"), &["i32[n, n]"]), inf("i32[n]"));
     assert_eq!(one(&es("ij->"), &["f64[n, m]"]), inf("f64"));
-    assert_eq!(one(&es("i,j->ji"), &["f64[n+1]", "f64[2*m]"]), inf("f64[2*m, n+1]"));
+    assert_eq!(
+        one(&es("i,j->ji"), &["f64[n+1]", "f64[2*m]"]),
+        inf("f64[2*m, n+1]")
+    );
     let (c, msg) = fails(&es("ij,jk->ik"), &["f64[n, k]", "f64[k+1, m]"]);
     assert_eq!(c, Code::ContractionMismatch);
     assert!(msg.contains("'j'") && msg.contains("k+1"), "{msg}");
-    assert_eq!(code(&es("ii->i"), &["f64[n, m]"]), Code::ContractionMismatch);
-    assert_eq!(code(&es("ij,jk->ik"), &["f64[n, k]"]), Code::BadEinsum, "term count");
-    assert_eq!(code(&es("ij->i"), &["f64[n]"]), Code::BadEinsum, "term rank");
-    assert_eq!(code(&es("ij"), &["f64[n, m]"]), Code::BadEinsum, "implicit form");
-    assert_eq!(code(&es("i,i->i"), &["f64[n]", "f32[n]"]), Code::DTypeMismatch);
+    assert_eq!(
+        code(&es("ii->i"), &["f64[n, m]"]),
+        Code::ContractionMismatch
+    );
+    assert_eq!(
+        code(&es("ij,jk->ik"), &["f64[n, k]"]),
+        Code::BadEinsum,
+        "term count"
+    );
+    assert_eq!(
+        code(&es("ij->i"), &["f64[n]"]),
+        Code::BadEinsum,
+        "term rank"
+    );
+    assert_eq!(
+        code(&es("ij"), &["f64[n, m]"]),
+        Code::BadEinsum,
+        "implicit form"
+    );
+    assert_eq!(
+        code(&es("i,i->i"), &["f64[n]", "f32[n]"]),
+        Code::DTypeMismatch
+    );
     assert_eq!(code(&es("i->i"), &["bool[n]"]), Code::DTypeNotAccepted);
     assert_eq!(code(&es("->"), &[]), Code::Arity);
 }
@@ -402,15 +641,27 @@ fn matmul_numpy_rules() {
     assert_eq!(one(&mm, &["f64[k]", "f64[k, m]"]), inf("f64[m]"));
     assert_eq!(one(&mm, &["f64[n, k]", "f64[k]"]), inf("f64[n]"));
     assert_eq!(one(&mm, &["f64[k]", "f64[k]"]), inf("f64"));
-    assert_eq!(one(&mm, &["i32[b, n, k]", "i32[1, k, m]"]), inf("i32[b, n, m]"));
-    assert_eq!(one(&mm, &["f32[a, 1, n, k]", "f32[b, k, m]"]), inf("f32[a, b, n, m]"));
+    assert_eq!(
+        one(&mm, &["i32[b, n, k]", "i32[1, k, m]"]),
+        inf("i32[b, n, m]")
+    );
+    assert_eq!(
+        one(&mm, &["f32[a, 1, n, k]", "f32[b, k, m]"]),
+        inf("f32[a, b, n, m]")
+    );
     let (c, msg) = fails(&mm, &["f64[n, k]", "f64[k+1, m]"]);
     assert_eq!(c, Code::ContractionMismatch);
     assert_eq!(msg, "inner dims differ (k vs k+1)");
-    assert_eq!(code(&mm, &["f64[a, n, k]", "f64[b, k, m]"]), Code::BadBroadcast);
+    assert_eq!(
+        code(&mm, &["f64[a, n, k]", "f64[b, k, m]"]),
+        Code::BadBroadcast
+    );
     assert_eq!(code(&mm, &["f64", "f64[k]"]), Code::RankMismatch);
     assert_eq!(code(&mm, &["f64[n, k]", "f32[k, m]"]), Code::DTypeMismatch);
-    assert_eq!(code(&mm, &["bool[n, k]", "bool[k, m]"]), Code::DTypeNotAccepted);
+    assert_eq!(
+        code(&mm, &["bool[n, k]", "bool[k, m]"]),
+        Code::DTypeNotAccepted
+    );
     assert_eq!(code(&mm, &["f64[n, k]"]), Code::Arity);
 }
 

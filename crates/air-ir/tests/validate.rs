@@ -1,5 +1,6 @@
 //! The validator: one test per code it reports, all problems collected, no cascades, and the side
 //! table it returns.
+#![allow(clippy::result_large_err)] // `Diagnostic` is the crate's error type
 
 mod common;
 
@@ -57,22 +58,48 @@ fn a_valid_module_gives_its_side_table() {
     ];
     f.body.results = vec![v(2), v(3)];
     let mut caller = func_in("caller", &[("y", "f64[m]")], &["f64[u]", "f64[w]"]);
-    caller.body.nodes = vec![node(Op::Call { callee: "pos".into() }, &[p(0)], &["f64[u]", "f64[w]"])];
+    caller.body.nodes = vec![node(
+        Op::Call {
+            callee: "pos".into(),
+        },
+        &[p(0)],
+        &["f64[u]", "f64[w]"],
+    )];
     caller.body.nodes[0].results = common::tys(&["f64[u]", "f64[w]"]);
     caller.body.results = vec![
-        Value::Result { node: NodeId(0), index: 0 },
-        Value::Result { node: NodeId(0), index: 1 },
+        Value::Result {
+            node: NodeId(0),
+            index: 0,
+        },
+        Value::Result {
+            node: NodeId(0),
+            index: 1,
+        },
     ];
     let m = module(vec![caller, f]);
     let info = validate(&m).unwrap_or_else(|e| panic!("{e}"));
     let pos = info.function("pos").unwrap();
     assert_eq!(pos.param_symbols, ["n".to_string()].into());
-    assert_eq!(pos.symbols, ["j".to_string(), "k".to_string(), "n".to_string()].into());
-    let fresh = |s: &str| FreshDim { result: 0, axis: 0, symbol: s.into() };
+    assert_eq!(
+        pos.symbols,
+        ["j".to_string(), "k".to_string(), "n".to_string()].into()
+    );
+    let fresh = |s: &str| FreshDim {
+        result: 0,
+        axis: 0,
+        symbol: s.into(),
+    };
     assert_eq!(pos.body.fresh.get(&NodeId(2)), Some(&vec![fresh("k")]));
     assert_eq!(pos.body.fresh.get(&NodeId(3)), Some(&vec![fresh("j")]));
     let caller = info.function("caller").unwrap();
-    let both = vec![fresh("u"), FreshDim { result: 1, axis: 0, symbol: "w".into() }];
+    let both = vec![
+        fresh("u"),
+        FreshDim {
+            result: 1,
+            axis: 0,
+            symbol: "w".into(),
+        },
+    ];
     assert_eq!(caller.body.fresh.get(&NodeId(0)), Some(&both));
     assert_eq!(info.call_order, vec![1, 0], "callee first");
 }
@@ -87,7 +114,10 @@ fn e0301_value_used_before_it_is_defined() {
         vec![v(0)],
     );
     let ds = diags(&module(vec![f]));
-    assert_eq!(ds.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::BadHandle; 2]);
+    assert_eq!(
+        ds.iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec![Code::BadHandle; 2]
+    );
     assert_eq!(ds[0].node_path, vec![NodeId(0)]);
     assert!(ds[0].message.contains("%1"), "{}", ds[0].message);
     assert!(ds[1].message.contains("#3"), "{}", ds[1].message);
@@ -101,7 +131,14 @@ fn e0302_result_index_out_of_range() {
     let f = unary_fn(
         vec![
             node(Op::Unary(UnaryOp::Neg), &[p(0)], &["f64[n]"]),
-            node(Op::Unary(UnaryOp::Neg), &[Value::Result { node: NodeId(0), index: 1 }], &["f64[n]"]),
+            node(
+                Op::Unary(UnaryOp::Neg),
+                &[Value::Result {
+                    node: NodeId(0),
+                    index: 1,
+                }],
+                &["f64[n]"],
+            ),
         ],
         vec![v(1)],
     );
@@ -110,7 +147,14 @@ fn e0302_result_index_out_of_range() {
 
 #[test]
 fn e0303_wrong_result_count() {
-    let f = unary_fn(vec![node(Op::Unary(UnaryOp::Neg), &[p(0)], &["f64[n]", "f64[n]"])], vec![v(0)]);
+    let f = unary_fn(
+        vec![node(
+            Op::Unary(UnaryOp::Neg),
+            &[p(0)],
+            &["f64[n]", "f64[n]"],
+        )],
+        vec![v(0)],
+    );
     assert_eq!(codes(&module(vec![f])), vec![Code::ResultCount]);
 }
 
@@ -129,30 +173,57 @@ fn e0304_duplicate_names() {
     let mut g = func_in("g", &[("a", "f64"), ("a", "f64")], &["f64"]);
     g.body.results = vec![p(0)];
     let ds = diags(&module(vec![g]));
-    assert!(ds.iter().all(|d| d.code == Code::DuplicateName) && ds.len() == 2, "{ds:?}");
+    assert!(
+        ds.iter().all(|d| d.code == Code::DuplicateName) && ds.len() == 2,
+        "{ds:?}"
+    );
 }
 
 #[test]
 fn e0305_return_does_not_match_the_signature() {
     let f = unary_fn(vec![], vec![p(0), p(0)]);
     assert_eq!(codes(&module(vec![f])), vec![Code::ReturnMismatch]);
-    let f = unary_fn(vec![node(Op::Cast { dtype: air_ir::DType::F32 }, &[p(0)], &["f32[n]"])], vec![v(0)]);
+    let f = unary_fn(
+        vec![node(
+            Op::Cast {
+                dtype: air_ir::DType::F32,
+            },
+            &[p(0)],
+            &["f32[n]"],
+        )],
+        vec![v(0)],
+    );
     let ds = diags(&module(vec![f]));
     assert_eq!(ds[0].code, Code::ReturnMismatch);
-    assert!(ds[0].message.contains("f32[n]") && ds[0].message.contains("f64[n]"), "{}", ds[0].message);
+    assert!(
+        ds[0].message.contains("f32[n]") && ds[0].message.contains("f64[n]"),
+        "{}",
+        ds[0].message
+    );
     // An out param needs a yield too.
-    let mut g = func("g", &[("x", "f64[n]", Intent::In), ("o", "f64[n]", Intent::Out)], &[]);
+    let mut g = func(
+        "g",
+        &[("x", "f64[n]", Intent::In), ("o", "f64[n]", Intent::Out)],
+        &[],
+    );
     g.body.results = vec![];
     assert_eq!(codes(&module(vec![g])), vec![Code::ReturnMismatch]);
 }
 
 #[test]
 fn e0306_out_param_read() {
-    let mut g = func("g", &[("x", "f64[n]", Intent::In), ("o", "f64[n]", Intent::Out)], &[]);
+    let mut g = func(
+        "g",
+        &[("x", "f64[n]", Intent::In), ("o", "f64[n]", Intent::Out)],
+        &[],
+    );
     g.body.nodes = vec![node(Op::Binary(BinaryOp::Add), &[p(0), p(1)], &["f64[n]"])];
     g.body.results = vec![v(0)];
     let ds = diags(&module(vec![g.clone()]));
-    assert_eq!(ds.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::OutParamRead]);
+    assert_eq!(
+        ds.iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec![Code::OutParamRead]
+    );
     assert_eq!(ds[0].node_path, vec![NodeId(0)]);
     // Inout params may be read.
     g.params[1].intent = Intent::InOut;
@@ -173,18 +244,34 @@ fn e0307_body_params_differ_from_the_signature() {
 fn e0401_duplicate_function() {
     let f = unary_fn(vec![], vec![p(0)]);
     let ds = diags(&module(vec![f.clone(), f]));
-    assert_eq!(ds.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::DuplicateFunction]);
+    assert_eq!(
+        ds.iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec![Code::DuplicateFunction]
+    );
     assert_eq!(ds[0].function.as_deref(), Some("f"));
 }
 
 fn caller(callee: &str, args: &[&str], results: &[&str]) -> Function {
-    let params: Vec<(String, &str)> = args.iter().enumerate().map(|(i, t)| (format!("a{i}"), *t)).collect();
+    let params: Vec<(String, &str)> = args
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (format!("a{i}"), *t))
+        .collect();
     let params: Vec<(&str, &str)> = params.iter().map(|(n, t)| (n.as_str(), *t)).collect();
     let mut f = func_in(&format!("call_{callee}"), &params, results);
     let operands: Vec<Value> = (0..args.len() as u32).map(p).collect();
-    f.body.nodes = vec![node(Op::Call { callee: callee.into() }, &operands, results)];
+    f.body.nodes = vec![node(
+        Op::Call {
+            callee: callee.into(),
+        },
+        &operands,
+        results,
+    )];
     f.body.results = (0..results.len() as u32)
-        .map(|i| Value::Result { node: NodeId(0), index: i })
+        .map(|i| Value::Result {
+            node: NodeId(0),
+            index: i,
+        })
         .collect();
     f
 }
@@ -193,7 +280,10 @@ fn caller(callee: &str, args: &[&str], results: &[&str]) -> Function {
 fn e0402_unknown_function() {
     let ds = diags(&module(vec![caller("nope", &["f64[n]"], &["f64[n]"])]));
     assert_eq!(ds.len(), 1);
-    assert_eq!((ds[0].code, ds[0].op.as_deref()), (Code::UnknownFunction, Some("call")));
+    assert_eq!(
+        (ds[0].code, ds[0].op.as_deref()),
+        (Code::UnknownFunction, Some("call"))
+    );
     let mut f = unary_fn(vec![], vec![v(0)]);
     f.body.nodes = vec![node(custom(Some("gone")), &[p(0)], &["f64[n]"])];
     assert_eq!(codes(&module(vec![f])), vec![Code::UnknownFunction]);
@@ -204,16 +294,29 @@ fn e0403_recursion() {
     let mut f = caller("f", &["f64"], &["f64"]);
     f.name = "f".into();
     let ds = diags(&module(vec![f]));
-    assert_eq!(ds.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::Recursion]);
+    assert_eq!(
+        ds.iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec![Code::Recursion]
+    );
     assert!(ds[0].message.contains("itself"), "{}", ds[0].message);
     // @call_b calls @b, and @b calls @call_b: one cycle, one diagnostic.
     let a = caller("b", &["f64"], &["f64"]);
     let mut b = caller("call_b", &["f64"], &["f64"]);
     b.name = "b".into();
     let ds = diags(&module(vec![a, b]));
-    assert_eq!(ds.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::Recursion]);
-    assert!(ds[0].message.contains("@b") && ds[0].message.contains("@call_b"), "{}", ds[0].message);
-    assert_eq!((ds[0].node_path.clone(), ds[0].op.as_deref()), (vec![NodeId(0)], Some("call")));
+    assert_eq!(
+        ds.iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec![Code::Recursion]
+    );
+    assert!(
+        ds[0].message.contains("@b") && ds[0].message.contains("@call_b"),
+        "{}",
+        ds[0].message
+    );
+    assert_eq!(
+        (ds[0].node_path.clone(), ds[0].op.as_deref()),
+        (vec![NodeId(0)], Some("call"))
+    );
 }
 
 #[test]
@@ -244,7 +347,11 @@ fn loop_fn(init: Literal) -> Function {
         c(3),
         c(1),
         node(Op::Constant(init.clone()), &[], &[&init.ty().to_string()]),
-        node(Op::For { body }, &[v(0), v(1), v(2), v(3), p(0)], &[&init.ty().to_string()]),
+        node(
+            Op::For { body },
+            &[v(0), v(1), v(2), v(3), p(0)],
+            &[&init.ty().to_string()],
+        ),
     ];
     f.body.results = vec![v(4)];
     f
@@ -254,7 +361,10 @@ fn loop_fn(init: Literal) -> Function {
 fn e0405_region_mismatch() {
     assert!(validate(&module(vec![loop_fn(Literal::f64(0.0))])).is_ok());
     let ds = diags(&module(vec![loop_fn(Literal::i64(0))]));
-    assert_eq!(ds.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::RegionMismatch]);
+    assert_eq!(
+        ds.iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec![Code::RegionMismatch]
+    );
     assert_eq!(ds[0].node_path, vec![NodeId(4)]);
     assert_eq!(ds[0].op.as_deref(), Some("for"));
 }
@@ -272,7 +382,10 @@ fn custom(decomposition: Option<&str>) -> Op {
 fn e0406_bad_decomposition() {
     let mut dec = func_in("dec", &[("x", "f64[n]")], &["f64[n]"]);
     dec.body.results = vec![p(0)];
-    let mut f = unary_fn(vec![node(custom(Some("dec")), &[p(0)], &["f64[n]"])], vec![v(0)]);
+    let mut f = unary_fn(
+        vec![node(custom(Some("dec")), &[p(0)], &["f64[n]"])],
+        vec![v(0)],
+    );
     assert!(validate(&module(vec![f.clone(), dec.clone()])).is_ok());
     f.body.nodes[0].results = common::tys(&["f64[n+1]"]);
     f.results[0].ty = ty("f64[n+1]");
@@ -281,10 +394,20 @@ fn e0406_bad_decomposition() {
 
 #[test]
 fn e0213_declared_type_differs_from_inferred() {
-    let f = unary_fn(vec![node(Op::Unary(UnaryOp::Neg), &[p(0)], &["f64[n+1]"])], vec![v(0)]);
+    let f = unary_fn(
+        vec![node(Op::Unary(UnaryOp::Neg), &[p(0)], &["f64[n+1]"])],
+        vec![v(0)],
+    );
     let ds = diags(&module(vec![f]));
-    assert_eq!(ds.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::ResultTypeMismatch]);
-    assert!(ds[0].message.contains("f64[n+1]") && ds[0].message.contains("f64[n]"), "{}", ds[0].message);
+    assert_eq!(
+        ds.iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec![Code::ResultTypeMismatch]
+    );
+    assert!(
+        ds[0].message.contains("f64[n+1]") && ds[0].message.contains("f64[n]"),
+        "{}",
+        ds[0].message
+    );
     // A fresh dim must be a symbol new to the function: not a param's, not an earlier fresh one.
     for declared in ["f64[n]", "f64[k]", "f64[2]", "f64[k2+1]"] {
         let mut f = func_in("f", &[("x", "f64[n]")], &[]);
@@ -293,13 +416,26 @@ fn e0213_declared_type_differs_from_inferred() {
             node(Op::Filter, &[p(0), v(0)], &["f64[k]"]),
             node(Op::Filter, &[p(0), v(0)], &[declared]),
         ];
-        assert_eq!(codes(&module(vec![f])), vec![Code::ResultTypeMismatch], "{declared}");
+        assert_eq!(
+            codes(&module(vec![f])),
+            vec![Code::ResultTypeMismatch],
+            "{declared}"
+        );
     }
 }
 
 #[test]
 fn e0214_unknown_symbol() {
-    let f = unary_fn(vec![node(Op::Cast { dtype: air_ir::DType::F64 }, &[p(0)], &["f64[q]"])], vec![v(0)]);
+    let f = unary_fn(
+        vec![node(
+            Op::Cast {
+                dtype: air_ir::DType::F64,
+            },
+            &[p(0)],
+            &["f64[q]"],
+        )],
+        vec![v(0)],
+    );
     assert_eq!(codes(&module(vec![f])), vec![Code::UnknownSymbol]);
     let iota = Op::Iota {
         dtype: air_ir::DType::I64,
@@ -320,8 +456,13 @@ fn e0105_regions_nested_too_deep() {
         max_region_depth: 0,
         ..Default::default()
     };
-    let ds = validate_with(&module(vec![f.clone()]), &limits).unwrap_err().0;
-    assert_eq!(ds.iter().map(|d| d.code).collect::<Vec<_>>(), vec![Code::LimitExceeded]);
+    let ds = validate_with(&module(vec![f.clone()]), &limits)
+        .unwrap_err()
+        .0;
+    assert_eq!(
+        ds.iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec![Code::LimitExceeded]
+    );
     f.name = "g".into();
     assert!(validate_function(&module(vec![]), &f).is_ok());
 }
@@ -329,17 +470,51 @@ fn e0105_regions_nested_too_deep() {
 #[test]
 fn type_and_shape_codes_come_with_their_node() {
     let cases = [
-        (Op::Binary(BinaryOp::Add), vec![p(0), p(1)], "f64[n]", Code::ShapeMismatch),
-        (Op::Binary(BinaryOp::Add), vec![p(0), p(2)], "f64[n]", Code::DTypeMismatch),
-        (Op::Unary(UnaryOp::Not), vec![p(0)], "f64[n]", Code::DTypeNotAccepted),
-        (Op::Matmul, vec![p(0), p(1)], "f64", Code::ContractionMismatch),
-        (Op::Squeeze { axes: vec![0] }, vec![p(0)], "f64", Code::SqueezeNotOne),
-        (Op::Einsum { spec: "i".into() }, vec![p(0)], "f64", Code::BadEinsum),
+        (
+            Op::Binary(BinaryOp::Add),
+            vec![p(0), p(1)],
+            "f64[n]",
+            Code::ShapeMismatch,
+        ),
+        (
+            Op::Binary(BinaryOp::Add),
+            vec![p(0), p(2)],
+            "f64[n]",
+            Code::DTypeMismatch,
+        ),
+        (
+            Op::Unary(UnaryOp::Not),
+            vec![p(0)],
+            "f64[n]",
+            Code::DTypeNotAccepted,
+        ),
+        (
+            Op::Matmul,
+            vec![p(0), p(1)],
+            "f64",
+            Code::ContractionMismatch,
+        ),
+        (
+            Op::Squeeze { axes: vec![0] },
+            vec![p(0)],
+            "f64",
+            Code::SqueezeNotOne,
+        ),
+        (
+            Op::Einsum { spec: "i".into() },
+            vec![p(0)],
+            "f64",
+            Code::BadEinsum,
+        ),
         (Op::Unary(UnaryOp::Neg), vec![], "f64", Code::Arity),
     ];
     for (op, operands, out, want) in cases {
         let name = op.name();
-        let mut f = func_in("f", &[("x", "f64[n]"), ("y", "f64[m]"), ("z", "f32[n]")], &[]);
+        let mut f = func_in(
+            "f",
+            &[("x", "f64[n]"), ("y", "f64[m]"), ("z", "f32[n]")],
+            &[],
+        );
         f.body.nodes = vec![node(op, &operands, &[out])];
         f.body.nodes[0].loc = Some(Location::Foreign("pytensor node 7".into()));
         let ds = diags(&module(vec![f]));
@@ -349,7 +524,10 @@ fn type_and_shape_codes_come_with_their_node() {
         assert_eq!(e.function.as_deref(), Some("f"));
         assert_eq!(e.node_path, vec![NodeId(0)]);
         assert_eq!(e.op.as_deref(), Some(name));
-        assert_eq!(e.node_text.as_deref(), Some(format!("%0 = {name}").as_str()));
+        assert_eq!(
+            e.node_text.as_deref(),
+            Some(format!("%0 = {name}").as_str())
+        );
         assert_eq!(e.loc, Some(Location::Foreign("pytensor node 7".into())));
     }
 }
@@ -358,24 +536,43 @@ fn type_and_shape_codes_come_with_their_node() {
 fn three_independent_errors_are_all_reported() {
     // @f: a matmul with mismatched inner dims; @g: an out param read and, in a nested loop body,
     // a wrongly declared type.
-    let mut f = func_in("f", &[("a", "f64[n, k]"), ("b", "f64[k+1, m]")], &["f64[n, m]"]);
+    let mut f = func_in(
+        "f",
+        &[("a", "f64[n, k]"), ("b", "f64[k+1, m]")],
+        &["f64[n, m]"],
+    );
     f.body.nodes = vec![node(Op::Matmul, &[p(0), p(1)], &["f64[n, m]"])];
-    f.body.nodes[0].loc = Some(Location::File { file: "model.air".into(), line: 3, col: 5 });
+    f.body.nodes[0].loc = Some(Location::File {
+        file: "model.air".into(),
+        line: 3,
+        col: 5,
+    });
     f.body.results = vec![v(0)];
     let mut g = loop_fn(Literal::f64(0.0));
     g.name = "g".into();
     if let Op::For { body } = &mut g.body.nodes[4].op {
         body.nodes[0].results = common::tys(&["f32"]);
     }
-    g.params.push(air_ir::Param { name: "o".into(), ty: ty("f64"), intent: Intent::Out });
+    g.params.push(air_ir::Param {
+        name: "o".into(),
+        ty: ty("f64"),
+        intent: Intent::Out,
+    });
     g.body.params = g.region_params();
-    g.body.nodes.push(node(Op::Binary(BinaryOp::Add), &[v(4), p(1)], &["f64"]));
+    g.body
+        .nodes
+        .push(node(Op::Binary(BinaryOp::Add), &[v(4), p(1)], &["f64"]));
     g.body.results = vec![v(4), v(5)];
     let ds = diags(&module(vec![f, g]));
     let got: Vec<(Code, &str, Vec<NodeId>, &str)> = ds
         .iter()
         .map(|d| {
-            (d.code, d.function.as_deref().unwrap(), d.node_path.clone(), d.op.as_deref().unwrap())
+            (
+                d.code,
+                d.function.as_deref().unwrap(),
+                d.node_path.clone(),
+                d.op.as_deref().unwrap(),
+            )
         })
         .collect();
     assert_eq!(
@@ -383,7 +580,12 @@ fn three_independent_errors_are_all_reported() {
         vec![
             (Code::ContractionMismatch, "f", vec![NodeId(0)], "matmul"),
             (Code::OutParamRead, "g", vec![NodeId(5)], "add"),
-            (Code::ResultTypeMismatch, "g", vec![NodeId(4), NodeId(0)], "extract"),
+            (
+                Code::ResultTypeMismatch,
+                "g",
+                vec![NodeId(4), NodeId(0)],
+                "extract"
+            ),
         ]
     );
     assert_eq!(

@@ -17,9 +17,44 @@ use crate::op::{BinaryOp, Op, UnaryOp};
 use super::RegionBuilder;
 
 /// NumPy's `result_type` of several array dtypes (NEP 50: no value-based casting), through
-/// [`DType::promote`]. `bool` for none (the identity of promotion).
+/// [`DType::promote`]; `bool` for none (the identity of promotion).
+///
+/// Pairwise promotion is not associative (`(i8 ⊕ u16) ⊕ f16` is f64, but NumPy's
+/// `result_type(i8, u16, f16)` is f32), so this follows NumPy's sequence rule: the dtype with the
+/// highest NumPy type number leads, every other is promoted against it, and those results are
+/// promoted together. Checked against NumPy 2.4 on every sequence of up to four dtypes.
 pub fn result_type(dtypes: &[DType]) -> DType {
-    dtypes.iter().fold(DType::Bool, |acc, &d| DType::promote(acc, d))
+    let Some(&main) = dtypes.iter().max_by_key(|d| numpy_type_num(**d)) else {
+        return DType::Bool;
+    };
+    dtypes
+        .iter()
+        .filter(|&&d| d != main)
+        .map(|&d| DType::promote(main, d))
+        .reduce(DType::promote)
+        .unwrap_or(main)
+}
+
+/// NumPy's type number, which orders who leads a promotion (`float16` is 23; bfloat16, a user
+/// dtype in NumPy, comes after every builtin one).
+fn numpy_type_num(d: DType) -> u32 {
+    match d {
+        DType::Bool => 0,
+        DType::I8 => 1,
+        DType::U8 => 2,
+        DType::I16 => 3,
+        DType::U16 => 4,
+        DType::I32 => 5,
+        DType::U32 => 6,
+        DType::I64 => 9,
+        DType::U64 => 10,
+        DType::F32 => 11,
+        DType::F64 => 12,
+        DType::C64 => 14,
+        DType::C128 => 15,
+        DType::F16 => 23,
+        DType::BF16 => 24,
+    }
 }
 
 /// NumPy's broadcast of several shapes: aligned on the right, each axis takes the one extent that is
@@ -83,7 +118,12 @@ fn float_loop(d: DType) -> DType {
 /// How NumPy computes a unary function of a `d` operand: `Ok(None)` when it returns the
 /// operand's values unchanged, else the dtype it computes in.
 fn unary_loop(u: UnaryOp, d: DType) -> Result<Option<DType>, Diagnostic> {
-    let no = || Err(not_numpy(format!("NumPy has no {} for {d} that AIR can express", u.name())));
+    let no = || {
+        Err(not_numpy(format!(
+            "NumPy has no {} for {d} that AIR can express",
+            u.name()
+        )))
+    };
     match u {
         UnaryOp::Neg if d.is_bool() => no(),
         UnaryOp::Neg => Ok(Some(d)),
@@ -124,7 +164,12 @@ fn unary_loop(u: UnaryOp, d: DType) -> Result<Option<DType>, Diagnostic> {
 
 /// The AIR op and dtype NumPy's binary ufunc uses for operands promoted to `p`.
 fn binary_loop(b: BinaryOp, p: DType) -> Result<(BinaryOp, DType), Diagnostic> {
-    let no = || Err(not_numpy(format!("NumPy has no {} for {p} that AIR can express", b.name())));
+    let no = || {
+        Err(not_numpy(format!(
+            "NumPy has no {} for {p} that AIR can express",
+            b.name()
+        )))
+    };
     let (real, int) = (p.is_int() || p.is_float(), p.is_int());
     match b {
         BinaryOp::Add if p.is_bool() => Ok((BinaryOp::Or, p)),
@@ -133,7 +178,12 @@ fn binary_loop(b: BinaryOp, p: DType) -> Result<(BinaryOp, DType), Diagnostic> {
         BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul => Ok((b, p)),
         BinaryOp::Div if p.is_float() || p.is_complex() => Ok((b, p)),
         BinaryOp::Div => Ok((b, DType::F64)),
-        BinaryOp::FloorDiv | BinaryOp::Rem | BinaryOp::Mod | BinaryOp::Pow | BinaryOp::Shl | BinaryOp::Shr
+        BinaryOp::FloorDiv
+        | BinaryOp::Rem
+        | BinaryOp::Mod
+        | BinaryOp::Pow
+        | BinaryOp::Shl
+        | BinaryOp::Shr
             if p.is_bool() =>
         {
             Ok((b, DType::I8))
@@ -141,7 +191,12 @@ fn binary_loop(b: BinaryOp, p: DType) -> Result<(BinaryOp, DType), Diagnostic> {
         BinaryOp::FloorDiv | BinaryOp::Rem | BinaryOp::Mod if real => Ok((b, p)),
         BinaryOp::Pow => Ok((b, p)),
         BinaryOp::Shl | BinaryOp::Shr if int => Ok((b, p)),
-        BinaryOp::Max | BinaryOp::Min | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
+        BinaryOp::Max
+        | BinaryOp::Min
+        | BinaryOp::Lt
+        | BinaryOp::Le
+        | BinaryOp::Gt
+        | BinaryOp::Ge
             if p.is_ordered() =>
         {
             Ok((b, p))
@@ -176,7 +231,10 @@ impl RegionBuilder {
         let Some(u) = shared.unifier.as_mut() else {
             return broadcast_shapes(shapes);
         };
-        let resolved: Vec<Vec<Dim>> = shapes.iter().map(|s| s.iter().map(|d| u.resolve(d)).collect()).collect();
+        let resolved: Vec<Vec<Dim>> = shapes
+            .iter()
+            .map(|s| s.iter().map(|d| u.resolve(d)).collect())
+            .collect();
         let views: Vec<&[Dim]> = resolved.iter().map(Vec::as_slice).collect();
         let fresh = &shared.fresh;
         broadcast_with(&views, |a, b| {
@@ -191,11 +249,17 @@ impl RegionBuilder {
     /// Makes `a` and `b` equal when the builder unifies dims (E0204 when they cannot be, or
     /// when unification is off and they differ). Returns the common dim.
     pub fn unify(&mut self, a: &Dim, b: &Dim) -> Result<Dim, Diagnostic> {
-        let fail = |a: &Dim, b: &Dim| Diagnostic::new(Code::ShapeMismatch, format!("dims {a} and {b} differ"));
+        let fail = |a: &Dim, b: &Dim| {
+            Diagnostic::new(Code::ShapeMismatch, format!("dims {a} and {b} differ"))
+        };
         let mut shared = self.shared.borrow_mut();
         let shared = &mut *shared;
         let Some(u) = shared.unifier.as_mut() else {
-            return if a == b { Ok(a.clone()) } else { Err(fail(a, b)) };
+            return if a == b {
+                Ok(a.clone())
+            } else {
+                Err(fail(a, b))
+            };
         };
         let fresh = &shared.fresh;
         let mentions_fresh = |d: &Dim| u.resolve(d).symbols().iter().any(|s| fresh.contains(*s));
@@ -217,7 +281,10 @@ impl RegionBuilder {
     /// that shape).
     pub fn broadcast_to(&mut self, v: Value, shape: &[Dim]) -> Result<Value, Diagnostic> {
         let Some(t) = self.value_type(v).map(|t| self.resolve_type(&t)) else {
-            return Err(Diagnostic::new(Code::BadHandle, "operand is not a value of this region"));
+            return Err(Diagnostic::new(
+                Code::BadHandle,
+                "operand is not a value of this region",
+            ));
         };
         let shape: Vec<Dim> = shape.iter().map(|d| self.resolve_dim(d)).collect();
         if t.shape == shape {
@@ -226,7 +293,10 @@ impl RegionBuilder {
         let Some(first) = shape.len().checked_sub(t.rank()) else {
             return Err(Diagnostic::new(
                 Code::BadBroadcast,
-                format!("cannot broadcast {t} to the lower rank {}", fmt_shape(&shape)),
+                format!(
+                    "cannot broadcast {t} to the lower rank {}",
+                    fmt_shape(&shape)
+                ),
             ));
         };
         let dims = (first..shape.len()).map(|i| i as u32).collect();
@@ -245,7 +315,12 @@ impl RegionBuilder {
     pub fn numpy_binary(&mut self, op: BinaryOp, a: Value, b: Value) -> Result<Value, Diagnostic> {
         let (ta, tb) = match (self.value_type(a), self.value_type(b)) {
             (Some(ta), Some(tb)) => (self.resolve_type(&ta), self.resolve_type(&tb)),
-            _ => return Err(Diagnostic::new(Code::BadHandle, "operand is not a value of this region")),
+            _ => {
+                return Err(Diagnostic::new(
+                    Code::BadHandle,
+                    "operand is not a value of this region",
+                ))
+            }
         };
         let (op, dtype) = binary_loop(op, DType::promote(ta.dtype, tb.dtype))?;
         let shape = self.broadcast_shapes(&[&ta.shape, &tb.shape])?;
@@ -267,7 +342,10 @@ impl RegionBuilder {
     /// then the op; `a` itself where NumPy returns the values unchanged (`floor` of an integer).
     pub fn numpy_unary(&mut self, op: UnaryOp, a: Value) -> Result<Value, Diagnostic> {
         let Some(t) = self.value_type(a) else {
-            return Err(Diagnostic::new(Code::BadHandle, "operand is not a value of this region"));
+            return Err(Diagnostic::new(
+                Code::BadHandle,
+                "operand is not a value of this region",
+            ));
         };
         let Some(dtype) = unary_loop(op, t.dtype)? else {
             self.pending_name = None;

@@ -50,7 +50,9 @@ pub fn parse_einsum(spec: &str) -> Result<EinsumSpec, Diagnostic> {
         return Err(bad(format!("ellipsis is not supported in \"{spec}\"")));
     }
     let Some((lhs, rhs)) = compact.split_once("->") else {
-        return Err(bad(format!("\"{spec}\" has no \"->\" (only the explicit form is accepted)")));
+        return Err(bad(format!(
+            "\"{spec}\" has no \"->\" (only the explicit form is accepted)"
+        )));
     };
     let term = |t: &str| -> Result<Vec<char>, Diagnostic> {
         match t.chars().find(|c| !c.is_ascii_alphabetic()) {
@@ -65,7 +67,9 @@ pub fn parse_einsum(spec: &str) -> Result<EinsumSpec, Diagnostic> {
             return Err(bad(format!("output letter '{c}' repeated in \"{spec}\"")));
         }
         if !inputs.iter().flatten().any(|&x| x == c) {
-            return Err(bad(format!("output letter '{c}' is in no input of \"{spec}\"")));
+            return Err(bad(format!(
+                "output letter '{c}' is in no input of \"{spec}\""
+            )));
         }
     }
     Ok(EinsumSpec { inputs, output })
@@ -103,7 +107,9 @@ pub(super) fn einsum(spec: &str, operands: &[TensorType]) -> Result<TensorType, 
                 Some((prev, j)) if *prev != d => {
                     return Err(err(
                         Code::ContractionMismatch,
-                        format!("letter '{c}' has dim {prev} in operand {j} and {d} in operand {k}"),
+                        format!(
+                            "letter '{c}' has dim {prev} in operand {j} and {d} in operand {k}"
+                        ),
                     ));
                 }
                 Some(_) => {}
@@ -113,7 +119,11 @@ pub(super) fn einsum(spec: &str, operands: &[TensorType]) -> Result<TensorType, 
     let shape = parsed
         .output
         .iter()
-        .map(|c| dims.get(c).map(|(d, _)| (*d).clone()).unwrap_or_else(|| Dim::constant(1)))
+        .map(|c| {
+            dims.get(c)
+                .map(|(d, _)| (*d).clone())
+                .unwrap_or_else(|| Dim::constant(1))
+        })
         .collect();
     Ok(TensorType::new(dtype, shape))
 }

@@ -61,11 +61,17 @@ fn check_scalar(t: &TensorType, dtype: DType, what: &str) -> Result<(), Diagnost
     Ok(())
 }
 
-pub(super) fn for_loop(body: &Region, operands: &[TensorType]) -> Result<Vec<Inferred>, Diagnostic> {
+pub(super) fn for_loop(
+    body: &Region,
+    operands: &[TensorType],
+) -> Result<Vec<Inferred>, Diagnostic> {
     if operands.len() < 3 {
         return Err(err(
             Code::Arity,
-            format!("expected at least 3 operands (lo, hi, step), got {}", operands.len()),
+            format!(
+                "expected at least 3 operands (lo, hi, step), got {}",
+                operands.len()
+            ),
         ));
     }
     for (t, what) in operands.iter().zip(["lo", "hi", "step"]) {
@@ -90,7 +96,11 @@ pub(super) fn for_loop(body: &Region, operands: &[TensorType]) -> Result<Vec<Inf
             )));
         }
     }
-    Ok(rest[..carried].iter().cloned().map(Inferred::known).collect())
+    Ok(rest[..carried]
+        .iter()
+        .cloned()
+        .map(Inferred::known)
+        .collect())
 }
 
 pub(super) fn if_else(
@@ -100,13 +110,19 @@ pub(super) fn if_else(
     ctx: &Context<'_>,
 ) -> Result<Vec<Inferred>, Diagnostic> {
     let Some(cond) = operands.first() else {
-        return Err(err(Code::Arity, "expected at least 1 operand (the condition), got 0"));
+        return Err(err(
+            Code::Arity,
+            "expected at least 1 operand (the condition), got 0",
+        ));
     };
     check_scalar(cond, DType::Bool, "condition")?;
     let args: Vec<&TensorType> = operands[1..].iter().collect();
     check_params(then_branch, &args, "then branch")?;
     check_params(else_branch, &args, "else branch")?;
-    let (t, e) = (yield_types(then_branch, "then branch")?, yield_types(else_branch, "else branch")?);
+    let (t, e) = (
+        yield_types(then_branch, "then branch")?,
+        yield_types(else_branch, "else branch")?,
+    );
     if t.len() != e.len() {
         return Err(mismatch(format!(
             "then branch yields {} values, else branch {}",
@@ -120,7 +136,9 @@ pub(super) fn if_else(
         .map(|(i, (a, b))| {
             let (a, b) = (slots_of(a, ctx), slots_of(b, ctx));
             if a != b {
-                return Err(mismatch(format!("yield {i}: then branch gives {a}, else branch {b}")));
+                return Err(mismatch(format!(
+                    "yield {i}: then branch gives {a}, else branch {b}"
+                )));
             }
             Ok(a)
         })
@@ -150,7 +168,11 @@ pub(crate) fn bind_signature(
     args: &[TensorType],
 ) -> Result<HashMap<String, Dim>, String> {
     if params.len() != args.len() {
-        return Err(format!("expects {} arguments, got {}", params.len(), args.len()));
+        return Err(format!(
+            "expects {} arguments, got {}",
+            params.len(),
+            args.len()
+        ));
     }
     let mut subst: HashMap<String, Dim> = HashMap::new();
     for (i, (p, a)) in params.iter().zip(args).enumerate() {
@@ -207,7 +229,10 @@ fn input_params(f: &Function) -> Vec<&TensorType> {
 /// The result types of applying `f` to `args`, or the message of the mismatch.
 fn apply(f: &Function, args: &[TensorType]) -> Result<Vec<Inferred>, String> {
     let subst = bind_signature(&input_params(f), args)?;
-    Ok(f.yield_types().iter().map(|t| subst_type(t, &subst)).collect())
+    Ok(f.yield_types()
+        .iter()
+        .map(|t| subst_type(t, &subst))
+        .collect())
 }
 
 pub(super) fn call(

@@ -40,7 +40,10 @@ pub(super) fn reduce(
     let x = &operands[0];
     accept(reduce_class(kind), x.dtype)?;
     let axes = check_axes(axes, x.rank())?;
-    Ok(TensorType::new(x.dtype, reduced_shape(&x.shape, &axes, keepdims)))
+    Ok(TensorType::new(
+        x.dtype,
+        reduced_shape(&x.shape, &axes, keepdims),
+    ))
 }
 
 pub(super) fn arg_reduce(
@@ -53,7 +56,10 @@ pub(super) fn arg_reduce(
     let x = &operands[0];
     accept(Class::Ordered, x.dtype)?;
     let a = check_axis(axis, x.rank())?;
-    Ok(TensorType::new(DType::I64, reduced_shape(&x.shape, &[a], keepdims)))
+    Ok(TensorType::new(
+        DType::I64,
+        reduced_shape(&x.shape, &[a], keepdims),
+    ))
 }
 
 pub(super) fn scan(

@@ -75,14 +75,21 @@ pub(super) fn broadcast(
     if dims.len() != x.rank() {
         return Err(err(
             Code::BadBroadcast,
-            format!("{} dims given for an operand of rank {}", dims.len(), x.rank()),
+            format!(
+                "{} dims given for an operand of rank {}",
+                dims.len(),
+                x.rank()
+            ),
         ));
     }
     for (i, &d) in dims.iter().enumerate() {
         if d as usize >= shape.len() {
             return Err(err(
                 Code::BadBroadcast,
-                format!("dims[{i}] = {d} out of range for result rank {}", shape.len()),
+                format!(
+                    "dims[{i}] = {d} out of range for result rank {}",
+                    shape.len()
+                ),
             ));
         }
         if i > 0 && d <= dims[i - 1] {

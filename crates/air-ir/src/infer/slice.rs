@@ -86,7 +86,9 @@ fn extent(s: &SliceAxis, d: &Dim) -> Result<DimSlot, Diagnostic> {
         return Ok(DimSlot::Fresh);
     };
     if let Some(n) = d.as_const() {
-        return Ok(DimSlot::Known(Dim::constant(python_len(n, start, stop, s.step))));
+        return Ok(DimSlot::Known(Dim::constant(python_len(
+            n, start, stop, s.step,
+        ))));
     }
     // The whole axis, forwards or backwards.
     if start.is_none() && stop.is_none() && (s.step == 1 || s.step == -1) {

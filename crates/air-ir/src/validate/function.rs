@@ -102,7 +102,13 @@ impl Checker<'_> {
     }
 
     /// Fills in the function, node path, op, text and location of a node's diagnostic.
-    pub(super) fn at_node(&self, region: &Region, path: &[NodeId], id: NodeId, d: Diagnostic) -> Diagnostic {
+    pub(super) fn at_node(
+        &self,
+        region: &Region,
+        path: &[NodeId],
+        id: NodeId,
+        d: Diagnostic,
+    ) -> Diagnostic {
         let node = region.node(id);
         let mut node_path = path.to_vec();
         node_path.push(id);
@@ -122,7 +128,10 @@ impl Checker<'_> {
         let mut names = HashSet::new();
         for p in &f.params {
             if !names.insert(p.name.as_str()) {
-                self.report_fn(Code::DuplicateName, format!("parameter %{} declared twice", p.name));
+                self.report_fn(
+                    Code::DuplicateName,
+                    format!("parameter %{} declared twice", p.name),
+                );
             }
         }
         let body = &f.body.params;
@@ -155,9 +164,17 @@ impl Checker<'_> {
         let f = self.func;
         let want = f.yield_types();
         for r in &f.results {
-            if let Some(s) = r.ty.shape.iter().flat_map(|d| d.symbols()).find(|s| !bound.contains(*s)) {
+            if let Some(s) =
+                r.ty.shape
+                    .iter()
+                    .flat_map(|d| d.symbols())
+                    .find(|s| !bound.contains(*s))
+            {
                 let name = r.name.as_deref().unwrap_or("result");
-                let msg = format!("declared result %{name}: {} mentions unbound symbol {s}", r.ty);
+                let msg = format!(
+                    "declared result %{name}: {} mentions unbound symbol {s}",
+                    r.ty
+                );
                 self.report_fn(Code::UnknownSymbol, msg);
                 return;
             }
@@ -176,7 +193,11 @@ impl Checker<'_> {
         }
         for (i, (&v, w)) in f.body.results.iter().zip(&want).enumerate() {
             let ty = match v {
-                Value::Result { node, .. } if !known.get(node.index()).copied().unwrap_or(false) => None,
+                Value::Result { node, .. }
+                    if !known.get(node.index()).copied().unwrap_or(false) =>
+                {
+                    None
+                }
                 _ => f.body.value_type(v),
             };
             if let Some(t) = ty.filter(|t| *t != w) {

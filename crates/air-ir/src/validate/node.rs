@@ -24,7 +24,10 @@ impl Checker<'_> {
         let mut info = RegionInfo::default();
         let mut known = vec![false; region.nodes.len()];
         if scope.depth > self.limits.max_region_depth {
-            let msg = format!("regions nested deeper than {}", self.limits.max_region_depth);
+            let msg = format!(
+                "regions nested deeper than {}",
+                self.limits.max_region_depth
+            );
             self.report_region(scope, Code::LimitExceeded, msg);
             return (info, known);
         }
@@ -118,7 +121,8 @@ impl Checker<'_> {
             }
             if let Some(name) = &node.name {
                 if !names.insert(name.as_str()) {
-                    let d = Diagnostic::new(Code::DuplicateName, format!("name %{name} used twice"));
+                    let d =
+                        Diagnostic::new(Code::DuplicateName, format!("name %{name} used twice"));
                     let d = self.at_node(region, &scope.path, id, d);
                     self.diags.push(d);
                 }
@@ -144,16 +148,25 @@ impl Checker<'_> {
             Value::Param(p) => {
                 let Some(param) = region.params.get(p as usize) else {
                     let n = region.params.len();
-                    return Err((Code::BadHandle, format!("parameter #{p} does not exist ({n} params)")));
+                    return Err((
+                        Code::BadHandle,
+                        format!("parameter #{p} does not exist ({n} params)"),
+                    ));
                 };
                 if scope.out_params.get(p as usize).copied().unwrap_or(false) {
-                    return Err((Code::OutParamRead, format!("out parameter %{} is read", param.name)));
+                    return Err((
+                        Code::OutParamRead,
+                        format!("out parameter %{} is read", param.name),
+                    ));
                 }
                 Ok(())
             }
             Value::Result { node, index } => {
                 if node.index() >= user {
-                    return Err((Code::BadHandle, format!("{node} is not defined before its use")));
+                    return Err((
+                        Code::BadHandle,
+                        format!("{node} is not defined before its use"),
+                    ));
                 }
                 let count = region.nodes[node.index()].results.len();
                 if index as usize >= count {
@@ -191,7 +204,11 @@ impl Checker<'_> {
         if inferred.len() != node.results.len() {
             return Err(Diagnostic::new(
                 Code::ResultCount,
-                format!("the op gives {} results, the node declares {}", inferred.len(), node.results.len()),
+                format!(
+                    "the op gives {} results, the node declares {}",
+                    inferred.len(),
+                    node.results.len()
+                ),
             ));
         }
         let mut fresh = vec![];
