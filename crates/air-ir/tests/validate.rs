@@ -172,11 +172,22 @@ fn e0304_duplicate_names() {
     assert_eq!(codes(&module(vec![f])), vec![Code::DuplicateName]);
     let mut g = func_in("g", &[("a", "f64"), ("a", "f64")], &["f64"]);
     g.body.results = vec![p(0)];
-    let ds = diags(&module(vec![g]));
-    assert!(
-        ds.iter().all(|d| d.code == Code::DuplicateName) && ds.len() == 2,
-        "{ds:?}"
+    assert_eq!(codes(&module(vec![g])), vec![Code::DuplicateName]);
+    // In a nested region.
+    let mut f = loop_fn(Literal::f64(0.0));
+    if let Op::For { body } = &mut f.body.nodes[4].op {
+        body.params[2].name = "acc".into();
+    }
+    let ds = diags(&module(vec![f]));
+    assert_eq!(
+        ds.iter().map(|d| d.code).collect::<Vec<_>>(),
+        vec![Code::DuplicateName]
     );
+    assert_eq!(
+        (ds[0].node_path.clone(), ds[0].op.as_deref()),
+        (vec![NodeId(4)], Some("for"))
+    );
+    assert!(ds[0].message.starts_with("body: "), "{}", ds[0].message);
 }
 
 #[test]

@@ -103,7 +103,8 @@ impl Checker<'_> {
     fn check_handles(&mut self, region: &Region, scope: &Scope<'_>) -> Vec<bool> {
         let mut names: HashSet<&str> = HashSet::new();
         for p in &region.params {
-            if !names.insert(p.name.as_str()) {
+            // The body's params are the signature's, whose duplicates are reported once already.
+            if !names.insert(p.name.as_str()) && scope.owner.is_some() {
                 let msg = format!("parameter %{} declared twice", p.name);
                 self.report_region(scope, Code::DuplicateName, msg);
             }

@@ -116,3 +116,32 @@ pub fn v(k: u32) -> Value {
 pub fn p(k: u32) -> Value {
     Value::Param(k)
 }
+
+// ---- inference helpers ----
+
+use air_ir::infer::infer;
+use air_ir::Code;
+
+/// The single result of `op` on operands written as text.
+pub fn one(op: &Op, operands: &[&str]) -> Inferred {
+    match infer(op, &tys(operands)) {
+        Ok(mut v) if v.len() == 1 => v.remove(0),
+        other => panic!("{} on {operands:?}: {other:?}", op.name()),
+    }
+}
+
+/// The error code of `op` on operands written as text, and its message.
+pub fn fails(op: &Op, operands: &[&str]) -> (Code, String) {
+    match infer(op, &tys(operands)) {
+        Err(e) => (e.code, e.message),
+        Ok(v) => panic!("{} on {operands:?} gave {v:?}", op.name()),
+    }
+}
+
+pub fn code(op: &Op, operands: &[&str]) -> Code {
+    fails(op, operands).0
+}
+
+pub fn shape(dims: &[&str]) -> Vec<Dim> {
+    dims.iter().map(|x| d(x)).collect()
+}
