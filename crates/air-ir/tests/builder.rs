@@ -384,3 +384,39 @@ fn names_are_unique_and_ops_are_checked() {
     let two = fb.op(Op::Concat { axis: 0 }, &[x, x]).unwrap();
     assert_eq!(fb.value_type(two), Some(ty("f64[2*n]")));
 }
+
+#[test]
+fn if_branches_with_run_time_lengths() {
+    let mut fb = FunctionBuilder::new("f");
+    let x = fb.param("x", ty("f64[n]"), Intent::In);
+    let c = fb.param("c", ty("bool"), Intent::In);
+    let branch = |fb: &FunctionBuilder, op: UnaryOp| {
+        let mut r = fb.region();
+        let xs = r.param("xs", ty("f64[n]"));
+        let mask = r.op(Op::Unary(op), &[xs]).unwrap();
+        let kept = r.op(Op::Filter, &[xs, mask]).unwrap();
+        r.finish(&[kept])
+    };
+    let then_branch = branch(&fb, UnaryOp::IsNan);
+    let else_branch = branch(&fb, UnaryOp::IsFinite);
+    let op = Op::If {
+        then_branch,
+        else_branch,
+    };
+    let r = fb.op(op, &[c, x]).unwrap();
+    // Each branch has its own run-time length; the `if` result gets a third one.
+    assert_eq!(fb.value_type(r), Some(ty("f64[_k2]")));
+    let f = fb.finish(&[(None, r)]).unwrap();
+    let info = air_ir::validate::validate(&air_ir::Module {
+        functions: vec![f],
+        ..Default::default()
+    })
+    .unwrap();
+    let body = &info.functions[0].body;
+    let id = air_ir::NodeId;
+    let symbol = |r: &air_ir::validate::RegionInfo, k: u32| r.fresh[&id(k)][0].symbol.clone();
+    assert_eq!(symbol(body, 0), "_k2");
+    assert_eq!(symbol(body.nested(id(0), 0).unwrap(), 1), "_k0");
+    assert_eq!(symbol(body.nested(id(0), 1).unwrap(), 1), "_k1");
+    assert_eq!(info.functions[0].symbols.len(), 4);
+}

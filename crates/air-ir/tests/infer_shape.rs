@@ -161,6 +161,8 @@ fn concat_take_extract_insert_filter() {
     );
     assert_eq!(code(&cc(1), &["f64[n]", "f64[m]"]), Code::BadAxis);
     assert_eq!(code(&cc(0), &[]), Code::Arity);
+    let big = "f64[9223372036854775807]";
+    assert_eq!(code(&cc(0), &[big, big]), Code::BadDim, "overflow");
 
     let tk = |axis| Op::Take { axis };
     assert_eq!(

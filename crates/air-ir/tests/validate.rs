@@ -478,60 +478,136 @@ fn e0105_regions_nested_too_deep() {
     assert!(validate_function(&module(vec![]), &f).is_ok());
 }
 
-#[test]
-fn type_and_shape_codes_come_with_their_node() {
-    let cases = [
+/// One node of every type or shape code, each in a function `(x: f64[n], y: f64[m], z: f32[n],
+/// w: f64[n, m])`.
+fn bad_nodes() -> Vec<(Op, Vec<Value>, &'static str, Code)> {
+    use Op::*;
+    let vector = Literal::from_scalars(air_ir::DType::F64, vec![1], &[air_ir::Scalar::Float(0.0)]);
+    let broken = Literal {
+        dtype: air_ir::DType::F64,
+        shape: vec![2],
+        data: vec![0; 3],
+    };
+    let shape = |dims: &[&str]| dims.iter().map(|x| d(x)).collect::<Vec<_>>();
+    let (x, y, z, w) = (p(0), p(1), p(2), p(3));
+    let sum = |axes: Vec<u32>| Reduce {
+        kind: air_ir::op::ReduceKind::Sum,
+        axes,
+        keepdims: false,
+    };
+    vec![
         (
-            Op::Binary(BinaryOp::Add),
-            vec![p(0), p(1)],
+            Full {
+                value: vector.unwrap(),
+                shape: shape(&["n"]),
+            },
+            vec![],
             "f64[n]",
-            Code::ShapeMismatch,
+            Code::BadAttribute,
+        ),
+        (Constant(broken), vec![], "f64[2]", Code::BadLiteral),
+        (
+            Reshape {
+                shape: shape(&["9223372036854775807", "2"]),
+            },
+            vec![x],
+            "f64",
+            Code::BadDim,
         ),
         (
-            Op::Binary(BinaryOp::Add),
-            vec![p(0), p(2)],
+            Binary(BinaryOp::Add),
+            vec![x, z],
             "f64[n]",
             Code::DTypeMismatch,
         ),
         (
-            Op::Unary(UnaryOp::Not),
-            vec![p(0)],
+            Unary(UnaryOp::Not),
+            vec![x],
             "f64[n]",
             Code::DTypeNotAccepted,
         ),
+        (Matmul, vec![w, x], "f64[n]", Code::ContractionMismatch),
         (
-            Op::Matmul,
-            vec![p(0), p(1)],
-            "f64",
-            Code::ContractionMismatch,
+            Binary(BinaryOp::Add),
+            vec![x, y],
+            "f64[n]",
+            Code::ShapeMismatch,
+        ),
+        (sum(vec![1]), vec![x], "f64", Code::BadAxis),
+        (
+            Transpose { perm: vec![1] },
+            vec![x],
+            "f64[n]",
+            Code::BadPermutation,
         ),
         (
-            Op::Squeeze { axes: vec![0] },
-            vec![p(0)],
+            Broadcast {
+                shape: shape(&["m"]),
+                dims: vec![0],
+            },
+            vec![x],
+            "f64[m]",
+            Code::BadBroadcast,
+        ),
+        (
+            Reshape {
+                shape: shape(&["m"]),
+            },
+            vec![x],
+            "f64[m]",
+            Code::ReshapeCount,
+        ),
+        (
+            Squeeze { axes: vec![0] },
+            vec![x],
             "f64",
             Code::SqueezeNotOne,
         ),
+        (Slice { axes: vec![] }, vec![x], "f64[n]", Code::BadSlice),
         (
-            Op::Einsum { spec: "i".into() },
-            vec![p(0)],
-            "f64",
-            Code::BadEinsum,
+            Concat { axis: 0 },
+            vec![x, w],
+            "f64[n]",
+            Code::ConcatMismatch,
         ),
-        (Op::Unary(UnaryOp::Neg), vec![], "f64", Code::Arity),
-    ];
+        (Einsum { spec: "i".into() }, vec![x], "f64", Code::BadEinsum),
+        (Extract, vec![x], "f64", Code::RankMismatch),
+        (Insert, vec![x, x], "f64[n]", Code::ExpectedScalar),
+        (
+            Iota {
+                dtype: air_ir::DType::I64,
+                shape: shape(&["-1"]),
+                axis: 0,
+            },
+            vec![],
+            "i64[1]",
+            Code::BadShape,
+        ),
+        (Unary(UnaryOp::Neg), vec![], "f64", Code::Arity),
+    ]
+}
+
+#[test]
+fn type_and_shape_codes_come_with_their_node() {
+    let cases = bad_nodes();
+    let mut seen: Vec<Code> = cases.iter().map(|c| c.3).collect();
+    seen.dedup();
+    assert_eq!(seen.len(), 19, "one case per code");
     for (op, operands, out, want) in cases {
         let name = op.name();
-        let mut f = func_in(
-            "f",
-            &[("x", "f64[n]"), ("y", "f64[m]"), ("z", "f32[n]")],
-            &[],
-        );
+        let params = [
+            ("x", "f64[n]"),
+            ("y", "f64[m]"),
+            ("z", "f32[n]"),
+            ("w", "f64[n, m]"),
+        ];
+        let mut f = func_in("f", &params, &[]);
         f.body.nodes = vec![node(op, &operands, &[out])];
         f.body.nodes[0].loc = Some(Location::Foreign("pytensor node 7".into()));
         let ds = diags(&module(vec![f]));
         assert_eq!(ds.len(), 1, "{ds:?}");
         let e = &ds[0];
-        assert_eq!(e.code, want, "{name}");
+        assert_eq!(e.code, want, "{name}: {}", e.message);
         assert_eq!(e.function.as_deref(), Some("f"));
         assert_eq!(e.node_path, vec![NodeId(0)]);
         assert_eq!(e.op.as_deref(), Some(name));
