@@ -241,6 +241,12 @@ impl RegionBuilder {
                 })
                 .collect();
             let ty = TensorType::new(inf.dtype, shape);
+            if let Some(want) = declared.map(|d| &d[r]).filter(|want| **want != ty) {
+                return Err(Diagnostic::new(
+                    Code::ResultTypeMismatch,
+                    format!("result {r} is declared {want}, inferred {ty}"),
+                ));
+            }
             self.shared.borrow_mut().note(&ty);
             results.push(ty);
         }

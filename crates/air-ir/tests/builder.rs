@@ -295,7 +295,25 @@ fn fresh_dims_get_new_symbols() {
         .op_declared(unique, &[x], &[ty("f64[u]")])
         .unwrap();
     assert_eq!(fb.value_type(u[0]), Some(ty("f64[u]")));
-    assert!(fb.finish(&[(None, u[0])]).is_ok());
+    // Declared types of other ops must agree with inference, fresh dims included.
+    let neg = Op::Unary(UnaryOp::Neg);
+    let e = fb
+        .body()
+        .op_declared(neg, &[x], &[ty("f64[n+1]")])
+        .unwrap_err();
+    assert_eq!(e.code, Code::ResultTypeMismatch);
+    let mask = fb.numpy_unary(UnaryOp::IsNan, x).unwrap();
+    let e = fb
+        .body()
+        .op_declared(Op::Filter, &[x, mask], &[ty("f64[u]")])
+        .unwrap_err();
+    assert_eq!(e.code, Code::ResultTypeMismatch, "u is taken");
+    let kept = fb
+        .body()
+        .op_declared(Op::Filter, &[x, mask], &[ty("f64[kept]")])
+        .unwrap();
+    assert_eq!(fb.value_type(kept[0]), Some(ty("f64[kept]")));
+    assert!(fb.finish(&[(None, u[0]), (None, kept[0])]).is_ok());
 }
 
 #[test]

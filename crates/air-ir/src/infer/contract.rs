@@ -133,22 +133,22 @@ pub(super) fn matmul(operands: &[TensorType]) -> Result<TensorType, Diagnostic> 
     let dtype = same_dtype(operands)?;
     accept(Class::Numeric, dtype)?;
     let (a, b) = (&operands[0], &operands[1]);
-    if a.rank() == 0 || b.rank() == 0 {
-        return Err(err(
+    let rank0 = || {
+        err(
             Code::RankMismatch,
             format!("matmul operands must have rank >= 1, got {a} and {b}"),
-        ));
-    }
+        )
+    };
     // NumPy: a rank-1 `a` is a row `[1, k]`, a rank-1 `b` a column `[k, 1]`.
     let (a_batch, a_rows, ka) = match a.shape.as_slice() {
         [k] => (&[][..], None, k),
         [batch @ .., n, k] => (batch, Some(n), k),
-        [] => unreachable!("rank checked above"),
+        [] => return Err(rank0()),
     };
     let (b_batch, kb, b_cols) = match b.shape.as_slice() {
         [k] => (&[][..], k, None),
         [batch @ .., k, m] => (batch, k, Some(m)),
-        [] => unreachable!("rank checked above"),
+        [] => return Err(rank0()),
     };
     if ka != kb {
         return Err(err(
