@@ -27,5 +27,5 @@ pub use dtype::DType;
 pub use module::{
     Function, Intent, Location, Module, Node, NodeId, Param, Region, RegionParam, ResultDecl, Value,
 };
-pub use op::{BinaryOp, Op, UnaryOp};
+pub use op::{Op, UnaryOp, BinaryOp};
 pub use types::{Literal, Scalar, TensorType};
