@@ -49,7 +49,11 @@ fn position(d: &Diagnostic, l: &Loaded) -> Option<(u32, u32)> {
     if d.node_path.is_empty() {
         return map.functions.get(func).copied();
     }
-    map.nodes.get(&(func.clone(), d.node_path.clone())).copied()
+    let exact = (func.clone(), d.node_path.clone(), d.region_path.clone());
+    map.exact
+        .get(&exact)
+        .or_else(|| map.nodes.get(&(func.clone(), d.node_path.clone())))
+        .copied()
 }
 
 fn render_one(d: &Diagnostic, name: &str, source: Option<&str>, pos: Option<(u32, u32)>) -> String {

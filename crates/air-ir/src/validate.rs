@@ -188,7 +188,13 @@ impl CallGraph {
                     index: &index,
                     function: f,
                 };
-                walk.collect(&f.body, &mut vec![], limits.max_region_depth, &mut out);
+                walk.collect(
+                    &f.body,
+                    &mut vec![],
+                    &mut vec![],
+                    limits.max_region_depth,
+                    &mut out,
+                );
                 out
             })
             .collect();
@@ -244,6 +250,7 @@ impl CallWalk<'_> {
         &self,
         region: &Region,
         path: &mut Vec<NodeId>,
+        regions: &mut Vec<u32>,
         depth: usize,
         out: &mut Vec<CallSite>,
     ) {
@@ -259,6 +266,7 @@ impl CallWalk<'_> {
                 let at = Diagnostic {
                     function: Some(self.function.name.clone()),
                     node_path: path.clone(),
+                    region_path: regions.clone(),
                     op: Some(n.op.name().to_string()),
                     node_text: Some(crate::text::node_summary(region, id)),
                     loc: n.loc.clone().or_else(|| self.function.loc.clone()),
@@ -267,8 +275,10 @@ impl CallWalk<'_> {
                 out.push(CallSite { callee, at });
             }
             if depth > 0 {
-                for r in n.op.regions() {
-                    self.collect(r, path, depth - 1, out);
+                for (k, r) in n.op.regions().into_iter().enumerate() {
+                    regions.push(k as u32);
+                    self.collect(r, path, regions, depth - 1, out);
+                    regions.pop();
                 }
             }
             path.pop();

@@ -25,6 +25,7 @@ pub(super) fn check(m: &Module, f: &Function, limits: &Limits) -> (FunctionInfo,
     let param_symbols = bound.clone();
     let scope = Scope {
         path: vec![],
+        regions: vec![],
         owner: None,
         what: "body",
         depth: 0,
@@ -61,6 +62,8 @@ pub(super) fn symbols_of<'t>(types: impl IntoIterator<Item = &'t TensorType>) ->
 pub(super) struct Scope<'r> {
     /// The path of the node owning the region (empty for the function body).
     pub(super) path: Vec<NodeId>,
+    /// Which region of each owner node on `path` the scope is in.
+    pub(super) regions: Vec<u32>,
     /// The region holding the owner node, and the owner's id.
     pub(super) owner: Option<(&'r Region, NodeId)>,
     /// `body`, `then branch`, `else branch`.
@@ -94,7 +97,9 @@ impl Checker<'_> {
             None => self.report_fn(code, msg),
             Some((region, id)) => {
                 let d = Diagnostic::new(code, format!("{}: {msg}", scope.what));
-                let mut d = self.at_node(region, &scope.path[..scope.path.len() - 1], id, d);
+                let outer = scope.path.len() - 1;
+                let mut d =
+                    self.at_node(region, &scope.path[..outer], &scope.regions[..outer], id, d);
                 d.node_path = scope.path.clone();
                 self.diags.push(d);
             }
@@ -106,6 +111,7 @@ impl Checker<'_> {
         &self,
         region: &Region,
         path: &[NodeId],
+        regions: &[u32],
         id: NodeId,
         d: Diagnostic,
     ) -> Diagnostic {
@@ -115,6 +121,7 @@ impl Checker<'_> {
         Diagnostic {
             function: Some(self.func.name.clone()),
             node_path,
+            region_path: regions.to_vec(),
             op: Some(node.op.name().to_string()),
             node_text: Some(crate::text::node_summary(region, id)),
             loc: d.loc.clone().or_else(|| node.loc.clone()),

@@ -60,7 +60,7 @@ impl Checker<'_> {
                     }
                 }
                 Err(d) => {
-                    let d = self.at_node(region, &scope.path, id, d);
+                    let d = self.at_node(region, &scope.path, &scope.regions, id, d);
                     self.diags.push(d);
                 }
             }
@@ -85,8 +85,11 @@ impl Checker<'_> {
         for (k, r) in op.regions().into_iter().enumerate() {
             let mut path = scope.path.clone();
             path.push(id);
+            let mut regions = scope.regions.clone();
+            regions.push(k as u32);
             let inner = Scope {
                 path,
+                regions,
                 owner: Some((region, id)),
                 what: names.get(k).copied().unwrap_or("region"),
                 depth: scope.depth + 1,
@@ -116,7 +119,7 @@ impl Checker<'_> {
                 if let Err((code, msg)) = self.handle(region, scope, v, i) {
                     ok[i] &= code == Code::OutParamRead;
                     let d = Diagnostic::new(code, format!("operand {k}: {msg}"));
-                    let d = self.at_node(region, &scope.path, id, d);
+                    let d = self.at_node(region, &scope.path, &scope.regions, id, d);
                     self.diags.push(d);
                 }
             }
@@ -124,7 +127,7 @@ impl Checker<'_> {
                 if !names.insert(name.as_str()) {
                     let d =
                         Diagnostic::new(Code::DuplicateName, format!("name %{name} used twice"));
-                    let d = self.at_node(region, &scope.path, id, d);
+                    let d = self.at_node(region, &scope.path, &scope.regions, id, d);
                     self.diags.push(d);
                 }
             }
