@@ -120,7 +120,11 @@ fn elem_ok(got: Elem, want: Elem, tol: &Tolerance) -> bool {
         (Elem::Int(a), Elem::Int(b)) => a == b,
         (Elem::Float { v: a, bits }, Elem::Float { v: b, .. }) => float_ok(a, b, bits, tol),
         (
-            Elem::Complex { re: ar, im: ai, bits },
+            Elem::Complex {
+                re: ar,
+                im: ai,
+                bits,
+            },
             Elem::Complex { re: br, im: bi, .. },
         ) => float_ok(ar, br, bits, tol) && float_ok(ai, bi, bits, tol),
         _ => false,
@@ -152,7 +156,9 @@ pub fn compare(name: &str, got: &Tensor, want: &Tensor, tol: &Tolerance) -> Resu
         ));
     }
     let (g, w) = (elements(got), elements(want));
-    let bad: Vec<usize> = (0..g.len()).filter(|&i| !elem_ok(g[i], w[i], tol)).collect();
+    let bad: Vec<usize> = (0..g.len())
+        .filter(|&i| !elem_ok(g[i], w[i], tol))
+        .collect();
     if bad.is_empty() {
         return Ok(());
     }

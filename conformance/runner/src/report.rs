@@ -10,12 +10,27 @@ use crate::Report;
 /// With `full`, one row per case instead of per group.
 pub fn summary(report: &Report, full: bool) -> String {
     let mut out = String::new();
-    let width = report.results.iter().map(|r| r.case.id.len()).max().unwrap_or(5).max(12);
+    let width = report
+        .results
+        .iter()
+        .map(|r| r.case.id.len())
+        .max()
+        .unwrap_or(5)
+        .max(12);
     let header: Vec<String> = report.targets.iter().map(|t| format!("{t:>12}")).collect();
-    let _ = writeln!(out, "{:<width$} {}", if full { "case" } else { "group" }, header.join(""));
+    let _ = writeln!(
+        out,
+        "{:<width$} {}",
+        if full { "case" } else { "group" },
+        header.join("")
+    );
     if full {
         for r in &report.results {
-            let cells: Vec<String> = r.outcomes.iter().map(|(_, o)| format!("{:>12}", o.label())).collect();
+            let cells: Vec<String> = r
+                .outcomes
+                .iter()
+                .map(|(_, o)| format!("{:>12}", o.label()))
+                .collect();
             let _ = writeln!(out, "{:<width$} {}", r.case.id, cells.join(""));
         }
     } else {
@@ -85,7 +100,10 @@ pub fn json(report: &Report) -> String {
                         Outcome::Pass => None,
                         Outcome::Fail(s) | Outcome::Skip(s) | Outcome::NotApplicable(s) => Some(s),
                     };
-                    (t.clone(), serde_json::json!({"outcome": o.label(), "detail": detail}))
+                    (
+                        t.clone(),
+                        serde_json::json!({"outcome": o.label(), "detail": detail}),
+                    )
                 })
                 .collect();
             serde_json::json!({
@@ -115,14 +133,19 @@ fn xml_escape(s: &str) -> String {
 
 /// JUnit XML: one testsuite per target, one testcase per case.
 pub fn junit(report: &Report) -> String {
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"air-conformance\">\n");
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"air-conformance\">\n",
+    );
     for (i, target) in report.targets.iter().enumerate() {
         let outcomes: Vec<(&str, &Outcome)> = report
             .results
             .iter()
             .map(|r| (r.case.id.as_str(), &r.outcomes[i].1))
             .collect();
-        let failures = outcomes.iter().filter(|(_, o)| matches!(o, Outcome::Fail(_))).count();
+        let failures = outcomes
+            .iter()
+            .filter(|(_, o)| matches!(o, Outcome::Fail(_)))
+            .count();
         let skipped = outcomes
             .iter()
             .filter(|(_, o)| matches!(o, Outcome::Skip(_) | Outcome::NotApplicable(_)))
@@ -134,14 +157,27 @@ pub fn junit(report: &Report) -> String {
             outcomes.len()
         );
         for (id, o) in outcomes {
-            let _ = write!(out, "    <testcase classname=\"{}\" name=\"{}\"", xml_escape(target), xml_escape(id));
+            let _ = write!(
+                out,
+                "    <testcase classname=\"{}\" name=\"{}\"",
+                xml_escape(target),
+                xml_escape(id)
+            );
             match o {
                 Outcome::Pass => out.push_str("/>\n"),
                 Outcome::Fail(why) => {
-                    let _ = writeln!(out, "><failure message=\"failed\">{}</failure></testcase>", xml_escape(why));
+                    let _ = writeln!(
+                        out,
+                        "><failure message=\"failed\">{}</failure></testcase>",
+                        xml_escape(why)
+                    );
                 }
                 Outcome::Skip(why) | Outcome::NotApplicable(why) => {
-                    let _ = writeln!(out, "><skipped message=\"{}\"/></testcase>", xml_escape(why));
+                    let _ = writeln!(
+                        out,
+                        "><skipped message=\"{}\"/></testcase>",
+                        xml_escape(why)
+                    );
                 }
             }
         }
@@ -159,10 +195,18 @@ pub fn coverage(report: &Report) -> String {
          Each cell is `passed/run` over the cases whose module uses the op (valid cases; invalid cases are\n\
          counted in the last column). Ops with fewer than 3 valid cases are marked with `!`.\n\n",
     );
-    let _ = writeln!(out, "| op | valid cases | {} | invalid cases |", report.targets.join(" | "));
+    let _ = writeln!(
+        out,
+        "| op | valid cases | {} | invalid cases |",
+        report.targets.join(" | ")
+    );
     let _ = writeln!(out, "|---|---|{}---|", "---|".repeat(report.targets.len()));
     for op in air_ir::op::all_op_names() {
-        let using: Vec<_> = report.results.iter().filter(|r| r.ops.iter().any(|o| o == op)).collect();
+        let using: Vec<_> = report
+            .results
+            .iter()
+            .filter(|r| r.ops.iter().any(|o| o == op))
+            .collect();
         let valid: Vec<_> = using
             .iter()
             .filter(|r| r.case.expect == crate::case::Expect::Ok)
@@ -170,13 +214,29 @@ pub fn coverage(report: &Report) -> String {
         let invalid = using.len() - valid.len();
         let cells: Vec<String> = (0..report.targets.len())
             .map(|i| {
-                let run = valid.iter().filter(|r| !matches!(r.outcomes[i].1, Outcome::Skip(_) | Outcome::NotApplicable(_))).count();
-                let pass = valid.iter().filter(|r| r.outcomes[i].1 == Outcome::Pass).count();
+                let run = valid
+                    .iter()
+                    .filter(|r| {
+                        !matches!(
+                            r.outcomes[i].1,
+                            Outcome::Skip(_) | Outcome::NotApplicable(_)
+                        )
+                    })
+                    .count();
+                let pass = valid
+                    .iter()
+                    .filter(|r| r.outcomes[i].1 == Outcome::Pass)
+                    .count();
                 format!("{pass}/{run}")
             })
             .collect();
         let flag = if valid.len() < 3 { " !" } else { "" };
-        let _ = writeln!(out, "| `{op}` | {}{flag} | {} | {invalid} |", valid.len(), cells.join(" | "));
+        let _ = writeln!(
+            out,
+            "| `{op}` | {}{flag} | {} | {invalid} |",
+            valid.len(),
+            cells.join(" | ")
+        );
     }
     let (pass, fail, skip, na) = report.totals();
     let _ = writeln!(

@@ -49,9 +49,14 @@ pub fn conformance(args: &ConformanceArgs) -> CmdResult {
             .iter()
             .map(|name| {
                 target::by_name(name).ok_or_else(|| {
-                    let known: Vec<String> =
-                        target::registry().iter().map(|t| t.name().to_string()).collect();
-                    format!("error: unknown target `{name}`; known: {}, cmd:PROGRAM", known.join(", "))
+                    let known: Vec<String> = target::registry()
+                        .iter()
+                        .map(|t| t.name().to_string())
+                        .collect();
+                    format!(
+                        "error: unknown target `{name}`; known: {}, cmd:PROGRAM",
+                        known.join(", ")
+                    )
                 })
             })
             .collect::<Result<Vec<_>, _>>()?
@@ -71,7 +76,8 @@ pub fn conformance(args: &ConformanceArgs) -> CmdResult {
     print!("{}", report::summary(&rep, args.table));
     let write = |path: &Option<PathBuf>, text: String| -> CmdResult {
         match path {
-            Some(p) => std::fs::write(p, text).map_err(|e| format!("error: cannot write {}: {e}", p.display())),
+            Some(p) => std::fs::write(p, text)
+                .map_err(|e| format!("error: cannot write {}: {e}", p.display())),
             None => Ok(()),
         }
     };

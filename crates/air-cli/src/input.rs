@@ -25,10 +25,18 @@ pub struct Loaded {
 pub fn parse_format(s: &str) -> Result<Format, String> {
     Format::ALL
         .into_iter()
-        .find(|f| f.name() == s || f.extensions().iter().any(|e| e.trim_start_matches('.') == s))
+        .find(|f| {
+            f.name() == s
+                || f.extensions()
+                    .iter()
+                    .any(|e| e.trim_start_matches('.') == s)
+        })
         .ok_or_else(|| {
             let known: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-            format!("error: unknown format `{s}`; known formats: {}", known.join(", "))
+            format!(
+                "error: unknown format `{s}`; known formats: {}",
+                known.join(", ")
+            )
         })
 }
 
@@ -53,8 +61,12 @@ pub fn load(path: &str, from: Option<Format>) -> Result<Loaded, String> {
         None => Format::from_path(Path::new(path)).ok_or_else(|| unknown_extension(path))?,
     };
     if format == Format::Text {
-        let text = String::from_utf8(bytes)
-            .map_err(|e| format!("error[E0101]: {name} is not UTF-8 text (byte {})", e.utf8_error().valid_up_to()))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            format!(
+                "error[E0101]: {name} is not UTF-8 text (byte {})",
+                e.utf8_error().valid_up_to()
+            )
+        })?;
         return match air_ir::text::parse_with_source_map(&text, &name) {
             Ok((module, map)) => Ok(Loaded {
                 name,

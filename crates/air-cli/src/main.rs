@@ -151,7 +151,13 @@ fn print(file: &str, from: Option<&str>) -> CmdResult {
     Ok(())
 }
 
-fn convert(input: &str, output: &str, from: Option<&str>, to: Option<&str>, no_check: bool) -> CmdResult {
+fn convert(
+    input: &str,
+    output: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    no_check: bool,
+) -> CmdResult {
     let from = from.map(parse_format).transpose()?;
     let to = match to {
         Some(t) => parse_format(t)?,
@@ -174,7 +180,12 @@ fn convert(input: &str, output: &str, from: Option<&str>, to: Option<&str>, no_c
 }
 
 fn info() {
-    println!("AIR {} (IR version {}, op set {})", env!("CARGO_PKG_VERSION"), air_ir::module::IR_VERSION, air_ir::module::OPSET_VERSION);
+    println!(
+        "AIR {} (IR version {}, op set {})",
+        env!("CARGO_PKG_VERSION"),
+        air_ir::module::IR_VERSION,
+        air_ir::module::OPSET_VERSION
+    );
     println!("\nformats:");
     for f in Format::ALL {
         println!("  {:<10} {}", f.name(), f.extensions().join(", "));

@@ -49,7 +49,11 @@ fn position(d: &Diagnostic, l: &Loaded) -> Option<(u32, u32)> {
     if d.node_path.is_empty() {
         return map.functions.get(func).copied();
     }
-    map.nodes.get(&(func.clone(), d.node_path.clone())).copied()
+    let exact = (func.clone(), d.node_path.clone(), d.region_path.clone());
+    map.exact
+        .get(&exact)
+        .or_else(|| map.nodes.get(&(func.clone(), d.node_path.clone())))
+        .copied()
 }
 
 fn render_one(d: &Diagnostic, name: &str, source: Option<&str>, pos: Option<(u32, u32)>) -> String {
@@ -63,7 +67,8 @@ fn render_one(d: &Diagnostic, name: &str, source: Option<&str>, pos: Option<(u32
     match (pos, &d.loc) {
         (Some((line, col)), _) => {
             out.push_str(&format!("  --> {name}:{line}:{col}\n"));
-            if let Some(text) = source.and_then(|s| s.lines().nth(line.saturating_sub(1) as usize)) {
+            if let Some(text) = source.and_then(|s| s.lines().nth(line.saturating_sub(1) as usize))
+            {
                 let gutter = line.to_string();
                 let pad = " ".repeat(gutter.len());
                 out.push_str(&format!("{pad} |\n{gutter} | {text}\n"));

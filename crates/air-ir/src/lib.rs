@@ -28,5 +28,5 @@ pub use dtype::DType;
 pub use module::{
     Function, Intent, Location, Module, Node, NodeId, Param, Region, RegionParam, ResultDecl, Value,
 };
-pub use op::{Op, UnaryOp, BinaryOp};
+pub use op::{BinaryOp, Op, UnaryOp};
 pub use types::{Literal, Scalar, TensorType};

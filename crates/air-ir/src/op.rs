@@ -668,7 +668,9 @@ pub fn all_op_names() -> Vec<&'static str> {
         "filter",
     ]);
     names.extend(ReduceKind::ALL.iter().map(|r| r.name()));
-    names.extend(["argmax", "argmin", "cumsum", "cumprod", "sort", "einsum", "matmul"]);
+    names.extend([
+        "argmax", "argmin", "cumsum", "cumprod", "sort", "einsum", "matmul",
+    ]);
     names.extend(["for", "if", "call", "custom"]);
     names
 }
