@@ -5,9 +5,8 @@ Everything here prints exactly what the canonical printer prints:
   with higher degree first, ties ordered by their sorted monomial, the constant last
   (`2*n*m` prints as `2*m*n`, `(n+1)*2` as `2*n+2`, `n-1`);
 - floats in the shortest form that reads back to the same value, as the Rust printer writes them
-  (`1.0`, `0.1`, `1e-7`, `-0.0`, `nan`, `inf`, `-inf`; docs/text-format.md shows `1e-07`, which
-  the parser also reads); f16/bf16/f32 values through their f32 form (the shortest decimal that
-  reads back to the same f32);
+  (`1.0`, `0.1`, `1e-7`, `-0.0`, `nan`, `inf`, `-inf`); f16/bf16/f32 values through their f32
+  form (the shortest decimal that reads back to the same f32);
 - attributes in the order of `crates/air-ir/src/attrs.rs` (callers pass them in that order).
 """
 
