@@ -20,7 +20,7 @@ pub struct RunError {
     /// Node ids from the function body down to the failing node (one per nested region).
     pub node_path: Vec<NodeId>,
     /// The failing node's op name.
-    pub op: Option<String>,
+    pub op: Option<&'static str>,
     /// The failing node's name, when it has one.
     pub node_name: Option<String>,
 }
@@ -48,7 +48,7 @@ impl RunError {
         if self.function.is_none() {
             self.node_path.insert(0, id);
             if self.op.is_none() {
-                self.op = Some(node.op.name().to_string());
+                self.op = Some(node.op.name());
                 self.node_name = node.name.clone();
             }
         }
@@ -68,7 +68,7 @@ impl RunError {
         let mut d = Diagnostic::new(self.code, self.message.clone());
         d.function = self.function.clone();
         d.node_path = self.node_path.clone();
-        d.op = self.op.clone();
+        d.op = self.op.map(str::to_string);
         d.node_text = self.node_text();
         d
     }

@@ -55,6 +55,28 @@ pub fn run_unchecked(
     function: &str,
     inputs: &[(String, Tensor)],
 ) -> Result<Vec<(String, Tensor)>> {
+    // The evaluator recurses once per call and nested region; a thread of its own with a large
+    // (lazily committed) stack makes the depth bound, not the caller's stack, the limit.
+    const STACK_BYTES: usize = 256 << 20;
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("air-interp".into())
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(s, || run_here(m, function, inputs));
+        match worker {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => run_here(m, function, inputs), // no thread to be had: use this one
+        }
+    })
+}
+
+fn run_here(
+    m: &Module,
+    function: &str,
+    inputs: &[(String, Tensor)],
+) -> Result<Vec<(String, Tensor)>> {
     let interp = eval::Interp::new(m);
     let f = interp.function(function)?;
     check_custom_ops(m, f)?;

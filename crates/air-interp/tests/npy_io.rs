@@ -4,8 +4,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+mod common;
+
 use air_interp::npy::{self, NpyContent};
 use air_interp::{npz, read_npz, NpzError, Tensor};
+use common::examples;
 use half::f16;
 use ndarray::{ArrayD, IxDyn};
 use num_complex::{Complex32, Complex64};
@@ -14,18 +17,6 @@ fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data")
         .join(name)
-}
-
-/// `shared/examples/`: beside the repository (as in CI), or above it; `AIR_SHARED_DIR` overrides.
-fn examples() -> PathBuf {
-    if let Some(dir) = std::env::var_os("AIR_SHARED_DIR") {
-        return PathBuf::from(dir).join("examples");
-    }
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    here.ancestors()
-        .map(|a| a.join("shared/examples"))
-        .find(|p| p.is_dir())
-        .expect("shared/examples not found beside or above the repository; set AIR_SHARED_DIR")
 }
 
 fn get<'a>(arrays: &'a [(String, Tensor)], name: &str) -> &'a Tensor {

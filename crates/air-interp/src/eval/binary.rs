@@ -313,8 +313,11 @@ pub(crate) fn real_min<F: Float>(a: F, b: F) -> F {
     }
 }
 
+/// An elementwise function of two complex numbers.
+type ComplexFn<F> = fn(Complex<F>, Complex<F>) -> Complex<F>;
+
 /// Complex semantics.
-fn complex_fn<F: Real>(op: BinaryOp) -> Option<fn(Complex<F>, Complex<F>) -> Complex<F>> {
+fn complex_fn<F: Real>(op: BinaryOp) -> Option<ComplexFn<F>> {
     use BinaryOp::*;
     Some(match op {
         Add => |p: Complex<F>, q: Complex<F>| p + q, // spec: #add

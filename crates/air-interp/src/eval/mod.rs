@@ -23,8 +23,11 @@ use crate::error::{fail, Result};
 use crate::tensor::Tensor;
 use frame::{Binding, Frame};
 
-/// How deep calls may nest before the interpreter gives up (a validated module has no recursion).
-const MAX_CALL_DEPTH: usize = 256;
+/// How deep calls and nested regions together may nest before the interpreter gives up (a
+/// validated module has no recursion, and its regions nest at most 64 deep). The interpreter
+/// recurses on the Rust stack; [`crate::run_unchecked`] gives it a thread with a stack big enough
+/// for this depth.
+pub(crate) const MAX_DEPTH: usize = 256;
 
 /// The interpreter over one module.
 pub(crate) struct Interp<'m> {
@@ -56,10 +59,10 @@ impl<'m> Interp<'m> {
     /// Calls `f` with one value per parameter (`None` for an `out` parameter not given: it starts
     /// as zeros) and returns what its body yields: the declared results, then out/inout params.
     pub(crate) fn call(&self, f: &Function, args: &[Option<&Tensor>]) -> Result<Vec<Tensor>> {
-        if self.depth.get() >= MAX_CALL_DEPTH {
+        if self.depth.get() >= MAX_DEPTH {
             return fail(
                 Code::Recursion,
-                format!("calls nest deeper than {MAX_CALL_DEPTH}"),
+                format!("calls and regions nest deeper than {MAX_DEPTH}"),
             );
         }
         self.depth.set(self.depth.get() + 1);
