@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use air_ir::{Code, Diagnostic, Node, NodeId};
+use air_ir::{Code, Diagnostic, Diagnostics, Node, NodeId};
 
 /// A run-time failure (or a problem of an unvalidated module met while running it).
 ///
@@ -39,6 +39,18 @@ impl RunError {
             op: None,
             node_name: None,
         }
+    }
+
+    /// The error for a module the validator rejects: the first diagnostic's code, and every
+    /// diagnostic in the message, one a line.
+    pub fn invalid_module(diags: &Diagnostics) -> RunError {
+        let code = diags.0.first().map_or(Code::BadInput, |d| d.code);
+        let n = diags.0.len();
+        let plural = if n == 1 { "" } else { "s" };
+        RunError::new(
+            code,
+            format!("the module is invalid ({n} problem{plural}):\n{diags}"),
+        )
     }
 
     /// Adds the node an error comes from. Called at each region level on the way out, so the

@@ -27,19 +27,23 @@ pub use error::{Result, RunError};
 pub use npy::{read_npy, write_npy, NpyContent};
 pub use npz::{read_npz, write_npz, write_npz_compressed, NpzError};
 pub use tensor::{check_close, Element, ShapeError, Tensor};
+/// The array, half-float and complex crates of [`Tensor`]'s public API, re-exported.
+pub use {half, ndarray, num_complex};
 
 /// Runs `function` of a module on `inputs`, after validating the module.
 ///
 /// Returns the function's results named by their declared names (`result0`, `result1`... when
 /// unnamed), then the `out`/`inout` parameters under their parameter names, in signature order.
-/// See [`run_unchecked`] for the binding rules.
+/// An invalid module fails with the code of the validator's first diagnostic and all of them in
+/// the message. See [`run_unchecked`] for the binding rules.
 pub fn run(
     m: &Module,
     function: &str,
     inputs: &[(String, Tensor)],
 ) -> Result<Vec<(String, Tensor)>> {
-    // TODO(validate): call `air_ir::validate::validate(m)` here once it exists (the file is still a
-    // stub); until then this is `run_unchecked`, whose own checks catch what reaches a node.
+    if let Err(diags) = air_ir::validate::validate(m) {
+        return Err(RunError::invalid_module(&diags));
+    }
     run_unchecked(m, function, inputs)
 }
 

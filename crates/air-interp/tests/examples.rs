@@ -65,7 +65,9 @@ fn ew_fused() -> Module {
     })])
 }
 
-/// `s = sum(price * qty over rows where ok)`: filter with a fresh dim `k`, cast, multiply, sum.
+/// `s = sum(price * qty over rows where ok)`: multiply the columns, keep the rows where `ok`
+/// (`filter`, with the fresh dim `k`), sum. (Filtering each column first would give two fresh dims
+/// that the validator rightly does not equate.)
 fn table_revenue() -> Module {
     let params = vec![
         in_("t__id", ty(DType::I64, &["n"])),
@@ -79,29 +81,22 @@ fn table_revenue() -> Module {
         params,
         vec![(Some("s"), ty(DType::F64, &[]))],
         |r| {
-            let ok = Value::Param(4);
-            let price = node(
-                r,
-                Op::Filter,
-                vec![Value::Param(1), ok],
-                ty(DType::F64, &["k"]),
-            );
-            let qty = node(
-                r,
-                Op::Filter,
-                vec![Value::Param(2), ok],
-                ty(DType::I32, &["k"]),
-            );
             let qty = node(
                 r,
                 Op::Cast { dtype: DType::F64 },
-                vec![qty],
-                ty(DType::F64, &["k"]),
+                vec![Value::Param(2)],
+                ty(DType::F64, &["n"]),
             );
             let rev = node(
                 r,
                 Op::Binary(BinaryOp::Mul),
-                vec![price, qty],
+                vec![Value::Param(1), qty],
+                ty(DType::F64, &["n"]),
+            );
+            let kept = node(
+                r,
+                Op::Filter,
+                vec![rev, Value::Param(4)],
                 ty(DType::F64, &["k"]),
             );
             let sum = Op::Reduce {
@@ -109,7 +104,7 @@ fn table_revenue() -> Module {
                 axes: vec![0],
                 keepdims: false,
             };
-            vec![node(r, sum, vec![rev], ty(DType::F64, &[]))]
+            vec![node(r, sum, vec![kept], ty(DType::F64, &[]))]
         },
     )])
 }

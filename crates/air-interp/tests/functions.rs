@@ -470,3 +470,33 @@ fn runaway_recursion_is_an_error_not_a_crash() {
     .unwrap_err();
     assert_eq!(e.code, Code::Recursion);
 }
+
+#[test]
+fn run_validates_first_and_run_unchecked_does_not() {
+    // `add` declared f64[3] on f64[2] operands: E0213 from the validator, E0506 from the node check.
+    let vt = || ty(DType::F64, &["2"]);
+    let f = func(
+        "f",
+        vec![in_("x", vt())],
+        vec![(None, ty(DType::F64, &["3"]))],
+        |r| {
+            let op = Op::Binary(BinaryOp::Add);
+            vec![node(
+                r,
+                op,
+                vec![Value::Param(0), Value::Param(0)],
+                ty(DType::F64, &["3"]),
+            )]
+        },
+    );
+    let m = module(vec![f]);
+    let ins = inputs(vec![("x", v(vec![1.0f64, 2.0]))]);
+    let e = run(&m, "f", &ins).unwrap_err();
+    assert_eq!(e.code, Code::ResultTypeMismatch);
+    assert!(
+        e.message.starts_with("the module is invalid (1 problem)"),
+        "{e}"
+    );
+    let e = air_interp::run_unchecked(&m, "f", &ins).unwrap_err();
+    assert_eq!(e.code, Code::BadExtent);
+}

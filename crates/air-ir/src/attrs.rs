@@ -26,9 +26,7 @@
 use crate::diag::{Code, Diagnostic};
 use crate::dtype::DType;
 use crate::module::Region;
-use crate::op::{
-    ArgKind, Attr, AttrValue, BinaryOp, CustomOp, Op, ReduceKind, ScanKind, UnaryOp,
-};
+use crate::op::{ArgKind, Attr, AttrValue, BinaryOp, CustomOp, Op, ReduceKind, ScanKind, UnaryOp};
 
 /// The attribute names reserved by `custom` itself.
 pub const CUSTOM_RESERVED: [&str; 3] = ["domain", "name", "decomposition"];
@@ -261,7 +259,11 @@ fn expect_regions(op: &str, regions: &[Region], n: usize) -> Result<(), Diagnost
 }
 
 /// Rebuilds a typed op from its generic form. Unknown names give `E0102`, attribute problems `E0103`.
-pub fn from_generic(name: &str, attrs: Vec<Attr>, mut regions: Vec<Region>) -> Result<Op, Diagnostic> {
+pub fn from_generic(
+    name: &str,
+    attrs: Vec<Attr>,
+    mut regions: Vec<Region>,
+) -> Result<Op, Diagnostic> {
     let nregions = match name {
         "for" => 1,
         "if" => 2,
@@ -427,9 +429,7 @@ mod tests {
                 attrs: vec![("alpha".into(), AttrValue::Float(1.5))],
                 decomposition: Some("softplus_ref".into()),
             }),
-            Op::Call {
-                callee: "g".into(),
-            },
+            Op::Call { callee: "g".into() },
             Op::Unary(UnaryOp::Log1p),
             Op::Binary(BinaryOp::FloorDiv),
         ];

@@ -160,6 +160,8 @@ pub struct Diagnostic {
     pub function: Option<String>,
     /// The path of node ids from the function body down to the node (nested regions).
     pub node_path: Vec<NodeId>,
+    /// For each step into a nested op in `node_path`, which of its regions (`if`: 0 then, 1 else).
+    pub region_path: Vec<u32>,
     /// The node's op name.
     pub op: Option<String>,
     /// The node rendered in the text form (`%7 = matmul(%A, %B)`), when known.
@@ -176,6 +178,7 @@ impl Diagnostic {
             message: message.into(),
             function: None,
             node_path: vec![],
+            region_path: vec![],
             op: None,
             node_text: None,
             loc: None,

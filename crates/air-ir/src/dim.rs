@@ -37,7 +37,9 @@ impl Dim {
     }
 
     /// Builds a dim from `(monomial, coefficient)` terms, normalising them.
-    pub fn from_terms(terms: impl IntoIterator<Item = (Monomial, i64)>) -> Result<Dim, DimOverflow> {
+    pub fn from_terms(
+        terms: impl IntoIterator<Item = (Monomial, i64)>,
+    ) -> Result<Dim, DimOverflow> {
         let mut map: BTreeMap<Monomial, i64> = BTreeMap::new();
         for (mono, c) in terms {
             let mono = normalise_monomial(mono);
@@ -146,7 +148,10 @@ impl Dim {
         for (mono, c) in &self.terms {
             let mut term = Dim::constant(*c);
             for (s, p) in mono {
-                let base = subst.get(s).cloned().unwrap_or_else(|| Dim::symbol(s.clone()));
+                let base = subst
+                    .get(s)
+                    .cloned()
+                    .unwrap_or_else(|| Dim::symbol(s.clone()));
                 for _ in 0..*p {
                     term = term.mul(&base)?;
                 }
@@ -189,7 +194,11 @@ impl fmt::Display for Dim {
             deg(&b.0).cmp(&deg(&a.0)).then_with(|| a.0.cmp(&b.0))
         });
         for (i, (mono, c)) in ordered.into_iter().enumerate() {
-            let (sign, mag) = if *c < 0 { ("-", c.unsigned_abs()) } else { ("+", c.unsigned_abs()) };
+            let (sign, mag) = if *c < 0 {
+                ("-", c.unsigned_abs())
+            } else {
+                ("+", c.unsigned_abs())
+            };
             if i > 0 || sign == "-" {
                 f.write_str(sign)?;
             }
@@ -269,7 +278,11 @@ impl DimParser<'_> {
         while let Some(c @ (b'+' | b'-')) = self.peek() {
             self.pos += 1;
             let t = self.term()?;
-            acc = if c == b'+' { acc.add(&t)? } else { acc.sub(&t)? };
+            acc = if c == b'+' {
+                acc.add(&t)?
+            } else {
+                acc.sub(&t)?
+            };
         }
         Ok(acc)
     }

@@ -15,6 +15,7 @@ pub mod infer;
 pub mod limits;
 pub mod module;
 pub mod op;
+pub mod pb;
 
 pub mod serial;
 pub mod text;
@@ -27,5 +28,5 @@ pub use dtype::DType;
 pub use module::{
     Function, Intent, Location, Module, Node, NodeId, Param, Region, RegionParam, ResultDecl, Value,
 };
-pub use op::{Op, UnaryOp, BinaryOp};
+pub use op::{BinaryOp, Op, UnaryOp};
 pub use types::{Literal, Scalar, TensorType};

@@ -602,11 +602,37 @@ impl Op {
                 then_branch,
                 else_branch,
             } => vec![then_branch, else_branch],
-            _ => vec![],
+            Op::Constant(_)
+            | Op::Iota { .. }
+            | Op::Full { .. }
+            | Op::Unary(_)
+            | Op::Binary(_)
+            | Op::Select
+            | Op::Cast { .. }
+            | Op::Clip
+            | Op::Broadcast { .. }
+            | Op::Reshape { .. }
+            | Op::Transpose { .. }
+            | Op::ExpandDims { .. }
+            | Op::Squeeze { .. }
+            | Op::Slice { .. }
+            | Op::Concat { .. }
+            | Op::Take { .. }
+            | Op::Extract
+            | Op::Insert
+            | Op::Filter
+            | Op::Reduce { .. }
+            | Op::ArgReduce { .. }
+            | Op::Scan { .. }
+            | Op::Sort { .. }
+            | Op::Einsum { .. }
+            | Op::Matmul
+            | Op::Call { .. }
+            | Op::Custom(_) => vec![],
         }
     }
 
-    /// Mutable access to the nested regions.
+    /// Mutable access to the nested regions (the same ones [`Op::regions`] lists).
     pub fn regions_mut(&mut self) -> Vec<&mut Region> {
         match self {
             Op::For { body } => vec![body],
@@ -614,6 +640,7 @@ impl Op {
                 then_branch,
                 else_branch,
             } => vec![then_branch, else_branch],
+            // Every other op has none; `regions` lists them exhaustively.
             _ => vec![],
         }
     }
@@ -641,7 +668,9 @@ pub fn all_op_names() -> Vec<&'static str> {
         "filter",
     ]);
     names.extend(ReduceKind::ALL.iter().map(|r| r.name()));
-    names.extend(["argmax", "argmin", "cumsum", "cumprod", "sort", "einsum", "matmul"]);
+    names.extend([
+        "argmax", "argmin", "cumsum", "cumprod", "sort", "einsum", "matmul",
+    ]);
     names.extend(["for", "if", "call", "custom"]);
     names
 }

@@ -109,9 +109,9 @@ impl Literal {
 
     /// Bytes needed by a literal of this dtype and shape (saturating at `u128::MAX`).
     pub fn byte_len(dtype: DType, shape: &[u64]) -> u128 {
-        shape
-            .iter()
-            .fold(dtype.size_bytes() as u128, |acc, &d| acc.saturating_mul(d as u128))
+        shape.iter().fold(dtype.size_bytes() as u128, |acc, &d| {
+            acc.saturating_mul(d as u128)
+        })
     }
 
     /// A rank-0 `f64` literal.
@@ -146,7 +146,11 @@ impl Literal {
     pub fn ty(&self) -> TensorType {
         TensorType {
             dtype: self.dtype,
-            shape: self.shape.iter().map(|&d| Dim::constant(d as i64)).collect(),
+            shape: self
+                .shape
+                .iter()
+                .map(|&d| Dim::constant(d as i64))
+                .collect(),
         }
     }
 
@@ -159,7 +163,11 @@ impl Literal {
     }
 
     /// Builds a literal from scalars of its dtype (each is converted with [`Scalar::to_le_bytes`]).
-    pub fn from_scalars(dtype: DType, shape: Vec<u64>, values: &[Scalar]) -> Result<Literal, LiteralSizeError> {
+    pub fn from_scalars(
+        dtype: DType,
+        shape: Vec<u64>,
+        values: &[Scalar],
+    ) -> Result<Literal, LiteralSizeError> {
         let mut data = Vec::with_capacity(values.len() * dtype.size_bytes());
         for v in values {
             data.extend(v.to_le_bytes(dtype));

@@ -1,1 +1,334 @@
 //! The validator: handles first, then types and shapes; every problem collected.
+//!
+//! As in naga, each region is checked in two phases. (a) Handles: every operand is a parameter in
+//! range or a result, in range, of an *earlier* node (E0301, E0302), and names are unique (E0304).
+//! (b) Meaning: each node's operand types go through [`crate::infer`], and the declared result types
+//! must equal the inferred ones (E0213); a fresh run-time dim must be declared as a symbol not seen
+//! before in the function, which is bound from then on. A node whose operands are unknown because
+//! of an earlier error is skipped, so one mistake does not cascade. Then come the function rules
+//! (E0305, E0306, E0307) and the module rules (E0401, E0403); calls and decompositions are checked
+//! at their nodes (E0402, E0404, E0406).
+//!
+//! The result is a [`ModuleInfo`]: the side table backends consume.
+
+// `Diagnostic` is the crate's one error type (160 bytes); boxing it would only move the cost.
+#![allow(clippy::result_large_err)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::limits::Limits;
+use crate::module::{Function, Module, NodeId, Region};
+use crate::op::Op;
+
+mod function;
+mod node;
+
+/// What the validator learnt about a module, for backends.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModuleInfo {
+    /// One entry per function, in module order.
+    pub functions: Vec<FunctionInfo>,
+    /// Function indices ordered so that every callee (or decomposition) comes before its callers.
+    pub call_order: Vec<usize>,
+}
+
+impl ModuleInfo {
+    /// The information about the function with this name.
+    pub fn function(&self, name: &str) -> Option<&FunctionInfo> {
+        self.functions.iter().find(|f| f.name == name)
+    }
+}
+
+/// What the validator learnt about one function.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FunctionInfo {
+    /// The function's name.
+    pub name: String,
+    /// The symbols of the parameter types: bound from the inputs' shapes on entry.
+    pub param_symbols: BTreeSet<String>,
+    /// Every symbol bound in the function: the parameters' and every fresh one, in all regions.
+    pub symbols: BTreeSet<String>,
+    /// The fresh symbols of the body, and of its nested regions.
+    pub body: RegionInfo,
+}
+
+/// The fresh symbols introduced in one region, with the same for its nested regions.
+///
+/// A tree that mirrors the regions, rather than a map keyed by node path, because the two branches
+/// of an `if` have their own node ids: `[%3, %1]` names a node in each.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RegionInfo {
+    /// Node → the fresh dims of its results (nodes without any are absent).
+    pub fresh: BTreeMap<NodeId, Vec<FreshDim>>,
+    /// Node → the information of its regions, in [`Op::regions`] order (`for`: body; `if`: then,
+    /// else). Nodes without regions are absent.
+    pub regions: BTreeMap<NodeId, Vec<RegionInfo>>,
+}
+
+impl RegionInfo {
+    /// Region `k` of node `id`.
+    pub fn nested(&self, id: NodeId, k: usize) -> Option<&RegionInfo> {
+        self.regions.get(&id).and_then(|r| r.get(k))
+    }
+
+    /// The symbols introduced by this region's nodes and those of its nested regions.
+    pub fn all_fresh(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = self
+            .fresh
+            .values()
+            .flatten()
+            .map(|f| f.symbol.as_str())
+            .collect();
+        for r in self.regions.values().flatten() {
+            out.extend(r.all_fresh());
+        }
+        out
+    }
+}
+
+/// A result dim known only at run time, and the symbol that names it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct FreshDim {
+    /// Which result of the node.
+    pub result: u32,
+    /// Which axis of that result.
+    pub axis: u32,
+    /// The new symbol (from the node's declared type).
+    pub symbol: String,
+}
+
+/// Validates a whole module and returns its side table, or every problem found.
+pub fn validate(m: &Module) -> Result<ModuleInfo, Diagnostics> {
+    validate_with(m, &Limits::default())
+}
+
+/// [`validate`] with explicit limits (the region nesting depth is checked).
+pub fn validate_with(m: &Module, limits: &Limits) -> Result<ModuleInfo, Diagnostics> {
+    let mut diags = duplicate_functions(m);
+    let graph = CallGraph::new(m, limits);
+    diags.extend(graph.recursion(m));
+    let mut functions = Vec::with_capacity(m.functions.len());
+    for f in &m.functions {
+        let (info, d) = function::check(m, f, limits);
+        functions.push(info);
+        diags.extend(d);
+    }
+    if !diags.is_empty() {
+        return Err(Diagnostics(diags));
+    }
+    Ok(ModuleInfo {
+        functions,
+        call_order: graph.sccs.into_iter().flatten().collect(),
+    })
+}
+
+/// Validates one function of `m` (calls and decompositions are looked up in `m`; the module-wide
+/// rules E0401 and E0403 are not checked).
+pub fn validate_function(m: &Module, f: &Function) -> Result<FunctionInfo, Diagnostics> {
+    let (info, diags) = function::check(m, f, &Limits::default());
+    if diags.is_empty() {
+        Ok(info)
+    } else {
+        Err(Diagnostics(diags))
+    }
+}
+
+fn function_diag(f: &Function, code: Code, msg: String) -> Diagnostic {
+    Diagnostic {
+        function: Some(f.name.clone()),
+        loc: f.loc.clone(),
+        ..Diagnostic::new(code, msg)
+    }
+}
+
+fn duplicate_functions(m: &Module) -> Vec<Diagnostic> {
+    let mut seen = BTreeSet::new();
+    m.functions
+        .iter()
+        .filter(|f| !seen.insert(f.name.as_str()))
+        .map(|f| {
+            function_diag(
+                f,
+                Code::DuplicateFunction,
+                format!("function @{} defined twice", f.name),
+            )
+        })
+        .collect()
+}
+
+/// A call or custom op naming a function of the module.
+struct CallSite {
+    /// The callee's (or decomposition's) index.
+    callee: usize,
+    /// The diagnostic fields of the calling node: path, op, text, location.
+    at: Diagnostic,
+}
+
+/// Which function calls which (calls and decompositions), with its strongly connected components.
+struct CallGraph {
+    /// Per function, its call sites.
+    edges: Vec<Vec<CallSite>>,
+    /// Components, callees before callers.
+    sccs: Vec<Vec<usize>>,
+}
+
+impl CallGraph {
+    fn new(m: &Module, limits: &Limits) -> CallGraph {
+        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, f) in m.functions.iter().enumerate() {
+            index.entry(f.name.as_str()).or_insert(i);
+        }
+        let edges: Vec<Vec<CallSite>> = m
+            .functions
+            .iter()
+            .map(|f| {
+                let mut out = vec![];
+                let walk = CallWalk {
+                    index: &index,
+                    function: f,
+                };
+                walk.collect(
+                    &f.body,
+                    &mut vec![],
+                    &mut vec![],
+                    limits.max_region_depth,
+                    &mut out,
+                );
+                out
+            })
+            .collect();
+        let adjacency: Vec<Vec<usize>> = edges
+            .iter()
+            .map(|e| e.iter().map(|c| c.callee).collect())
+            .collect();
+        let sccs = tarjan(&adjacency);
+        CallGraph { edges, sccs }
+    }
+
+    /// One E0403 per cycle of calls, at the first function of the cycle.
+    fn recursion(&self, m: &Module) -> Vec<Diagnostic> {
+        let mut out = vec![];
+        for scc in &self.sccs {
+            let mut members: Vec<usize> = scc.clone();
+            members.sort_unstable();
+            let Some(&first) = members.first() else {
+                continue;
+            };
+            let Some(site) = self.edges[first]
+                .iter()
+                .find(|c| members.contains(&c.callee))
+            else {
+                continue; // a single function that does not call itself
+            };
+            let names: Vec<String> = members
+                .iter()
+                .map(|&i| format!("@{}", m.functions[i].name))
+                .collect();
+            let message = if members.len() == 1 {
+                format!("@{} calls itself", m.functions[first].name)
+            } else {
+                format!("functions {} call each other in a cycle", names.join(", "))
+            };
+            out.push(Diagnostic {
+                code: Code::Recursion,
+                message,
+                ..site.at.clone()
+            });
+        }
+        out
+    }
+}
+
+struct CallWalk<'a> {
+    index: &'a BTreeMap<&'a str, usize>,
+    function: &'a Function,
+}
+
+impl CallWalk<'_> {
+    fn collect(
+        &self,
+        region: &Region,
+        path: &mut Vec<NodeId>,
+        regions: &mut Vec<u32>,
+        depth: usize,
+        out: &mut Vec<CallSite>,
+    ) {
+        for (i, n) in region.nodes.iter().enumerate() {
+            let id = NodeId(i as u32);
+            path.push(id);
+            let target = match &n.op {
+                Op::Call { callee } => Some(callee.as_str()),
+                Op::Custom(c) => c.decomposition.as_deref(),
+                _ => None,
+            };
+            if let Some(&callee) = target.and_then(|t| self.index.get(t)) {
+                let at = Diagnostic {
+                    function: Some(self.function.name.clone()),
+                    node_path: path.clone(),
+                    region_path: regions.clone(),
+                    op: Some(n.op.name().to_string()),
+                    node_text: Some(crate::text::node_summary(region, id)),
+                    loc: n.loc.clone().or_else(|| self.function.loc.clone()),
+                    ..Diagnostic::new(Code::Recursion, "")
+                };
+                out.push(CallSite { callee, at });
+            }
+            if depth > 0 {
+                for (k, r) in n.op.regions().into_iter().enumerate() {
+                    regions.push(k as u32);
+                    self.collect(r, path, regions, depth - 1, out);
+                    regions.pop();
+                }
+            }
+            path.pop();
+        }
+    }
+}
+
+/// Tarjan's strongly connected components, iteratively; components come out callees first.
+fn tarjan(adj: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let n = adj.len();
+    let (mut index, mut low) = (vec![usize::MAX; n], vec![0; n]);
+    let (mut on_stack, mut stack, mut sccs) = (vec![false; n], vec![], vec![]);
+    let mut counter = 0;
+    for s in 0..n {
+        if index[s] != usize::MAX {
+            continue;
+        }
+        let mut frames = vec![(s, 0usize)];
+        (index[s], low[s], on_stack[s]) = (counter, counter, true);
+        stack.push(s);
+        counter += 1;
+        while let Some(&mut (v, ref mut next)) = frames.last_mut() {
+            if let Some(&w) = adj[v].get(*next) {
+                *next += 1;
+                if index[w] == usize::MAX {
+                    (index[w], low[w], on_stack[w]) = (counter, counter, true);
+                    stack.push(w);
+                    counter += 1;
+                    frames.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            frames.pop();
+            if let Some(&(u, _)) = frames.last() {
+                low[u] = low[u].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut scc = vec![];
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    scc.push(w);
+                    if w == v {
+                        break;
+                    }
+                }
+                sccs.push(scc);
+            }
+        }
+    }
+    sccs
+}

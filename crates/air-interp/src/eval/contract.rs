@@ -87,37 +87,62 @@ pub(crate) fn einsum(spec_text: &str, xs: &[&Tensor]) -> Result<Tensor> {
     if let Some(other) = xs.iter().find(|t| t.dtype() != first.dtype()) {
         return dtype_mismatch(first, other);
     }
-    fn go<T: Accumulate>(
-        _first: &ArrayD<T>,
-        spec: &Spec,
-        extent: &[usize; 128],
-        xs: &[&Tensor],
-    ) -> Tensor {
-        let ops: Vec<&ArrayD<T>> = xs.iter().filter_map(|t| T::view(t)).collect();
-        let mut summed: Vec<u8> = spec
-            .inputs
+    let mut summed: Vec<u8> = spec
+        .inputs
+        .iter()
+        .flatten()
+        .copied()
+        .filter(|l| !spec.output.contains(l))
+        .collect();
+    summed.sort_unstable();
+    summed.dedup();
+    let nest = LoopNest {
+        out: spec
+            .output
             .iter()
-            .flatten()
-            .copied()
-            .filter(|l| !spec.output.contains(l))
-            .collect();
-        summed.sort_unstable();
-        summed.dedup();
-        let out_shape: Vec<usize> = spec.output.iter().map(|&l| extent[l as usize]).collect();
-        let sum_shape: Vec<usize> = summed.iter().map(|&l| extent[l as usize]).collect();
+            .map(|&l| (l, extent[l as usize]))
+            .collect(),
+        summed: summed.iter().map(|&l| (l, extent[l as usize])).collect(),
+        terms: &spec.inputs,
+    };
+    super::check_size(&nest.out.iter().map(|&(_, n)| n).collect::<Vec<_>>())?;
+    fn go<T: Accumulate>(_first: &ArrayD<T>, nest: &LoopNest<'_>, xs: &[&Tensor]) -> Tensor {
+        let ops: Vec<&ArrayD<T>> = xs.iter().filter_map(|t| T::view(t)).collect();
+        T::wrap(nest.run(&ops))
+    }
+    with_some!(first, [I8, I16, I32, I64, U8, U16, U32, U64, F16, BF16, F32, F64, C64, C128],
+        a => Ok(go(a, &nest, xs)),
+        else not_accepted("einsum", first))
+}
+
+/// The loops of an einsum: one per output letter, and inside them one per summed letter.
+struct LoopNest<'a> {
+    /// Output letters with their extents.
+    out: Vec<(u8, usize)>,
+    /// Summed letters with their extents.
+    summed: Vec<(u8, usize)>,
+    /// Each operand's letters.
+    terms: &'a [Vec<u8>],
+}
+
+impl LoopNest<'_> {
+    /// `out[o] = sum over the summed letters of the product of every operand at its letters`.
+    fn run<T: Accumulate>(&self, ops: &[&ArrayD<T>]) -> ArrayD<T> {
+        let out_shape: Vec<usize> = self.out.iter().map(|&(_, n)| n).collect();
+        let sum_shape: Vec<usize> = self.summed.iter().map(|&(_, n)| n).collect();
         let mut value = [0usize; 128]; // the current index of each letter
         let mut idx: Vec<usize> = Vec::new();
-        let out = ArrayD::from_shape_fn(IxDyn(&out_shape), |o| {
-            for (k, &l) in spec.output.iter().enumerate() {
+        ArrayD::from_shape_fn(IxDyn(&out_shape), |o| {
+            for (k, &(l, _)) in self.out.iter().enumerate() {
                 value[l as usize] = o[k];
             }
             let mut acc = T::Acc::zero();
             for s in indices(IxDyn(&sum_shape)) {
-                for (k, &l) in summed.iter().enumerate() {
+                for (k, &(l, _)) in self.summed.iter().enumerate() {
                     value[l as usize] = s[k];
                 }
                 let mut prod = None;
-                for (op, term) in ops.iter().zip(&spec.inputs) {
+                for (op, term) in ops.iter().zip(self.terms) {
                     idx.clear();
                     idx.extend(term.iter().map(|&l| value[l as usize]));
                     let x = op[idx.as_slice()].to_acc();
@@ -126,12 +151,8 @@ pub(crate) fn einsum(spec_text: &str, xs: &[&Tensor]) -> Result<Tensor> {
                 acc = acc + prod.unwrap_or_else(T::Acc::zero);
             }
             T::from_acc(acc)
-        });
-        T::wrap(out)
+        })
     }
-    with_some!(first, [I8, I16, I32, I64, U8, U16, U32, U64, F16, BF16, F32, F64, C64, C128],
-        a => Ok(go(a, &spec, &extent, xs)),
-        else not_accepted("einsum", first))
 }
 
 /// spec: #matmul — NumPy's rules: a rank-1 `a` is `[1, k]` and a rank-1 `b` is `[k, 1]` (the
@@ -164,6 +185,7 @@ pub(crate) fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let batch = broadcast_batch(&a2[..a2.len() - 2], &b2[..b2.len() - 2])?;
     let mut out_shape = batch.clone();
     out_shape.extend([n, m]);
+    super::check_size(&out_shape)?;
     fn go<T: Accumulate>(x: &ArrayD<T>, y: &Tensor, out_shape: &[usize]) -> Option<Tensor> {
         let y = T::view(y)?;
         let mut x = x.view();

@@ -178,9 +178,15 @@ impl Frame {
         }
     }
 
-    /// The values of several dims.
+    /// The values of several dims: a shape the interpreter is about to allocate (E0505 when its
+    /// element count is over [`super::MAX_ELEMENTS`]).
     pub(crate) fn extents(&self, dims: &[Dim]) -> Result<Vec<usize>> {
-        dims.iter().map(|d| self.extent(d)).collect()
+        let shape = dims
+            .iter()
+            .map(|d| self.extent(d))
+            .collect::<Result<Vec<usize>>>()?;
+        super::check_size(&shape)?;
+        Ok(shape)
     }
 
     /// Checks a computed value against a declared type: the dtype (E0213) and each extent (E0506).

@@ -139,7 +139,11 @@ pub fn inputs(v: Vec<(&str, Tensor)>) -> Vec<(String, Tensor)> {
 }
 
 /// Runs a one-node function `@f(p0, p1, ...) -> (r: result)` on `args` (param types are the
-/// args' static types) and returns the result.
+/// args' static types) and returns the result, or the interpreter's own error.
+///
+/// The module is run both with and without validation, which cross-checks the two: a module the
+/// validator accepts must give the same outcome either way, and one it rejects must also fail in
+/// the interpreter (with the interpreter's code, which is what the tests look at).
 pub fn apply(op: Op, args: Vec<Tensor>, result: TensorType) -> Result<Tensor, RunError> {
     let params: Vec<(String, TensorType, Intent)> = args
         .iter()
@@ -163,13 +167,22 @@ pub fn apply(op: Op, args: Vec<Tensor>, result: TensorType) -> Result<Tensor, Ru
         vec![(Some("r"), result.clone())],
         |r| vec![node(r, op, (0..n).map(Value::Param).collect(), result)],
     );
+    let m = module(vec![f]);
     let named: Vec<(String, Tensor)> = args
         .into_iter()
         .enumerate()
         .map(|(i, a)| (format!("p{i}"), a))
         .collect();
-    let mut out = air_interp::run(&module(vec![f]), "f", &named)?;
-    Ok(out.remove(0).1)
+    let unchecked = air_interp::run_unchecked(&m, "f", &named).map(|mut o| o.remove(0).1);
+    let checked = air_interp::run(&m, "f", &named).map(|mut o| o.remove(0).1);
+    match (&checked, &unchecked) {
+        (Ok(a), Ok(b)) => assert!(a.bits_eq(b), "validated and unchecked runs differ"),
+        (Err(v), Ok(_)) => panic!("the validator rejects a module the interpreter runs: {v}"),
+        (Ok(_), Err(e)) => panic!("the interpreter fails on a module the validator accepts: {e}"),
+        (Err(v), Err(e)) if !v.message.starts_with("the module is invalid") => assert_eq!(v, e),
+        (Err(_), Err(_)) => {}
+    }
+    unchecked
 }
 
 /// `shared/examples/`: beside the repository (as in CI), or above it; `AIR_SHARED_DIR` overrides.

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Fuzz smoke test of the three AIR readers (text, protobuf, JSON).
+#
+# With cargo-fuzz (and a nightly toolchain) it runs each target of fuzz/ for FUZZ_SECONDS
+# (default 20) seconds. Without it, it runs the seeded smoke fuzzer
+# crates/air-ir/examples/fuzz_smoke.rs on FUZZ_ITERATIONS (default 5000) random and mutated
+# inputs per format. Either way the check is the same: no panic, and write-then-read is a fixed
+# point for every input that reads. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+seconds="${FUZZ_SECONDS:-20}"
+iterations="${FUZZ_ITERATIONS:-5000}"
+
+# cargo-fuzz needs a nightly compiler: the default one, or rustup's `+nightly`.
+toolchain=""
+if ! rustc --version | grep -q nightly; then
+    if command -v rustup >/dev/null 2>&1 && rustup toolchain list | grep -q '^nightly'; then
+        toolchain="+nightly"
+    fi
+fi
+
+if cargo ${toolchain} fuzz --version >/dev/null 2>&1 \
+    && { [ -n "${toolchain}" ] || rustc --version | grep -q nightly; }; then
+    for target in read_text read_pb read_json; do
+        echo "== cargo fuzz run ${target} (${seconds} s)"
+        cargo ${toolchain} fuzz run "${target}" -- -max_total_time="${seconds}"
+    done
+else
+    echo "== cargo-fuzz with a nightly toolchain not found: running the seeded smoke fuzzer" >&2
+    cargo run --quiet -p air-ir --example fuzz_smoke -- "${iterations}"
+fi

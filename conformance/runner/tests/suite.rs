@@ -1,0 +1,45 @@
+//! `cargo test` runs the whole conformance suite on the interpreter and the three round-trip
+//! targets, checks op coverage, and checks that `docs/coverage.md` is current
+//! (`AIR_BLESS=1 cargo test -p air-conformance` rewrites it).
+
+use std::path::PathBuf;
+
+use air_conformance::{case::Expect, report, target, Options};
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+#[test]
+fn every_case_passes_on_every_builtin_target() {
+    let root = repo_root();
+    let mut opts = Options::for_repo(&root);
+    opts.progress = false;
+    let report = air_conformance::run(&opts, &target::registry()).expect("cases load");
+    let valid = report.results.iter().filter(|r| r.case.expect == Expect::Ok).count();
+    let invalid = report.results.len() - valid;
+    println!("{}", report::summary(&report, false));
+    assert!(valid >= 250, "only {valid} valid cases");
+    assert!(invalid >= 40, "only {invalid} invalid cases");
+    assert!(report.passed(), "conformance failures:\n{}", report::summary(&report, false));
+
+    for op in air_ir::op::all_op_names() {
+        let n = report
+            .results
+            .iter()
+            .filter(|r| r.case.expect == Expect::Ok && r.ops.iter().any(|o| o == op))
+            .count();
+        assert!(n >= 3, "op `{op}` appears in only {n} valid cases");
+    }
+
+    let coverage = report::coverage(&report);
+    let path = root.join("docs/coverage.md");
+    if std::env::var_os("AIR_BLESS").is_some() {
+        std::fs::write(&path, &coverage).expect("write docs/coverage.md");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == coverage,
+        "docs/coverage.md is out of date; rerun with AIR_BLESS=1 (or `air conformance --coverage docs/coverage.md`)"
+    );
+}

@@ -1,0 +1,203 @@
+//! A seeded smoke fuzzer for the three readers, for machines without `cargo fuzz`.
+//!
+//! Feeds random bytes and mutations of valid modules (bit flips, byte changes, insertions,
+//! deletions, truncations, duplicated chunks) to `air_ir::serial::read` in every format, and checks
+//! the property of the cargo-fuzz targets in `fuzz/`: no panic, and a module that reads is a fixed
+//! point of write-then-read. Exits non-zero on the first failure, after saving the input.
+//!
+//! `cargo run -p air-ir --example fuzz_smoke -- [ITERATIONS] [SEED]`
+
+use std::panic::{self, AssertUnwindSafe};
+use std::process::ExitCode;
+
+use air_ir::dim::parse_dim;
+use air_ir::op::{AttrValue, BinaryOp, CustomOp, ReduceKind};
+use air_ir::serial::{read, write, Format};
+use air_ir::{
+    DType, Function, Intent, Literal, Module, Node, Op, Param, Region, RegionParam, ResultDecl,
+    TensorType, Value,
+};
+
+/// xorshift64*: small, seeded, good enough to pick mutations.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// A small module with symbolic dims, attributes, a literal, a custom op and a nested region.
+fn seed_module() -> Module {
+    let n = TensorType::new(DType::F64, vec![parse_dim("n").expect("dim")]);
+    let n1 = TensorType::new(DType::F64, vec![parse_dim("2*n*m+1").expect("dim")]);
+    let params = vec![
+        Param {
+            name: "x".into(),
+            ty: n.clone(),
+            intent: Intent::In,
+        },
+        Param {
+            name: "y".into(),
+            ty: n1.clone(),
+            intent: Intent::InOut,
+        },
+    ];
+    let mut body = Region {
+        params: params
+            .iter()
+            .map(|p| RegionParam {
+                name: p.name.clone(),
+                ty: p.ty.clone(),
+            })
+            .collect(),
+        ..Region::default()
+    };
+    let c = body.push(Node::new(
+        Op::Constant(Literal::f64(0.5)),
+        vec![],
+        vec![TensorType::scalar(DType::F64)],
+    ));
+    let mut inner = Region::default();
+    let k = inner.push(Node::new(Op::Binary(BinaryOp::Add), vec![], vec![]));
+    inner.results = vec![Value::of(k)];
+    let s = body.push(Node::new(
+        Op::Reduce {
+            kind: ReduceKind::Sum,
+            axes: vec![0],
+            keepdims: false,
+        },
+        vec![Value::Param(0)],
+        vec![TensorType::scalar(DType::F64)],
+    ));
+    body.push(Node::new(
+        Op::For { body: inner },
+        vec![Value::of(c)],
+        vec![],
+    ));
+    body.push(Node::new(
+        Op::Custom(CustomOp {
+            domain: "lib".into(),
+            name: "op".into(),
+            attrs: vec![("alpha".into(), AttrValue::Floats(vec![1.5, f64::NAN]))],
+            decomposition: Some("f".into()),
+        }),
+        vec![Value::of(s)],
+        vec![n.clone()],
+    ));
+    body.results = vec![Value::of(s), Value::Param(1)];
+    Module {
+        producer: "fuzz_smoke".into(),
+        metadata: vec![("k".into(), "v".into())],
+        functions: vec![Function {
+            name: "f".into(),
+            params,
+            results: vec![ResultDecl {
+                name: Some("s".into()),
+                ty: TensorType::scalar(DType::F64),
+            }],
+            body,
+            loc: None,
+        }],
+        ..Module::default()
+    }
+}
+
+const TEXT_SEED: &str = "air 1 opset 1\nproducer \"p\"\nmeta \"k\" = \"v\"\n\
+func @f(%x: f64[n], inout %y: f64[2*n*m+1]) -> (%s: f64) {\n\
+  %c = constant {value = f64 0.5} () : f64\n\
+  %s = reduce_sum {axes = [0]} (%x) : f64\n\
+  %t = custom {domain = \"lib\", name = \"op\", alpha = [1.5, nan]} (%s) : f64[n]\n\
+  return %s, %y\n}\n";
+
+fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
+    let mut b = seed.to_vec();
+    for _ in 0..1 + rng.below(4) {
+        let at = rng.below(b.len());
+        match rng.below(6) {
+            0 if !b.is_empty() => b[at] ^= 1 << rng.below(8),
+            1 if !b.is_empty() => b[at] = rng.next() as u8,
+            2 => b.insert(at.min(b.len()), rng.next() as u8),
+            3 if !b.is_empty() => {
+                b.remove(at);
+            }
+            4 => b.truncate(at),
+            _ => {
+                let end = (at + rng.below(16)).min(b.len());
+                let chunk = b[at.min(end)..end].to_vec();
+                b.splice(at.min(b.len())..at.min(b.len()), chunk);
+            }
+        }
+    }
+    b
+}
+
+/// The fuzz property; `Ok(true)` when the input read as a module, `Err` on a violation (a panic is
+/// caught by the caller).
+fn check(data: &[u8], format: Format) -> Result<bool, String> {
+    let Ok(module) = read(data, format, "fuzz") else {
+        return Ok(false);
+    };
+    let written = write(&module, format);
+    let again = read(&written, format, "fuzz")
+        .map_err(|e| format!("read once but not after writing: {e}"))?;
+    if write(&again, format) != written {
+        return Err("write(read(write(m))) differs from write(m)".into());
+    }
+    Ok(true)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let iterations: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(5000);
+    let seed: u64 = args
+        .get(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(0x5EED_A1A1);
+    let mut rng = Rng(seed | 1);
+    let module = seed_module();
+    let seeds = [
+        (Format::Text, TEXT_SEED.as_bytes().to_vec()),
+        (Format::Protobuf, write(&module, Format::Protobuf)),
+        (Format::Json, write(&module, Format::Json)),
+    ];
+    let mut accepted = [0usize; 3];
+    for i in 0..iterations {
+        for (k, (format, seed_bytes)) in seeds.iter().enumerate() {
+            let input = if i % 4 == 0 {
+                (0..rng.below(256)).map(|_| rng.next() as u8).collect()
+            } else {
+                mutate(&mut rng, seed_bytes)
+            };
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| check(&input, *format)));
+            let problem = match outcome {
+                Ok(Ok(read_ok)) => {
+                    accepted[k] += usize::from(read_ok);
+                    continue;
+                }
+                Ok(Err(msg)) => msg,
+                Err(_) => "panic".to_string(),
+            };
+            let path = std::env::temp_dir().join(format!("air-fuzz-smoke-{format}-{i}.bin"));
+            let saved = std::fs::write(&path, &input).is_ok();
+            eprintln!("FAIL {format} iteration {i}: {problem}");
+            if saved {
+                eprintln!("input saved to {}", path.display());
+            }
+            return ExitCode::FAILURE;
+        }
+    }
+    println!(
+        "fuzz_smoke: {iterations} inputs per format (seed {seed}), no failure; read as modules: \
+         text {}, protobuf {}, json {}",
+        accepted[0], accepted[1], accepted[2]
+    );
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,277 @@
+//! The printer: canonical, deterministic text for any module.
+//!
+//! Value names: a parameter prints as `%name`. A node prints as `%name` when its name is an
+//! `IDENT` not already taken by a parameter or an earlier node of the same region; otherwise (no
+//! name, a name that is not an identifier, or a clash) it prints as `%<arena index>`, which reads
+//! back as an anonymous node. Printing a module read from text gives that text back exactly.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use super::lexer::is_ident;
+use super::literal::{fmt_f64, fmt_literal, quote};
+use crate::attrs::to_generic;
+use crate::module::{Function, Intent, Location, Module, Node, NodeId, Region, Value};
+use crate::op::{AttrValue, Bound, SliceAxis};
+use crate::types::TensorType;
+
+/// Prints a module in the canonical text form.
+pub fn print(m: &Module) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "air {} opset {}", m.ir_version, m.opset_version);
+    if !m.producer.is_empty() {
+        let _ = writeln!(out, "producer {}", quote(&m.producer));
+    }
+    for (k, v) in &m.metadata {
+        let _ = writeln!(out, "meta {} = {}", quote(k), quote(v));
+    }
+    for f in &m.functions {
+        out.push('\n');
+        out.push_str(&print_function(f));
+    }
+    out
+}
+
+/// Prints one function, as it appears in a module.
+pub fn print_function(f: &Function) -> String {
+    let mut out = format!("func @{}(", f.name);
+    for (i, p) in f.params.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match p.intent {
+            Intent::In => {}
+            Intent::Out | Intent::InOut => {
+                out.push_str(p.intent.keyword());
+                out.push(' ');
+            }
+        }
+        let _ = write!(out, "%{}: {}", p.name, p.ty);
+    }
+    out.push_str(") -> (");
+    for (i, r) in f.results.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        if let Some(n) = &r.name {
+            let _ = write!(out, "%{n}: ");
+        }
+        let _ = write!(out, "{}", r.ty);
+    }
+    out.push(')');
+    write_loc(&mut out, f.loc.as_ref());
+    out.push_str(" {\n");
+    // The signature declares the body's parameters, so they print under the signature's names.
+    let params: Vec<String> = f.params.iter().map(|p| p.name.clone()).collect();
+    write_body(&mut out, &f.body, params, 1, "return");
+    out.push_str("}\n");
+    out
+}
+
+/// Prints a type: `f64[n, m]`, or `f64` for a scalar.
+pub fn print_type(t: &TensorType) -> String {
+    t.to_string()
+}
+
+/// One node rendered on one line, without regions or location:
+/// `%7 = matmul (%A, %B) : f64[n, k]`, with the names the printer would use.
+pub fn node_summary(region: &Region, id: NodeId) -> String {
+    let names = Names::new(
+        region,
+        region.params.iter().map(|p| p.name.clone()).collect(),
+    );
+    match region.nodes.get(id.index()) {
+        Some(node) => {
+            let mut out = String::new();
+            write_node_head(&mut out, node, id, &names, region);
+            out
+        }
+        None => format!("{id} = <no such node>"),
+    }
+}
+
+/// The printed name (without `%`) of every value of one region.
+struct Names {
+    params: Vec<String>,
+    nodes: Vec<String>,
+}
+
+impl Names {
+    fn new(region: &Region, params: Vec<String>) -> Names {
+        let mut used: HashSet<&str> = params.iter().map(String::as_str).collect();
+        let mut nodes = Vec::with_capacity(region.nodes.len());
+        for (i, n) in region.nodes.iter().enumerate() {
+            match n.name.as_deref() {
+                Some(name) if is_ident(name) && used.insert(name) => nodes.push(name.to_string()),
+                _ => nodes.push(i.to_string()),
+            }
+        }
+        Names { params, nodes }
+    }
+
+    /// `%name` or `%name#k` (a `#k` whenever the producer does not have exactly one result).
+    fn value(&self, v: Value, region: &Region) -> String {
+        match v {
+            Value::Param(i) => match self.params.get(i as usize) {
+                Some(n) => format!("%{n}"),
+                None => format!("%<param {i}>"),
+            },
+            Value::Result { node, index } => {
+                let name = self
+                    .nodes
+                    .get(node.index())
+                    .cloned()
+                    .unwrap_or_else(|| node.0.to_string());
+                let single = region
+                    .nodes
+                    .get(node.index())
+                    .is_some_and(|n| n.results.len() == 1);
+                if single && index == 0 {
+                    format!("%{name}")
+                } else {
+                    format!("%{name}#{index}")
+                }
+            }
+        }
+    }
+
+    fn values(&self, vs: &[Value], region: &Region) -> String {
+        let v: Vec<String> = vs.iter().map(|&v| self.value(v, region)).collect();
+        v.join(", ")
+    }
+}
+
+fn indent(out: &mut String, level: usize) {
+    for _ in 0..level {
+        out.push_str("  ");
+    }
+}
+
+/// The statements of a region and its terminator line, at `level`.
+fn write_body(
+    out: &mut String,
+    region: &Region,
+    params: Vec<String>,
+    level: usize,
+    terminator: &str,
+) {
+    let names = Names::new(region, params);
+    for (i, node) in region.nodes.iter().enumerate() {
+        indent(out, level);
+        let id = NodeId(u32::try_from(i).unwrap_or(u32::MAX));
+        write_node_head(out, node, id, &names, region);
+        for r in node.op.regions() {
+            out.push_str(" {\n");
+            write_region(out, r, level + 1);
+            indent(out, level);
+            out.push('}');
+        }
+        write_loc(out, node.loc.as_ref());
+        out.push('\n');
+    }
+    indent(out, level);
+    out.push_str(terminator);
+    if !region.results.is_empty() {
+        out.push(' ');
+        out.push_str(&names.values(&region.results, region));
+    }
+    out.push('\n');
+}
+
+/// A nested region's parameter line and body, at `level`.
+fn write_region(out: &mut String, r: &Region, level: usize) {
+    indent(out, level);
+    let ps: Vec<String> = r
+        .params
+        .iter()
+        .map(|p| format!("%{}: {}", p.name, p.ty))
+        .collect();
+    let _ = writeln!(out, "({}):", ps.join(", "));
+    write_body(
+        out,
+        r,
+        r.params.iter().map(|p| p.name.clone()).collect(),
+        level,
+        "yield",
+    );
+}
+
+/// `lhs = op {attrs} (operands) : types`.
+fn write_node_head(out: &mut String, node: &Node, id: NodeId, names: &Names, region: &Region) {
+    let name = names
+        .nodes
+        .get(id.index())
+        .cloned()
+        .unwrap_or_else(|| id.0.to_string());
+    let g = to_generic(&node.op);
+    let _ = write!(out, "%{name}");
+    if node.results.len() != 1 {
+        let _ = write!(out, ":{}", node.results.len());
+    }
+    let _ = write!(out, " = {}", g.name);
+    if !g.attrs.is_empty() {
+        out.push_str(" {");
+        for (i, (k, v)) in g.attrs.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            let _ = write!(out, "{k} = {}", attr_text(v));
+        }
+        out.push('}');
+    }
+    let _ = write!(out, " ({}) : ", names.values(&node.operands, region));
+    if node.results.len() == 1 {
+        let _ = write!(out, "{}", node.results[0]);
+    } else {
+        let ts: Vec<String> = node.results.iter().map(ToString::to_string).collect();
+        let _ = write!(out, "({})", ts.join(", "));
+    }
+}
+
+fn write_loc(out: &mut String, loc: Option<&Location>) {
+    match loc {
+        None => {}
+        Some(Location::File { file, line, col }) => {
+            let _ = write!(out, " loc({}:{line}:{col})", quote(file));
+        }
+        Some(Location::Foreign(s)) => {
+            let _ = write!(out, " loc({})", quote(s));
+        }
+    }
+}
+
+/// An attribute value as written.
+pub(crate) fn attr_text(v: &AttrValue) -> String {
+    fn list<T>(xs: &[T], f: impl Fn(&T) -> String) -> String {
+        let v: Vec<String> = xs.iter().map(f).collect();
+        format!("[{}]", v.join(", "))
+    }
+    match v {
+        AttrValue::Int(i) => i.to_string(),
+        AttrValue::Float(f) => fmt_f64(*f),
+        AttrValue::Str(s) => quote(s),
+        AttrValue::Bool(b) => b.to_string(),
+        AttrValue::Ints(xs) => list(xs, i64::to_string),
+        AttrValue::Floats(xs) => list(xs, |f| fmt_f64(*f)),
+        AttrValue::Strs(xs) => list(xs, |s| quote(s)),
+        AttrValue::DType(d) => d.name().to_string(),
+        AttrValue::Shape(ds) => list(ds, ToString::to_string),
+        AttrValue::Literal(l) => fmt_literal(l),
+        AttrValue::Slices(ss) => list(ss, slice_text),
+        AttrValue::Func(f) => format!("@{f}"),
+    }
+}
+
+/// `start:stop` when the step is 1, `start:stop:step` otherwise, `:` for a whole axis.
+fn slice_text(s: &SliceAxis) -> String {
+    let b = |b: &Bound| match b {
+        Bound::Default => String::new(),
+        Bound::Const(i) => i.to_string(),
+        Bound::Operand(k) => format!("#{k}"),
+    };
+    if s.step == 1 {
+        format!("{}:{}", b(&s.start), b(&s.stop))
+    } else {
+        format!("{}:{}:{}", b(&s.start), b(&s.stop), s.step)
+    }
+}

@@ -1,0 +1,329 @@
+//! The two phases over one region: handles (E0301, E0302, E0304, E0306), then meaning (inference,
+//! E0213, E0214, E0303 and the codes of `crate::infer`), descending into nested regions.
+
+use std::collections::{BTreeSet, HashSet};
+
+use crate::diag::{Code, Diagnostic};
+use crate::dim::Dim;
+use crate::infer::{infer_with, Context, DimSlot, Inferred};
+use crate::module::{NodeId, Region, Value};
+use crate::op::Op;
+use crate::types::TensorType;
+
+use super::function::{symbols_of, Checker, Scope};
+use super::{FreshDim, RegionInfo};
+
+impl Checker<'_> {
+    /// Checks a region; returns its info and, per node, whether its result types are known good.
+    pub(super) fn check_region(
+        &mut self,
+        region: &Region,
+        scope: &Scope<'_>,
+        bound: &mut BTreeSet<String>,
+    ) -> (RegionInfo, Vec<bool>) {
+        let mut info = RegionInfo::default();
+        let mut known = vec![false; region.nodes.len()];
+        if scope.depth > self.limits.max_region_depth {
+            let msg = format!(
+                "regions nested deeper than {}",
+                self.limits.max_region_depth
+            );
+            self.report_region(scope, Code::LimitExceeded, msg);
+            return (info, known);
+        }
+        let handles_ok = self.check_handles(region, scope);
+        for (i, node) in region.nodes.iter().enumerate() {
+            let id = NodeId(i as u32);
+            if !handles_ok[i] {
+                continue;
+            }
+            let Some(types) = operand_types(region, &node.operands, &known) else {
+                continue; // an operand is unknown because of an earlier error
+            };
+            let before = self.diags.len();
+            let nested = self.check_nested(region, scope, id, bound);
+            if self.diags.len() > before {
+                continue;
+            }
+            if !nested.is_empty() {
+                info.regions.insert(id, nested);
+            }
+            match self.check_node(region, id, &types, bound) {
+                Ok(fresh) => {
+                    known[i] = true;
+                    for f in &fresh {
+                        bound.insert(f.symbol.clone());
+                        self.seen.insert(f.symbol.clone());
+                    }
+                    if !fresh.is_empty() {
+                        info.fresh.insert(id, fresh);
+                    }
+                }
+                Err(d) => {
+                    let d = self.at_node(region, &scope.path, &scope.regions, id, d);
+                    self.diags.push(d);
+                }
+            }
+        }
+        (info, known)
+    }
+
+    /// Checks the regions of node `id` (in a scope where their params' symbols are bound too).
+    fn check_nested(
+        &mut self,
+        region: &Region,
+        scope: &Scope<'_>,
+        id: NodeId,
+        bound: &BTreeSet<String>,
+    ) -> Vec<RegionInfo> {
+        let op = &region.node(id).op;
+        let names: &[&'static str] = match op {
+            Op::If { .. } => &["then branch", "else branch"],
+            _ => &["body"],
+        };
+        let mut out = vec![];
+        for (k, r) in op.regions().into_iter().enumerate() {
+            let mut path = scope.path.clone();
+            path.push(id);
+            let mut regions = scope.regions.clone();
+            regions.push(k as u32);
+            let inner = Scope {
+                path,
+                regions,
+                owner: Some((region, id)),
+                what: names.get(k).copied().unwrap_or("region"),
+                depth: scope.depth + 1,
+                out_params: vec![],
+            };
+            let mut inner_bound = bound.clone();
+            inner_bound.extend(symbols_of(r.params.iter().map(|p| &p.ty)));
+            out.push(self.check_region(r, &inner, &mut inner_bound).0);
+        }
+        out
+    }
+
+    /// Phase (a): per node, true when every operand handle is good.
+    fn check_handles(&mut self, region: &Region, scope: &Scope<'_>) -> Vec<bool> {
+        let mut names: HashSet<&str> = HashSet::new();
+        for p in &region.params {
+            // The body's params are the signature's, whose duplicates are reported once already.
+            if !names.insert(p.name.as_str()) && scope.owner.is_some() {
+                let msg = format!("parameter %{} declared twice", p.name);
+                self.report_region(scope, Code::DuplicateName, msg);
+            }
+        }
+        let mut ok = vec![true; region.nodes.len()];
+        for (i, node) in region.nodes.iter().enumerate() {
+            let id = NodeId(i as u32);
+            for (k, &v) in node.operands.iter().enumerate() {
+                if let Err((code, msg)) = self.handle(region, scope, v, i) {
+                    ok[i] &= code == Code::OutParamRead;
+                    let d = Diagnostic::new(code, format!("operand {k}: {msg}"));
+                    let d = self.at_node(region, &scope.path, &scope.regions, id, d);
+                    self.diags.push(d);
+                }
+            }
+            if let Some(name) = &node.name {
+                if !names.insert(name.as_str()) {
+                    let d =
+                        Diagnostic::new(Code::DuplicateName, format!("name %{name} used twice"));
+                    let d = self.at_node(region, &scope.path, &scope.regions, id, d);
+                    self.diags.push(d);
+                }
+            }
+        }
+        for (k, &v) in region.results.iter().enumerate() {
+            if let Err((code, msg)) = self.handle(region, scope, v, region.nodes.len()) {
+                self.report_region(scope, code, format!("yield {k}: {msg}"));
+            }
+        }
+        ok
+    }
+
+    /// One handle, used by node number `user` (the region's node count for a yield).
+    fn handle(
+        &self,
+        region: &Region,
+        scope: &Scope<'_>,
+        v: Value,
+        user: usize,
+    ) -> Result<(), (Code, String)> {
+        match v {
+            Value::Param(p) => {
+                let Some(param) = region.params.get(p as usize) else {
+                    let n = region.params.len();
+                    return Err((
+                        Code::BadHandle,
+                        format!("parameter #{p} does not exist ({n} params)"),
+                    ));
+                };
+                if scope.out_params.get(p as usize).copied().unwrap_or(false) {
+                    return Err((
+                        Code::OutParamRead,
+                        format!("out parameter %{} is read", param.name),
+                    ));
+                }
+                Ok(())
+            }
+            Value::Result { node, index } => {
+                if node.index() >= user {
+                    return Err((
+                        Code::BadHandle,
+                        format!("{node} is not defined before its use"),
+                    ));
+                }
+                let count = region.nodes[node.index()].results.len();
+                if index as usize >= count {
+                    let msg = format!("{node}#{index} does not exist ({node} has {count} results)");
+                    return Err((Code::BadResultIndex, msg));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Phase (b) for one node whose operands are known: inference, then the declared results.
+    fn check_node(
+        &self,
+        region: &Region,
+        id: NodeId,
+        operands: &[TensorType],
+        bound: &BTreeSet<String>,
+    ) -> Result<Vec<FreshDim>, Diagnostic> {
+        let node = region.node(id);
+        for d in attribute_dims(&node.op) {
+            if let Some(s) = unbound_symbol(d, bound) {
+                return Err(Diagnostic::new(
+                    Code::UnknownSymbol,
+                    format!("shape attribute mentions unbound symbol {s}"),
+                ));
+            }
+        }
+        let ctx = Context {
+            functions: &self.module.functions,
+            declared: Some(&node.results),
+            bound: Some(bound),
+        };
+        let inferred = infer_with(&node.op, operands, &ctx)?;
+        if inferred.len() != node.results.len() {
+            return Err(Diagnostic::new(
+                Code::ResultCount,
+                format!(
+                    "the op gives {} results, the node declares {}",
+                    inferred.len(),
+                    node.results.len()
+                ),
+            ));
+        }
+        let mut fresh = vec![];
+        for (r, (inf, decl)) in inferred.iter().zip(&node.results).enumerate() {
+            self.compare(r, inf, decl, bound, &mut fresh)?;
+        }
+        Ok(fresh)
+    }
+
+    /// A declared result type against the inferred one; fresh dims are collected.
+    fn compare(
+        &self,
+        r: usize,
+        inf: &Inferred,
+        decl: &TensorType,
+        bound: &BTreeSet<String>,
+        fresh: &mut Vec<FreshDim>,
+    ) -> Result<(), Diagnostic> {
+        let differ = || {
+            Diagnostic::new(
+                Code::ResultTypeMismatch,
+                format!("result {r} is declared {decl}, inferred {inf}"),
+            )
+        };
+        if inf.dtype != decl.dtype || inf.rank() != decl.rank() {
+            return Err(differ());
+        }
+        for (axis, (slot, d)) in inf.shape.iter().zip(&decl.shape).enumerate() {
+            match slot {
+                DimSlot::Known(k) => {
+                    if let Some(s) = unbound_symbol(d, bound) {
+                        let msg = format!("result {r} is declared {decl}: unbound symbol {s}");
+                        return Err(Diagnostic::new(Code::UnknownSymbol, msg));
+                    }
+                    if k != d {
+                        return Err(differ());
+                    }
+                }
+                DimSlot::Fresh => {
+                    let new = d.as_symbol().filter(|s| {
+                        !self.seen.contains(*s) && !fresh.iter().any(|f| f.symbol == *s)
+                    });
+                    let Some(s) = new else {
+                        let msg = format!(
+                            "result {r} axis {axis} is known only at run time: declare it with a \
+                             symbol new to the function, not {d} (declared {decl}, inferred {inf})"
+                        );
+                        return Err(Diagnostic::new(Code::ResultTypeMismatch, msg));
+                    };
+                    fresh.push(FreshDim {
+                        result: r as u32,
+                        axis: axis as u32,
+                        symbol: s.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The operand types, when every operand's producer is known good.
+fn operand_types(region: &Region, operands: &[Value], known: &[bool]) -> Option<Vec<TensorType>> {
+    operands
+        .iter()
+        .map(|&v| {
+            if let Value::Result { node, .. } = v {
+                if !known.get(node.index()).copied().unwrap_or(false) {
+                    return None;
+                }
+            }
+            region.value_type(v).cloned()
+        })
+        .collect()
+}
+
+/// The dims written in the op's own shape attributes.
+fn attribute_dims(op: &Op) -> &[Dim] {
+    match op {
+        Op::Iota { shape, .. }
+        | Op::Full { shape, .. }
+        | Op::Broadcast { shape, .. }
+        | Op::Reshape { shape } => shape,
+        Op::Constant(_)
+        | Op::Unary(_)
+        | Op::Binary(_)
+        | Op::Select
+        | Op::Cast { .. }
+        | Op::Clip
+        | Op::Transpose { .. }
+        | Op::ExpandDims { .. }
+        | Op::Squeeze { .. }
+        | Op::Slice { .. }
+        | Op::Concat { .. }
+        | Op::Take { .. }
+        | Op::Extract
+        | Op::Insert
+        | Op::Filter
+        | Op::Reduce { .. }
+        | Op::ArgReduce { .. }
+        | Op::Scan { .. }
+        | Op::Sort { .. }
+        | Op::Einsum { .. }
+        | Op::Matmul
+        | Op::For { .. }
+        | Op::If { .. }
+        | Op::Call { .. }
+        | Op::Custom(_) => &[],
+    }
+}
+
+fn unbound_symbol<'d>(d: &'d Dim, bound: &BTreeSet<String>) -> Option<&'d str> {
+    d.symbols().into_iter().find(|s| !bound.contains(*s))
+}

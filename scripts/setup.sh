@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what AIR's demo and tests need on a fresh Debian machine with Rust and Python 3.11:
+# a virtual environment `.venv` with NumPy (the conformance generators' oracle).
+# Safe to run again: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "setup: cargo not found; install Rust (https://rustup.rs) first" >&2
+  exit 1
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  if ! python3 -m venv .venv 2>/dev/null; then
+    echo "setup: python3 -m venv failed; installing python3-venv"
+    apt-get update -qq && apt-get install -y -qq python3-venv
+    python3 -m venv .venv
+  fi
+fi
+if ! .venv/bin/python -c "import numpy" 2>/dev/null; then
+  echo "setup: installing numpy into .venv"
+  .venv/bin/pip install -q --upgrade pip
+  .venv/bin/pip install -q "numpy>=2"
+fi
+echo "setup: ok ($(.venv/bin/python -c 'import numpy; print("numpy", numpy.__version__)'), $(cargo --version))"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, the Rust test suites (the conformance suite included), the
+# check that the committed conformance cases are exactly what the generators produce, and a short
+# fuzz smoke run of every reader.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets -q -- -D warnings
+echo "== cargo test"
+cargo test --workspace
+if [ -f conformance/gen/generate.py ]; then
+  echo "== conformance cases are what the generators produce"
+  .venv/bin/python conformance/gen/generate.py --check
+fi
+if [ -f bench/fuzz-smoke.sh ]; then
+  echo "== fuzz smoke"
+  bash bench/fuzz-smoke.sh
+fi
+echo "== all tests passed"
