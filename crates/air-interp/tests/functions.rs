@@ -500,3 +500,62 @@ fn run_validates_first_and_run_unchecked_does_not() {
     let e = air_interp::run_unchecked(&m, "f", &ins).unwrap_err();
     assert_eq!(e.code, Code::BadExtent);
 }
+
+/// `@main(x: f64[n]) -> f64[k]` calls `@positives(x: f64[p]) -> f64[q]` (a filter): the call's
+/// result has a fresh dim `k`, bound when the call returns, which the next node's type uses.
+#[test]
+fn a_callee_fresh_dim_becomes_the_callers() {
+    let positives = func(
+        "positives",
+        vec![in_("x", ty(DType::F64, &["p"]))],
+        vec![(None, ty(DType::F64, &["q"]))],
+        |r| {
+            let zero = Op::Full {
+                value: Literal::f64(0.0),
+                shape: vec![Dim::symbol("p")],
+            };
+            let zero = node(r, zero, vec![], ty(DType::F64, &["p"]));
+            let pos = node(
+                r,
+                Op::Binary(BinaryOp::Gt),
+                vec![Value::Param(0), zero],
+                ty(DType::Bool, &["p"]),
+            );
+            vec![node(
+                r,
+                Op::Filter,
+                vec![Value::Param(0), pos],
+                ty(DType::F64, &["q"]),
+            )]
+        },
+    );
+    let main = func(
+        "main",
+        vec![in_("x", ty(DType::F64, &["n"]))],
+        vec![(None, ty(DType::F64, &["k"]))],
+        |r| {
+            let kept = node(
+                r,
+                Op::Call {
+                    callee: "positives".into(),
+                },
+                vec![Value::Param(0)],
+                ty(DType::F64, &["k"]),
+            );
+            vec![node(
+                r,
+                Op::Binary(BinaryOp::Mul),
+                vec![kept, kept],
+                ty(DType::F64, &["k"]),
+            )]
+        },
+    );
+    let m = module(vec![main, positives]);
+    let out = run(
+        &m,
+        "main",
+        &inputs(vec![("x", v(vec![-1.0f64, 2.0, 0.0, 3.0]))]),
+    )
+    .unwrap();
+    assert_eq!(elems::<f64>(&out[0].1), [4.0, 9.0]);
+}

@@ -295,18 +295,19 @@ fn real_mod<F: Real>(a: F, b: F) -> F {
     }
 }
 
-/// spec: #max — NaN-propagating; otherwise `a if a >= b else b` (`max(-0.0, 0.0) = -0.0`).
+/// spec: #max — NaN-propagating; otherwise `a if a > b else b`: a tie gives the second operand,
+/// as `np.maximum` does (`max(-0.0, 0.0) = 0.0`, `max(0.0, -0.0) = -0.0`).
 pub(crate) fn real_max<F: Float>(a: F, b: F) -> F {
-    if a.is_nan() || a >= b {
+    if a.is_nan() || a > b {
         a
     } else {
-        b // b is NaN, or the larger
+        b // b is NaN, the larger, or tied with a
     }
 }
 
-/// spec: #min — NaN-propagating; otherwise `a if a <= b else b`.
+/// spec: #min — NaN-propagating; otherwise `a if a < b else b` (a tie gives the second operand).
 pub(crate) fn real_min<F: Float>(a: F, b: F) -> F {
-    if a.is_nan() || a <= b {
+    if a.is_nan() || a < b {
         a
     } else {
         b

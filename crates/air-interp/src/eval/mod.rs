@@ -196,8 +196,12 @@ impl<'m> Interp<'m> {
                 ),
             );
         }
-        // Only `filter` and `slice` introduce fresh dims (op-rules "Shape ops").
-        let fresh = matches!(node.op, Op::Filter | Op::Slice { .. });
+        // The ops whose results may have fresh dims: `filter` and `slice` (op-rules "Shape ops"),
+        // and those passing on a region's or callee's fresh dims (`if`, `call`, `custom`).
+        let fresh = matches!(
+            node.op,
+            Op::Filter | Op::Slice { .. } | Op::If { .. } | Op::Call { .. } | Op::Custom(_)
+        );
         for (i, (ty, v)) in node.results.iter().zip(&outs).enumerate() {
             frame.check(&format!("result {i}"), ty, v, fresh)?;
         }

@@ -68,9 +68,9 @@ where
     T::from_acc(sum_of(xs) / xs.len() as f64) // 0/0: the mean of nothing is NaN
 }
 
-/// NaN-propagating max: `a if a >= b else b` (the rule of the binary `max`).
+/// NaN-propagating max: `a if a > b else b` (the rule of the binary `max`).
 fn max2<T: Ordered>(a: T, b: T) -> T {
-    if a.is_nan() || a >= b {
+    if a.is_nan() || a > b {
         a
     } else {
         b
@@ -78,7 +78,7 @@ fn max2<T: Ordered>(a: T, b: T) -> T {
 }
 
 fn min2<T: Ordered>(a: T, b: T) -> T {
-    if a.is_nan() || a <= b {
+    if a.is_nan() || a < b {
         a
     } else {
         b
