@@ -102,12 +102,23 @@ fn symbols_conflict_and_constants_are_checked() {
         &inputs(vec![("a", a(2, 4)), ("b", v(vec![0.0f64; 2]))]),
     )
     .unwrap_err();
-    assert_eq!(e.code, Code::BadInput, "constant dim 3 given 4");
+    assert_eq!(e.code, Code::BadExtent, "constant dim 3 given 4 (spec 4.2)");
+    // Every dtype or rank problem is listed in one E0501.
+    let e = run(
+        &m,
+        "f",
+        &inputs(vec![("a", v(vec![0.0f64])), ("b", v(vec![0i32]))]),
+    )
+    .unwrap_err();
+    assert!(
+        e.code == Code::BadInput && e.message.contains("%a") && e.message.contains("%b"),
+        "{e}"
+    );
 }
 
 #[test]
-fn linear_dims_are_solved() {
-    // @f(x: f64[2*n]) -> i64[n]: iota over n.
+fn symbols_only_inside_expressions_are_not_solved() {
+    // @f(x: f64[2*n]) -> i64[n]: `n` occurs only inside `2*n`, so no input binds it (spec 4.2).
     let f = func(
         "f",
         vec![in_("x", ty(DType::F64, &["2*n"]))],
@@ -121,11 +132,43 @@ fn linear_dims_are_solved() {
             vec![node(r, iota, vec![], ty(DType::I64, &["n"]))]
         },
     );
-    let m = module(vec![f]);
-    let out = run(&m, "f", &inputs(vec![("x", v(vec![0.0f64; 6]))])).unwrap();
-    assert_eq!(elems::<i64>(&out[0].1), [0, 1, 2]);
-    let e = run(&m, "f", &inputs(vec![("x", v(vec![0.0f64; 5]))])).unwrap_err();
-    assert_eq!(e.code, Code::SymbolConflict);
+    let e = air_interp::run_unchecked(
+        &module(vec![f]),
+        "f",
+        &inputs(vec![("x", v(vec![0.0f64; 6]))]),
+    )
+    .unwrap_err();
+    assert!(
+        e.code == Code::SymbolConflict && e.message.contains("%x"),
+        "{e}"
+    );
+    // With a lone `n` elsewhere, `2*n` is checked.
+    let params = vec![
+        in_("x", ty(DType::F64, &["n"])),
+        in_("y", ty(DType::F64, &["2*n"])),
+    ];
+    let m = module(vec![func(
+        "g",
+        params,
+        vec![(None, ty(DType::F64, &["n"]))],
+        |_| vec![Value::Param(0)],
+    )]);
+    let ok = run(
+        &m,
+        "g",
+        &inputs(vec![("x", v(vec![0.0f64; 3])), ("y", v(vec![0.0f64; 6]))]),
+    );
+    assert!(ok.is_ok());
+    let e = run(
+        &m,
+        "g",
+        &inputs(vec![("x", v(vec![0.0f64; 3])), ("y", v(vec![0.0f64; 5]))]),
+    )
+    .unwrap_err();
+    assert!(
+        e.code == Code::SymbolConflict && e.message.contains("%y"),
+        "{e}"
+    );
 }
 
 /// `@f(x: f64[n], out o: f64[n], inout acc: f64[n]) -> (f64, %s: f64)`:
@@ -193,6 +236,35 @@ fn outputs_are_named_results_then_out_and_inout_params() {
     assert!(
         e.code == Code::BadInput && e.message.contains("%acc"),
         "{e}"
+    );
+}
+
+#[test]
+fn an_out_buffer_is_needed_when_no_input_binds_its_dims() {
+    // @f(x: f64[n], out o: f64[m]) -> (): `m` is bound by no input.
+    let params = vec![
+        in_("x", ty(DType::F64, &["n"])),
+        ("o", ty(DType::F64, &["m"]), Intent::Out),
+    ];
+    let f = func("f", params, vec![], |r| {
+        let z = Op::Full {
+            value: Literal::f64(1.0),
+            shape: vec![Dim::symbol("m")],
+        };
+        vec![node(r, z, vec![], ty(DType::F64, &["m"]))]
+    });
+    let m = module(vec![f]);
+    let e = run(&m, "f", &inputs(vec![("x", v(vec![0.0f64]))])).unwrap_err();
+    assert!(e.code == Code::BadInput && e.message.contains("%o"), "{e}");
+    let out = run(
+        &m,
+        "f",
+        &inputs(vec![("x", v(vec![0.0f64])), ("o", v(vec![0.0f64; 2]))]),
+    )
+    .unwrap();
+    assert_eq!(
+        (out[0].0.as_str(), elems::<f64>(&out[0].1)),
+        ("o", vec![1.0, 1.0])
     );
 }
 

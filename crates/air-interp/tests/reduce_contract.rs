@@ -112,6 +112,12 @@ fn empty_reductions() {
     );
     // Reducing the non-empty axis of an empty array is fine (as NumPy): the result is empty.
     assert_eq!(reduce(R::Max, &[1], false, e(), &[0]).unwrap().shape(), [0]);
+    // No elements and no result elements either: nothing to compute, no error (spec R1).
+    let none = t(&[0, 0], Vec::<f64>::new());
+    assert_eq!(
+        reduce(R::Max, &[0], false, none, &[0]).unwrap().shape(),
+        [0]
+    );
 }
 
 #[test]

@@ -360,6 +360,16 @@ fn extract_and_insert() {
     assert_eq!(e.unwrap_err().code, Code::IndexOutOfRange);
     let e = apply(Op::Extract, vec![x.clone(), i(0)], fixed(DType::F64, &[]));
     assert_eq!(e.unwrap_err().code, Code::RankMismatch);
+    let e = apply(
+        Op::Extract,
+        vec![x.clone(), Tensor::scalar(1i32), i(0)],
+        fixed(DType::F64, &[]),
+    );
+    assert_eq!(
+        e.unwrap_err().code,
+        Code::DTypeNotAccepted,
+        "indices are i64"
+    );
     let r = apply(
         Op::Insert,
         vec![x.clone(), Tensor::scalar(9.0f64), i(0), i(-2)],

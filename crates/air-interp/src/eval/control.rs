@@ -4,7 +4,7 @@ use air_ir::op::CustomOp;
 use air_ir::{Code, Intent, Region};
 
 use super::frame::Frame;
-use super::{not_accepted, scalar_index, Interp};
+use super::{not_accepted, scalar_i64, Interp};
 use crate::error::{fail, Result};
 use crate::tensor::Tensor;
 
@@ -27,9 +27,9 @@ pub(crate) fn for_loop(
             ),
         );
     }
-    let lo = scalar_index(x[0], "for lower bound")?;
-    let hi = scalar_index(x[1], "for upper bound")?;
-    let step = scalar_index(x[2], "for step")?;
+    let lo = scalar_i64(x[0], "for lower bound")?;
+    let hi = scalar_i64(x[1], "for upper bound")?;
+    let step = scalar_i64(x[2], "for step")?;
     if step == 0 {
         return fail(Code::BadExtent, "for: step 0");
     }

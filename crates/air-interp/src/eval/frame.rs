@@ -28,38 +28,48 @@ pub(crate) struct Binding<'a> {
 }
 
 impl Frame {
-    /// Binds the symbols of the parameters' types from the values' shapes and checks every dim.
+    /// Binds the symbols of the parameters' types from the values' shapes and checks every dim,
+    /// as `docs/spec.md` 4.1 and 4.2 say:
     ///
-    /// Dtype or rank mismatches are E0501 and constant dims that differ are E0501 too; a symbol
-    /// bound to two extents, or an expression dim (`n+1`) that does not match, is E0502. A plain
-    /// symbol binds first; a symbol that only occurs in linear expressions (`2*n+1`) is solved.
+    /// 1. every value's dtype and rank must be the parameter's (E0501; all such problems are
+    ///    listed in one error);
+    /// 2. each lone symbol binds to its extent (two different extents: E0502);
+    /// 3. every other dim is evaluated and compared: a constant that differs is E0506, an
+    ///    expression (`n+1`) that differs E0502, and a symbol that occurs only inside expressions
+    ///    cannot be bound (AIR does not solve for symbols): E0502.
     pub(crate) fn bind(params: &[Binding<'_>]) -> Result<Frame> {
-        let mut frame = Frame::default();
-        for p in params {
-            let Some(v) = p.value else { continue };
-            if v.dtype() != p.ty.dtype || v.rank() != p.ty.rank() {
-                return fail(
-                    Code::BadInput,
+        let problems: Vec<String> = params
+            .iter()
+            .filter_map(|p| {
+                let v = p.value?;
+                let ok = v.dtype() == p.ty.dtype && v.rank() == p.ty.rank();
+                (!ok).then(|| {
                     format!(
                         "%{}: expected {}, got {}{:?}",
                         p.name,
                         p.ty,
                         v.dtype(),
                         v.shape()
-                    ),
-                );
-            }
+                    )
+                })
+            })
+            .collect();
+        if !problems.is_empty() {
+            return fail(Code::BadInput, problems.join("; "));
+        }
+        let mut frame = Frame::default();
+        for p in params {
+            let Some(v) = p.value else { continue };
             for (dim, &extent) in p.ty.shape.iter().zip(v.shape()) {
                 if let Some(s) = dim.as_symbol() {
                     frame.bind_symbol(s, extent as i64, p.name)?;
                 }
             }
         }
-        frame.solve_linear(params)?;
         for p in params {
             let Some(v) = p.value else { continue };
             for (axis, (dim, &extent)) in p.ty.shape.iter().zip(v.shape()).enumerate() {
-                frame.check_param_dim(p, axis, dim, extent)?;
+                frame.check_param_dim(p.name, axis, dim, extent)?;
             }
         }
         frame.param_syms = frame.syms.keys().cloned().collect();
@@ -79,71 +89,9 @@ impl Frame {
         }
     }
 
-    /// Solves dims of the form `a*s + rest` where `s` is the one unbound symbol, until nothing
-    /// changes.
-    fn solve_linear(&mut self, params: &[Binding<'_>]) -> Result<()> {
-        loop {
-            let mut progress = false;
-            for p in params {
-                let Some(v) = p.value else { continue };
-                for (dim, &extent) in p.ty.shape.iter().zip(v.shape()) {
-                    if let Some((sym, value)) = self.solve_one(dim, extent as i64, p.name)? {
-                        self.bind_symbol(&sym, value, p.name)?;
-                        progress = true;
-                    }
-                }
-            }
-            if !progress {
-                return Ok(());
-            }
-        }
-    }
-
-    fn solve_one(&self, dim: &Dim, extent: i64, param: &str) -> Result<Option<(String, i64)>> {
-        let unbound: Vec<&str> = dim
-            .symbols()
-            .into_iter()
-            .filter(|s| !self.syms.contains_key(*s))
-            .collect();
-        let [sym] = unbound.as_slice() else {
-            return Ok(None);
-        };
-        let mut coef = 0i64;
-        let mut rest_terms = vec![];
-        for (mono, c) in dim.terms() {
-            if mono.as_slice() == [(sym.to_string(), 1)] {
-                coef = *c;
-            } else if mono.iter().any(|(s, _)| s == sym) {
-                return Ok(None); // not linear in `sym`
-            } else {
-                rest_terms.push((mono.clone(), *c));
-            }
-        }
-        let rest = Dim::from_terms(rest_terms)
-            .ok()
-            .and_then(|d| d.eval(&self.syms));
-        let solved = rest
-            .and_then(|r| extent.checked_sub(r))
-            .filter(|d| coef != 0 && d % coef == 0)
-            .map(|d| d / coef);
-        match solved {
-            Some(v) if v >= 0 => Ok(Some((sym.to_string(), v))),
-            _ => fail(
-                Code::SymbolConflict,
-                format!("%{param}: extent {extent} does not match {dim} for any {sym} >= 0"),
-            ),
-        }
-    }
-
-    fn check_param_dim(
-        &self,
-        p: &Binding<'_>,
-        axis: usize,
-        dim: &Dim,
-        extent: usize,
-    ) -> Result<()> {
+    fn check_param_dim(&self, param: &str, axis: usize, dim: &Dim, extent: usize) -> Result<()> {
         let code = if dim.is_const() {
-            Code::BadInput
+            Code::BadExtent
         } else {
             Code::SymbolConflict
         };
@@ -151,19 +99,30 @@ impl Frame {
             Some(want) if want == extent as i64 => Ok(()),
             Some(want) => fail(
                 code,
-                format!(
-                    "%{}: axis {axis} is {dim} = {want}, got extent {extent}",
-                    p.name
-                ),
+                format!("%{param}: axis {axis} is {dim} = {want}, got extent {extent}"),
             ),
             None => fail(
                 Code::SymbolConflict,
                 format!(
-                    "%{}: cannot bind the symbols of dim {dim} (axis {axis})",
-                    p.name
+                    "%{param}: dim {dim} (axis {axis}) mentions a symbol no parameter binds as a \
+                     lone dim (AIR does not solve for symbols)"
                 ),
             ),
         }
+    }
+
+    /// The shape of an `out` parameter whose buffer was not given (E0501 when its dims mention a
+    /// symbol no given argument binds: the buffer is needed to know the extent).
+    pub(crate) fn out_shape(&self, name: &str, ty: &TensorType) -> Result<Vec<usize>> {
+        if ty.shape.iter().any(|d| d.eval(&self.syms).is_none()) {
+            return fail(
+                Code::BadInput,
+                format!(
+                    "out parameter %{name}: {ty} mentions symbols no input binds; pass its buffer"
+                ),
+            );
+        }
+        self.extents(&ty.shape)
     }
 
     /// The value of a dim (E0214 when it names an unbound symbol, E0506 when negative).

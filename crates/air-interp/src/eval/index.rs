@@ -5,7 +5,7 @@ use air_ir::Code;
 use ndarray::{ArrayD, Axis, IxDyn};
 
 use super::scalar::{Num, Widen};
-use super::{check_axis, dtype_mismatch, not_accepted, scalar_index};
+use super::{check_axis, dtype_mismatch, not_accepted, scalar_i64, scalar_index};
 use crate::error::{fail, Result};
 use crate::tensor::{map_array, with_array, Element, Tensor};
 
@@ -182,7 +182,7 @@ fn position(x: &Tensor, indices: &[&Tensor], op: &str) -> Result<Vec<usize>> {
         .enumerate()
         .map(|(axis, t)| {
             let what = format!("{op} index {axis}");
-            normalize(scalar_index(t, &what)?.into(), x.shape()[axis], &what)
+            normalize(scalar_i64(t, &what)?.into(), x.shape()[axis], &what)
         })
         .collect()
 }

@@ -116,7 +116,7 @@ impl<'m> Interp<'m> {
                 if p.intent != Intent::Out {
                     return fail(Code::BadInput, format!("missing value for %{}", p.name));
                 }
-                placeholders.push(Tensor::zeros(p.ty.dtype, &frame.extents(&p.ty.shape)?));
+                placeholders.push(Tensor::zeros(p.ty.dtype, &frame.out_shape(&p.name, &p.ty)?));
             }
         }
         let mut fill = placeholders.iter();
@@ -316,6 +316,22 @@ pub(crate) fn scalar_index(t: &Tensor, what: &str) -> Result<i64> {
         _ => fail(
             Code::DTypeNotAccepted,
             format!("{what} must be an integer, got {}", t.dtype()),
+        ),
+    }
+}
+
+/// The value of a scalar `i64` operand: `for` bounds and `extract`/`insert` indices (E0216 when
+/// not rank 0, E0202 when not `i64`).
+pub(crate) fn scalar_i64(t: &Tensor, what: &str) -> Result<i64> {
+    match t {
+        Tensor::I64(a) if a.ndim() == 0 => Ok(a.iter().next().copied().unwrap_or_default()),
+        Tensor::I64(_) => fail(
+            Code::ExpectedScalar,
+            format!("{what} must be a scalar, got shape {:?}", t.shape()),
+        ),
+        _ => fail(
+            Code::DTypeNotAccepted,
+            format!("{what} must be i64, got {}", t.dtype()),
         ),
     }
 }

@@ -96,6 +96,10 @@ pub(crate) fn reduce(kind: ReduceKind, x: &Tensor, axes: &[u32], keepdims: bool)
     let mut axes = check_axes(axes, x.rank())?;
     axes.sort_unstable();
     let count: usize = axes.iter().map(|&i| x.shape()[i]).product();
+    let results: usize = (0..x.rank())
+        .filter(|i| !axes.contains(i))
+        .map(|i| x.shape()[i])
+        .product();
     let err = || not_accepted(kind.name(), x);
     let k = keepdims;
     Ok(match kind {
@@ -109,7 +113,8 @@ pub(crate) fn reduce(kind: ReduceKind, x: &Tensor, axes: &[u32], keepdims: bool)
             if !x.dtype().is_ordered() {
                 return err();
             }
-            if count == 0 {
+            // Nothing to reduce is an error only when there is a result element to compute.
+            if count == 0 && results > 0 {
                 return fail(
                     Code::EmptyReduction,
                     format!("{} over no elements", kind.name()),
