@@ -100,35 +100,46 @@ fn run_here(
     Ok(names.zip(yields).collect())
 }
 
-/// One value per parameter, by name (`None` for an `out` parameter not given).
+/// One value per parameter, by name (`None` for an `out` parameter not given). Every problem
+/// (a repeated or unknown name, a missing input, a wrong dtype or rank) is listed in one E0501.
 fn bind_inputs<'a>(
     f: &Function,
     inputs: &'a [(String, Tensor)],
 ) -> Result<Vec<Option<&'a Tensor>>> {
+    let mut problems = Vec::new();
     let mut seen = HashSet::new();
     for (name, _) in inputs {
         if !seen.insert(name.as_str()) {
-            return Err(bad_input(f, format!("input {name} is given twice")));
-        }
-        if !f.params.iter().any(|p| &p.name == name) {
-            return Err(bad_input(
-                f,
-                format!("input {name} is not a parameter of @{}", f.name),
-            ));
+            problems.push(format!("input {name} is given twice"));
+        } else if !f.params.iter().any(|p| &p.name == name) {
+            problems.push(format!("input {name} is not a parameter of @{}", f.name));
         }
     }
-    f.params
-        .iter()
-        .map(|p| {
-            let given = inputs.iter().find(|(n, _)| *n == p.name).map(|(_, t)| t);
-            match (given, p.intent) {
-                (None, Intent::In | Intent::InOut) => {
-                    Err(bad_input(f, format!("missing input %{}: {}", p.name, p.ty)))
-                }
-                (given, _) => Ok(given),
+    let mut args = Vec::with_capacity(f.params.len());
+    for p in &f.params {
+        let given = inputs.iter().find(|(n, _)| *n == p.name).map(|(_, t)| t);
+        match given {
+            None if p.intent != Intent::Out => {
+                problems.push(format!("missing input %{}: {}", p.name, p.ty))
             }
-        })
-        .collect()
+            Some(t) if t.dtype() != p.ty.dtype || t.rank() != p.ty.rank() => {
+                problems.push(format!(
+                    "%{}: expected {}, got {}{:?}",
+                    p.name,
+                    p.ty,
+                    t.dtype(),
+                    t.shape()
+                ))
+            }
+            _ => {}
+        }
+        args.push(given);
+    }
+    if problems.is_empty() {
+        Ok(args)
+    } else {
+        Err(bad_input(f, problems.join("; ")))
+    }
 }
 
 fn bad_input(f: &Function, message: String) -> RunError {

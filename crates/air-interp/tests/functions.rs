@@ -63,8 +63,14 @@ fn inputs_bind_by_name_with_clear_errors() {
         e.code == Code::SymbolConflict && e.message.contains("%y"),
         "n+1 must be 3: {e}"
     );
-    assert_eq!(run(&m, "g", &[]).unwrap_err().code, Code::UnknownFunction);
     assert!(e.to_string().starts_with("error[E0502]"), "{e}");
+    assert_eq!(run(&m, "g", &[]).unwrap_err().code, Code::UnknownFunction);
+    // Every problem at once, each naming its parameter or input.
+    let e = err(vec![("y", v(vec![1i32])), ("w", x())]);
+    assert_eq!(e.code, Code::BadInput);
+    for name in ["input w", "missing input %x", "%y: expected f64[n+1]"] {
+        assert!(e.message.contains(name), "{name} not in {e}");
+    }
 }
 
 #[test]
