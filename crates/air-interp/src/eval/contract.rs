@@ -186,39 +186,8 @@ pub(crate) fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let mut out_shape = batch.clone();
     out_shape.extend([n, m]);
     super::check_size(&out_shape)?;
-    fn go<T: Accumulate>(x: &ArrayD<T>, y: &Tensor, out_shape: &[usize]) -> Option<Tensor> {
-        let y = T::view(y)?;
-        let mut x = x.view();
-        if x.ndim() == 1 {
-            x = x.insert_axis(Axis(0));
-        }
-        let mut y = y.view();
-        if y.ndim() == 1 {
-            y = y.insert_axis(Axis(1));
-        }
-        let r = out_shape.len();
-        let kk = x.shape()[x.ndim() - 1];
-        let mut a_full = out_shape.to_vec();
-        a_full[r - 1] = kk;
-        let mut b_full = out_shape.to_vec();
-        b_full[r - 2] = kk;
-        let (x, y) = (x.broadcast(IxDyn(&a_full))?, y.broadcast(IxDyn(&b_full))?);
-        let out = ArrayD::from_shape_fn(IxDyn(out_shape), |o| {
-            let (i, j) = (o[r - 2], o[r - 1]);
-            let mut ix: Vec<usize> = o.slice().to_vec();
-            let mut jx = ix.clone();
-            let mut acc = T::Acc::zero();
-            for p in 0..kk {
-                (ix[r - 2], ix[r - 1]) = (i, p);
-                (jx[r - 2], jx[r - 1]) = (p, j);
-                acc = acc + x[ix.as_slice()].to_acc() * y[jx.as_slice()].to_acc();
-            }
-            T::from_acc(acc)
-        });
-        Some(T::wrap(out))
-    }
     let out = with_some!(a, [I8, I16, I32, I64, U8, U16, U32, U64, F16, BF16, F32, F64, C64, C128],
-        x => go(x, b, &out_shape),
+        x => matmul_typed(x, b, &out_shape),
         else return not_accepted("matmul", a));
     let Some(out) = out else {
         return fail(Code::BadBroadcast, "matmul operands do not broadcast");
@@ -232,6 +201,40 @@ pub(crate) fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
         result = drop_axis(&result, result.rank() - if b.rank() == 1 { 1 } else { 2 });
     }
     Ok(result)
+}
+
+/// `x @ y` into `out_shape` (batch dims, then both matrix dims, rank-1 operands promoted);
+/// `None` when `y` is of another type or the operands do not broadcast to it.
+fn matmul_typed<T: Accumulate>(x: &ArrayD<T>, y: &Tensor, out_shape: &[usize]) -> Option<Tensor> {
+    let y = T::view(y)?;
+    let mut x = x.view();
+    if x.ndim() == 1 {
+        x = x.insert_axis(Axis(0));
+    }
+    let mut y = y.view();
+    if y.ndim() == 1 {
+        y = y.insert_axis(Axis(1));
+    }
+    let r = out_shape.len();
+    let kk = x.shape()[x.ndim() - 1];
+    let mut a_full = out_shape.to_vec();
+    a_full[r - 1] = kk;
+    let mut b_full = out_shape.to_vec();
+    b_full[r - 2] = kk;
+    let (x, y) = (x.broadcast(IxDyn(&a_full))?, y.broadcast(IxDyn(&b_full))?);
+    let out = ArrayD::from_shape_fn(IxDyn(out_shape), |o| {
+        let (i, j) = (o[r - 2], o[r - 1]);
+        let mut ix: Vec<usize> = o.slice().to_vec();
+        let mut jx = ix.clone();
+        let mut acc = T::Acc::zero();
+        for p in 0..kk {
+            (ix[r - 2], ix[r - 1]) = (i, p);
+            (jx[r - 2], jx[r - 1]) = (p, j);
+            acc = acc + x[ix.as_slice()].to_acc() * y[jx.as_slice()].to_acc();
+        }
+        T::from_acc(acc)
+    });
+    Some(T::wrap(out))
 }
 
 /// The shape with a 1 inserted at `axis`.
