@@ -1,0 +1,211 @@
+//! Elementwise unary ops. Each dtype class has a function that picks the element function for an
+//! op, or `None` when the op does not accept the class (E0202): that one lookup is both the
+//! dispatch and the dtype check of `docs/op-rules.md` "Unary ops".
+
+use air_ir::UnaryOp;
+use half::{bf16, f16};
+use ndarray::ArrayD;
+use num_complex::Complex;
+use num_traits::One;
+
+use super::binary::complex_div;
+use super::not_accepted;
+use super::scalar::{Int, Real, Widen};
+use crate::error::Result;
+use crate::tensor::Tensor;
+
+/// Applies a unary op elementwise.
+pub(crate) fn unary(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
+    let dtype = x.dtype();
+    match op {
+        // spec: #isnan #isinf #isfinite — result bool; complex: either part / both parts.
+        UnaryOp::IsNan | UnaryOp::IsInf | UnaryOp::IsFinite => {
+            if !(dtype.is_float() || dtype.is_complex()) {
+                return not_accepted(op.name(), x);
+            }
+            Ok(Tensor::Bool(predicate(op, x)))
+        }
+        // spec: #abs — complex gives the real modulus, of the component precision.
+        UnaryOp::Abs if dtype.is_complex() => Ok(match x {
+            Tensor::C64(a) => Tensor::F32(a.mapv(|z| z.norm())),
+            Tensor::C128(a) => Tensor::F64(a.mapv(|z| z.norm())),
+            _ => return not_accepted(op.name(), x),
+        }),
+        _ => same_type(op, x),
+    }
+}
+
+fn predicate(op: UnaryOp, x: &Tensor) -> ArrayD<bool> {
+    fn test<T: Widen>(a: &ArrayD<T>, op: UnaryOp) -> ArrayD<bool> {
+        a.mapv(|v| {
+            let z = v.widen();
+            match op {
+                UnaryOp::IsInf => z.re.is_infinite() || z.im.is_infinite(),
+                UnaryOp::IsFinite => z.re.is_finite() && z.im.is_finite(),
+                _ => z.re.is_nan() || z.im.is_nan(),
+            }
+        })
+    }
+    crate::tensor::with_array!(x, a => test(a, op))
+}
+
+/// Ops whose result has the operand's dtype.
+fn same_type(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
+    macro_rules! int {
+        ($a:expr) => {{
+            let f = need(int_fn(op), op, x)?;
+            $a.mapv(|v| Int::wrapping_from(f(v.to_i128())))
+        }};
+    }
+    macro_rules! half {
+        ($a:expr, $t:ty) => {{
+            // f16 and bf16 are computed in f32 and rounded once.
+            let f = need(real_fn::<f32>(op), op, x)?;
+            $a.mapv(|v| <$t>::from_f32(f(v.to_f32())))
+        }};
+    }
+    Ok(match x {
+        Tensor::Bool(a) => match op {
+            UnaryOp::Not => Tensor::Bool(a.mapv(|v| !v)), // spec: #not (logical on bool)
+            _ => return not_accepted(op.name(), x),
+        },
+        Tensor::I8(a) => Tensor::I8(int!(a)),
+        Tensor::I16(a) => Tensor::I16(int!(a)),
+        Tensor::I32(a) => Tensor::I32(int!(a)),
+        Tensor::I64(a) => Tensor::I64(int!(a)),
+        Tensor::U8(a) => Tensor::U8(int!(a)),
+        Tensor::U16(a) => Tensor::U16(int!(a)),
+        Tensor::U32(a) => Tensor::U32(int!(a)),
+        Tensor::U64(a) => Tensor::U64(int!(a)),
+        Tensor::F16(a) => Tensor::F16(half!(a, f16)),
+        Tensor::BF16(a) => Tensor::BF16(half!(a, bf16)),
+        Tensor::F32(a) => Tensor::F32(a.mapv(need(real_fn(op), op, x)?)),
+        Tensor::F64(a) => Tensor::F64(a.mapv(need(real_fn(op), op, x)?)),
+        Tensor::C64(a) => Tensor::C64(a.mapv(need(complex_fn(op), op, x)?)),
+        Tensor::C128(a) => Tensor::C128(a.mapv(need(complex_fn(op), op, x)?)),
+    })
+}
+
+/// The element function, or E0202 when the op does not accept the operand's dtype.
+fn need<T>(f: Option<T>, op: UnaryOp, x: &Tensor) -> Result<T> {
+    match f {
+        Some(f) => Ok(f),
+        None => not_accepted(op.name(), x),
+    }
+}
+
+/// Integer semantics on the exact value; the caller wraps the result to the dtype.
+fn int_fn(op: UnaryOp) -> Option<fn(i128) -> i128> {
+    use UnaryOp::*;
+    match op {
+        Neg => Some(|v| -v), // spec: #neg — wraps: neg(INT_MIN) = INT_MIN, neg(1u8) = 255
+        Abs => Some(|v| v.abs()), // spec: #abs — wraps: abs(INT_MIN) = INT_MIN
+        Sign => Some(|v| v.signum()), // spec: #sign — unsigned: 0 or 1
+        Not => Some(|v| !v), // spec: #not — bitwise
+        Exp | Expm1 | Log | Log1p | Sqrt | Rsqrt | Sin | Cos | Tan | Asin | Acos | Atan | Sinh
+        | Cosh | Tanh | Floor | Ceil | Round | Erf | Logistic | Reciprocal | IsNan | IsInf
+        | IsFinite => None,
+    }
+}
+
+/// Real float semantics (IEEE, as NumPy).
+fn real_fn<F: Real>(op: UnaryOp) -> Option<fn(F) -> F> {
+    use UnaryOp::*;
+    Some(match op {
+        Neg => |x: F| -x,                                      // spec: #neg
+        Abs => |x: F| x.abs(),                                 // spec: #abs
+        Sign => sign,                                          // spec: #sign
+        Exp => F::exp,                                         // spec: #exp
+        Expm1 => F::exp_m1,                                    // spec: #expm1
+        Log => F::ln,                     // spec: #log — log(0) = -inf, log(-1) = nan
+        Log1p => F::ln_1p,                // spec: #log1p
+        Sqrt => F::sqrt,                  // spec: #sqrt — sqrt(-0.0) = -0.0
+        Rsqrt => |x: F| x.sqrt().recip(), // spec: #rsqrt — rsqrt(0.0) = inf
+        Sin => F::sin,                    // spec: #sin
+        Cos => F::cos,                    // spec: #cos
+        Tan => F::tan,                    // spec: #tan
+        Asin => F::asin,                  // spec: #asin
+        Acos => F::acos,                  // spec: #acos
+        Atan => F::atan,                  // spec: #atan
+        Sinh => F::sinh,                  // spec: #sinh
+        Cosh => F::cosh,                  // spec: #cosh
+        Tanh => F::tanh,                  // spec: #tanh
+        Floor => F::floor,                // spec: #floor
+        Ceil => F::ceil,                  // spec: #ceil
+        Round => F::round_even,           // spec: #round — half to even
+        Erf => F::erf,                    // spec: #erf
+        Logistic => |x: F| F::one() / (F::one() + (-x).exp()), // spec: #logistic
+        Reciprocal => F::recip,           // spec: #reciprocal — 1/0.0 = inf
+        Not | IsNan | IsInf | IsFinite => return None,
+    })
+}
+
+/// spec: #sign — -1, 0 or 1; both zeros give +0.0; NaN stays NaN.
+fn sign<F: Real>(x: F) -> F {
+    if x.is_nan() {
+        x
+    } else if x > F::zero() {
+        F::one()
+    } else if x < F::zero() {
+        -F::one()
+    } else {
+        F::zero()
+    }
+}
+
+/// Complex semantics (num-complex, with NumPy's formulas where they differ).
+fn complex_fn<F: Real>(op: UnaryOp) -> Option<fn(Complex<F>) -> Complex<F>> {
+    use UnaryOp::*;
+    Some(match op {
+        Neg => |z: Complex<F>| -z,        // spec: #neg
+        Exp => |z: Complex<F>| z.exp(),   // spec: #exp
+        Expm1 => complex_expm1,           // spec: #expm1
+        Log => |z: Complex<F>| z.ln(),    // spec: #log
+        Log1p => complex_log1p,           // spec: #log1p
+        Sqrt => |z: Complex<F>| z.sqrt(), // spec: #sqrt
+        Rsqrt => |z: Complex<F>| complex_div(Complex::one(), z.sqrt()), // spec: #rsqrt
+        Sin => |z: Complex<F>| z.sin(),   // spec: #sin
+        Cos => |z: Complex<F>| z.cos(),   // spec: #cos
+        Tan => |z: Complex<F>| z.tan(),   // spec: #tan
+        Asin => |z: Complex<F>| z.asin(), // spec: #asin
+        Acos => |z: Complex<F>| z.acos(), // spec: #acos
+        Atan => |z: Complex<F>| z.atan(), // spec: #atan
+        Sinh => |z: Complex<F>| z.sinh(), // spec: #sinh
+        Cosh => |z: Complex<F>| z.cosh(), // spec: #cosh
+        Tanh => |z: Complex<F>| z.tanh(), // spec: #tanh
+        Reciprocal => |z: Complex<F>| complex_div(Complex::one(), z), // spec: #reciprocal
+        // Abs (complex -> real) is handled by the caller; the rest do not accept complex.
+        Abs | Sign | Floor | Ceil | Round | Erf | Logistic | Not | IsNan | IsInf | IsFinite => {
+            return None
+        }
+    })
+}
+
+/// NumPy's `nc_expm1`: accurate for small `z`.
+fn complex_expm1<F: Real>(z: Complex<F>) -> Complex<F> {
+    let two = F::one() + F::one();
+    let a = (z.im / two).sin();
+    Complex::new(
+        z.re.exp_m1() * z.im.cos() - two * a * a,
+        z.re.exp() * z.im.sin(),
+    )
+}
+
+/// NumPy's `nc_log1p`.
+fn complex_log1p<F: Real>(z: Complex<F>) -> Complex<F> {
+    let re = z.re + F::one();
+    Complex::new(re.hypot(z.im).ln(), z.im.atan2(re))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_and_round_edge_cases() {
+        assert_eq!(sign(-0.0f64).to_bits(), 0.0f64.to_bits());
+        assert!(sign(f64::NAN).is_nan());
+        assert_eq!(2.5f64.round_even(), 2.0);
+        assert_eq!((-0.5f64).round_even().to_bits(), (-0.0f64).to_bits());
+    }
+}

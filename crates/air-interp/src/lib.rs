@@ -1,0 +1,187 @@
+//! The AIR reference interpreter, and `.npy`/`.npz` I/O.
+//!
+//! [`run`] executes one function of a module on named input tensors with `ndarray`, simply and
+//! exactly as `docs/spec.md` and `docs/op-rules.md` say: it is the oracle of the conformance suite,
+//! written to be read. Each op's code names its spec section (`// spec: #floor_div`). Inputs bind
+//! to parameters by name, dimension symbols bind from their shapes, fresh dims (`filter` and
+//! `slice` lengths) bind as they are computed, and every node's result is checked against its
+//! declared type, so a bad module or an interpreter bug fails loudly (E0506) instead of passing
+//! wrong numbers on.
+//!
+//! [`npy`] and [`npz`] read and write NumPy's formats (every AIR dtype but `bf16`, which NumPy
+//! lacks), splitting structured arrays into one tensor per field (`t__price`), as `air run` and
+//! the conformance runner need.
+
+mod error;
+mod eval;
+pub mod npy;
+mod npy_header;
+pub mod npz;
+mod tensor;
+
+use std::collections::HashSet;
+
+use air_ir::{Code, Function, Intent, Module, Op, Region};
+
+pub use error::{Result, RunError};
+pub use npy::{read_npy, write_npy, NpyContent};
+pub use npz::{read_npz, write_npz, write_npz_compressed, NpzError};
+pub use tensor::{check_close, Element, ShapeError, Tensor};
+/// The array, half-float and complex crates of [`Tensor`]'s public API, re-exported.
+pub use {half, ndarray, num_complex};
+
+/// Runs `function` of a module on `inputs`, after validating the module.
+///
+/// Returns the function's results named by their declared names (`result0`, `result1`... when
+/// unnamed), then the `out`/`inout` parameters under their parameter names, in signature order.
+/// An invalid module fails with the code of the validator's first diagnostic and all of them in
+/// the message. See [`run_unchecked`] for the binding rules.
+pub fn run(
+    m: &Module,
+    function: &str,
+    inputs: &[(String, Tensor)],
+) -> Result<Vec<(String, Tensor)>> {
+    if let Err(diags) = air_ir::validate::validate(m) {
+        return Err(RunError::invalid_module(&diags));
+    }
+    run_unchecked(m, function, inputs)
+}
+
+/// Runs `function` of a module on `inputs` without validating the module first.
+///
+/// Inputs bind to parameters by name: a missing `in`/`inout` input, an input naming no parameter,
+/// a repeated name, or a wrong dtype or rank is E0501; symbols bind from the inputs' shapes (a
+/// conflict, or an expression dim like `n+1` that does not match, is E0502). `out` parameters may
+/// be left out (they are never read; given, they are checked like the others). Every custom op
+/// without a decomposition in the functions reachable from `function` is listed in one E0407.
+pub fn run_unchecked(
+    m: &Module,
+    function: &str,
+    inputs: &[(String, Tensor)],
+) -> Result<Vec<(String, Tensor)>> {
+    // The evaluator recurses once per call and nested region; a thread of its own with a large
+    // (lazily committed) stack makes the depth bound, not the caller's stack, the limit.
+    const STACK_BYTES: usize = 256 << 20;
+    std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("air-interp".into())
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(s, || run_here(m, function, inputs));
+        match worker {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => run_here(m, function, inputs), // no thread to be had: use this one
+        }
+    })
+}
+
+fn run_here(
+    m: &Module,
+    function: &str,
+    inputs: &[(String, Tensor)],
+) -> Result<Vec<(String, Tensor)>> {
+    let interp = eval::Interp::new(m);
+    let f = interp.function(function)?;
+    check_custom_ops(m, f)?;
+    let args = bind_inputs(f, inputs)?;
+    let yields = interp.call(f, &args)?;
+    let names = f
+        .results
+        .iter()
+        .enumerate()
+        .map(|(i, r)| r.name.clone().unwrap_or_else(|| format!("result{i}")))
+        .chain(
+            f.params
+                .iter()
+                .filter(|p| p.intent != Intent::In)
+                .map(|p| p.name.clone()),
+        );
+    Ok(names.zip(yields).collect())
+}
+
+/// One value per parameter, by name (`None` for an `out` parameter not given). Every problem
+/// (a repeated or unknown name, a missing input, a wrong dtype or rank) is listed in one E0501.
+fn bind_inputs<'a>(
+    f: &Function,
+    inputs: &'a [(String, Tensor)],
+) -> Result<Vec<Option<&'a Tensor>>> {
+    let mut problems = Vec::new();
+    let mut seen = HashSet::new();
+    for (name, _) in inputs {
+        if !seen.insert(name.as_str()) {
+            problems.push(format!("input {name} is given twice"));
+        } else if !f.params.iter().any(|p| &p.name == name) {
+            problems.push(format!("input {name} is not a parameter of @{}", f.name));
+        }
+    }
+    let mut args = Vec::with_capacity(f.params.len());
+    for p in &f.params {
+        let given = inputs.iter().find(|(n, _)| *n == p.name).map(|(_, t)| t);
+        match given {
+            None if p.intent != Intent::Out => {
+                problems.push(format!("missing input %{}: {}", p.name, p.ty))
+            }
+            Some(t) if t.dtype() != p.ty.dtype || t.rank() != p.ty.rank() => {
+                problems.push(format!(
+                    "%{}: expected {}, got {}{:?}",
+                    p.name,
+                    p.ty,
+                    t.dtype(),
+                    t.shape()
+                ))
+            }
+            _ => {}
+        }
+        args.push(given);
+    }
+    if problems.is_empty() {
+        Ok(args)
+    } else {
+        Err(bad_input(f, problems.join("; ")))
+    }
+}
+
+fn bad_input(f: &Function, message: String) -> RunError {
+    let mut e = RunError::new(Code::BadInput, message);
+    e.function = Some(f.name.clone());
+    e
+}
+
+/// E0407 listing every custom op without a decomposition in `f` and the functions it reaches.
+fn check_custom_ops(m: &Module, f: &Function) -> Result<()> {
+    let mut missing = Vec::new();
+    let mut visited = HashSet::new();
+    let mut queue = vec![f];
+    while let Some(g) = queue.pop() {
+        if !visited.insert(g.name.as_str()) {
+            continue;
+        }
+        for_each_op(&g.body, &mut |op| match op {
+            Op::Custom(c) => match &c.decomposition {
+                Some(d) => queue.extend(m.function(d)),
+                None => missing.push(format!("{}.{} in @{}", c.domain, c.name, g.name)),
+            },
+            Op::Call { callee } => queue.extend(m.function(callee)),
+            _ => {}
+        });
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut e = RunError::new(
+        Code::NoDecomposition,
+        format!("custom ops without a decomposition: {}", missing.join(", ")),
+    );
+    e.function = Some(f.name.clone());
+    Err(e)
+}
+
+fn for_each_op<'m>(r: &'m Region, visit: &mut impl FnMut(&'m Op)) {
+    for node in &r.nodes {
+        visit(&node.op);
+        for sub in node.op.regions() {
+            for_each_op(sub, visit);
+        }
+    }
+}
