@@ -182,7 +182,12 @@ mod tests {
     #[test]
     fn ulps_count_across_zero_and_widths() {
         assert_eq!(ulp_distance(1.0, 1.0 + f64::EPSILON, 64), 1);
-        assert_eq!(ulp_distance(-0.0, 0.0, 64), 1);
+        assert_eq!(
+            ulp_distance(-0.0, 0.0, 64),
+            0,
+            "signed zeros are equal in ulp order"
+        );
+        assert_eq!(ulp_distance(-f64::from_bits(1), f64::from_bits(1), 64), 2);
         assert_eq!(ulp_distance(1.0, f64::from(1.0f32 + f32::EPSILON), 32), 1);
     }
 

@@ -16,12 +16,20 @@ fn every_case_passes_on_every_builtin_target() {
     let mut opts = Options::for_repo(&root);
     opts.progress = false;
     let report = air_conformance::run(&opts, &target::registry()).expect("cases load");
-    let valid = report.results.iter().filter(|r| r.case.expect == Expect::Ok).count();
+    let valid = report
+        .results
+        .iter()
+        .filter(|r| r.case.expect == Expect::Ok)
+        .count();
     let invalid = report.results.len() - valid;
     println!("{}", report::summary(&report, false));
     assert!(valid >= 250, "only {valid} valid cases");
     assert!(invalid >= 40, "only {invalid} invalid cases");
-    assert!(report.passed(), "conformance failures:\n{}", report::summary(&report, false));
+    assert!(
+        report.passed(),
+        "conformance failures:\n{}",
+        report::summary(&report, false)
+    );
 
     for op in air_ir::op::all_op_names() {
         let n = report

@@ -53,8 +53,15 @@ fn examples(dir: &str) -> Vec<String> {
 fn valid_examples_check_and_round_trip_through_every_format() {
     let files = examples("docs/examples");
     assert_eq!(files.len(), 5, "{files:?}");
-    let out = air(&["check"].into_iter().chain(files.iter().map(String::as_str)).collect::<Vec<_>>());
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = air(&["check"]
+        .into_iter()
+        .chain(files.iter().map(String::as_str))
+        .collect::<Vec<_>>());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let tmp = std::env::temp_dir().join(format!("air-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).expect("tmp");
     for f in &files {
@@ -64,10 +71,18 @@ fn valid_examples_check_and_round_trip_through_every_format() {
         let back = tmp.join("m.air");
         for (a, b) in [(Path::new(f), pb.as_path()), (&pb, &json), (&json, &back)] {
             let o = air(&["convert", &a.to_string_lossy(), &b.to_string_lossy()]);
-            assert!(o.status.success(), "{f}: {}", String::from_utf8_lossy(&o.stderr));
+            assert!(
+                o.status.success(),
+                "{f}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
         }
         let reprinted = std::fs::read(&back).expect("converted text");
-        assert_eq!(String::from_utf8_lossy(&printed), String::from_utf8_lossy(&reprinted), "{f}");
+        assert_eq!(
+            String::from_utf8_lossy(&printed),
+            String::from_utf8_lossy(&reprinted),
+            "{f}"
+        );
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }
@@ -86,9 +101,17 @@ fn invalid_examples_match_their_golden_reports() {
             std::fs::write(&golden, &stderr).expect("write golden");
         }
         let want = std::fs::read_to_string(&golden).unwrap_or_default();
-        assert_eq!(stderr, want, "{f}: report differs from {} (AIR_BLESS=1 rewrites)", golden.display());
+        assert_eq!(
+            stderr,
+            want,
+            "{f}: report differs from {} (AIR_BLESS=1 rewrites)",
+            golden.display()
+        );
         let code = Path::new(&f).file_name().unwrap().to_string_lossy()[..5].to_string();
-        assert!(stderr.contains(&format!("error[{code}]")), "{f} must report {code}");
+        assert!(
+            stderr.contains(&format!("error[{code}]")),
+            "{f} must report {code}"
+        );
     }
 }
 
@@ -106,7 +129,7 @@ fn garbage_and_hostile_inputs_fail_with_exit_code_1() {
         ("air", b"".to_vec()),
         ("air", b"\x00\xff\xfe garbage".to_vec()),
         ("air", b"air 99 opset 1\n".to_vec()),
-        ("air", format!("air 1 opset 1\nfunc @f() -> (f64[1000000000000]) {{\n  %c = constant {{value = f64[1000000000000] [1.0]}} () : f64[1000000000000]\n  return %c\n}}\n").into_bytes()),
+        ("air", b"air 1 opset 1\nfunc @f() -> (f64[1000000000000]) {\n  %c = constant {value = f64[1000000000000] [1.0]} () : f64[1000000000000]\n  return %c\n}\n".to_vec()),
         ("air", format!("air 1 opset 1\nfunc @f() -> () {{\n{}\n", "{".repeat(100_000)).into_bytes()),
         ("airpb", vec![0x0a; 10_000]),
         ("airpb", (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect()),
@@ -116,7 +139,12 @@ fn garbage_and_hostile_inputs_fail_with_exit_code_1() {
     for (fmt, bytes) in inputs {
         let out = air_stdin(&["check", "--from", fmt, "-"], &bytes);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{fmt} input {:?}...: {stderr}", &bytes[..bytes.len().min(40)]);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{fmt} input {:?}...: {stderr}",
+            &bytes[..bytes.len().min(40)]
+        );
         assert!(stderr.contains("error["), "{stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
@@ -127,7 +155,10 @@ fn unknown_extension_lists_the_known_ones() {
     let out = air(&["convert", "docs/examples/matvec.air", "/tmp/out.onnx"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(".airpb") && stderr.contains(".air.json"), "{stderr}");
+    assert!(
+        stderr.contains(".airpb") && stderr.contains(".air.json"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -145,7 +176,11 @@ fn run_binds_inputs_by_name_and_writes_named_results() {
         "--outputs",
         &tmp.to_string_lossy(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let got = air_interp::npz::read_npz(&tmp).expect("outputs");
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].0, "y");
