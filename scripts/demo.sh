@@ -30,6 +30,26 @@ for f in docs/examples/*.air; do
   fi
 done
 
+if [ -d ../shared/examples ]; then
+  echo
+  echo "== air run: the examples on the inputs the real libraries were given"
+  for f in docs/examples/*.air; do
+    name=$(basename "$f" .air)
+    $air run "$f" --inputs "../shared/examples/$name/inputs.npz" --outputs "$out/$name.out.npz"
+    .venv/bin/python - "$out/$name.out.npz" "../shared/examples/$name/expected.npz" "$name" <<'PY'
+import sys, numpy as np
+got, want, name = np.load(sys.argv[1]), np.load(sys.argv[2]), sys.argv[3]
+for k in want.files:
+    err = float(np.max(np.abs(got[k] - want[k]))) if want[k].size else 0.0
+    print(f"  {name}.{k}: {got[k].tolist() if got[k].size < 8 else got[k].shape} (max abs err vs the library: {err:.1e})")
+PY
+  done
+fi
+
+echo
+echo "== air conformance: every case on the interpreter and the three serial round trips"
+$air conformance
+
 echo
 echo "== air check on an invalid module (exit code 1 expected)"
 set +e
