@@ -117,24 +117,12 @@ struct Tile<'a, T> {
     accumulate: bool,
 }
 
-/// The MR x NR product of an A sliver (kc x MR) and a B sliver (kc x NR).
+/// `acc += a * b` for one row of a tile (a loop LLVM unrolls and vectorises).
 #[inline(always)]
-fn micro<T: Float, const MR: usize, const NR: usize, const FMA: bool>(
-    kc: usize,
-    a: &[T],
-    b: &[T],
-) -> [[T; NR]; MR] {
-    let mut acc = [[T::ZERO; NR]; MR];
-    let (a, _) = a[..kc * MR].as_chunks::<MR>();
-    let (b, _) = b[..kc * NR].as_chunks::<NR>();
-    for (av, bv) in a.iter().zip(b) {
-        for i in 0..MR {
-            for j in 0..NR {
-                acc[i][j] = av[i].madd::<FMA>(bv[j], acc[i][j]);
-            }
-        }
+fn row<T: Float, const NR: usize, const FMA: bool>(acc: &mut [T; NR], a: T, b: &[T; NR]) {
+    for j in 0..NR {
+        acc[j] = a.madd::<FMA>(b[j], acc[j]);
     }
-    acc
 }
 
 /// Every MR x NR tile of one A block times one B panel.
@@ -142,14 +130,17 @@ fn micro<T: Float, const MR: usize, const NR: usize, const FMA: bool>(
 /// # Safety
 /// `t.c` addresses an `mc x nc` block of C with row stride `ldc` that only this call writes.
 #[inline(always)]
-unsafe fn macro_kernel<T: Float, const MR: usize, const NR: usize, const FMA: bool>(t: &Tile<T>) {
+unsafe fn macro_kernel<T: Float, const MR: usize, const NR: usize>(
+    t: &Tile<T>,
+    micro: impl Fn(usize, &[T], &[T]) -> [[T; NR]; MR],
+) {
     for jr in (0..t.nc).step_by(NR) {
         let nr = NR.min(t.nc - jr);
         let bp = &t.b[jr * t.kc..(jr + NR) * t.kc];
         for ir in (0..t.mc).step_by(MR) {
             let mr = MR.min(t.mc - ir);
             let ap = &t.a[ir * t.kc..(ir + MR) * t.kc];
-            let acc = micro::<T, MR, NR, FMA>(t.kc, ap, bp);
+            let acc = micro(t.kc, ap, bp);
             for (i, acc_row) in acc.iter().enumerate().take(mr) {
                 // SAFETY: row ir + i < mc and columns jr..jr + nr < nc of the block.
                 let row =
@@ -278,81 +269,73 @@ fn run<T: Float, const MR: usize, const NR: usize>(
     }
 }
 
+/// Defines a macro-kernel per instruction set around its micro-kernel: the MR x NR tile of
+/// accumulators, one [`row`] update per row written out (`rows`), so that after inlining every
+/// index is a constant and the whole tile lives in vector registers.
 macro_rules! kernels {
     ($(
-        $name:ident: $t:ty, $feat:literal, MR = $mr:literal, NR = $nr:literal, FMA = $fma:literal;
+        $name:ident: $t:ty, $feat:literal, MR = $mr:literal, NR = $nr:literal, FMA = $fma:literal,
+        rows = [$($i:literal)*];
     )*) => {$(
         #[cfg_attr(target_arch = "x86_64", target_feature(enable = $feat))]
         unsafe fn $name(t: &Tile<$t>) {
+            #[inline(always)]
+            fn micro(kc: usize, a: &[$t], b: &[$t]) -> [[$t; $nr]; $mr] {
+                let mut acc = [[<$t as Num>::ZERO; $nr]; $mr];
+                let (a, _) = a[..kc * $mr].as_chunks::<$mr>();
+                let (b, _) = b[..kc * $nr].as_chunks::<$nr>();
+                for (av, bv) in a.iter().zip(b) {
+                    $( row::<$t, $nr, $fma>(&mut acc[$i], av[$i], bv); )*
+                }
+                acc
+            }
             // SAFETY: passed on from the caller.
-            unsafe { macro_kernel::<$t, $mr, $nr, $fma>(t) }
+            unsafe { macro_kernel::<$t, $mr, $nr>(t, micro) }
         }
     )*};
 }
 
 #[cfg(target_arch = "x86_64")]
 kernels! {
-    f64_avx512: f64, "avx512f,avx512vl,avx2,fma", MR = 8, NR = 24, FMA = true;
-    f64_avx2: f64, "avx2,fma", MR = 6, NR = 8, FMA = true;
-    f64_base: f64, "sse2", MR = 4, NR = 4, FMA = false;
-    f32_avx512: f32, "avx512f,avx512vl,avx2,fma", MR = 8, NR = 48, FMA = true;
-    f32_avx2: f32, "avx2,fma", MR = 6, NR = 16, FMA = true;
-    f32_base: f32, "sse2", MR = 4, NR = 8, FMA = false;
+    f64_avx512: f64, "avx512f,avx512vl,avx2,fma", MR = 8, NR = 24, FMA = true,
+        rows = [0 1 2 3 4 5 6 7];
+    f64_avx2: f64, "avx2,fma", MR = 6, NR = 8, FMA = true, rows = [0 1 2 3 4 5];
+    f32_avx512: f32, "avx512f,avx512vl,avx2,fma", MR = 8, NR = 48, FMA = true,
+        rows = [0 1 2 3 4 5 6 7];
+    f32_avx2: f32, "avx2,fma", MR = 6, NR = 16, FMA = true, rows = [0 1 2 3 4 5];
 }
 
-#[cfg(not(target_arch = "x86_64"))]
-unsafe fn f64_base(t: &Tile<f64>) {
-    // SAFETY: passed on from the caller.
-    unsafe { macro_kernel::<f64, 4, 4, false>(t) }
+kernels! {
+    f64_base: f64, "sse2", MR = 4, NR = 4, FMA = false, rows = [0 1 2 3];
+    f32_base: f32, "sse2", MR = 4, NR = 8, FMA = false, rows = [0 1 2 3];
 }
 
-#[cfg(not(target_arch = "x86_64"))]
-unsafe fn f32_base(t: &Tile<f32>) {
-    // SAFETY: passed on from the caller.
-    unsafe { macro_kernel::<f32, 4, 8, false>(t) }
-}
+/// Block sizes per kernel: the B sliver (KC x NR) fits L1 beside streaming A, the A block
+/// (MC x KC) fits L2, the B panel (KC x NC) fits L3.
+const AVX512: Blocks = Blocks {
+    kc: 128,
+    mc: 192,
+    nc: 3072,
+};
+const AVX2: Blocks = Blocks {
+    kc: 256,
+    mc: 120,
+    nc: 4096,
+};
+const BASE: Blocks = Blocks {
+    kc: 256,
+    mc: 128,
+    nc: 4096,
+};
 
 /// `c = a b` for f64 (`c` row-major, all dims > 0).
 pub(crate) fn gemm_f64(a: &MatRef, b: &MatRef, c: &mut [f64], threads: usize) {
     match isa() {
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 => run::<f64, 8, 24>(
-            a,
-            b,
-            c,
-            threads,
-            Blocks {
-                kc: 128,
-                mc: 192,
-                nc: 3072,
-            },
-            f64_avx512,
-        ),
+        Isa::Avx512 => run::<f64, 8, 24>(a, b, c, threads, AVX512, f64_avx512),
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => run::<f64, 6, 8>(
-            a,
-            b,
-            c,
-            threads,
-            Blocks {
-                kc: 256,
-                mc: 120,
-                nc: 4096,
-            },
-            f64_avx2,
-        ),
-        _ => run::<f64, 4, 4>(
-            a,
-            b,
-            c,
-            threads,
-            Blocks {
-                kc: 256,
-                mc: 128,
-                nc: 4096,
-            },
-            f64_base,
-        ),
+        Isa::Avx2 => run::<f64, 6, 8>(a, b, c, threads, AVX2, f64_avx2),
+        _ => run::<f64, 4, 4>(a, b, c, threads, BASE, f64_base),
     }
 }
 
@@ -360,42 +343,9 @@ pub(crate) fn gemm_f64(a: &MatRef, b: &MatRef, c: &mut [f64], threads: usize) {
 pub(crate) fn gemm_f32(a: &MatRef, b: &MatRef, c: &mut [f32], threads: usize) {
     match isa() {
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 => run::<f32, 8, 48>(
-            a,
-            b,
-            c,
-            threads,
-            Blocks {
-                kc: 128,
-                mc: 192,
-                nc: 3072,
-            },
-            f32_avx512,
-        ),
+        Isa::Avx512 => run::<f32, 8, 48>(a, b, c, threads, AVX512, f32_avx512),
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2 => run::<f32, 6, 16>(
-            a,
-            b,
-            c,
-            threads,
-            Blocks {
-                kc: 256,
-                mc: 120,
-                nc: 4096,
-            },
-            f32_avx2,
-        ),
-        _ => run::<f32, 4, 8>(
-            a,
-            b,
-            c,
-            threads,
-            Blocks {
-                kc: 256,
-                mc: 128,
-                nc: 4096,
-            },
-            f32_base,
-        ),
+        Isa::Avx2 => run::<f32, 6, 16>(a, b, c, threads, AVX2, f32_avx2),
+        _ => run::<f32, 4, 8>(a, b, c, threads, BASE, f32_base),
     }
 }
