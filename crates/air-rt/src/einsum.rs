@@ -205,44 +205,59 @@ fn loop_nest<T: Num>(ops: &[Operand], out: &[u8], ext: &[usize; 128], c: &mut [T
     summed.dedup();
     // The innermost summed letter is the one with the smallest stride in the first operand.
     summed.sort_by_key(|&l| std::cmp::Reverse(ops[0].stride(l).unsigned_abs()));
-    let out_ext: Vec<usize> = out.iter().map(|&l| ext[l as usize]).collect();
-    let (inner, outer_sum) = match summed.split_last() {
-        Some((&l, rest)) => (Some(l), rest.to_vec()),
-        None => (None, Vec::new()),
-    };
-    let sum_ext: Vec<usize> = outer_sum.iter().map(|&l| ext[l as usize]).collect();
-    let sum_offs: Vec<Vec<isize>> = ops
-        .iter()
-        .map(|op| offsets(&sum_ext, &op.strides_of(&outer_sum)).collect())
-        .collect();
-    let out_st: Vec<Vec<isize>> = ops.iter().map(|op| op.strides_of(out)).collect();
-    let mut out_offs: Vec<_> = out_st.iter().map(|st| offsets(&out_ext, st)).collect();
-    let (n_inner, inner_st): (usize, Vec<isize>) = match inner {
+    let (n_inner, inner_st): (usize, Vec<isize>) = match summed.pop() {
         Some(l) => (ext[l as usize], ops.iter().map(|op| op.stride(l)).collect()),
         None => (1, vec![0; ops.len()]),
     };
+    // Offsets of every position of the other summed letters, one row of operands each.
+    let sum_ext: Vec<usize> = summed.iter().map(|&l| ext[l as usize]).collect();
+    let sum_st: Vec<Vec<isize>> = ops.iter().map(|op| op.strides_of(&summed)).collect();
+    let mut its: Vec<_> = sum_st.iter().map(|st| offsets(&sum_ext, st)).collect();
+    let count: usize = sum_ext.iter().product();
+    let sum_offs: Vec<isize> = (0..count)
+        .flat_map(|_| {
+            its.iter_mut()
+                .map(|it| it.next().unwrap_or(0))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let out_ext: Vec<usize> = out.iter().map(|&l| ext[l as usize]).collect();
+    let out_st: Vec<Vec<isize>> = ops.iter().map(|op| op.strides_of(out)).collect();
+    let mut out_offs: Vec<_> = out_st.iter().map(|st| offsets(&out_ext, st)).collect();
+    let mut start = vec![0isize; ops.len()];
+    for slot in c.iter_mut() {
+        let base: Vec<isize> = out_offs
+            .iter_mut()
+            .map(|it| it.next().unwrap_or(0))
+            .collect();
+        let mut acc = T::ZERO;
+        for so in sum_offs.chunks_exact(ops.len()) {
+            for (st, (&b, &o)) in start.iter_mut().zip(base.iter().zip(so)) {
+                *st = b + o;
+            }
+            acc = acc.add(inner_sum(ops, &start, &inner_st, n_inner));
+        }
+        *slot = acc;
+    }
+}
+
+/// `sum over t < n of the product over operands p of op_p[start_p + t * step_p]`.
+#[inline]
+fn inner_sum<T: Num>(ops: &[Operand], start: &[isize], step: &[isize], n: usize) -> T {
     let read = |p: usize, off: isize| -> T {
         // SAFETY: every offset is a sum of in-range letter values times the operand's strides,
         // so it addresses an element of operand p.
         unsafe { (ops[p].ptr.offset(off) as *const T).read_unaligned() }
     };
-    let mut base = vec![0isize; ops.len()];
-    for slot in c.iter_mut() {
-        for (b, it) in base.iter_mut().zip(&mut out_offs) {
-            *b = it.next().unwrap_or(0);
+    let mut acc = T::ZERO;
+    for t in 0..n as isize {
+        let mut prod = read(0, start[0] + t * step[0]);
+        for (p, (&s, &d)) in start.iter().zip(step).enumerate().skip(1) {
+            prod = prod.mul(read(p, s + t * d));
         }
-        let mut acc = T::ZERO;
-        for s in 0..sum_offs[0].len() {
-            for t in 0..n_inner as isize {
-                let mut prod = read(0, base[0] + sum_offs[0][s] + t * inner_st[0]);
-                for p in 1..ops.len() {
-                    prod = prod.mul(read(p, base[p] + sum_offs[p][s] + t * inner_st[p]));
-                }
-                acc = acc.add(prod);
-            }
-        }
-        *slot = acc;
+        acc = acc.add(prod);
     }
+    acc
 }
 
 /// One extent and stride for a group of letters of an operand, when they flatten (as a reshape
@@ -367,7 +382,7 @@ fn contract<T: Gemm>(
 ) {
     let mut keep: Vec<Vec<T>> = Vec::new();
     let a = presum(a, b, out, ext, &mut keep);
-    let b = presum(&b, &a, out, ext, &mut keep);
+    let b = presum(b, &a, out, ext, &mut keep);
     let batch: Vec<u8> = out
         .iter()
         .copied()

@@ -64,23 +64,31 @@ impl Call<'_> {
 /// The body of a runtime op.
 pub(crate) type OpFn = fn(Call<'_>) -> Res<()>;
 
-/// Runs one op behind the C ABI.
+/// The arguments of a runtime op as they cross the C ABI.
+pub(crate) struct Raw {
+    /// `n_ins` input descriptors.
+    pub ins: *const AirTensor,
+    /// The number of inputs.
+    pub n_ins: i64,
+    /// The result descriptor.
+    pub out: *mut AirTensor,
+    /// `n_attrs` attributes.
+    pub attrs: *const i64,
+    /// The number of attributes.
+    pub n_attrs: i64,
+}
+
+/// Runs one op behind the C ABI: `name` for messages, `err` for the report.
 ///
 /// # Safety
 /// The pointers follow the ABI: `ins` holds `n_ins` descriptors, `attrs` holds `n_attrs` values,
 /// `out` and `err` are valid (NULL `err` is tolerated), and every descriptor's memory is valid.
-pub(crate) unsafe fn entry(
-    name: &str,
-    ins: *const AirTensor,
-    n_ins: i64,
-    out: *mut AirTensor,
-    attrs: *const i64,
-    n_attrs: i64,
-    err: *mut AirError,
-    body: OpFn,
-) -> i32 {
+pub(crate) unsafe fn entry(name: &str, raw: Raw, err: *mut AirError, body: OpFn) -> i32 {
+    let out = raw.out;
+    // SAFETY: a non-NULL `out` is valid by the contract.
     let out_was_null = !out.is_null() && unsafe { (*out).data.is_null() };
-    let run = AssertUnwindSafe(|| unsafe { checked_call(ins, n_ins, out, attrs, n_attrs, body) });
+    // SAFETY: passed on.
+    let run = AssertUnwindSafe(|| unsafe { checked_call(raw, body) });
     let failure = match catch_unwind(run) {
         Ok(Ok(())) => return 0,
         Ok(Err(e)) => e,
@@ -109,22 +117,17 @@ pub(crate) unsafe fn entry(
 
 /// # Safety
 /// As [`entry`].
-unsafe fn checked_call(
-    ins: *const AirTensor,
-    n_ins: i64,
-    out: *mut AirTensor,
-    attrs: *const i64,
-    n_attrs: i64,
-    body: OpFn,
-) -> Res<()> {
-    let (Ok(n_ins), Ok(n_attrs)) = (usize::try_from(n_ins), usize::try_from(n_attrs)) else {
+unsafe fn checked_call(raw: Raw, body: OpFn) -> Res<()> {
+    let (Ok(n_ins), Ok(n_attrs)) = (usize::try_from(raw.n_ins), usize::try_from(raw.n_attrs))
+    else {
         return fail(Code::BadInput, "negative input or attribute count");
     };
-    if out.is_null() || (n_ins > 0 && ins.is_null()) || (n_attrs > 0 && attrs.is_null()) {
+    if raw.out.is_null() || (n_ins > 0 && raw.ins.is_null()) || (n_attrs > 0 && raw.attrs.is_null())
+    {
         return fail(Code::BadInput, "NULL descriptor or attribute array");
     }
     // SAFETY: the arrays hold the counts given (the contract), checked non-NULL above.
-    let (descs, attrs) = unsafe { (raw_slice(ins, n_ins), raw_slice(attrs, n_attrs)) };
+    let (descs, attrs) = unsafe { (raw_slice(raw.ins, n_ins), raw_slice(raw.attrs, n_attrs)) };
     let ins = descs
         .iter()
         .enumerate()
@@ -132,7 +135,7 @@ unsafe fn checked_call(
         .map(|(i, d)| unsafe { Arg::from_desc(d, &format!("input {i}")) })
         .collect::<Res<Vec<Arg>>>()?;
     // SAFETY: `out` is valid and not aliased by anything this call holds.
-    let out = unsafe { &mut *out };
+    let out = unsafe { &mut *raw.out };
     body(Call { ins, attrs, out })
 }
 
@@ -153,8 +156,9 @@ macro_rules! runtime_ops {
             n_attrs: i64,
             err: *mut AirError,
         ) -> i32 {
+            let raw = Raw { ins, n_ins, out, attrs, n_attrs };
             // SAFETY: passed on.
-            unsafe { entry(stringify!($name), ins, n_ins, out, attrs, n_attrs, err, $imp) }
+            unsafe { entry(stringify!($name), raw, err, $imp) }
         }
     )*};
 }

@@ -77,9 +77,11 @@ fn plan(a: &Arg, b: &Arg) -> Res<Plan> {
     for i in 0..r {
         // Right-aligned: missing leading dims are 1.
         let dim = |sh: &[usize], st: &[isize], rx: usize| {
-            (i + rx >= r)
-                .then(|| (sh[i + rx - r], st[i + rx - r]))
-                .unwrap_or((1, 0))
+            if i + rx >= r {
+                (sh[i + rx - r], st[i + rx - r])
+            } else {
+                (1, 0)
+            }
         };
         let ((x, xs), (y, ys)) = (dim(&ash, &ast, ra), dim(&bsh, &bst, rb));
         let n = match (x, y) {

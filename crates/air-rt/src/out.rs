@@ -94,7 +94,8 @@ impl<'a> Out<'a> {
             !a.is_empty() && alo < hi && lo < ahi
         });
         let layout_ok = !contiguous
-            || (is_c_contiguous(&self.shape, &self.strides, self.esize) && base % self.esize == 0);
+            || (is_c_contiguous(&self.shape, &self.strides, self.esize)
+                && base.is_multiple_of(self.esize));
         overlaps || !layout_ok
     }
 

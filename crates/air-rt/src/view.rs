@@ -130,7 +130,7 @@ impl<'a, T: Elem> StridedView<'a, T> {
 
     /// The elements as a slice, when they are C-contiguous and `T`-aligned.
     pub fn as_slice(&self) -> Option<&'a [T]> {
-        let aligned = (self.data as usize) % std::mem::align_of::<T>() == 0;
+        let aligned = (self.data as usize).is_multiple_of(std::mem::align_of::<T>());
         let len = self.len();
         if len == 0 {
             return Some(&[]);
@@ -317,7 +317,7 @@ impl Arg {
                 format!("{what}: strides span too much memory"),
             );
         }
-        if self.data.is_null() && self.len() > 0 {
+        if self.data.is_null() && !self.is_empty() {
             return fail(Code::BadInput, format!("{what}: NULL data with elements"));
         }
         Ok(())

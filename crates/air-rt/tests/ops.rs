@@ -215,7 +215,7 @@ fn sort_matches_the_interpreter() {
                 unchecked: false,
             };
             case.check_layouts(
-                &[x.clone()],
+                std::slice::from_ref(&x),
                 &format!("sort {dtype} {shape:?} axis {axis} desc {descending}"),
             );
         }
@@ -245,7 +245,7 @@ fn scans_match_the_interpreter() {
                 unchecked: false,
             };
             case.check_layouts(
-                &[x.clone()],
+                std::slice::from_ref(&x),
                 &format!("{kind:?} {dtype} {shape:?} axis {axis}"),
             );
         }
@@ -277,7 +277,7 @@ fn arg_reductions_match_the_interpreter() {
                     unchecked: false,
                 };
                 let what = format!("{kind:?} {dtype} {shape:?} axis {axis} keepdims {keepdims}");
-                case.check_layouts(&[x.clone()], &what);
+                case.check_layouts(std::slice::from_ref(&x), &what);
             }
         }
     });

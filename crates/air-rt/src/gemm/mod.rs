@@ -64,7 +64,7 @@ impl MatRef {
         let p = self.ptr.wrapping_offset(i as isize * self.rs);
         let ok = i < self.rows
             && (self.cs == size || self.cols <= 1)
-            && (p as usize) % std::mem::align_of::<T>() == 0;
+            && (p as usize).is_multiple_of(std::mem::align_of::<T>());
         // SAFETY: row `i` exists and its `cols` elements are contiguous, aligned and readable.
         ok.then(|| unsafe { std::slice::from_raw_parts(p as *const T, self.cols) })
     }
