@@ -146,3 +146,47 @@ fn integer_products_wrap() {
         check(&[33, 40], &[40, 7], Layout::F, Layout::C, 2, dtype);
     }
 }
+
+#[test]
+fn misaligned_operands_and_results() {
+    // f64 data one byte off its alignment: read and written without undefined behaviour.
+    let (m, k, n) = (9usize, 40usize, 11usize);
+    let a: Vec<f64> = (0..m * k).map(|i| (i % 7) as f64 - 3.0).collect();
+    let b: Vec<f64> = (0..k * n).map(|i| (i % 5) as f64 - 2.0).collect();
+    let (want, _) = naive(&a, &[m, k], &b, &[k, n]);
+    let bytes = |v: &[f64]| {
+        let mut raw = vec![0u8; v.len() * 8 + 1];
+        for (i, x) in v.iter().enumerate() {
+            raw[1 + i * 8..9 + i * 8].copy_from_slice(&x.to_le_bytes());
+        }
+        raw
+    };
+    let (mut ra, mut rb, mut rc) = (bytes(&a), bytes(&b), vec![0u8; m * n * 8 + 1]);
+    let (mut sa, mut sb, mut sc) = (
+        [m as i64, k as i64],
+        [k as i64, n as i64],
+        [m as i64, n as i64],
+    );
+    let (mut ta, mut tb, mut tc) = ([8 * k as i64, 8], [8 * n as i64, 8], [8 * n as i64, 8]);
+    let desc = |raw: &mut Vec<u8>, s: &mut [i64; 2], t: &mut [i64; 2]| air_rt::abi::AirTensor {
+        data: raw.as_mut_ptr().wrapping_add(1),
+        shape: s.as_mut_ptr(),
+        strides: t.as_mut_ptr(),
+        rank: 2,
+        dtype: air_rt::abi::dtype_code(DType::F64),
+    };
+    let ins = [
+        desc(&mut ra, &mut sa, &mut ta),
+        desc(&mut rb, &mut sb, &mut tb),
+    ];
+    let mut out = desc(&mut rc, &mut sc, &mut tc);
+    let mut err = air_rt::abi::AirError::default();
+    // SAFETY: every descriptor addresses its byte vector.
+    let rc_code =
+        unsafe { air_rt::air_rt_matmul(ins.as_ptr(), 2, &mut out, [1i64].as_ptr(), 1, &mut err) };
+    assert_eq!(rc_code, 0, "{}", err.text());
+    let got: Vec<f64> = (0..m * n)
+        .map(|i| f64::from_le_bytes(rc[1 + i * 8..9 + i * 8].try_into().unwrap()))
+        .collect();
+    assert_eq!(got, want);
+}
