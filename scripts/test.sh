@@ -9,6 +9,8 @@ export LLVM_SYS_191_PREFIX=/usr/lib/llvm-19
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+echo "== cargo build (libair_rt.a, which tests link C programs against, is built here)"
+cargo build --workspace -q
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -q -- -D warnings
 echo "== cargo test"

@@ -582,15 +582,7 @@ fn c_program_output(include: &std::path::Path, name: &str, src: &str, link: bool
         .arg("-o")
         .arg(&exe);
     if link {
-        // target/<profile>/deps/<this test> -> target/<profile>/libair_rt.a
-        let exe_dir = std::env::current_exe().unwrap();
-        let lib = exe_dir
-            .parent()
-            .and_then(|d| d.parent())
-            .unwrap()
-            .join("libair_rt.a");
-        assert!(lib.exists(), "{} not built", lib.display());
-        cmd.arg(lib).args(["-lpthread", "-ldl", "-lm"]);
+        cmd.arg(static_lib()).args(["-lpthread", "-ldl", "-lm"]);
     }
     let status = cmd.status().expect("cc");
     assert!(status.success(), "cc failed on {name}");
@@ -601,4 +593,28 @@ fn c_program_output(include: &std::path::Path, name: &str, src: &str, link: bool
         String::from_utf8_lossy(&run.stdout)
     );
     String::from_utf8(run.stdout).unwrap()
+}
+
+/// `libair_rt.a`: the one `cargo build` left beside this test's profile directory, else one built
+/// now in a target directory of its own (`cargo test` does not build staticlibs, and holds the lock
+/// of the main target directory while tests run).
+fn static_lib() -> std::path::PathBuf {
+    // target/<profile>/deps/<this test> -> target/<profile>/libair_rt.a
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe.parent().and_then(|d| d.parent()).unwrap().to_path_buf();
+    let lib = profile_dir.join("libair_rt.a");
+    if lib.exists() {
+        return lib;
+    }
+    let target = profile_dir.join("air-rt-staticlib");
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "-q", "-p", "air-rt", "--lib", "--target-dir"])
+            .arg(&target)
+            .status()
+            .expect("cargo runs");
+    assert!(status.success(), "building libair_rt.a failed");
+    let lib = target.join("debug").join("libair_rt.a");
+    assert!(lib.exists(), "{} not built", lib.display());
+    lib
 }
