@@ -65,7 +65,7 @@ impl Slot {
         let size = t.dtype().size_bytes() as i64;
         let shape = t.shape().iter().map(|&e| e as i64).collect();
         let (data, strides) = with_array!(t, a => (
-            a.as_mut_ptr() as *mut u8,
+            a.as_mut_ptr().cast::<u8>(),
             a.strides().iter().map(|&s| s as i64 * size).collect::<Vec<i64>>()
         ));
         Slot {

@@ -180,10 +180,12 @@ fn build(
     let g = ModGen::new(ctx, module, cpu, features);
     let triple = TargetMachine::get_default_triple();
     let target = Target::from_triple(&triple).map_err(|e| unsupported(e.to_string()))?;
-    let level = if options.opt_level == 0 {
-        OptimizationLevel::None
-    } else {
-        OptimizationLevel::Aggressive
+    // Machine code generation at O2: the IR is already optimised at `opt_level`, and the
+    // backend's O3 adds compile time for no measured speed.
+    let level = match options.opt_level {
+        0 => OptimizationLevel::None,
+        1 => OptimizationLevel::Less,
+        _ => OptimizationLevel::Default,
     };
     let tm = target
         .create_target_machine(

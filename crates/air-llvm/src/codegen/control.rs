@@ -398,14 +398,13 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 }
             }
         }
-        Ok(vals
-            .into_iter()
+        vals.into_iter()
             .zip(&node.results)
             .map(|(v, ty)| match v {
                 Val::Buf(b) if ty.rank() == 0 => self.load_elem(ty.dtype, b.data).map(Val::Reg),
                 v => Ok(v),
             })
-            .collect::<R<Vec<_>>>()?)
+            .collect()
     }
 
     fn descriptor_at(&self, array: PointerValue<'ctx>, j: usize) -> R<PointerValue<'ctx>> {

@@ -100,7 +100,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     /// One element of a unary op on `x` (of dtype `d`).
     pub fn unary(&self, op: UnaryOp, d: DType, x: BasicValueEnum<'ctx>) -> R<BasicValueEnum<'ctx>> {
         if d.is_float() {
-            return Ok(self.unary_float(op, x.into_float_value())?);
+            return self.unary_float(op, x.into_float_value());
         }
         let x = x.into_int_value();
         let b = &self.b;

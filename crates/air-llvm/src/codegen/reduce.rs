@@ -94,7 +94,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             let n = self.count(&domain)?;
             self.for_range(n, &mut |s, i| {
                 let v = element(s, &Ix::Flat(i))?;
-                fold.into_slot(s, acc.data, v)
+                fold.fold_into(s, acc.data, v)
             })?;
             self.b.build_unconditional_branch(done)?;
             self.b.position_at_end(nested_bb);
@@ -115,7 +115,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let rank = domain.len();
         if rank == 0 {
             let v = element(self, &Ix::Multi(vec![]))?;
-            return fold.into_slot(self, fold.acc.data, v);
+            return fold.fold_into(self, fold.acc.data, v);
         }
         let inner = rank - 1;
         if fold.reduced[inner] {
@@ -129,7 +129,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 s.for_range(domain[inner], &mut |s, j| {
                     idx[inner] = j;
                     let v = element(s, &Ix::Multi(idx.clone()))?;
-                    fold.into_slot(s, local, v)
+                    fold.fold_into(s, local, v)
                 })?;
                 let total = s.load_elem(fold.acc_d, local)?;
                 s.store_elem(fold.acc_d, p, total)
@@ -139,7 +139,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             self.nest(domain, &order, &mut |s, idx| {
                 let p = fold.slot(s, idx)?;
                 let v = element(s, &Ix::Multi(idx.to_vec()))?;
-                fold.into_slot(s, p, v)
+                fold.fold_into(s, p, v)
             })
         }
     }
@@ -268,7 +268,7 @@ impl<'b, 'ctx> Fold<'b, 'ctx> {
     }
 
     /// `*p = combine(*p, v)`.
-    fn into_slot<'g, 'a>(
+    fn fold_into<'g, 'a>(
         &self,
         s: &mut FnGen<'g, 'ctx, 'a>,
         p: inkwell::values::PointerValue<'ctx>,
