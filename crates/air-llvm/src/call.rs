@@ -107,7 +107,8 @@ fn take_allocated(d: &AirTensor, ty: &TensorType) -> Result<Tensor, RunError> {
     let bytes = unsafe { std::slice::from_raw_parts(d.data, n) };
     let t = Tensor::from_le_bytes(ty.dtype, &shape, bytes)
         .map_err(|e| RunError::new(Code::Unsupported, e.to_string()));
-    crate::rt::air_free(d.data);
+    // SAFETY: the buffer was handed out by the callee and is released once.
+    unsafe { crate::rt::air_free(d.data) };
     t
 }
 

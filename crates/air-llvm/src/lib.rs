@@ -11,6 +11,22 @@
 //!
 //! Code generation is behind the cargo feature `llvm` (on by default for this crate, which is not a
 //! default member of the workspace). Without it, [`compile`] reports `E0505`.
+//!
+//! Decisions on the C ABI that `docs/llvm-backend.md` leaves open:
+//! - strides must be multiples of the element size (E0501 otherwise); extents must be >= 0;
+//! - every descriptor's `shape` and `strides` arrays must exist (with any values) even when its
+//!   `data` is NULL;
+//! - an `out` parameter with NULL `data` is allocated by the callee like a result (C-contiguous,
+//!   `air_rt_alloc`; the caller frees it with `air_free`), or E0501 when its extents depend on
+//!   symbols no input binds, as the interpreter does;
+//! - result buffers given by the caller must not overlap the inputs (groups write them directly);
+//!   `inout` parameters may: their new value is computed aside and copied in at the end;
+//! - on failure nothing is handed out: buffers the callee allocated are freed and NULL again.
+//!
+//! Semantics: reductions fold in an unspecified order (float sums, products and means with
+//! several partial sums; `f32` ones accumulate in `f64`); the sign of a zero `reduce_max`/
+//! `reduce_min` is unspecified (`llvm.maximum`/`llvm.minimum`). Everything else is bit-exact with
+//! the interpreter except the transcendental functions (glibc's libm and libmvec).
 
 mod check;
 mod options;
@@ -30,6 +46,8 @@ pub use options::Options;
 
 #[cfg(feature = "llvm")]
 pub use jit::{compile, compile_cached, CompileTimes, CompiledModule};
+#[cfg(feature = "llvm")]
+pub use rt::air_free;
 
 /// Without the `llvm` feature there is no code generator: every compile fails with `E0505`.
 #[cfg(not(feature = "llvm"))]

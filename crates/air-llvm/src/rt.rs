@@ -21,8 +21,12 @@ pub(crate) extern "C" fn air_rt_alloc(nbytes: i64) -> *mut u8 {
     unsafe { libc::calloc(nbytes.max(1) as usize, 1).cast() }
 }
 
-/// `air_free(p)`: releases memory from [`air_rt_alloc`] (NULL is ignored).
-pub(crate) extern "C" fn air_free(p: *mut u8) {
+/// `air_free(p)`: releases memory the compiled code allocated (results and `out` parameters the
+/// caller left without a buffer). NULL is ignored.
+///
+/// # Safety
+/// `p` is NULL or a buffer compiled code handed out, not yet released.
+pub unsafe extern "C" fn air_free(p: *mut u8) {
     // SAFETY: `p` is NULL or came from `air_rt_alloc` (calloc), and is released once.
     unsafe { libc::free(p.cast()) }
 }
@@ -55,7 +59,8 @@ pub(crate) extern "C" fn air_llvm_fail(
     err.set(code, &text)
 }
 
-/// The helpers by symbol name, with their addresses, for the JIT's global mappings.
+/// The helpers by symbol name, with their addresses, for the JIT's global mappings. The runtime
+/// ops of `air-rt` join this list (and `check::RUNTIME_OPS`) once `air-rt` provides them.
 pub(crate) fn symbols() -> Vec<(&'static str, usize)> {
     vec![
         ("air_rt_alloc", air_rt_alloc as *const () as usize),

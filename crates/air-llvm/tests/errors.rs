@@ -139,3 +139,78 @@ fn raw_abi_rejects_bad_descriptors() {
     assert_eq!(code, 501, "{msg}");
     assert!(msg.contains("not a multiple"), "{msg}");
 }
+
+#[test]
+fn a_failed_call_hands_nothing_out() {
+    let text = "air 1 opset 1
+func @f(%x: f64[n], %i: i64) -> (%y: f64[n], %e: f64) {
+  %y = neg (%x) : f64[n]
+  %e = extract (%x, %i) : f64
+  return %y, %e
+}";
+    let m = parse(text);
+    let compiled = air_llvm::compile(&m, &air_llvm::Options::default()).expect("compiles");
+    let addr = compiled.entry_address("f").expect("entry point");
+    type Entry = unsafe extern "C" fn(*mut AirTensor, *mut AirTensor, *mut AirError) -> i32;
+    // SAFETY: the address is `air_f`, whose signature is `Entry`.
+    let entry: Entry = unsafe { std::mem::transmute::<usize, Entry>(addr) };
+    let f64c = dtype_code(air_ir::DType::F64);
+    let mut x = vec![1.0f64, 2.0, 3.0];
+    let mut i = 7i64;
+    let (mut xs, mut xst) = ([3i64], [8i64]);
+    let (mut ys, mut yst) = ([0i64], [0i64]);
+    let mut none = [0i64; 1];
+    let mut params = [
+        AirTensor {
+            data: x.as_mut_ptr().cast(),
+            shape: xs.as_mut_ptr(),
+            strides: xst.as_mut_ptr(),
+            rank: 1,
+            dtype: f64c,
+        },
+        AirTensor {
+            data: (&mut i as *mut i64).cast(),
+            shape: none.as_mut_ptr(),
+            strides: none.as_mut_ptr(),
+            rank: 0,
+            dtype: dtype_code(air_ir::DType::I64),
+        },
+    ];
+    let mut results = [
+        AirTensor {
+            data: std::ptr::null_mut(),
+            shape: ys.as_mut_ptr(),
+            strides: yst.as_mut_ptr(),
+            rank: 1,
+            dtype: f64c,
+        },
+        AirTensor {
+            data: std::ptr::null_mut(),
+            shape: none.as_mut_ptr(),
+            strides: none.as_mut_ptr(),
+            rank: 0,
+            dtype: f64c,
+        },
+    ];
+    let mut err = AirError::default();
+    // SAFETY: valid descriptors over live memory, as the ABI asks.
+    let code = unsafe { entry(params.as_mut_ptr(), results.as_mut_ptr(), &mut err) };
+    assert_eq!(code, 503, "{}", err.text());
+    assert!(
+        results[0].data.is_null(),
+        "the allocated result was not taken back"
+    );
+    i = 1;
+    params[1].data = (&mut i as *mut i64).cast();
+    // SAFETY: as above.
+    let code = unsafe { entry(params.as_mut_ptr(), results.as_mut_ptr(), &mut err) };
+    assert_eq!(code, 0, "{}", err.text());
+    assert_eq!(ys, [3]);
+    // SAFETY: the callee allocated 3 elements and 1 element; they are the caller's to free.
+    unsafe {
+        assert_eq!(*results[0].data.cast::<f64>().add(2), -3.0);
+        assert_eq!(*results[1].data.cast::<f64>(), 2.0);
+        air_llvm::air_free(results[0].data);
+        air_llvm::air_free(results[1].data);
+    }
+}

@@ -407,7 +407,11 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             .collect()
     }
 
-    fn descriptor_at(&self, array: PointerValue<'ctx>, j: usize) -> R<PointerValue<'ctx>> {
+    pub(super) fn descriptor_at(
+        &self,
+        array: PointerValue<'ctx>,
+        j: usize,
+    ) -> R<PointerValue<'ctx>> {
         // SAFETY (of the generated code): `array` has room for every descriptor.
         #[allow(unsafe_code)]
         let p = unsafe {
@@ -419,7 +423,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
 
     /// Fills a descriptor: a buffer's data, extents and byte strides, or NULL data (the callee
     /// allocates) with room for the extents.
-    fn write_descriptor(
+    pub(super) fn write_descriptor(
         &mut self,
         desc: PointerValue<'ctx>,
         d: DType,
@@ -478,7 +482,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     }
 
     /// A result the callee allocated: owned by the current region from now on.
-    fn take_result(&mut self, desc: PointerValue<'ctx>, rank: usize) -> R<Val<'ctx>> {
+    pub(super) fn take_result(&mut self, desc: PointerValue<'ctx>, rank: usize) -> R<Val<'ctx>> {
         let t = self.g.tensor_ty;
         let p = self.ptr_ty();
         let data = self

@@ -309,9 +309,9 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     ) -> R<PointerValue<'ctx>> {
         let count = self.count_checked(shape)?;
         let p = self.raw_alloc(count, d.size_bytes())?;
-        let slot = self.handed_out_slot()?;
-        self.b.build_store(slot, p)?;
-        self.b.build_store(self.field(desc, 0)?, p)?;
+        let field = self.field(desc, 0)?;
+        self.hand_out_buffer(p, field)?;
+        self.b.build_store(field, p)?;
         let ptr = self.ptr_ty();
         let shape_p = self
             .b

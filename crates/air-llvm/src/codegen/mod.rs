@@ -14,6 +14,7 @@ mod group;
 mod loops;
 mod reduce;
 mod region;
+mod runtime;
 mod view;
 
 use std::collections::HashMap;
@@ -249,8 +250,9 @@ pub(crate) struct FnGen<'g, 'ctx, 'a> {
     slot_stack: Vec<Vec<PointerValue<'ctx>>>,
     /// Every slot of the function.
     all_slots: Vec<PointerValue<'ctx>>,
-    /// Buffers handed to the caller (results, unsupplied `out` params): freed on error.
-    handed_out: Vec<PointerValue<'ctx>>,
+    /// Buffers handed to the caller (results, unsupplied `out` params), each with a slot
+    /// holding the address of the descriptor's `data` field: freed and reset on error.
+    handed_out: Vec<(PointerValue<'ctx>, PointerValue<'ctx>)>,
     /// Dimension symbols bound so far.
     pub syms: HashMap<String, IntValue<'ctx>>,
 }
@@ -296,7 +298,8 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let null = self.ptr_ty().const_null();
         let eb = self.g.c.create_builder();
         eb.position_at_end(self.entry);
-        for s in self.all_slots.iter().chain(&self.handed_out) {
+        let handed = self.handed_out.iter().flat_map(|(a, b)| [a, b]);
+        for s in self.all_slots.iter().chain(handed) {
             eb.build_store(*s, null)?;
         }
         let body = self
@@ -306,9 +309,29 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         eb.build_unconditional_branch(body)?;
         eb.position_at_end(self.error_bb);
         let free = self.g.helper("air_free");
-        for s in self.all_slots.iter().chain(&self.handed_out) {
+        for s in self
+            .all_slots
+            .iter()
+            .chain(self.handed_out.iter().map(|(a, _)| a))
+        {
             let p = eb.build_load(self.ptr_ty(), *s, "")?;
             eb.build_call(free, &[p.into()], "")?;
+        }
+        // The caller gets NULL back wherever a buffer had been handed out.
+        for (_, field_slot) in &self.handed_out {
+            let field = eb
+                .build_load(self.ptr_ty(), *field_slot, "")?
+                .into_pointer_value();
+            let (set_bb, next_bb) = (
+                self.g.c.append_basic_block(self.func, "reset"),
+                self.g.c.append_basic_block(self.func, "next"),
+            );
+            let is_null = eb.build_is_null(field, "")?;
+            eb.build_conditional_branch(is_null, next_bb, set_bb)?;
+            eb.position_at_end(set_bb);
+            eb.build_store(field, null)?;
+            eb.build_unconditional_branch(next_bb)?;
+            eb.position_at_end(next_bb);
         }
         let code_ptr = self.err;
         let code = eb.build_load(self.g.c.i32_type(), code_ptr, "code")?;
@@ -381,11 +404,15 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         Ok(s)
     }
 
-    /// A slot for a buffer handed to the caller, freed only if the call fails.
-    pub fn handed_out_slot(&mut self) -> R<PointerValue<'ctx>> {
+    /// Records a buffer handed to the caller through descriptor field `field` (its `data`):
+    /// freed, and the field reset to NULL, only if the call fails.
+    pub fn hand_out_buffer(&mut self, p: PointerValue<'ctx>, field: PointerValue<'ctx>) -> R<()> {
         let s = self.alloca(self.ptr_ty().into(), 1)?;
-        self.handed_out.push(s);
-        Ok(s)
+        let f = self.alloca(self.ptr_ty().into(), 1)?;
+        self.b.build_store(s, p)?;
+        self.b.build_store(f, field)?;
+        self.handed_out.push((s, f));
+        Ok(())
     }
 
     /// `n * size` bytes from `air_rt_alloc`, or E0505 when that fails. Not owned by a slot.

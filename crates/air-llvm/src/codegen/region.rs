@@ -177,10 +177,13 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             | Op::Scan { .. }
             | Op::Sort { .. }
             | Op::Einsum { .. }
-            | Op::Matmul => Err(CgError::unsupported(format!(
-                "runtime op for {} not available (air-rt does not provide it yet)",
-                node.op.name()
-            ))),
+            | Op::Matmul => match super::runtime::helper_of(&node.op) {
+                Some(h) if crate::check::RUNTIME_OPS.contains(&h) => self.runtime_op(sc, id, h),
+                _ => Err(CgError::unsupported(format!(
+                    "runtime op for {} not available (air-rt does not provide it yet)",
+                    node.op.name()
+                ))),
+            },
         }
     }
 }
