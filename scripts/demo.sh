@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+export LLVM_SYS_191_PREFIX=/usr/lib/llvm-19
 cargo build --release -q -p air-cli
 air=target/release/air
 out=$(mktemp -d)

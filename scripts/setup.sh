@@ -10,6 +10,15 @@ if ! command -v cargo >/dev/null 2>&1; then
   exit 1
 fi
 
+# LLVM 19 for the native backend (crates/air-llvm): Debian's llvm-19-dev, linked dynamically.
+if [ ! -e /usr/lib/llvm-19/lib/libLLVM.so ] || ! command -v cc >/dev/null 2>&1; then
+  echo "setup: installing llvm-19-dev and a C compiler (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq llvm-19-dev gcc >/dev/null
+fi
+export LLVM_SYS_191_PREFIX=/usr/lib/llvm-19
+
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   if ! python3 -m venv .venv 2>/dev/null; then
@@ -23,4 +32,4 @@ if ! .venv/bin/python -c "import numpy" 2>/dev/null; then
   .venv/bin/pip install -q --upgrade pip
   .venv/bin/pip install -q "numpy>=2"
 fi
-echo "setup: ok ($(.venv/bin/python -c 'import numpy; print("numpy", numpy.__version__)'), $(cargo --version))"
+echo "setup: ok ($(.venv/bin/python -c 'import numpy; print("numpy", numpy.__version__)'), $(cargo --version), LLVM $(/usr/lib/llvm-19/bin/llvm-config --version))"

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+export LLVM_SYS_191_PREFIX=/usr/lib/llvm-19
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

@@ -318,6 +318,8 @@ pub fn from_generic(
             },
             "slice" => match r.take("axes")? {
                 AttrValue::Slices(axes) => Op::Slice { axes },
+                // The text form reads `[]` as an empty int list: the slice of a scalar.
+                AttrValue::Ints(v) if v.is_empty() => Op::Slice { axes: vec![] },
                 _ => return Err(r.wrong("axes", "a list of slices")),
             },
             "concat" => Op::Concat {

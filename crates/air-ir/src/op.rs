@@ -632,6 +632,53 @@ impl Op {
         }
     }
 
+    /// The shape attribute of `iota`, `full`, `broadcast` and `reshape`; `None` for every other op.
+    pub fn shape_attr(&self) -> Option<&[Dim]> {
+        match self {
+            Op::Iota { shape, .. }
+            | Op::Full { shape, .. }
+            | Op::Broadcast { shape, .. }
+            | Op::Reshape { shape } => Some(shape),
+            Op::Constant(_)
+            | Op::Unary(_)
+            | Op::Binary(_)
+            | Op::Select
+            | Op::Cast { .. }
+            | Op::Clip
+            | Op::Transpose { .. }
+            | Op::ExpandDims { .. }
+            | Op::Squeeze { .. }
+            | Op::Slice { .. }
+            | Op::Concat { .. }
+            | Op::Take { .. }
+            | Op::Extract
+            | Op::Insert
+            | Op::Filter
+            | Op::Reduce { .. }
+            | Op::ArgReduce { .. }
+            | Op::Scan { .. }
+            | Op::Sort { .. }
+            | Op::Einsum { .. }
+            | Op::Matmul
+            | Op::For { .. }
+            | Op::If { .. }
+            | Op::Call { .. }
+            | Op::Custom(_) => None,
+        }
+    }
+
+    /// Mutable access to the shape attribute (the same ops as [`Op::shape_attr`]).
+    pub fn shape_attr_mut(&mut self) -> Option<&mut Vec<Dim>> {
+        match self {
+            Op::Iota { shape, .. }
+            | Op::Full { shape, .. }
+            | Op::Broadcast { shape, .. }
+            | Op::Reshape { shape } => Some(shape),
+            // Every other op has none; `shape_attr` lists them exhaustively.
+            _ => None,
+        }
+    }
+
     /// Mutable access to the nested regions (the same ones [`Op::regions`] lists).
     pub fn regions_mut(&mut self) -> Vec<&mut Region> {
         match self {

@@ -68,47 +68,17 @@ fn map_region_dims(r: &mut Region, f: &dyn Fn(&Dim) -> Dim) {
 /// Applies `f` to every dim written in the op: shape attributes, custom shape attributes, and
 /// everything in nested regions.
 fn map_op_dims(op: &mut Op, f: &dyn Fn(&Dim) -> Dim) {
-    match op {
-        Op::Iota { shape, .. }
-        | Op::Full { shape, .. }
-        | Op::Broadcast { shape, .. }
-        | Op::Reshape { shape } => map_shape(shape, f),
-        Op::For { body } => map_region_dims(body, f),
-        Op::If {
-            then_branch,
-            else_branch,
-        } => {
-            map_region_dims(then_branch, f);
-            map_region_dims(else_branch, f);
-        }
-        Op::Custom(c) => {
-            for (_, v) in &mut c.attrs {
-                if let AttrValue::Shape(s) = v {
-                    map_shape(s, f);
-                }
+    if let Some(shape) = op.shape_attr_mut() {
+        map_shape(shape, f);
+    }
+    for region in op.regions_mut() {
+        map_region_dims(region, f);
+    }
+    if let Op::Custom(c) = op {
+        for (_, v) in &mut c.attrs {
+            if let AttrValue::Shape(s) = v {
+                map_shape(s, f);
             }
         }
-        Op::Constant(_)
-        | Op::Unary(_)
-        | Op::Binary(_)
-        | Op::Select
-        | Op::Cast { .. }
-        | Op::Clip
-        | Op::Transpose { .. }
-        | Op::ExpandDims { .. }
-        | Op::Squeeze { .. }
-        | Op::Slice { .. }
-        | Op::Concat { .. }
-        | Op::Take { .. }
-        | Op::Extract
-        | Op::Insert
-        | Op::Filter
-        | Op::Reduce { .. }
-        | Op::ArgReduce { .. }
-        | Op::Scan { .. }
-        | Op::Sort { .. }
-        | Op::Einsum { .. }
-        | Op::Matmul
-        | Op::Call { .. } => {}
     }
 }

@@ -191,7 +191,7 @@ impl Checker<'_> {
         bound: &BTreeSet<String>,
     ) -> Result<Vec<FreshDim>, Diagnostic> {
         let node = region.node(id);
-        for d in attribute_dims(&node.op) {
+        for d in node.op.shape_attr().unwrap_or(&[]) {
             if let Some(s) = unbound_symbol(d, bound) {
                 return Err(Diagnostic::new(
                     Code::UnknownSymbol,
@@ -287,41 +287,6 @@ fn operand_types(region: &Region, operands: &[Value], known: &[bool]) -> Option<
             region.value_type(v).cloned()
         })
         .collect()
-}
-
-/// The dims written in the op's own shape attributes.
-fn attribute_dims(op: &Op) -> &[Dim] {
-    match op {
-        Op::Iota { shape, .. }
-        | Op::Full { shape, .. }
-        | Op::Broadcast { shape, .. }
-        | Op::Reshape { shape } => shape,
-        Op::Constant(_)
-        | Op::Unary(_)
-        | Op::Binary(_)
-        | Op::Select
-        | Op::Cast { .. }
-        | Op::Clip
-        | Op::Transpose { .. }
-        | Op::ExpandDims { .. }
-        | Op::Squeeze { .. }
-        | Op::Slice { .. }
-        | Op::Concat { .. }
-        | Op::Take { .. }
-        | Op::Extract
-        | Op::Insert
-        | Op::Filter
-        | Op::Reduce { .. }
-        | Op::ArgReduce { .. }
-        | Op::Scan { .. }
-        | Op::Sort { .. }
-        | Op::Einsum { .. }
-        | Op::Matmul
-        | Op::For { .. }
-        | Op::If { .. }
-        | Op::Call { .. }
-        | Op::Custom(_) => &[],
-    }
 }
 
 fn unbound_symbol<'d>(d: &'d Dim, bound: &BTreeSet<String>) -> Option<&'d str> {
