@@ -108,7 +108,7 @@ fn take_allocated(d: &AirTensor, ty: &TensorType) -> Result<Tensor, RunError> {
     let t = Tensor::from_le_bytes(ty.dtype, &shape, bytes)
         .map_err(|e| RunError::new(Code::Unsupported, e.to_string()));
     // SAFETY: the buffer was handed out by the callee and is released once.
-    unsafe { crate::rt::air_free(d.data) };
+    unsafe { air_rt::air_free(d.data) };
     t
 }
 

@@ -6,7 +6,18 @@ use air_ir::{Code, DType, Diagnostic, Diagnostics, Function, Module, NodeId, Op,
 
 /// The runtime ops (`air_rt_<name>` of `docs/llvm-backend.md`) that the linked `air-rt` provides.
 /// An op needing one that is not listed here is rejected at compile time with E0505.
-pub const RUNTIME_OPS: &[&str] = &[];
+pub const RUNTIME_OPS: &[&str] = &[
+    "air_rt_matmul",
+    "air_rt_einsum",
+    "air_rt_sort",
+    "air_rt_cumsum",
+    "air_rt_cumprod",
+    "air_rt_argmax",
+    "air_rt_argmin",
+    "air_rt_filter",
+    "air_rt_concat",
+    "air_rt_take",
+];
 
 /// The `air-rt` helper an op is computed by, when LLVM IR is the wrong tool for it.
 pub(crate) fn runtime_helper(op: &Op) -> Option<&'static str> {

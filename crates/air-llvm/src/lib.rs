@@ -17,7 +17,7 @@
 //! - every descriptor's `shape` and `strides` arrays must exist (with any values) even when its
 //!   `data` is NULL;
 //! - an `out` parameter with NULL `data` is allocated by the callee like a result (C-contiguous,
-//!   `air_rt_alloc`; the caller frees it with `air_free`), or E0501 when its extents depend on
+//!   `air_rt_alloc`; the caller frees it with [`air_free`]), or E0501 when its extents depend on
 //!   symbols no input binds, as the interpreter does;
 //! - result buffers given by the caller must not overlap the inputs (groups write them directly);
 //!   `inout` parameters may: their new value is computed aside and copied in at the end;
@@ -44,10 +44,10 @@ mod rt;
 pub use check::{check_supported, RUNTIME_OPS};
 pub use options::Options;
 
+/// Releases a buffer compiled code handed out (`air-rt`'s allocator).
+pub use air_rt::air_free;
 #[cfg(feature = "llvm")]
 pub use jit::{compile, compile_cached, CompileTimes, CompiledModule};
-#[cfg(feature = "llvm")]
-pub use rt::air_free;
 
 /// Without the `llvm` feature there is no code generator: every compile fails with `E0505`.
 #[cfg(not(feature = "llvm"))]

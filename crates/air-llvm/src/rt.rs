@@ -1,6 +1,6 @@
-//! The few native helpers generated code calls besides the runtime ops: memory (`air_rt_alloc`,
-//! `air_free`, as `docs/llvm-backend.md` names them) and error reporting. They are mapped into
-//! the JIT by address (`ExecutionEngine::add_global_mapping`), so no symbol needs exporting.
+//! The native functions generated code calls: memory (`air_rt_alloc`, `air_free`) and the runtime
+//! ops, from `air-rt`, and error reporting. They are mapped into the JIT by address
+//! (`ExecutionEngine::add_global_mapping`), so no symbol needs exporting.
 #![allow(unsafe_code)] // C ABI entry points called by generated code
 
 use std::ffi::{c_char, CStr};
@@ -11,24 +11,13 @@ use air_rt::abi::AirError;
 /// The most bytes one allocation may take; more is reported as E0505 instead of being tried.
 const MAX_BYTES: i64 = 1 << 36;
 
-/// `air_rt_alloc(nbytes)`: zeroed memory for a tensor (at least one byte, so never NULL for an
-/// empty tensor); NULL when the size is negative, too large or not available.
-pub(crate) extern "C" fn air_rt_alloc(nbytes: i64) -> *mut u8 {
-    if !(0..=MAX_BYTES).contains(&nbytes) {
+/// `air_rt_alloc(nbytes)` as generated code sees it: `air-rt`'s allocator, refusing (NULL) sizes
+/// over [`MAX_BYTES`] so that a huge shape is an error, not an exhausted machine.
+extern "C" fn alloc_checked(nbytes: i64) -> *mut u8 {
+    if nbytes > MAX_BYTES {
         return std::ptr::null_mut();
     }
-    // SAFETY: calloc with a positive size; the result is checked by the caller.
-    unsafe { libc::calloc(nbytes.max(1) as usize, 1).cast() }
-}
-
-/// `air_free(p)`: releases memory the compiled code allocated (results and `out` parameters the
-/// caller left without a buffer). NULL is ignored.
-///
-/// # Safety
-/// `p` is NULL or a buffer compiled code handed out, not yet released.
-pub unsafe extern "C" fn air_free(p: *mut u8) {
-    // SAFETY: `p` is NULL or came from `air_rt_alloc` (calloc), and is released once.
-    unsafe { libc::free(p.cast()) }
+    air_rt::air_rt_alloc(nbytes)
 }
 
 /// `air_llvm_fail(err, code, message, a, b)`: records an error, replacing `{a}` and `{b}` in the
@@ -59,12 +48,25 @@ pub(crate) extern "C" fn air_llvm_fail(
     err.set(code, &text)
 }
 
-/// The helpers by symbol name, with their addresses, for the JIT's global mappings. The runtime
-/// ops of `air-rt` join this list (and `check::RUNTIME_OPS`) once `air-rt` provides them.
+/// The helpers by symbol name, with their addresses, for the JIT's global mappings: memory and
+/// the runtime ops from `air-rt` (those listed in `check::RUNTIME_OPS`), error reporting here.
 pub(crate) fn symbols() -> Vec<(&'static str, usize)> {
     vec![
-        ("air_rt_alloc", air_rt_alloc as *const () as usize),
-        ("air_free", air_free as *const () as usize),
+        ("air_rt_alloc", alloc_checked as *const () as usize),
+        ("air_free", air_rt::air_free as *const () as usize),
         ("air_llvm_fail", air_llvm_fail as *const () as usize),
+        ("air_rt_matmul", air_rt::air_rt_matmul as *const () as usize),
+        ("air_rt_einsum", air_rt::air_rt_einsum as *const () as usize),
+        ("air_rt_sort", air_rt::air_rt_sort as *const () as usize),
+        ("air_rt_cumsum", air_rt::air_rt_cumsum as *const () as usize),
+        (
+            "air_rt_cumprod",
+            air_rt::air_rt_cumprod as *const () as usize,
+        ),
+        ("air_rt_argmax", air_rt::air_rt_argmax as *const () as usize),
+        ("air_rt_argmin", air_rt::air_rt_argmin as *const () as usize),
+        ("air_rt_filter", air_rt::air_rt_filter as *const () as usize),
+        ("air_rt_concat", air_rt::air_rt_concat as *const () as usize),
+        ("air_rt_take", air_rt::air_rt_take as *const () as usize),
     ]
 }
