@@ -1,7 +1,8 @@
 //! Targets: the things a case is run on. `interp` runs the reference interpreter on the module as
 //! read; `text`, `pb` and `json` first send the module through that serial form and back; `cmd:PROG`
 //! runs a third-party backend through the documented command interface (`docs/conformance.md`).
-//! Later targets (`llvm`, one per translator, `peers`) join the registry in [`registry`].
+//! `llvm` (with the cargo feature `llvm`) compiles the module with the LLVM backend and runs the
+//! native code. Later targets (one per translator, `peers`) join the registry in [`registry`].
 
 use std::path::Path;
 use std::process::Command;
@@ -53,7 +54,52 @@ pub fn registry() -> Vec<Box<dyn Target>> {
         Box::new(InProcess::RoundTrip(Format::Text)),
         Box::new(InProcess::RoundTrip(Format::Protobuf)),
         Box::new(InProcess::RoundTrip(Format::Json)),
+        #[cfg(feature = "llvm")]
+        Box::new(Llvm),
     ]
+}
+
+/// The LLVM backend: the module as read, validated, compiled (cached by content) and run natively.
+#[cfg(feature = "llvm")]
+pub struct Llvm;
+
+#[cfg(feature = "llvm")]
+impl Target for Llvm {
+    fn name(&self) -> &str {
+        "llvm"
+    }
+
+    fn run(&self, case: &Case) -> Outcome {
+        let text = match case.module_text() {
+            Ok(t) => t,
+            Err(e) => return Outcome::Fail(format!("cannot read case.air: {e}")),
+        };
+        let module = match air_ir::text::parse(&text, &case.module_name()) {
+            Ok(m) => m,
+            Err(diags) => return expect_failure(case, &diags, "reading"),
+        };
+        if let Err(diags) = air_ir::validate::validate(&module) {
+            return expect_failure(case, &diags, "validating");
+        }
+        if let Expect::Invalid(code) = &case.expect {
+            return Outcome::Fail(format!("expected {code}, but the module is valid"));
+        }
+        let compiled = match air_llvm::compile_cached(&module, &air_llvm::Options::default()) {
+            Ok(c) => c,
+            Err(diags) => return Outcome::Fail(format!("compiling failed:\n{diags}")),
+        };
+        let Some(entry) = entry_function(&module) else {
+            return Outcome::Fail("the module has no function".into());
+        };
+        let inputs = match load_arrays(case, "inputs.npz") {
+            Ok(a) => a,
+            Err(e) => return Outcome::Fail(e),
+        };
+        match compiled.call(entry, &inputs) {
+            Ok(outputs) => compare_outputs(case, &outputs),
+            Err(e) => Outcome::Fail(format!("run failed: {e}")),
+        }
+    }
 }
 
 /// Looks up a target by name: a built-in one, or `cmd:PROGRAM` for an external backend.

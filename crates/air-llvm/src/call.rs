@@ -1,0 +1,294 @@
+//! The safe way to run compiled code: [`CompiledModule::call`] binds named tensors to a
+//! function's parameters exactly as `air_interp::run` does (same E0501 problems, same output
+//! names), passes them zero-copy through the C ABI, and returns the results as tensors.
+#![allow(unsafe_code)] // descriptors over tensor memory, and the call into machine code
+
+use std::collections::{HashMap, HashSet};
+
+use air_interp::{RunError, Tensor};
+use air_ir::{Code, Function, Intent, TensorType};
+use air_rt::abi::{dtype_code, AirError, AirTensor};
+
+use crate::jit::CompiledModule;
+
+/// The most elements a result buffer is allocated with before the call (as the interpreter's
+/// limit); larger results are left to the callee, which reports E0505 when it cannot allocate.
+const MAX_PREALLOCATED: usize = 1 << 32;
+
+/// Runs `$body` with `$a` bound to the array inside any tensor variant.
+macro_rules! with_array {
+    ($t:expr, $a:ident => $body:expr) => {
+        match $t {
+            Tensor::Bool($a) => $body,
+            Tensor::I8($a) => $body,
+            Tensor::I16($a) => $body,
+            Tensor::I32($a) => $body,
+            Tensor::I64($a) => $body,
+            Tensor::U8($a) => $body,
+            Tensor::U16($a) => $body,
+            Tensor::U32($a) => $body,
+            Tensor::U64($a) => $body,
+            Tensor::F16($a) => $body,
+            Tensor::BF16($a) => $body,
+            Tensor::F32($a) => $body,
+            Tensor::F64($a) => $body,
+            Tensor::C64($a) => $body,
+            Tensor::C128($a) => $body,
+        }
+    };
+}
+
+/// The memory a descriptor points into, with its extents and byte strides.
+struct Slot {
+    data: *mut u8,
+    shape: Vec<i64>,
+    strides: Vec<i64>,
+}
+
+impl Slot {
+    /// A descriptor over a tensor's memory (no copy).
+    fn over(t: &Tensor) -> Slot {
+        let size = t.dtype().size_bytes() as i64;
+        let (data, strides) = with_array!(t, a => (
+            a.as_ptr() as *mut u8,
+            a.strides().iter().map(|&s| s as i64 * size).collect::<Vec<i64>>()
+        ));
+        Slot {
+            data,
+            shape: t.shape().iter().map(|&e| e as i64).collect(),
+            strides,
+        }
+    }
+
+    /// A descriptor over a tensor's memory that the callee writes.
+    fn over_mut(t: &mut Tensor) -> Slot {
+        let size = t.dtype().size_bytes() as i64;
+        let shape = t.shape().iter().map(|&e| e as i64).collect();
+        let (data, strides) = with_array!(t, a => (
+            a.as_mut_ptr().cast::<u8>(),
+            a.strides().iter().map(|&s| s as i64 * size).collect::<Vec<i64>>()
+        ));
+        Slot {
+            data,
+            shape,
+            strides,
+        }
+    }
+
+    /// A descriptor with no buffer (the callee allocates), with room for `rank` extents.
+    fn empty(rank: usize) -> Slot {
+        Slot {
+            data: std::ptr::null_mut(),
+            shape: vec![0; rank],
+            strides: vec![0; rank],
+        }
+    }
+
+    fn descriptor(&mut self, ty: &TensorType) -> AirTensor {
+        AirTensor {
+            data: self.data,
+            shape: self.shape.as_mut_ptr(),
+            strides: self.strides.as_mut_ptr(),
+            rank: ty.rank() as i32,
+            dtype: dtype_code(ty.dtype),
+        }
+    }
+}
+
+/// A descriptor's memory when the callee allocated it: copied into a tensor and released.
+fn take_allocated(d: &AirTensor, ty: &TensorType) -> Result<Tensor, RunError> {
+    // SAFETY: the callee filled `rank` extents and allocated a C-contiguous buffer of them.
+    let shape: Vec<usize> = unsafe { std::slice::from_raw_parts(d.shape, ty.rank()) }
+        .iter()
+        .map(|&e| e.max(0) as usize)
+        .collect();
+    let n: usize = shape.iter().product::<usize>() * ty.dtype.size_bytes();
+    // SAFETY: `n` bytes were allocated by `air_rt_alloc` and written by the callee.
+    let bytes = unsafe { std::slice::from_raw_parts(d.data, n) };
+    let t = Tensor::from_le_bytes(ty.dtype, &shape, bytes)
+        .map_err(|e| RunError::new(Code::Unsupported, e.to_string()));
+    // SAFETY: the buffer was handed out by the callee and is released once.
+    unsafe { air_rt::air_free(d.data) };
+    t
+}
+
+impl CompiledModule {
+    /// Runs `function` on named inputs, as `air_interp::run` does: results under their declared
+    /// names (`result0`... when unnamed), then `out`/`inout` parameters under their names.
+    ///
+    /// A missing, extra, repeated or mistyped input is E0501 (every problem listed); the
+    /// compiled code checks shapes and symbols itself and reports its own errors.
+    pub fn call(
+        &self,
+        function: &str,
+        inputs: &[(String, Tensor)],
+    ) -> Result<Vec<(String, Tensor)>, RunError> {
+        let (f, entry) = match (self.module.function(function), self.entries.get(function)) {
+            (Some(f), Some(e)) => (f, *e),
+            _ => {
+                return Err(RunError::new(
+                    Code::UnknownFunction,
+                    format!("no function @{function} in the module"),
+                ))
+            }
+        };
+        let given = bind_inputs(f, inputs)?;
+        let syms = lone_symbols(f, &given);
+        // Parameters: `in` tensors are read in place; `out`/`inout` ones are copies we own.
+        let mut owned: Vec<Option<Tensor>> = f
+            .params
+            .iter()
+            .zip(&given)
+            .map(|(p, t)| match (p.intent, t) {
+                (Intent::In, _) | (_, None) => None,
+                (Intent::Out | Intent::InOut, Some(t)) => Some((*t).clone()),
+            })
+            .collect();
+        let mut param_slots: Vec<Slot> = f
+            .params
+            .iter()
+            .zip(given.iter().zip(owned.iter_mut()))
+            .map(|(p, (t, o))| match (o, t) {
+                (Some(o), _) => Slot::over_mut(o),
+                (None, Some(t)) => Slot::over(t),
+                (None, None) => Slot::empty(p.ty.rank()),
+            })
+            .collect();
+        let mut results: Vec<Option<Tensor>> = f
+            .results
+            .iter()
+            .map(|r| preallocate(&r.ty, &syms))
+            .collect();
+        let mut result_slots: Vec<Slot> = f
+            .results
+            .iter()
+            .zip(results.iter_mut())
+            .map(|(r, t)| {
+                t.as_mut()
+                    .map_or_else(|| Slot::empty(r.ty.rank()), Slot::over_mut)
+            })
+            .collect();
+        let mut params: Vec<AirTensor> = param_slots
+            .iter_mut()
+            .zip(&f.params)
+            .map(|(s, p)| s.descriptor(&p.ty))
+            .collect();
+        let mut res: Vec<AirTensor> = result_slots
+            .iter_mut()
+            .zip(&f.results)
+            .map(|(s, r)| s.descriptor(&r.ty))
+            .collect();
+        let mut err = AirError::default();
+        // SAFETY: one valid descriptor per parameter and result, over live memory of the
+        // declared dtype; `in` memory is only read; the entry point checks everything else.
+        let code = unsafe { entry(params.as_mut_ptr(), res.as_mut_ptr(), &mut err) };
+        if code != 0 {
+            return Err(run_error(f, code, &err));
+        }
+        let mut outputs = Vec::with_capacity(f.results.len());
+        for (k, r) in f.results.iter().enumerate() {
+            let name = r.name.clone().unwrap_or_else(|| format!("result{k}"));
+            let t = match results[k].take() {
+                Some(t) => t,
+                None => take_allocated(&res[k], &r.ty)?,
+            };
+            outputs.push((name, t));
+        }
+        for (j, p) in f.params.iter().enumerate() {
+            if p.intent == Intent::In {
+                continue;
+            }
+            let t = match owned[j].take() {
+                Some(t) => t,
+                None => take_allocated(&params[j], &p.ty)?,
+            };
+            outputs.push((p.name.clone(), t));
+        }
+        Ok(outputs)
+    }
+}
+
+fn run_error(f: &Function, code: i32, err: &AirError) -> RunError {
+    let number = u16::try_from(code).unwrap_or(0);
+    let code = Code::ALL
+        .iter()
+        .copied()
+        .find(|c| c.number() == number)
+        .unwrap_or(Code::Unsupported);
+    let mut e = RunError::new(code, err.text());
+    e.function = Some(f.name.clone());
+    e
+}
+
+/// One tensor per parameter (`None` for an `out` parameter not given), with every problem (a
+/// repeated or unknown name, a missing input, a wrong dtype or rank) in one E0501, as the
+/// interpreter reports them.
+fn bind_inputs<'t>(
+    f: &Function,
+    inputs: &'t [(String, Tensor)],
+) -> Result<Vec<Option<&'t Tensor>>, RunError> {
+    let mut problems = Vec::new();
+    let mut seen = HashSet::new();
+    for (name, _) in inputs {
+        if !seen.insert(name.as_str()) {
+            problems.push(format!("input {name} is given twice"));
+        } else if !f.params.iter().any(|p| &p.name == name) {
+            problems.push(format!("input {name} is not a parameter of @{}", f.name));
+        }
+    }
+    let mut args = Vec::with_capacity(f.params.len());
+    for p in &f.params {
+        let given = inputs.iter().find(|(n, _)| *n == p.name).map(|(_, t)| t);
+        match given {
+            None if p.intent != Intent::Out => {
+                problems.push(format!("missing input %{}: {}", p.name, p.ty))
+            }
+            Some(t) if t.dtype() != p.ty.dtype || t.rank() != p.ty.rank() => {
+                problems.push(format!(
+                    "%{}: expected {}, got {}{:?}",
+                    p.name,
+                    p.ty,
+                    t.dtype(),
+                    t.shape()
+                ))
+            }
+            _ => {}
+        }
+        args.push(given);
+    }
+    if problems.is_empty() {
+        return Ok(args);
+    }
+    let mut e = RunError::new(Code::BadInput, problems.join("; "));
+    e.function = Some(f.name.clone());
+    Err(e)
+}
+
+/// The symbols the given tensors bind as lone dims (the first binding wins: conflicts are the
+/// compiled code's to report).
+fn lone_symbols(f: &Function, given: &[Option<&Tensor>]) -> HashMap<String, i64> {
+    let mut syms = HashMap::new();
+    for (p, t) in f.params.iter().zip(given) {
+        let Some(t) = t else { continue };
+        for (d, &e) in p.ty.shape.iter().zip(t.shape()) {
+            if let Some(s) = d.as_symbol() {
+                syms.entry(s.to_string()).or_insert(e as i64);
+            }
+        }
+    }
+    syms
+}
+
+/// A zeroed result tensor when its shape is known before the call.
+fn preallocate(ty: &TensorType, syms: &HashMap<String, i64>) -> Option<Tensor> {
+    let shape: Vec<usize> = ty
+        .shape
+        .iter()
+        .map(|d| d.eval(syms).and_then(|v| usize::try_from(v).ok()))
+        .collect::<Option<_>>()?;
+    let n = shape.iter().try_fold(1usize, |a, &e| a.checked_mul(e))?;
+    if n > MAX_PREALLOCATED || !crate::check::dtype_supported(ty.dtype) {
+        return None;
+    }
+    Some(Tensor::zeros(ty.dtype, &shape))
+}

@@ -1,0 +1,166 @@
+//! Elementwise groups: the nodes the plan fused into one root are computed per element inside
+//! one loop nest ([`FnGen::kernel`]), reading the group's leaves (parameters, materialised values,
+//! views, constants) and writing only the root's result.
+
+use std::collections::HashMap;
+
+use air_ir::{BinaryOp, DType, NodeId, Op, Value};
+use inkwell::values::BasicValueEnum;
+
+use super::loops::Ix;
+use super::region::Scope;
+use super::{Buf, CgError, FnGen, Val, R};
+use crate::plan::Role;
+
+/// Computed element values of one loop iteration, by AIR value.
+pub(crate) type Memo<'ctx> = HashMap<Value, BasicValueEnum<'ctx>>;
+
+impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
+    /// Generates the elementwise group rooted at `root` and returns its materialised result (a
+    /// register for rank 0).
+    pub fn group(&mut self, sc: &Scope<'_, 'ctx>, root: NodeId) -> R<Val<'ctx>> {
+        let ty = sc
+            .region
+            .node(root)
+            .results
+            .first()
+            .ok_or_else(|| CgError::unsupported("elementwise node without a result"))?;
+        let mut leaves = Vec::new();
+        let mut iota = false;
+        collect_leaves(sc, root, root, &mut leaves, &mut iota)?;
+        let v = Value::of(root);
+        if ty.rank() == 0 {
+            let mut memo = Memo::new();
+            return Ok(Val::Reg(self.eval(
+                sc,
+                root,
+                v,
+                &Ix::Multi(vec![]),
+                &mut memo,
+            )?));
+        }
+        let shape = self.shape(&ty.shape)?;
+        let out = match sc.direct.get(&root) {
+            Some(&k) => self.result_dest(k, &shape)?,
+            None => self.alloc_buf(ty.dtype, &shape)?,
+        };
+        self.kernel(&out, ty.dtype, &leaves, !iota, &mut |s, ix| {
+            let mut memo = Memo::new();
+            s.eval(sc, root, v, ix, &mut memo)
+        })?;
+        Ok(Val::Buf(out))
+    }
+
+    /// The element of `v` at `ix`: computed when `v` is in the group of `root`, else read.
+    pub fn eval(
+        &mut self,
+        sc: &Scope<'_, 'ctx>,
+        root: NodeId,
+        v: Value,
+        ix: &Ix<'ctx>,
+        memo: &mut Memo<'ctx>,
+    ) -> R<BasicValueEnum<'ctx>> {
+        if let Some(x) = memo.get(&v) {
+            return Ok(*x);
+        }
+        let computed = match v {
+            Value::Result { node, .. } => node == root || sc.plan.role(node) == Role::Fused(root),
+            Value::Param(_) => false,
+        };
+        let x = if computed {
+            let Value::Result { node, .. } = v else {
+                return Err(CgError::unsupported("parameter in a group"));
+            };
+            self.compute(sc, root, node, ix, memo)?
+        } else {
+            self.load_at(sc.ty(v)?.dtype, sc.val(v)?, ix)?
+        };
+        memo.insert(v, x);
+        Ok(x)
+    }
+
+    /// One element of an elementwise node.
+    fn compute(
+        &mut self,
+        sc: &Scope<'_, 'ctx>,
+        root: NodeId,
+        id: NodeId,
+        ix: &Ix<'ctx>,
+        memo: &mut Memo<'ctx>,
+    ) -> R<BasicValueEnum<'ctx>> {
+        let node = sc.region.node(id);
+        let mut arg = |s: &mut Self, k: usize| -> R<(BasicValueEnum<'ctx>, DType)> {
+            let v = sc.operand(id, k)?;
+            Ok((s.eval(sc, root, v, ix, memo)?, sc.ty(v)?.dtype))
+        };
+        match &node.op {
+            Op::Unary(op) => {
+                let (x, d) = arg(self, 0)?;
+                self.unary(*op, d, x)
+            }
+            Op::Binary(op) => {
+                let (x, d) = arg(self, 0)?;
+                let (y, _) = arg(self, 1)?;
+                self.binary(*op, d, x, y)
+            }
+            Op::Select => {
+                let (c, _) = arg(self, 0)?;
+                let (x, _) = arg(self, 1)?;
+                let (y, _) = arg(self, 2)?;
+                Ok(self.b.build_select(c.into_int_value(), x, y, "")?)
+            }
+            Op::Cast { dtype } => {
+                let (x, d) = arg(self, 0)?;
+                self.cast(d, *dtype, x)
+            }
+            Op::Clip => {
+                let (x, d) = arg(self, 0)?;
+                let (lo, _) = arg(self, 1)?;
+                let (hi, _) = arg(self, 2)?;
+                let m = self.binary(BinaryOp::Max, d, x, lo)?;
+                self.binary(BinaryOp::Min, d, m, hi)
+            }
+            Op::Iota { dtype, axis, .. } => {
+                let Ix::Multi(idx) = ix else {
+                    return Err(CgError::unsupported("iota in a flat loop"));
+                };
+                let i = idx
+                    .get(*axis as usize)
+                    .copied()
+                    .ok_or_else(|| CgError::unsupported("iota axis out of range"))?;
+                self.cast(DType::I64, *dtype, i.into())
+            }
+            other => Err(CgError::unsupported(format!(
+                "{} is not elementwise",
+                other.name()
+            ))),
+        }
+    }
+}
+
+/// The buffers a group reads, and whether it uses `iota` (which needs per-axis indices).
+pub(crate) fn collect_leaves<'ctx>(
+    sc: &Scope<'_, 'ctx>,
+    root: NodeId,
+    id: NodeId,
+    leaves: &mut Vec<Buf<'ctx>>,
+    iota: &mut bool,
+) -> R<()> {
+    let node = sc.region.node(id);
+    if matches!(node.op, Op::Iota { .. }) {
+        *iota = true;
+    }
+    for &v in &node.operands {
+        match v {
+            Value::Result { node: p, .. } if sc.plan.role(p) == Role::Fused(root) => {
+                collect_leaves(sc, root, p, leaves, iota)?
+            }
+            _ => {
+                if let Val::Buf(b) = sc.val(v)? {
+                    leaves.push(b.clone());
+                }
+            }
+        }
+    }
+    Ok(())
+}

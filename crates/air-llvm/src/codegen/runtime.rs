@@ -1,0 +1,149 @@
+//! Runtime ops: the ops LLVM IR is the wrong tool for are calls to `air_rt_<name>` of the
+//! `air-rt` crate, with the uniform signature and attribute layouts of `docs/llvm-backend.md`.
+//! The helper allocates the result (C-contiguous) and fills its extents; the result belongs to
+//! the current region from then on. An op whose helper the linked `air-rt` does not provide is
+//! rejected before code generation (`check::RUNTIME_OPS`, E0505).
+
+use air_ir::{NodeId, Op};
+use inkwell::module::Linkage;
+use inkwell::values::PointerValue;
+
+use super::region::Scope;
+use super::{CgError, FnGen, Val, R};
+
+/// The attributes of a runtime op, in the helper's layout (`threads <= 0`: every core).
+pub(crate) fn runtime_attrs(op: &Op) -> R<Vec<i64>> {
+    const ALL_CORES: i64 = 0;
+    Ok(match op {
+        Op::Matmul => vec![ALL_CORES],
+        Op::Einsum { spec } => einsum_attrs(spec, ALL_CORES)?,
+        Op::Sort { axis, descending } => vec![i64::from(*axis), i64::from(*descending)],
+        Op::Scan { axis, .. } | Op::Concat { axis } | Op::Take { axis } => vec![i64::from(*axis)],
+        Op::ArgReduce { axis, keepdims, .. } => vec![i64::from(*axis), i64::from(*keepdims)],
+        Op::Filter => vec![],
+        other => {
+            return Err(CgError::unsupported(format!(
+                "{} is not a runtime op",
+                other.name()
+            )))
+        }
+    })
+}
+
+/// `[threads, n_ops, len0, letters0..., ..., len_out, letters_out...]`, letters as ASCII codes.
+fn einsum_attrs(spec: &str, threads: i64) -> R<Vec<i64>> {
+    let (ins, out) = spec
+        .split_once("->")
+        .ok_or_else(|| CgError::unsupported(format!("einsum spec {spec:?} is not explicit")))?;
+    let terms: Vec<&str> = ins.split(',').collect();
+    let mut attrs = vec![threads, terms.len() as i64];
+    for t in terms.iter().chain([&out]) {
+        attrs.push(t.len() as i64);
+        attrs.extend(t.bytes().map(i64::from));
+    }
+    Ok(attrs)
+}
+
+impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
+    /// Calls the runtime op computing node `id`.
+    pub fn runtime_op(
+        &mut self,
+        sc: &Scope<'_, 'ctx>,
+        id: NodeId,
+        helper: &str,
+    ) -> R<Vec<Val<'ctx>>> {
+        let node = sc.region.node(id);
+        let rty = node
+            .results
+            .first()
+            .ok_or_else(|| CgError::unsupported("runtime op without a result"))?;
+        let n = node.operands.len();
+        let ins = self.alloca(self.g.tensor_ty.into(), n.max(1) as u32)?;
+        for (k, &v) in node.operands.iter().enumerate() {
+            let ty = sc.ty(v)?;
+            let buf = self.as_buf(ty.dtype, sc.val(v)?)?;
+            let desc = self.descriptor_at(ins, k)?;
+            self.write_descriptor(desc, ty.dtype, Some(&buf), ty.rank())?;
+        }
+        let out = self.alloca(self.g.tensor_ty.into(), 1)?;
+        self.write_descriptor(out, rty.dtype, None, rty.rank())?;
+        let attrs = runtime_attrs(&node.op)?;
+        let attrs_p = self.i64_array(&attrs)?;
+        let f = self.runtime_helper(helper);
+        let args = [
+            ins.into(),
+            self.i64c(n as i64).into(),
+            out.into(),
+            attrs_p.into(),
+            self.i64c(attrs.len() as i64).into(),
+            self.err.into(),
+        ];
+        let code = self.call(f, &args)?;
+        self.propagate(code.into_int_value())?;
+        let v = self.take_result(out, rty.rank())?;
+        if let Val::Buf(b) = &v {
+            for (k, d) in rty.shape.iter().enumerate() {
+                self.bind_or_check(d, b.shape[k], k)?;
+            }
+            if rty.rank() == 0 {
+                return Ok(vec![Val::Reg(self.load_elem(rty.dtype, b.data)?)]);
+            }
+        }
+        Ok(vec![v])
+    }
+
+    /// A constant `int64_t` array.
+    fn i64_array(&self, values: &[i64]) -> R<PointerValue<'ctx>> {
+        let t = self.g.c.i64_type();
+        let consts: Vec<_> = values
+            .iter()
+            .map(|&v| t.const_int(v as u64, true))
+            .collect();
+        let arr = t.const_array(&consts);
+        let g = self.g.m.add_global(arr.get_type(), None, "attrs");
+        g.set_initializer(&arr);
+        g.set_constant(true);
+        g.set_linkage(Linkage::Private);
+        Ok(g.as_pointer_value())
+    }
+
+    /// The declaration of `air_rt_<name>` with the uniform signature.
+    fn runtime_helper(&self, name: &str) -> inkwell::values::FunctionValue<'ctx> {
+        if let Some(f) = self.g.m.get_function(name) {
+            return f;
+        }
+        let c = self.g.c;
+        let p = self.ptr_ty();
+        let i64t = c.i64_type();
+        let ty = c.i32_type().fn_type(
+            &[
+                p.into(),
+                i64t.into(),
+                p.into(),
+                p.into(),
+                i64t.into(),
+                p.into(),
+            ],
+            false,
+        );
+        self.g.m.add_function(name, ty, Some(Linkage::External))
+    }
+}
+
+/// The helper of an op, as `check::runtime_helper` names it (kept in one place there).
+pub(crate) fn helper_of(op: &Op) -> Option<&'static str> {
+    crate::check::runtime_helper(op)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn einsum_attributes_follow_the_documented_layout() {
+        let attrs = einsum_attrs("ij,j->i", 0).expect("explicit spec");
+        let (i, j) = (i64::from(b'i'), i64::from(b'j'));
+        assert_eq!(attrs, vec![0, 2, 2, i, j, 1, j, 1, i]);
+        assert!(einsum_attrs("ij,j", 0).is_err());
+    }
+}

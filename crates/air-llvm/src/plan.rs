@@ -1,0 +1,160 @@
+//! The fusion plan of a region: which nodes are computed inside which loop nest.
+//!
+//! Walking the region backwards (users before producers), an elementwise node (unary, binary,
+//! `select`, `cast`, `clip`, `iota`) joins the group of its users when every use is in one group
+//! and the value is not yielded; otherwise it is the root of a group of its own and is
+//! materialised. A reduction is always a group root, and the elementwise chain feeding only it is
+//! computed inside its loop nest. Nodes whose results reach no yielded value are dead and not
+//! generated (`docs/spec.md` 1.3 allows skipping them). Everything else (constants, `full`, views,
+//! control flow, runtime ops, `extract`/`insert`) is a single node of its own.
+
+use air_ir::{NodeId, Op, Region, Value};
+
+/// What code a node gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Its results reach no yielded value: no code.
+    Dead,
+    /// Computed per element inside the loop nest of the group rooted at the node given.
+    Fused(NodeId),
+    /// The root of an elementwise group: one loop nest, whose result is materialised.
+    Group,
+    /// The root of a reduction group: one loop nest over the operand's shape.
+    Reduce,
+    /// A node of its own (constants, views, control flow, runtime ops, element access).
+    Single,
+}
+
+/// The roles of one region's nodes, by node index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegionPlan {
+    /// One role per node.
+    pub roles: Vec<Role>,
+}
+
+impl RegionPlan {
+    /// The role of a node.
+    pub fn role(&self, id: NodeId) -> Role {
+        self.roles[id.index()]
+    }
+
+    /// The group a node's value is computed in, if any (a root is in its own group).
+    fn group_of(&self, id: NodeId) -> Option<NodeId> {
+        match self.role(id) {
+            Role::Fused(root) => Some(root),
+            Role::Group | Role::Reduce => Some(id),
+            Role::Dead | Role::Single => None,
+        }
+    }
+}
+
+/// True for the ops computed element by element inside a loop nest.
+pub fn is_elementwise(op: &Op) -> bool {
+    matches!(
+        op,
+        Op::Unary(_) | Op::Binary(_) | Op::Select | Op::Cast { .. } | Op::Clip | Op::Iota { .. }
+    )
+}
+
+/// Plans one region (nested regions are planned when they are generated).
+pub fn plan_region(region: &Region) -> RegionPlan {
+    let n = region.nodes.len();
+    let mut users: Vec<Vec<NodeId>> = vec![Vec::new(); n];
+    for (i, node) in region.nodes.iter().enumerate() {
+        for &v in &node.operands {
+            if let Value::Result { node: p, .. } = v {
+                if p.index() < n {
+                    users[p.index()].push(NodeId(i as u32));
+                }
+            }
+        }
+    }
+    let mut yielded = vec![false; n];
+    for &v in &region.results {
+        if let Value::Result { node, .. } = v {
+            if node.index() < n {
+                yielded[node.index()] = true;
+            }
+        }
+    }
+    let mut plan = RegionPlan {
+        roles: vec![Role::Dead; n],
+    };
+    for i in (0..n).rev() {
+        let live = yielded[i] || users[i].iter().any(|&u| plan.role(u) != Role::Dead);
+        if !live {
+            continue;
+        }
+        let op = &region.nodes[i].op;
+        plan.roles[i] = if matches!(op, Op::Reduce { .. }) {
+            Role::Reduce
+        } else if !is_elementwise(op) {
+            Role::Single
+        } else if yielded[i] {
+            Role::Group
+        } else {
+            let mut groups = users[i].iter().map(|&u| plan.group_of(u));
+            match groups.next() {
+                Some(Some(g)) if groups.all(|x| x == Some(g)) => Role::Fused(g),
+                _ => Role::Group,
+            }
+        };
+    }
+    plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> air_ir::Module {
+        air_ir::text::parse(text, "t.air").expect("test module parses")
+    }
+
+    #[test]
+    fn chains_fuse_and_shared_values_are_materialised() {
+        let m = parse(
+            "air 1 opset 1
+func @f(%a: f64[n], %b: f64[n], %c: f64[n]) -> (%y: f64[n], %t: f64[n]) {
+  %ab = mul (%a, %b) : f64[n]
+  %s = sin (%c) : f64[n]
+  %na = neg (%a) : f64[n]
+  %e = exp (%na) : f64[n]
+  %se = mul (%s, %e) : f64[n]
+  %y = add (%ab, %se) : f64[n]
+  %t = sqrt (%ab) : f64[n]
+  %dead = cos (%a) : f64[n]
+  return %y, %t
+}",
+        );
+        let plan = plan_region(&m.functions[0].body);
+        let y = NodeId(5);
+        assert_eq!(
+            plan.role(NodeId(0)),
+            Role::Group,
+            "%ab has users in two groups"
+        );
+        assert_eq!(plan.role(NodeId(1)), Role::Fused(y));
+        assert_eq!(plan.role(NodeId(2)), Role::Fused(y));
+        assert_eq!(plan.role(NodeId(3)), Role::Fused(y));
+        assert_eq!(plan.role(NodeId(4)), Role::Fused(y));
+        assert_eq!(plan.role(y), Role::Group);
+        assert_eq!(plan.role(NodeId(6)), Role::Group);
+        assert_eq!(plan.role(NodeId(7)), Role::Dead);
+    }
+
+    #[test]
+    fn reductions_take_their_operand_chain() {
+        let m = parse(
+            "air 1 opset 1
+func @f(%a: f64[n, m]) -> (%s: f64[n]) {
+  %q = mul (%a, %a) : f64[n, m]
+  %s = reduce_sum {axes = [1]} (%q) : f64[n]
+  return %s
+}",
+        );
+        let plan = plan_region(&m.functions[0].body);
+        assert_eq!(plan.role(NodeId(0)), Role::Fused(NodeId(1)));
+        assert_eq!(plan.role(NodeId(1)), Role::Reduce);
+    }
+}

@@ -1,0 +1,72 @@
+//! The native functions generated code calls: memory (`air_rt_alloc`, `air_free`) and the runtime
+//! ops, from `air-rt`, and error reporting. They are mapped into the JIT by address
+//! (`ExecutionEngine::add_global_mapping`), so no symbol needs exporting.
+#![allow(unsafe_code)] // C ABI entry points called by generated code
+
+use std::ffi::{c_char, CStr};
+
+use air_ir::Code;
+use air_rt::abi::AirError;
+
+/// The most bytes one allocation may take; more is reported as E0505 instead of being tried.
+const MAX_BYTES: i64 = 1 << 36;
+
+/// `air_rt_alloc(nbytes)` as generated code sees it: `air-rt`'s allocator, refusing (NULL) sizes
+/// over [`MAX_BYTES`] so that a huge shape is an error, not an exhausted machine.
+extern "C" fn alloc_checked(nbytes: i64) -> *mut u8 {
+    if nbytes > MAX_BYTES {
+        return std::ptr::null_mut();
+    }
+    air_rt::air_rt_alloc(nbytes)
+}
+
+/// `air_llvm_fail(err, code, message, a, b)`: records an error, replacing `{a}` and `{b}` in the
+/// NUL-terminated message by the two numbers; returns the code.
+pub(crate) extern "C" fn air_llvm_fail(
+    err: *mut AirError,
+    code: i32,
+    message: *const c_char,
+    a: i64,
+    b: i64,
+) -> i32 {
+    // SAFETY: generated code passes its own `err` argument and a NUL-terminated global string.
+    let (err, text) = unsafe {
+        let Some(err) = err.as_mut() else {
+            return code;
+        };
+        (err, CStr::from_ptr(message).to_string_lossy())
+    };
+    let text = text
+        .replace("{a}", &a.to_string())
+        .replace("{b}", &b.to_string());
+    let number = u16::try_from(code).unwrap_or(0);
+    let code = Code::ALL
+        .iter()
+        .copied()
+        .find(|c| c.number() == number)
+        .unwrap_or(Code::Unsupported);
+    err.set(code, &text)
+}
+
+/// The helpers by symbol name, with their addresses, for the JIT's global mappings: memory and
+/// the runtime ops from `air-rt` (those listed in `check::RUNTIME_OPS`), error reporting here.
+pub(crate) fn symbols() -> Vec<(&'static str, usize)> {
+    vec![
+        ("air_rt_alloc", alloc_checked as *const () as usize),
+        ("air_free", air_rt::air_free as *const () as usize),
+        ("air_llvm_fail", air_llvm_fail as *const () as usize),
+        ("air_rt_matmul", air_rt::air_rt_matmul as *const () as usize),
+        ("air_rt_einsum", air_rt::air_rt_einsum as *const () as usize),
+        ("air_rt_sort", air_rt::air_rt_sort as *const () as usize),
+        ("air_rt_cumsum", air_rt::air_rt_cumsum as *const () as usize),
+        (
+            "air_rt_cumprod",
+            air_rt::air_rt_cumprod as *const () as usize,
+        ),
+        ("air_rt_argmax", air_rt::air_rt_argmax as *const () as usize),
+        ("air_rt_argmin", air_rt::air_rt_argmin as *const () as usize),
+        ("air_rt_filter", air_rt::air_rt_filter as *const () as usize),
+        ("air_rt_concat", air_rt::air_rt_concat as *const () as usize),
+        ("air_rt_take", air_rt::air_rt_take as *const () as usize),
+    ]
+}
