@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export LLVM_SYS_191_PREFIX=/usr/lib/llvm-19
-cargo build --release -q -p air-cli
+cargo build --release -q -p air-cli --features llvm
 air=target/release/air
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
@@ -48,7 +48,7 @@ PY
 fi
 
 echo
-echo "== air conformance: every case on the interpreter and the three serial round trips"
+echo "== air conformance: every case on the interpreter, the three serial round trips and the LLVM backend"
 $air conformance
 
 echo

@@ -10,11 +10,11 @@ export LLVM_SYS_191_PREFIX=/usr/lib/llvm-19
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo build (libair_rt.a, which tests link C programs against, is built here)"
-cargo build --workspace -q
+cargo build --workspace --all-features -q
 echo "== cargo clippy"
-cargo clippy --workspace --all-targets -q -- -D warnings
+cargo clippy --workspace --all-targets --all-features -q -- -D warnings
 echo "== cargo test"
-cargo test --workspace
+cargo test --workspace --all-features
 if [ -f conformance/gen/generate.py ]; then
   echo "== conformance cases are what the generators produce"
   .venv/bin/python conformance/gen/generate.py --check

@@ -1,6 +1,7 @@
 //! `cargo test` runs the whole conformance suite on the interpreter and the three round-trip
-//! targets, checks op coverage, and checks that `docs/coverage.md` is current
-//! (`AIR_BLESS=1 cargo test -p air-conformance` rewrites it).
+//! targets (and `llvm` with the `llvm` feature), checks op coverage, and, in the build with every
+//! target, checks that `docs/coverage.md` is current
+//! (`AIR_BLESS=1 cargo test -p air-conformance --features llvm` rewrites it).
 
 use std::path::PathBuf;
 
@@ -40,6 +41,12 @@ fn every_case_passes_on_every_builtin_target() {
         assert!(n >= 3, "op `{op}` appears in only {n} valid cases");
     }
 
+    // The page lists every target; without the `llvm` feature the `llvm` column is missing, so
+    // only the complete build (the one `scripts/test.sh` runs) checks it.
+    if !cfg!(feature = "llvm") {
+        println!("docs/coverage.md not checked: built without the llvm target");
+        return;
+    }
     let coverage = report::coverage(&report);
     let path = root.join("docs/coverage.md");
     if std::env::var_os("AIR_BLESS").is_some() {
