@@ -5,6 +5,7 @@
 //! a compiler's (code, message, location, the offending line); the exit code is 1 when any input is
 //! unreadable or invalid.
 
+mod compile;
 mod conformance;
 mod input;
 mod render;
@@ -63,6 +64,8 @@ enum Command {
     },
     /// Run a function of a module on inputs from an `.npz` file.
     Run(run::RunArgs),
+    /// Compile a module ahead of time (LLVM backend): a shared library, object, assembly or IR.
+    Compile(compile::CompileArgs),
     /// Run the conformance suite on one or more targets.
     Conformance(conformance::ConformanceArgs),
     /// List the serial forms, the op set and the error codes.
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
             no_check,
         } => convert(&input, &output, from.as_deref(), to.as_deref(), no_check),
         Command::Run(args) => run::run(&args),
+        Command::Compile(args) => compile::compile(&args),
         Command::Conformance(args) => conformance::conformance(&args),
         Command::Info => {
             info();

@@ -1,4 +1,5 @@
-//! `air run`: binds `.npz` inputs to a function's params by name, runs it, writes the results.
+//! `air run`: binds `.npz` inputs to a function's params by name, runs it on a backend (the LLVM
+//! backend when built with the `llvm` feature, else the interpreter), writes the results.
 
 use std::path::PathBuf;
 
@@ -21,22 +22,43 @@ pub struct RunArgs {
     /// The function to run (default: `main`, else the first).
     #[arg(long)]
     function: Option<String>,
-    /// The backend: `interp` (the reference interpreter).
-    #[arg(long, default_value = "interp")]
-    backend: String,
+    /// The backend: `llvm` (native code; the default when built with the `llvm` feature) or
+    /// `interp` (the reference interpreter; the default otherwise).
+    #[arg(long)]
+    backend: Option<String>,
+    /// Threads of the llvm backend (only 1 in this build: multi-threading is not in it yet).
+    #[arg(long)]
+    threads: Option<usize>,
     /// Format of the model, overriding its extension.
     #[arg(long)]
     from: Option<String>,
 }
 
+/// The backend `air run` uses when none is named.
+const DEFAULT_BACKEND: &str = if cfg!(feature = "llvm") {
+    "llvm"
+} else {
+    "interp"
+};
+
 /// Runs `air run`.
 pub fn run(args: &RunArgs) -> CmdResult {
-    if args.backend != "interp" {
+    let backend = args.backend.as_deref().unwrap_or(DEFAULT_BACKEND);
+    match backend {
+        "interp" | "llvm" => {}
+        other => {
+            return Err(format!(
+                "error: unknown backend `{other}`; known: llvm, interp"
+            ))
+        }
+    }
+    if backend == "llvm" && !cfg!(feature = "llvm") {
         return Err(format!(
-            "error: backend `{}` is not available in this build; available: interp",
-            args.backend
+            "error: backend `llvm` is not available: {}",
+            crate::compile::NO_LLVM.trim_start_matches("error: ")
         ));
     }
+    check_threads(backend, args.threads)?;
     let from = args.from.as_deref().map(parse_format).transpose()?;
     let l = load(&args.model, from)?;
     let function = match &args.function {
@@ -47,12 +69,55 @@ pub fn run(args: &RunArgs) -> CmdResult {
     };
     let inputs = air_interp::npz::read_npz(&args.inputs)
         .map_err(|e| format!("error: cannot read {}: {e}", args.inputs.display()))?;
-    let outputs = air_interp::run(&l.module, &function, &inputs)
-        .map_err(|e| format!("error: @{function}: {e}"))?;
+    let outputs = if backend == "llvm" {
+        run_llvm(&l, &function, &inputs)?
+    } else {
+        air_interp::run(&l.module, &function, &inputs)
+            .map_err(|e| format!("error: @{function}: {e}"))?
+    };
     air_interp::npz::write_npz(&args.outputs, &outputs)
         .map_err(|e| format!("error: cannot write {}: {e}", args.outputs.display()))?;
     for (name, t) in &outputs {
         eprintln!("{name}: {} {:?}", t.dtype(), t.shape());
     }
     Ok(())
+}
+
+/// `--threads`: any count is accepted by name, but this build runs on one thread only.
+fn check_threads(backend: &str, threads: Option<usize>) -> CmdResult {
+    match threads {
+        None | Some(1) => Ok(()),
+        Some(0) => Err("error: --threads must be at least 1".to_string()),
+        Some(n) if backend == "interp" => Err(format!(
+            "error: --threads {n}: the interpreter runs on one thread"
+        )),
+        Some(n) => Err(format!(
+            "error: --threads {n}: multi-threading is not in this build of the llvm backend \
+             (use --threads 1)"
+        )),
+    }
+}
+
+/// Compiles the module with the LLVM backend and runs `function` (compile problems rendered
+/// against the source, as `air check` does).
+#[cfg(feature = "llvm")]
+fn run_llvm(
+    l: &crate::input::Loaded,
+    function: &str,
+    inputs: &[(String, air_interp::Tensor)],
+) -> Result<Vec<(String, air_interp::Tensor)>, String> {
+    let compiled = air_llvm::compile(&l.module, &air_llvm::Options::default())
+        .map_err(|d| crate::render::render_all(&d.0, l))?;
+    compiled
+        .call(function, inputs)
+        .map_err(|e| format!("error: @{function}: {e}"))
+}
+
+#[cfg(not(feature = "llvm"))]
+fn run_llvm(
+    _l: &crate::input::Loaded,
+    _function: &str,
+    _inputs: &[(String, air_interp::Tensor)],
+) -> Result<Vec<(String, air_interp::Tensor)>, String> {
+    Err(crate::compile::NO_LLVM.to_string())
 }

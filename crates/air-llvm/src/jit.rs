@@ -135,13 +135,18 @@ fn unsupported(message: String) -> Diagnostics {
     Diagnostic::new(Code::Unsupported, message).into()
 }
 
+/// Validates `module`, checks that the backend supports it and sets LLVM up (once per process).
+pub(crate) fn prepare(module: &Module) -> Result<(), Diagnostics> {
+    air_ir::validate::validate(module)?;
+    crate::check::check_supported(module)?;
+    init_llvm().map_err(unsupported)
+}
+
 /// Compiles every function of `module` (after validating it and checking that the backend
 /// supports it: every problem is reported at once).
 pub fn compile(module: &Module, options: &Options) -> Result<CompiledModule, Diagnostics> {
     let start = Instant::now();
-    air_ir::validate::validate(module)?;
-    crate::check::check_supported(module)?;
-    init_llvm().map_err(unsupported)?;
+    prepare(module)?;
     let context = Box::into_raw(Box::new(Context::create()));
     // SAFETY: the context lives until `CompiledModule::drop` (or the error path below) frees it,
     // after everything that borrows it.
@@ -176,50 +181,20 @@ fn build(
     options: &Options,
     start: Instant,
 ) -> Result<Built, Diagnostics> {
-    let (cpu, features) = host_cpu();
-    let g = ModGen::new(ctx, module, cpu, features);
-    let triple = TargetMachine::get_default_triple();
-    let target = Target::from_triple(&triple).map_err(|e| unsupported(e.to_string()))?;
-    // Machine code generation at O2: the IR is already optimised at `opt_level`, and the
-    // backend's O3 adds compile time for no measured speed.
-    let level = match options.opt_level {
-        0 => OptimizationLevel::None,
-        1 => OptimizationLevel::Less,
-        _ => OptimizationLevel::Default,
-    };
-    let tm = target
-        .create_target_machine(
-            &triple,
-            cpu,
-            features,
-            level,
-            RelocMode::Default,
-            CodeModel::JITDefault,
-        )
-        .ok_or_else(|| unsupported("no target machine for the host".into()))?;
-    g.m.set_triple(&triple);
-    g.m.set_data_layout(&tm.get_target_data().get_data_layout());
-    generate_module(&g)?;
-    g.m.verify()
-        .map_err(|e| unsupported(format!("generated LLVM IR does not verify: {e}")))?;
+    let tm = target_machine(options, RelocMode::Default, CodeModel::JITDefault)?;
+    let m = generate(ctx, module, &tm)?;
     let codegen = start.elapsed();
     let t = Instant::now();
-    let opts = PassBuilderOptions::create();
-    opts.set_loop_vectorization(true);
-    opts.set_loop_slp_vectorization(true);
-    opts.set_loop_interleaving(true);
-    opts.set_loop_unrolling(true);
-    let pipeline = format!("default<O{}>", options.opt_level.min(3));
-    g.m.run_passes(&pipeline, &tm, opts)
-        .map_err(|e| unsupported(format!("LLVM optimisation failed: {e}")))?;
-    let ir = options.keep_ir.then(|| g.m.print_to_string().to_string());
+    optimize(&m, &tm, options)?;
+    let ir = options.keep_ir.then(|| m.print_to_string().to_string());
     let optimize = t.elapsed();
+    let level = codegen_level(options);
     let t = Instant::now();
-    let engine =
-        g.m.create_jit_execution_engine(level)
-            .map_err(|e| unsupported(format!("cannot create the JIT: {e}")))?;
+    let engine = m
+        .create_jit_execution_engine(level)
+        .map_err(|e| unsupported(format!("cannot create the JIT: {e}")))?;
     for (name, addr) in crate::rt::symbols() {
-        if let Some(f) = g.m.get_function(name) {
+        if let Some(f) = m.get_function(name) {
             engine.add_global_mapping(&f, addr);
         }
     }
@@ -238,6 +213,71 @@ fn build(
         jit: t.elapsed(),
     };
     Ok((engine, entries, times, ir))
+}
+
+/// The machine code optimisation level for `options`: O2 at most, since the IR is already
+/// optimised at `opt_level` and the backend's O3 adds compile time for no measured speed.
+fn codegen_level(options: &Options) -> OptimizationLevel {
+    match options.opt_level {
+        0 => OptimizationLevel::None,
+        1 => OptimizationLevel::Less,
+        _ => OptimizationLevel::Default,
+    }
+}
+
+/// A target machine for the host (its CPU name and features) with the given relocation and code
+/// models: `Default`/`JITDefault` for the JIT, `PIC`/`Default` for objects and shared libraries.
+pub(crate) fn target_machine(
+    options: &Options,
+    reloc: RelocMode,
+    code_model: CodeModel,
+) -> Result<TargetMachine, Diagnostics> {
+    let (cpu, features) = host_cpu();
+    let triple = TargetMachine::get_default_triple();
+    let target = Target::from_triple(&triple).map_err(|e| unsupported(e.to_string()))?;
+    target
+        .create_target_machine(
+            &triple,
+            cpu,
+            features,
+            codegen_level(options),
+            reloc,
+            code_model,
+        )
+        .ok_or_else(|| unsupported("no target machine for the host".into()))
+}
+
+/// The LLVM IR of every function of `module` (already [`prepare`]d), verified, not yet
+/// optimised, for the target of `tm`.
+pub(crate) fn generate<'ctx>(
+    ctx: &'ctx Context,
+    module: &Module,
+    tm: &TargetMachine,
+) -> Result<inkwell::module::Module<'ctx>, Diagnostics> {
+    let (cpu, features) = host_cpu();
+    let g = ModGen::new(ctx, module, cpu, features);
+    g.m.set_triple(&tm.get_triple());
+    g.m.set_data_layout(&tm.get_target_data().get_data_layout());
+    generate_module(&g)?;
+    g.m.verify()
+        .map_err(|e| unsupported(format!("generated LLVM IR does not verify: {e}")))?;
+    Ok(g.m)
+}
+
+/// Runs the `default<O{opt_level}>` pipeline with vectorisation, interleaving and unrolling.
+pub(crate) fn optimize(
+    m: &inkwell::module::Module<'_>,
+    tm: &TargetMachine,
+    options: &Options,
+) -> Result<(), Diagnostics> {
+    let opts = PassBuilderOptions::create();
+    opts.set_loop_vectorization(true);
+    opts.set_loop_slp_vectorization(true);
+    opts.set_loop_interleaving(true);
+    opts.set_loop_unrolling(true);
+    let pipeline = format!("default<O{}>", options.opt_level.min(3));
+    m.run_passes(&pipeline, tm, opts)
+        .map_err(|e| unsupported(format!("LLVM optimisation failed: {e}")))
 }
 
 /// The compiled modules of this process, by hash of their protobuf bytes and options.

@@ -7,7 +7,9 @@
 //! C ABI `int32_t air_<f>(air_tensor *params, air_tensor *results, air_error *err)`, which checks
 //! dtypes, ranks and dims on entry (never undefined behaviour on bad shapes); the O3 pipeline
 //! vectorises with the host's CPU features and glibc's libmvec; MCJIT makes it callable.
-//! [`CompiledModule::call`] is the safe entry point, mirroring `air_interp::run`.
+//! [`CompiledModule::call`] is the safe entry point, mirroring `air_interp::run`. Ahead of time,
+//! [`aot::emit`] writes the same code as LLVM IR, assembly, an object or a shared library, and
+//! [`c_header`] its C header.
 //!
 //! Code generation is behind the cargo feature `llvm` (on by default for this crate, which is not a
 //! default member of the workspace). Without it, [`compile`] reports `E0505`.
@@ -29,9 +31,12 @@
 //! the interpreter except the transcendental functions (glibc's libm and libmvec).
 
 mod check;
+mod header;
 mod options;
 pub mod plan;
 
+#[cfg(feature = "llvm")]
+pub mod aot;
 #[cfg(feature = "llvm")]
 mod call;
 #[cfg(feature = "llvm")]
@@ -42,10 +47,13 @@ mod jit;
 mod rt;
 
 pub use check::{check_supported, RUNTIME_OPS};
+pub use header::{c_header, c_header_for};
 pub use options::Options;
 
 /// Releases a buffer compiled code handed out (`air-rt`'s allocator).
 pub use air_rt::air_free;
+#[cfg(feature = "llvm")]
+pub use aot::{emit, emit_functions, runtime_lib, AotError, Emit};
 #[cfg(feature = "llvm")]
 pub use jit::{compile, compile_cached, CompileTimes, CompiledModule};
 

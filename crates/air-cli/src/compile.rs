@@ -1,0 +1,129 @@
+//! `air compile`: a module compiled ahead of time by the LLVM backend into a shared library, an
+//! object, assembly or LLVM IR, with an optional C header (cargo feature `llvm`).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::CmdResult;
+
+/// Arguments of `air compile`.
+#[derive(Args)]
+pub struct CompileArgs {
+    /// The module, in any readable format.
+    model: String,
+    /// The output file; its extension picks what is written unless --emit says (.so, .o, .ll, .s).
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Also write the C header declaring the compiled functions here.
+    #[arg(long)]
+    header: Option<PathBuf>,
+    /// What to write: so (shared library), obj (object), asm (assembly) or ll (LLVM IR).
+    #[arg(long)]
+    emit: Option<String>,
+    /// Export only this function (repeatable; default: every function).
+    #[arg(long)]
+    function: Vec<String>,
+    /// The AIR runtime library `libair_rt.a` to link a shared library with (default:
+    /// $AIR_RUNTIME_LIB, else the one beside the `air` executable).
+    #[arg(long)]
+    runtime: Option<PathBuf>,
+    /// LLVM optimisation level, 0 to 3.
+    #[arg(long = "opt-level", short = 'O', default_value_t = 3)]
+    opt_level: u8,
+    /// Format of the model, overriding its extension.
+    #[arg(long)]
+    from: Option<String>,
+}
+
+/// The message when the LLVM backend is not compiled in.
+pub const NO_LLVM: &str =
+    "error: this air was built without the LLVM backend (build with --features llvm)";
+
+/// Runs `air compile`.
+#[cfg(not(feature = "llvm"))]
+pub fn compile(_args: &CompileArgs) -> CmdResult {
+    Err(NO_LLVM.to_string())
+}
+
+/// Runs `air compile`.
+#[cfg(feature = "llvm")]
+pub fn compile(args: &CompileArgs) -> CmdResult {
+    use air_llvm::aot::{self, AotError, Emit};
+
+    use crate::input::{load, parse_format};
+
+    let kind = emit_kind(args)?;
+    if args.opt_level > 3 {
+        return Err(format!(
+            "error: --opt-level {} is not 0 to 3",
+            args.opt_level
+        ));
+    }
+    let from = args.from.as_deref().map(parse_format).transpose()?;
+    let l = load(&args.model, from)?;
+    let emit = match kind {
+        Kind::LlvmIr => Emit::LlvmIr,
+        Kind::Asm => Emit::Asm,
+        Kind::Object => Emit::Object,
+        Kind::SharedLib => Emit::SharedLib {
+            runtime_lib: aot::runtime_lib(args.runtime.as_deref()).map_err(|e| e.to_string())?,
+        },
+    };
+    let functions: Vec<String> = if args.function.is_empty() {
+        l.module.functions.iter().map(|f| f.name.clone()).collect()
+    } else {
+        args.function.clone()
+    };
+    let options = air_llvm::Options {
+        opt_level: args.opt_level,
+        ..air_llvm::Options::default()
+    };
+    aot::emit_functions(&l.module, &options, &emit, &args.output, &functions).map_err(
+        |e| match e {
+            AotError::Compile(d) => crate::render::render_all(&d.0, &l),
+            other => other.to_string(),
+        },
+    )?;
+    if let Some(h) = &args.header {
+        let text = air_llvm::c_header_for(&l.module, &functions);
+        std::fs::write(h, text).map_err(|e| format!("error: cannot write {}: {e}", h.display()))?;
+    }
+    Ok(())
+}
+
+/// What `air compile` writes.
+#[cfg_attr(not(feature = "llvm"), allow(dead_code))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    LlvmIr,
+    Asm,
+    Object,
+    SharedLib,
+}
+
+/// The output kind: `--emit`, else the output's extension.
+#[cfg_attr(not(feature = "llvm"), allow(dead_code))]
+fn emit_kind(args: &CompileArgs) -> Result<Kind, String> {
+    let known = "so (shared library), obj (object), asm (assembly), ll (LLVM IR)";
+    if let Some(e) = &args.emit {
+        return match e.as_str() {
+            "so" => Ok(Kind::SharedLib),
+            "obj" | "o" => Ok(Kind::Object),
+            "asm" | "s" => Ok(Kind::Asm),
+            "ll" => Ok(Kind::LlvmIr),
+            _ => Err(format!("error: unknown --emit `{e}`; known: {known}")),
+        };
+    }
+    match args.output.extension().and_then(|e| e.to_str()) {
+        Some("so") => Ok(Kind::SharedLib),
+        Some("o") => Ok(Kind::Object),
+        Some("s") => Ok(Kind::Asm),
+        Some("ll") => Ok(Kind::LlvmIr),
+        _ => Err(format!(
+            "error: cannot tell what to write from the extension of `{}` (.so, .o, .s, .ll); \
+             pass --emit {known}",
+            args.output.display()
+        )),
+    }
+}
