@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::input::{load, parse_format};
+use crate::input::{load_with, parse_format};
 use crate::CmdResult;
 
 /// Arguments of `air run`.
@@ -38,15 +38,20 @@ pub fn run(args: &RunArgs) -> CmdResult {
         ));
     }
     let from = args.from.as_deref().map(parse_format).transpose()?;
-    let l = load(&args.model, from)?;
+    let inputs = air_interp::npz::read_npz(&args.inputs)
+        .map_err(|e| format!("error: cannot read {}: {e}", args.inputs.display()))?;
+    // A format without dtypes (SymPy) is specialised to the dtypes of the arrays passed.
+    let hints = air_translate::ImportOptions {
+        dtypes: inputs.iter().map(|(n, t)| (n.clone(), t.dtype())).collect(),
+        ..Default::default()
+    };
+    let l = load_with(&args.model, from, &hints)?;
     let function = match &args.function {
         Some(f) => f.clone(),
         None => air_conformance::target::entry_function(&l.module)
             .ok_or("error: the module has no function")?
             .to_string(),
     };
-    let inputs = air_interp::npz::read_npz(&args.inputs)
-        .map_err(|e| format!("error: cannot read {}: {e}", args.inputs.display()))?;
     let outputs = air_interp::run(&l.module, &function, &inputs)
         .map_err(|e| format!("error: @{function}: {e}"))?;
     air_interp::npz::write_npz(&args.outputs, &outputs)
