@@ -48,12 +48,14 @@ pub trait Target {
 
 /// The targets built into the runner, in report order.
 pub fn registry() -> Vec<Box<dyn Target>> {
-    vec![
+    let mut targets: Vec<Box<dyn Target>> = vec![
         Box::new(InProcess::Interp),
         Box::new(InProcess::RoundTrip(Format::Text)),
         Box::new(InProcess::RoundTrip(Format::Protobuf)),
         Box::new(InProcess::RoundTrip(Format::Json)),
-    ]
+    ];
+    targets.extend(crate::translate::targets());
+    targets
 }
 
 /// Looks up a target by name: a built-in one, or `cmd:PROGRAM` for an external backend.

@@ -201,12 +201,12 @@ fn write(f: &Function, opts: &Options) -> Result<(Tree, NodeId), Error> {
                         "an out/inout parameter",
                         "it reads another out/inout parameter already written".into(),
                     ));
-                } else if is_boolean(&w.t, w.t.node(eq).args[1]) {
+                } else if is_constant_boolean(&w.t, w.t.node(eq).args[1]) {
                     problems.push(construct(
                         f,
                         at,
-                        "a boolean result",
-                        "SymPy evaluates Equality(y, relation) to true or false".into(),
+                        "a constant boolean result",
+                        "SymPy evaluates Equality(y[i], true) to false".into(),
                     ));
                 }
                 eqs.push(eq);
@@ -253,7 +253,19 @@ fn equation(
         args.extend(&idx);
         w.t.make(Head::Indexed, args)
     };
-    let rhs = top(w, value, &idx)?;
+    let mut rhs = top(w, value, &idx)?;
+    if is_boolean(&w.t, rhs) && !is_constant_boolean(&w.t, rhs) {
+        // Equality(y, relation) would evaluate to true or false; a Piecewise of truth values
+        // stays an expression.
+        let (t, f, always) = (
+            w.t.name(Head::True),
+            w.t.name(Head::False),
+            w.t.name(Head::True),
+        );
+        let p1 = w.t.make(Head::ExprCondPair, vec![t, rhs]);
+        let p2 = w.t.make(Head::ExprCondPair, vec![f, always]);
+        rhs = w.t.make(Head::Piecewise, vec![p1, p2]);
+    }
     Ok(w.t.make(Head::Rel(air_ir::BinaryOp::Eq), vec![lhs, rhs]))
 }
 
@@ -270,6 +282,11 @@ fn top(w: &mut Writer, value: Value, idx: &[NodeId]) -> Result<NodeId, String> {
         }
     }
     w.elem(value, idx)
+}
+
+/// True for SymPy's `true` and `false`.
+fn is_constant_boolean(t: &Tree, n: NodeId) -> bool {
+    matches!(&t.node(n).atom, Atom::Name(s) if s == "true" || s == "false")
 }
 
 /// Refuses trees nested deeper than the reader accepts, or longer than it reads.

@@ -236,6 +236,14 @@ impl Lowerer<'_> {
             ));
         };
         let end = Dim::constant(start).add(&extent).unwrap_or(extent.clone());
+        // A constant range over a longer (or symbolic) axis reads a part of it: `x[0:3]` of an
+        // `x` of extent `n` does not make `n` 3.
+        let (rd, re) = (self.resolve(d), self.resolve(&end));
+        if let (Some(stop), true) = (re.as_const(), rd != re) {
+            if rd.as_const().is_none_or(|n| stop <= n) {
+                return Ok(slice(Bound::Const(start), Bound::Const(stop)));
+            }
+        }
         if self.fb.body().unify(d, &end).is_ok() {
             return Ok(match start {
                 0 => SliceAxis::full(),
