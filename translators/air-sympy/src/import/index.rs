@@ -16,8 +16,16 @@ use crate::vocab::Head;
 enum IndexPos {
     /// A label plus a constant offset (`i`, `i + 1`).
     Label(LabelId, i64),
-    /// A constant index.
-    Const(i64),
+    /// One element, at a constant or a dimension expression (`0`, `n - 1`).
+    At(Dim),
+}
+
+/// How one axis is read.
+enum Access {
+    /// A static slice (the whole axis when it is `::1`).
+    Slice(SliceAxis),
+    /// The elements `start + iota(extent)`, gathered with `take`.
+    Gather(Dim),
 }
 
 /// The dtype NumPy sums and multiplies a dtype in (`np.sum` widens small integers).
@@ -101,13 +109,23 @@ impl Lowerer<'_> {
         let unsupported = |this: &Self| {
             this.fail(
                 ProblemKind::Unsupported,
-                "an index must be an Idx, a bound symbol, `index + constant`, or a constant".into(),
+                "an index must be an Idx, a bound symbol, `index + constant`, or a constant or \
+                 dimension expression"
+                    .into(),
                 e,
             )
         };
+        let is_index = |this: &Self, a: NodeId| match head(this.dag, a) {
+            Some(Head::Idx) => true,
+            Some(Head::Symbol | Head::Dummy) => {
+                let name = symbol_name(this.dag, a).unwrap_or_default();
+                this.bound_label(&name).is_some() || !this.an.dims.contains(&name)
+            }
+            _ => false,
+        };
         match head(self.dag, e) {
             Some(Head::Idx) => Ok(IndexPos::Label(self.idx_label(e)?, 0)),
-            Some(Head::Symbol | Head::Dummy) => {
+            Some(Head::Symbol | Head::Dummy) if is_index(self, e) => {
                 let name = symbol_name(self.dag, e).unwrap_or_default();
                 match self.bound_label(&name) {
                     Some(l) => Ok(IndexPos::Label(l, 0)),
@@ -118,29 +136,26 @@ impl Lowerer<'_> {
                     )),
                 }
             }
-            Some(Head::Integer) => match self.number_of(e) {
-                Some(super::term::Num::Int(c)) => Ok(IndexPos::Const(c)),
-                _ => Err(unsupported(self)),
-            },
-            Some(Head::Add) => {
+            Some(Head::Add) if self.dag.node(e).args.iter().any(|&a| is_index(self, a)) => {
                 let (mut label, mut offset) = (None, 0i64);
                 for a in self.dag.node(e).args.clone() {
-                    match self.index_pos(a)? {
+                    let c = match self.index_pos(a)? {
                         IndexPos::Label(l, c) if label.is_none() => {
                             label = Some(l);
-                            offset = offset.checked_add(c).ok_or_else(|| unsupported(self))?;
+                            c
                         }
-                        IndexPos::Const(c) => {
-                            offset = offset.checked_add(c).ok_or_else(|| unsupported(self))?
-                        }
+                        IndexPos::At(d) => d.as_const().ok_or_else(|| unsupported(self))?,
                         IndexPos::Label(..) => return Err(unsupported(self)),
-                    }
+                    };
+                    offset = offset.checked_add(c).ok_or_else(|| unsupported(self))?;
                 }
-                Ok(match label {
-                    Some(l) => IndexPos::Label(l, offset),
-                    None => IndexPos::Const(offset),
-                })
+                label
+                    .map(|l| IndexPos::Label(l, offset))
+                    .ok_or_else(|| unsupported(self))
             }
+            Some(
+                Head::Symbol | Head::Dummy | Head::Integer | Head::Add | Head::Mul | Head::Pow,
+            ) => self.dim(e).map(IndexPos::At).map_err(|_| unsupported(self)),
             _ => Err(unsupported(self)),
         }
     }
@@ -192,24 +207,35 @@ impl Lowerer<'_> {
                 e,
             ));
         }
-        let (mut axes, mut squeeze, mut labels) = (vec![], vec![], vec![]);
+        let (mut axes, mut at, mut labels, mut gather) = (vec![], vec![], vec![], vec![]);
         for (k, (&i, d)) in idx.iter().zip(&shape).enumerate() {
             match self.index_pos(i)? {
                 IndexPos::Label(l, c) => {
-                    axes.push(self.access(l, c, d, name, i)?);
+                    match self.access(l, c, d, name, i)? {
+                        Access::Slice(a) => axes.push(a),
+                        Access::Gather(start) => {
+                            axes.push(SliceAxis::full());
+                            gather.push((k as u32, l, start, i));
+                        }
+                    }
                     labels.push(l);
                 }
-                IndexPos::Const(c) => {
+                IndexPos::At(p) => {
                     let d = self.resolve(d);
-                    if c < 0 || d.as_const().is_some_and(|n| c >= n) {
+                    let out = match (p.as_const(), d.as_const()) {
+                        (Some(c), _) if c < 0 => true,
+                        (Some(c), Some(n)) => c >= n,
+                        _ => false,
+                    };
+                    if out {
                         return Err(self.fail(
                             ProblemKind::Invalid,
-                            format!("the index {c} is out of the range of `{name}` (extent {d})"),
+                            format!("the index {p} is out of the range of `{name}` (extent {d})"),
                             i,
                         ));
                     }
-                    axes.push(slice(Bound::Const(c), Bound::Const(c + 1)));
-                    squeeze.push(k as u32);
+                    axes.push(SliceAxis::full());
+                    at.push((k as u32, p, i));
                 }
             }
         }
@@ -217,47 +243,81 @@ impl Lowerer<'_> {
         if axes.iter().any(|a| *a != SliceAxis::full()) {
             v = self.op(Op::Slice { axes }, &[v], e)?;
         }
-        if !squeeze.is_empty() {
-            v = self.op(Op::Squeeze { axes: squeeze }, &[v], e)?;
+        for (axis, l, start, i) in gather {
+            let iota = self.index_value(l, i)?;
+            let lo = self.labels[l].lo.clone();
+            let shift = start
+                .sub(&lo)
+                .map_err(|_| self.fail(ProblemKind::Invalid, "overflow".into(), i))?;
+            let shift = self.dim_value(&shift, i)?;
+            let t = self.binary(air_ir::BinaryOp::Add, &iota, &shift, i)?;
+            let index = self.materialize(&t, DType::I64, i)?;
+            v = self.op(Op::Take { axis }, &[v, index], i)?;
+        }
+        // One element along each `At` axis, last axis first so the others keep their numbers.
+        for (axis, p, i) in at.into_iter().rev() {
+            let t = self.dim_value(&p, i)?;
+            let index = self.materialize(&t, DType::I64, i)?;
+            v = self.op(Op::Take { axis }, &[v, index], i)?;
         }
         self.diagonal(v, labels, e)
     }
 
-    /// The slice of an axis of extent `d` that label `l` (offset by `c`) reads.
-    fn access(&mut self, l: LabelId, c: i64, d: &Dim, name: &str, at: NodeId) -> R<SliceAxis> {
+    /// How an axis of extent `d` is read by label `l` offset by `c`: the whole axis, a static
+    /// slice, or (for a part of a symbolic axis, or a symbolic start) a gather of
+    /// `start + iota(extent)`.
+    fn access(&mut self, l: LabelId, c: i64, d: &Dim, name: &str, at: NodeId) -> R<Access> {
         let Label { lo, extent, .. } = self.labels[l].clone();
-        let start = lo.add(&Dim::constant(c)).ok().and_then(|s| s.as_const());
         let what = format!("index `{}` of `{name}`", self.labels[l].name);
-        let Some(start) = start.filter(|s| *s >= 0) else {
+        let overflow =
+            |this: &Self| this.fail(ProblemKind::Invalid, format!("{what}: overflow"), at);
+        let start = lo.add(&Dim::constant(c)).map_err(|_| overflow(self))?;
+        let end = start.add(&extent).map_err(|_| overflow(self))?;
+        let (rd, re) = (self.resolve(d), self.resolve(&end));
+        let Some(s) = start.as_const() else {
+            return Ok(Access::Gather(start));
+        };
+        if s < 0 {
             return Err(self.fail(
-                ProblemKind::Unsupported,
-                format!("{what}: an index range must start at a constant >= 0"),
+                ProblemKind::Invalid,
+                format!("{what}: reads from {s}, before the start of the axis"),
                 at,
             ));
+        }
+        let from_start = |s: i64| match s {
+            0 => SliceAxis::full(),
+            s => slice(Bound::Const(s), Bound::Default),
         };
-        let end = Dim::constant(start).add(&extent).unwrap_or(extent.clone());
-        // A constant range over a longer (or symbolic) axis reads a part of it: `x[0:3]` of an
-        // `x` of extent `n` does not make `n` 3.
-        let (rd, re) = (self.resolve(d), self.resolve(&end));
-        if let (Some(stop), true) = (re.as_const(), rd != re) {
-            if rd.as_const().is_none_or(|n| stop <= n) {
-                return Ok(slice(Bound::Const(start), Bound::Const(stop)));
+        match re.sub(&rd).ok().and_then(|x| x.as_const()) {
+            Some(0) => return Ok(Access::Slice(from_start(s))),
+            Some(over) if over > 0 => {
+                return Err(self.fail(
+                    ProblemKind::Invalid,
+                    format!("{what}: reads up to {re} of an axis of extent {rd}"),
+                    at,
+                ))
             }
-        }
-        if self.fb.body().unify(d, &end).is_ok() {
-            return Ok(match start {
-                0 => SliceAxis::full(),
-                s => slice(Bound::Const(s), Bound::Default),
-            });
-        }
-        let (rd, re) = (self.resolve(d), self.resolve(&end));
-        match (rd.as_const(), re.as_const()) {
-            (Some(n), Some(stop)) if stop <= n => {
-                Ok(slice(Bound::Const(start), Bound::Const(stop)))
+            Some(_) if re.is_const() => {
+                return Ok(Access::Slice(slice(
+                    Bound::Const(s),
+                    Bound::Const(re.as_const().unwrap_or(0)),
+                )))
             }
-            _ => Err(self.fail(
+            Some(_) => return Ok(Access::Gather(start)),
+            None => {}
+        }
+        // A constant range over a symbolic axis reads a part of it: `x[0:3]` of an `x` of
+        // extent `n` does not make `n` 3. Other extents are unified, as SymPy's codegen does.
+        if let Some(stop) = re.as_const() {
+            return Ok(Access::Slice(slice(Bound::Const(s), Bound::Const(stop))));
+        }
+        match self.fb.body().unify(d, &end) {
+            Ok(_) => Ok(Access::Slice(from_start(s))),
+            Err(_) => Err(self.fail(
                 ProblemKind::Invalid,
-                format!("{what}: reads up to {re} of an axis of extent {rd}"),
+                format!(
+                    "{what}: reads up to {re} of an axis of extent {rd}, which cannot be unified"
+                ),
                 at,
             )),
         }
