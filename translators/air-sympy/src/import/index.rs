@@ -7,7 +7,7 @@ use air_ir::{DType, Dim, Op, Value};
 
 use super::analyze::{head, symbol_name};
 use super::lower::{Lowerer, R};
-use super::term::{union, Label, LabelId, Term, Val, Weak};
+use super::term::{union, Label, LabelId, Term, Weak};
 use crate::error::ProblemKind;
 use crate::syntax::NodeId;
 use crate::vocab::Head;
@@ -521,16 +521,5 @@ fn slice(start: Bound, stop: Bound) -> SliceAxis {
         start,
         stop,
         step: 1,
-    }
-}
-
-impl Val {
-    /// The AIR value, when there is one.
-    #[allow(dead_code)]
-    pub(crate) fn value(&self) -> Option<Value> {
-        match self {
-            Val::Arr(v, _) => Some(*v),
-            Val::Num(_) => None,
-        }
     }
 }

@@ -196,7 +196,7 @@ impl Lowerer<'_> {
 
     /// `v`, whose axes are labelled `from`, transposed and broadcast to the labels `to` (a
     /// superset).
-    pub(crate) fn to_labels(
+    pub(crate) fn align_to(
         &mut self,
         v: Value,
         from: &[LabelId],
@@ -245,7 +245,7 @@ impl Lowerer<'_> {
         at: NodeId,
     ) -> R<Value> {
         let v = self.materialize(t, dtype, at)?;
-        self.to_labels(v, &t.labels, labels, at)
+        self.align_to(v, &t.labels, labels, at)
     }
 
     /// `op(a, b)` with NumPy's rules: a common dtype, labels aligned, then the builder's op.

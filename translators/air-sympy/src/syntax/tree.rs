@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 /// Index of a node in its [`Tree`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId(pub u32);
 
 impl NodeId {
@@ -49,12 +49,6 @@ pub struct Tree {
     pub nodes: Vec<Node>,
     /// The root (the last node of a parsed tree).
     pub root: NodeId,
-}
-
-impl Default for NodeId {
-    fn default() -> NodeId {
-        NodeId(0)
-    }
 }
 
 impl Tree {
