@@ -112,7 +112,7 @@ fn shape_problem(tree: &Tree, id: NodeId, head: Head) -> Option<String> {
         }
         Head::Indexed | Head::Sum | Head::Product => arity(2, usize::MAX),
         Head::IndexedBase | Head::Idx => arity(1, 2),
-        Head::MatrixSymbol | Head::MatrixElement => arity(3, 3),
+        Head::MatrixSymbol | Head::MatrixElement | Head::Ite => arity(3, 3),
         Head::Tuple | Head::Add | Head::Mul => None,
         Head::Pi
         | Head::E

@@ -14,11 +14,13 @@
 //!
 //! An index on the right side that is neither on the left side nor bound by a `Sum`/`Product`
 //! is summed: `y[i] = A[i, j]*x[j]` is a matrix-vector product, `s = x[i]*y[i]` a dot product,
-//! while `y[i] = x[i]*z[i]` is pointwise because `i` is on the left. The sum is taken over the
-//! smallest *scope* holding the index, a scope being the whole right side, a term of an `Add`,
-//! or an argument of a function (as SymPy's `get_contraction_structure` nests them); a product
-//! scope becomes one `einsum`, anything else a `reduce_sum`. Explicit `Sum`s of products are
-//! `einsum`s too.
+//! while `y[i] = x[i]*z[i]` is pointwise because `i` is on the left. Where it is summed follows
+//! SymPy's `get_contraction_structure`: over the innermost product in which it appears in two
+//! factors or more (Einstein's convention: `exp(A[i, j]*x[j])` sums `j` inside `exp`, and
+//! `(x[j] + 1)*x[j]` over the whole product), by one `einsum` over that product's factors; an
+//! index never repeated in a product (`s = x[j]**2`, `y[i] = exp(x[j])`) is summed over the
+//! term of the right side's top-level `Add` it appears in, by a `reduce_sum`. An explicit `Sum`
+//! of a product is an `einsum` too.
 //!
 //! # Dimensions and dtypes
 //!

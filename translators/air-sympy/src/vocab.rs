@@ -58,6 +58,8 @@ pub enum Head {
     Logic(BinaryOp),
     /// `Not`.
     Not,
+    /// `ITE(cond, a, b)`: a Boolean if-then-else (SymPy writes Piecewise conditions so).
+    Ite,
     /// `Indexed(base, indices...)`.
     Indexed,
     /// `IndexedBase(label, shape)`.
@@ -124,6 +126,7 @@ pub const CALLS: &[(&str, Head)] = &[
     ("Or", Head::Logic(BinaryOp::Or)),
     ("Xor", Head::Logic(BinaryOp::Xor)),
     ("Not", Head::Not),
+    ("ITE", Head::Ite),
     ("Indexed", Head::Indexed),
     ("IndexedBase", Head::IndexedBase),
     ("Idx", Head::Idx),

@@ -120,7 +120,7 @@ fn an_index_absent_from_the_left_side_is_summed() {
 }
 
 #[test]
-fn the_sum_is_taken_per_term_and_inside_function_arguments() {
+fn a_repeated_index_is_summed_over_its_product_a_single_one_over_its_term() {
     let (n, m) = (dim("n"), dim("m"));
     let (i, j) = (idx("i", &n), idx("j", &m));
     let a = at("A", &[&n, &m], &[&i, &j]);
@@ -134,7 +134,12 @@ fn the_sum_is_taken_per_term_and_inside_function_arguments() {
     // y[i] = A[i,j]*x[j] + b[i]: b is added once, not m times.
     let text = eq(&at("y", &[&n], &[&i]), &format!("Add(Mul({a}, {x}), {b})"));
     close(&run(&text, &Options::default(), &inputs)[0].1, &[8.0, 18.0]);
-    // y[i] = exp(A[i,j]*x[j]): the argument of exp is a scope of its own.
+    // s = (x[j] + 1)*x[j]: j is repeated in the product, which sums it (Einstein), as SymPy's
+    // get_contraction_structure reads it; not (sum(x) + 1)*x summed again.
+    let xj = at("x", &[&m], &[&j]);
+    let text = eq(&sym("s"), &format!("Mul(Add({xj}, Integer(1)), {xj})"));
+    close(&run(&text, &Options::default(), &inputs[1..2])[0].1, &[2.0]);
+    // y[i] = exp(A[i,j]*x[j]): j is summed inside exp, where it is repeated.
     let text = eq(&at("y", &[&n], &[&i]), &format!("exp(Mul({a}, {x}))"));
     close(
         &run(&text, &Options::default(), &inputs[..2])[0].1,

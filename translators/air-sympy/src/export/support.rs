@@ -87,6 +87,9 @@ pub(crate) fn unsupported(node: &Node, operands: &[TensorType]) -> Option<String
 fn number_problem(dtype: DType, value: Option<air_ir::Scalar>) -> Option<String> {
     match value {
         Some(air_ir::Scalar::Complex(..)) => Some("a complex number".into()),
+        Some(air_ir::Scalar::Float(f)) if f.is_nan() => {
+            Some("NaN (SymPy's Max(x, nan) raises and Equality(y, nan) is false)".into())
+        }
         Some(air_ir::Scalar::UInt(u)) if u > i64::MAX as u64 => Some(format!(
             "the {dtype} constant {u} does not fit in 64 signed bits"
         )),

@@ -392,8 +392,32 @@ impl Lowerer<'_> {
         out
     }
 
+    /// The labels that two or more of `factors` carry and that are neither on the left side
+    /// nor bound: SymPy's Einstein convention sums them over the product.
+    fn repeated(&self, factors: &[Term]) -> Vec<LabelId> {
+        let all = union(&factors.iter().collect::<Vec<_>>());
+        all.into_iter()
+            .filter(|l| factors.iter().filter(|f| f.labels.contains(l)).count() > 1)
+            .filter(|l| !self.keep.contains(l) && !self.is_bound(*l))
+            .collect()
+    }
+
+    /// A `Mul`: one `einsum` summing its repeated labels, or the elementwise product.
+    pub(crate) fn mul_term(&mut self, e: NodeId, args: &[NodeId]) -> R<Term> {
+        let mut factors = vec![];
+        for &a in args {
+            factors.push(self.lower(a)?);
+        }
+        let repeated = self.repeated(&factors);
+        if repeated.is_empty() {
+            return self.mul(e, args);
+        }
+        self.einsum(&factors, &repeated, e)
+    }
+
     /// Lowers `e` and sums the labels `sum_over` picks from its labels: an `einsum` over the
-    /// factors of a product, a `reduce_sum` otherwise (or when a summed label is in no factor).
+    /// factors of a product (with its repeated labels), a `reduce_sum` otherwise (or when a
+    /// summed label is in no factor).
     pub(crate) fn contract(
         &mut self,
         e: NodeId,
@@ -405,7 +429,12 @@ impl Lowerer<'_> {
                 factors.push(self.lower(a)?);
             }
             let labels = union(&factors.iter().collect::<Vec<_>>());
-            let summed = sum_over(self, &labels);
+            let mut summed = sum_over(self, &labels);
+            for l in self.repeated(&factors) {
+                if !summed.contains(&l) {
+                    summed.push(l);
+                }
+            }
             if summed.is_empty() {
                 return self.lower(e);
             }

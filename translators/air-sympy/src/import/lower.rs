@@ -62,16 +62,33 @@ impl<'a> Lowerer<'a> {
         Ok(t)
     }
 
-    /// Lowers a scope (the right side, an Add term, a function argument): its labels that are
-    /// neither on the left side nor bound by an enclosing Sum/Product are summed.
-    pub(crate) fn lower_scope(&mut self, e: NodeId) -> R<Term> {
-        self.contract(e, &|this, labels| {
-            labels
-                .iter()
-                .copied()
-                .filter(|l| !this.keep.contains(l) && !this.bound.iter().any(|(_, b)| b == l))
-                .collect()
-        })
+    /// Lowers a right side: each term of its top-level `Add` (or the whole right side) sums
+    /// the labels still free in it that are neither on the left side nor bound.
+    pub(crate) fn lower_rhs(&mut self, e: NodeId) -> R<Term> {
+        let terms = match head(self.dag, e) {
+            Some(Head::Add) => self.dag.node(e).args.clone(),
+            _ => vec![e],
+        };
+        let mut acc: Option<Term> = None;
+        for t in terms {
+            let t = self.contract(t, &|this, labels| {
+                labels
+                    .iter()
+                    .copied()
+                    .filter(|l| !this.keep.contains(l) && !this.is_bound(*l))
+                    .collect()
+            })?;
+            acc = Some(match acc {
+                None => t,
+                Some(x) => self.binary(BinaryOp::Add, &x, &t, e)?,
+            });
+        }
+        Ok(acc.unwrap_or(Term::num(Num::Int(0))))
+    }
+
+    /// True when an enclosing Sum/Product binds the label.
+    pub(crate) fn is_bound(&self, l: LabelId) -> bool {
+        self.bound.iter().any(|(_, b)| *b == l)
     }
 
     fn lower_uncached(&mut self, e: NodeId) -> R<Term> {
@@ -101,15 +118,15 @@ impl<'a> Lowerer<'a> {
                 self.index_value(l, e)
             }
             Head::Add => self.add(e, &args),
-            Head::Mul => self.mul(e, &args),
+            Head::Mul => self.mul_term(e, &args),
             Head::Pow => self.pow(e, args[0], args[1]),
             Head::Unary(op) => {
-                let a = self.lower_scope(args[0])?;
+                let a = self.lower(args[0])?;
                 self.unary(op, &a, e)
             }
             Head::Binary(op) => {
-                let a = self.lower_scope(args[0])?;
-                let b = self.lower_scope(args[1])?;
+                let a = self.lower(args[0])?;
+                let b = self.lower(args[1])?;
                 self.binary(op, &a, &b, e)
             }
             Head::Fold(op) => self.fold(op, e, &args),
@@ -125,6 +142,14 @@ impl<'a> Lowerer<'a> {
                 self.unary(UnaryOp::Not, &a, e)
             }
             Head::Piecewise => self.piecewise(&args),
+            Head::Ite => {
+                let mut bools = vec![];
+                for &a in &args {
+                    let t = self.lower(a)?;
+                    bools.push(self.boolean(&t, a)?);
+                }
+                self.select(&bools[0], &bools[1], &bools[2], e)
+            }
             Head::Indexed => self.indexed(e),
             Head::Sum => self.sum_like(e, air_ir::op::ReduceKind::Sum),
             Head::Product => self.sum_like(e, air_ir::op::ReduceKind::Prod),
@@ -234,7 +259,7 @@ impl<'a> Lowerer<'a> {
     fn add(&mut self, e: NodeId, args: &[NodeId]) -> R<Term> {
         let mut acc: Option<Term> = None;
         for &a in args {
-            let t = self.lower_scope(a)?;
+            let t = self.lower(a)?;
             acc = Some(match acc {
                 None => t,
                 Some(x) => self.binary(BinaryOp::Add, &x, &t, e)?,
@@ -244,7 +269,7 @@ impl<'a> Lowerer<'a> {
     }
 
     /// A product as lambdify prints it: `-` for a `-1` factor, `num / den` for negative powers.
-    fn mul(&mut self, e: NodeId, args: &[NodeId]) -> R<Term> {
+    pub(crate) fn mul(&mut self, e: NodeId, args: &[NodeId]) -> R<Term> {
         let (mut num, mut den, mut negate) = (vec![], vec![], false);
         for &a in args {
             if matches!(self.number_of(a), Some(Num::Int(-1))) {
@@ -380,11 +405,11 @@ impl<'a> Lowerer<'a> {
         Ok(Term::arr(v, weak, t.labels.clone()))
     }
 
-    /// `Max`/`Min` folded left; each argument is a scope.
+    /// `Max`/`Min` folded left.
     fn fold(&mut self, op: BinaryOp, e: NodeId, args: &[NodeId]) -> R<Term> {
         let mut acc: Option<Term> = None;
         for &a in args {
-            let t = self.lower_scope(a)?;
+            let t = self.lower(a)?;
             acc = Some(match acc {
                 None => t,
                 Some(x) => self.binary(op, &x, &t, e)?,

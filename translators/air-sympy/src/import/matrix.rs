@@ -87,7 +87,7 @@ impl Lowerer<'_> {
         let mut scale: Vec<Term> = vec![];
         for &a in args {
             if !self.is_matrix(a) {
-                let s = self.lower_scope(a)?;
+                let s = self.lower(a)?;
                 if !s.labels.is_empty() {
                     return Err(self.fail(
                         ProblemKind::Unsupported,

@@ -178,7 +178,7 @@ impl Lowerer<'_> {
                 v
             }
             Lhs::Scalar { .. } => {
-                let t = self.lower_scope(eq.rhs)?;
+                let t = self.lower_rhs(eq.rhs)?;
                 let dtype = self.lhs_dtype(&eq.lhs, &t, target);
                 self.prepare(&t, dtype, &[], eq.rhs)?
             }
@@ -199,7 +199,7 @@ impl Lowerer<'_> {
                     self.keep.push(label);
                 }
                 self.lhs_shape(name, *base)?;
-                let t = self.lower_scope(eq.rhs)?;
+                let t = self.lower_rhs(eq.rhs)?;
                 let dtype = self.lhs_dtype(&eq.lhs, &t, target);
                 let keep = self.keep.clone();
                 self.prepare(&t, dtype, &keep, eq.rhs)?
