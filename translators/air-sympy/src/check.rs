@@ -1,54 +1,46 @@
 //! The check between parsing and lowering: every head the translator does not know, and every
 //! known head with the wrong arguments, each with its position and path, all of them at once.
 
-use crate::error::{Position, Problem, ProblemKind};
+use crate::error::{locate, Position, Problem, ProblemKind};
 use crate::syntax::{Atom, NodeId, Tree};
 use crate::vocab::{self, Head};
 
 /// At most this many problems are listed; a last one counts the rest.
 pub const MAX_LISTED: usize = 1000;
 
-/// Checks every node of a parsed (not yet hash-consed) tree.
+/// Checks every node of a parsed (not yet hash-consed) tree. Unsupported heads come first;
+/// past [`MAX_LISTED`] problems, the rest are counted, not listed.
 pub fn check(text: &str, tree: &Tree) -> Vec<Problem> {
     let parents = tree.parents();
     let mut unsupported = vec![];
     let mut invalid = vec![];
+    let mut more = 0usize;
     for (i, n) in tree.nodes.iter().enumerate() {
         let id = NodeId(i as u32);
-        let found = match &n.atom {
-            Atom::Call(name) => match vocab::call(name) {
-                Some(head) => shape_problem(tree, id, head).map(|m| (ProblemKind::Invalid, m)),
-                None if vocab::name(name).is_some() => {
-                    Some((ProblemKind::Invalid, format!("`{name}` is not callable")))
-                }
-                None => Some((
-                    ProblemKind::UnsupportedHead,
-                    format!("unsupported head `{name}`"),
-                )),
-            },
-            Atom::Name(name) if vocab::name(name).is_none() => Some((
-                ProblemKind::UnsupportedHead,
-                format!("unsupported name `{name}`"),
-            )),
-            Atom::Name(_) | Atom::Str(_) | Atom::Int(_) | Atom::Neg => None,
+        let Some((kind, message)) = problem_of(tree, id) else {
+            continue;
         };
-        if let Some((kind, message)) = found {
-            let p = Problem {
-                kind,
-                message,
-                pos: Some(Position::of(text, n.span.0)),
-                path: tree.path(&parents, id),
-            };
-            match kind {
-                ProblemKind::UnsupportedHead => unsupported.push(p),
-                _ => invalid.push(p),
-            }
+        let list = match kind {
+            ProblemKind::UnsupportedHead => &mut unsupported,
+            _ => &mut invalid,
+        };
+        if list.len() >= MAX_LISTED {
+            more += 1;
+            continue;
         }
+        list.push(Problem {
+            kind,
+            message,
+            pos: Some(Position::unlocated(n.span.0)),
+            path: tree.path(&parents, id),
+        });
     }
     unsupported.extend(invalid);
     if unsupported.len() > MAX_LISTED {
-        let more = unsupported.len() - MAX_LISTED;
+        more += unsupported.len() - MAX_LISTED;
         unsupported.truncate(MAX_LISTED);
+    }
+    if more > 0 {
         unsupported.push(Problem {
             kind: ProblemKind::Invalid,
             message: format!("and {more} more problems"),
@@ -56,7 +48,28 @@ pub fn check(text: &str, tree: &Tree) -> Vec<Problem> {
             path: String::new(),
         });
     }
+    locate(text, &mut unsupported);
     unsupported
+}
+
+fn problem_of(tree: &Tree, id: NodeId) -> Option<(ProblemKind, String)> {
+    match &tree.node(id).atom {
+        Atom::Call(name) => match vocab::call(name) {
+            Some(head) => shape_problem(tree, id, head).map(|m| (ProblemKind::Invalid, m)),
+            None if vocab::name(name).is_some() => {
+                Some((ProblemKind::Invalid, format!("`{name}` is not callable")))
+            }
+            None => Some((
+                ProblemKind::UnsupportedHead,
+                format!("unsupported head `{name}`"),
+            )),
+        },
+        Atom::Name(name) if vocab::name(name).is_none() => Some((
+            ProblemKind::UnsupportedHead,
+            format!("unsupported name `{name}`"),
+        )),
+        Atom::Name(_) | Atom::Str(_) | Atom::Int(_) | Atom::Neg => None,
+    }
 }
 
 /// What is wrong with the arguments of a known head, if anything.

@@ -31,6 +31,54 @@ impl Position {
     }
 }
 
+impl Position {
+    /// A position known only by its offset; [`locate`] fills in the line and column.
+    pub fn unlocated(offset: usize) -> Position {
+        Position {
+            offset,
+            line: 0,
+            col: 0,
+        }
+    }
+}
+
+/// Fills in the line and column of every problem's position in one pass over the text (so
+/// thousands of problems in a large text cost one sweep, not one each).
+pub fn locate(text: &str, problems: &mut [Problem]) {
+    let mut offsets: Vec<usize> = problems
+        .iter()
+        .filter_map(|p| p.pos.map(|q| q.offset.min(text.len())))
+        .collect();
+    offsets.sort_unstable();
+    offsets.dedup();
+    let mut found = std::collections::HashMap::with_capacity(offsets.len());
+    let (mut line, mut col, mut next) = (1u32, 1u32, 0usize);
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), '\n')))
+    {
+        while next < offsets.len() && offsets[next] <= i {
+            found.insert(offsets[next], (line, col));
+            next += 1;
+        }
+        if next == offsets.len() {
+            break;
+        }
+        if c == '\n' {
+            (line, col) = (line + 1, 1);
+        } else {
+            col += 1;
+        }
+    }
+    for p in problems {
+        if let Some(pos) = &mut p.pos {
+            if let Some(&(line, col)) = found.get(&pos.offset.min(text.len())) {
+                (pos.line, pos.col) = (line, col);
+            }
+        }
+    }
+}
+
 impl fmt::Display for Position {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{} (byte {})", self.line, self.col, self.offset)

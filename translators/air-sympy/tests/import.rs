@@ -450,3 +450,104 @@ fn semantic_errors_name_what_is_wrong() {
         assert!(e.to_string().contains(want), "{want}: {e}");
     }
 }
+
+#[test]
+fn a_flood_of_unsupported_heads_is_counted_not_listed() {
+    let text = format!("Tuple({})", "f(Symbol('x')), ".repeat(200_000));
+    let ps = problems(&text);
+    assert_eq!(ps.len(), 1001);
+    assert_eq!(ps[999].message, "unsupported head `f`");
+    assert_eq!(
+        ps[999].pos.map(|p| (p.line, p.col)),
+        Some((1, 7 + 999 * 16))
+    );
+    assert_eq!(ps[1000].message, "and 199000 more problems");
+}
+
+#[test]
+fn mutated_sreprs_never_panic() {
+    // Deterministic mutations of a real srepr: heads swapped for every other head of the
+    // vocabulary, arguments dropped, symbols renamed. Each must import or fail, never panic.
+    let base = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/system.srepr"),
+    )
+    .unwrap();
+    let heads: Vec<&str> = air_sympy::vocab::CALLS.iter().map(|(n, _)| *n).collect();
+    let mut state = 12345u64;
+    let mut rand = |n: usize| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as usize % n
+    };
+    let spots: Vec<usize> = base.match_indices('(').map(|(i, _)| i).collect();
+    for _ in 0..3000 {
+        let mut text = base.clone();
+        for _ in 0..1 + rand(3) {
+            let at = spots[rand(spots.len())];
+            let start = text[..at]
+                .rfind(|c: char| !c.is_alphanumeric())
+                .map_or(0, |p| p + 1);
+            match rand(3) {
+                0 => text.replace_range(start..at, heads[rand(heads.len())]),
+                1 => {
+                    if let Some(end) = text[at..].find(", ").map(|e| at + e) {
+                        let stop = text[end + 2..]
+                            .find([',', ')'])
+                            .map_or(end + 2, |e| end + 2 + e);
+                        text.replace_range(end..stop, "");
+                    }
+                }
+                _ => text = text.replacen("Symbol('x')", "Symbol('n', integer=True)", 1),
+            }
+        }
+        let _ = air_sympy::import(&text, &Options::default());
+    }
+}
+
+#[test]
+fn a_system_with_temporaries_sums_piecewise_and_matrices() {
+    // tests/data/system.srepr, written by SymPy 1.14:
+    //   h[i] = A[i,j]*x[j] + b[i];  y[i] = Piecewise((tanh(h[i]), h[i] > 0 & b[i] != 1), (a*h[i]**2, True))
+    //   s = Sum(2**(k-n+1)*y[k], (k, 0, n-1)) + Max(b[0], a) + Product(1 + b[k]/10, (k, 0, n-1))
+    //   C = M*M.T
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/system.srepr");
+    let text = std::fs::read_to_string(path).unwrap();
+    let (av, xv, bv) = (
+        [0.5, -1.0, 2.0, 0.25, -0.75, 1.5],
+        [0.8, -0.4],
+        [0.3, -0.2, 1.0],
+    );
+    let mv = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    let a = 0.7;
+    let inputs = [
+        ("A", mat_t(3, &av)),
+        ("M", mat_t(3, &mv)),
+        ("a", Tensor::F64(ArrayD::from_elem(IxDyn(&[]), a))),
+        ("b", vec_t(&bv)),
+        ("x", vec_t(&xv)),
+    ];
+    let out = run(&text, &Options::default(), &inputs);
+    let names: Vec<&str> = out.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["s", "C"], "h and y are temporaries");
+    let mut s = 0.0;
+    for k in 0..3 {
+        let h = av[2 * k] * xv[0] + av[2 * k + 1] * xv[1] + bv[k];
+        let y = if h > 0.0 && bv[k] != 1.0 {
+            h.tanh()
+        } else {
+            a * h * h
+        };
+        s += 2f64.powi(k as i32 - 2) * y;
+    }
+    s += f64::max(bv[0], a) + bv.iter().map(|b| 1.0 + b / 10.0).product::<f64>();
+    close(&out[0].1, &[s]);
+    let c: Vec<f64> = (0..9)
+        .map(|e| {
+            (0..2)
+                .map(|t| mv[(e / 3) * 2 + t] * mv[(e % 3) * 2 + t])
+                .sum()
+        })
+        .collect();
+    close(&out[1].1, &c);
+}

@@ -30,6 +30,8 @@ pub fn export(m: &Module, opts: &Options) -> Result<String, Error> {
                 reason: "there is nothing to write".into(),
             }])
         })?;
+    // Element expressions follow the module's handles: only a valid module is written.
+    air_ir::validate::validate(m).map_err(Error::Air)?;
     let problems = check(f);
     if !problems.is_empty() {
         return Err(Error::Export(problems));

@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 use air_ir::builder::FunctionBuilder;
 use air_ir::{DType, Intent, Module, Value};
 
-use crate::error::{Error, Position, Problem, ProblemKind};
+use crate::error::{locate, Error, Position, Problem, ProblemKind};
 use crate::syntax::{self, NodeId, Tree};
 use crate::{check, Options};
 use analyze::{assumes, Analysis, Equation, Lhs};
@@ -23,9 +23,8 @@ use term::{Term, Weak};
 
 /// Where the nodes of the hash-consed tree came from, to place problems in the text.
 pub(crate) struct Source<'a> {
-    text: &'a str,
     raw: &'a Tree,
-    parents: Vec<Option<(NodeId, String)>>,
+    parents: Vec<Option<(NodeId, syntax::Step)>>,
     /// For each DAG node, the first raw node that became it.
     first: Vec<NodeId>,
 }
@@ -34,7 +33,7 @@ impl Source<'_> {
     /// A problem about a DAG node, placed at its first occurrence in the text.
     pub(crate) fn problem(&self, kind: ProblemKind, message: String, at: NodeId) -> Problem {
         let raw = self.first.get(at.index()).copied();
-        let pos = raw.map(|r| Position::of(self.text, self.raw.node(r).span.0));
+        let pos = raw.map(|r| Position::unlocated(self.raw.node(r).span.0));
         let path = raw
             .map(|r| self.raw.path(&self.parents, r))
             .unwrap_or_default();
@@ -49,6 +48,17 @@ impl Source<'_> {
 
 /// See [`crate::import`].
 pub fn import(text: &str, opts: &Options) -> Result<Module, Error> {
+    import_located(text, opts).map_err(|e| match e {
+        Error::Import(mut problems) => {
+            locate(text, &mut problems);
+            problems.truncate(check::MAX_LISTED + 1);
+            Error::Import(problems)
+        }
+        other => other,
+    })
+}
+
+fn import_located(text: &str, opts: &Options) -> Result<Module, Error> {
     let raw = syntax::parse(text, opts.limits).map_err(Error::Parse)?;
     let problems = check::check(text, &raw);
     if !problems.is_empty() {
@@ -64,7 +74,6 @@ pub fn import(text: &str, opts: &Options) -> Result<Module, Error> {
         }
     }
     let src = Source {
-        text,
         raw: &raw,
         parents: raw.parents(),
         first,

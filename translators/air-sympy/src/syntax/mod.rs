@@ -8,7 +8,7 @@ mod tree;
 
 pub use parser::parse;
 pub use print::{print, quote};
-pub use tree::{Atom, Node, NodeId, Tree};
+pub use tree::{Atom, Node, NodeId, Step, Tree};
 
 /// What the reader accepts at most; hostile text gets an error, never a crash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

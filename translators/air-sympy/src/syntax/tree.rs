@@ -14,6 +14,15 @@ impl NodeId {
     }
 }
 
+/// How a node is reached from its parent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Positional argument `k`.
+    Arg(u32),
+    /// Keyword argument `k` (in order).
+    Keyword(u32),
+}
+
 /// What a node is, apart from its children.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Atom {
@@ -109,29 +118,40 @@ impl Tree {
         }
     }
 
-    /// For every node, its parent and the step taken from it (`[k]` or `.key`); `None` for roots.
-    pub fn parents(&self) -> Vec<Option<(NodeId, String)>> {
+    /// For every node, its parent and the step taken from it; `None` for roots.
+    pub fn parents(&self) -> Vec<Option<(NodeId, Step)>> {
         let mut out = vec![None; self.nodes.len()];
         for (i, n) in self.nodes.iter().enumerate() {
             let parent = NodeId(i as u32);
             for (k, a) in n.args.iter().enumerate() {
-                out[a.index()] = Some((parent, format!("[{k}]")));
+                out[a.index()] = Some((parent, Step::Arg(k as u32)));
             }
-            for (key, a) in &n.kwargs {
-                out[a.index()] = Some((parent, format!(".{key}")));
+            for (k, (_, a)) in n.kwargs.iter().enumerate() {
+                out[a.index()] = Some((parent, Step::Keyword(k as u32)));
             }
         }
         out
     }
 
     /// The path of a node from the root: `Equality[1]/Add[0]/besselj`.
-    pub fn path(&self, parents: &[Option<(NodeId, String)>], id: NodeId) -> String {
+    pub fn path(&self, parents: &[Option<(NodeId, Step)>], id: NodeId) -> String {
         let mut steps = vec![self.label(id)];
         let mut cur = id;
         // A tree's parents form chains toward the root; the bound guards a malformed table.
         for _ in 0..self.nodes.len() {
-            let Some((p, step)) = parents.get(cur.index()).and_then(|p| p.clone()) else {
+            let Some((p, step)) = parents.get(cur.index()).copied().flatten() else {
                 break;
+            };
+            let step = match step {
+                Step::Arg(k) => format!("[{k}]"),
+                Step::Keyword(k) => {
+                    let key = self
+                        .node(p)
+                        .kwargs
+                        .get(k as usize)
+                        .map_or("?", |(key, _)| key);
+                    format!(".{key}")
+                }
             };
             steps.push(format!("{}{step}", self.label(p)));
             cur = p;
