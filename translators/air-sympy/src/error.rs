@@ -97,9 +97,11 @@ pub enum ProblemKind {
     /// A known head used in a way the translator does not map (a log with a base, an index
     /// expression like `2*i`, a Sum whose bounds depend on an outer index...).
     Unsupported,
-    /// The equations are inconsistent: dims that cannot be unified, ranks that differ, a symbol
-    /// used as two different things, wrong arguments to a head.
+    /// The equations are ill-formed: ranks that differ, a symbol used as two different things,
+    /// wrong arguments to a head, a name read before it is assigned.
     Invalid,
+    /// Extents that cannot be unified, or an index range outside its array.
+    Dims,
 }
 
 /// One problem in the srepr text, with its position and its path in the tree.
@@ -123,7 +125,8 @@ impl Problem {
             ProblemKind::Syntax => Code::Syntax,
             ProblemKind::Limit => Code::LimitExceeded,
             ProblemKind::UnsupportedHead | ProblemKind::Unsupported => Code::UnknownOp,
-            ProblemKind::Invalid => Code::ShapeMismatch,
+            ProblemKind::Invalid => Code::Syntax,
+            ProblemKind::Dims => Code::ShapeMismatch,
         }
     }
 }

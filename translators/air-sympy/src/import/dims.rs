@@ -84,7 +84,7 @@ impl Lowerer<'_> {
         self.fb.body().unify(a, b).map_err(|_| {
             let (ra, rb) = (self.resolve(a), self.resolve(b));
             self.fail(
-                ProblemKind::Invalid,
+                ProblemKind::Dims,
                 format!("{what}: the extents {ra} and {rb} cannot be unified"),
                 at,
             )

@@ -65,7 +65,7 @@ impl Lowerer<'_> {
                 let old = self.labels[l].clone();
                 if old.lo != lo {
                     return Err(self.fail(
-                        ProblemKind::Invalid,
+                        ProblemKind::Dims,
                         format!("the index `{name}` starts at {} and at {lo}", old.lo),
                         idx,
                     ));
@@ -229,7 +229,7 @@ impl Lowerer<'_> {
                     };
                     if out {
                         return Err(self.fail(
-                            ProblemKind::Invalid,
+                            ProblemKind::Dims,
                             format!("the index {p} is out of the range of `{name}` (extent {d})"),
                             i,
                         ));
@@ -279,7 +279,7 @@ impl Lowerer<'_> {
         };
         if s < 0 {
             return Err(self.fail(
-                ProblemKind::Invalid,
+                ProblemKind::Dims,
                 format!("{what}: reads from {s}, before the start of the axis"),
                 at,
             ));
@@ -292,7 +292,7 @@ impl Lowerer<'_> {
             Some(0) => return Ok(Access::Slice(from_start(s))),
             Some(over) if over > 0 => {
                 return Err(self.fail(
-                    ProblemKind::Invalid,
+                    ProblemKind::Dims,
                     format!("{what}: reads up to {re} of an axis of extent {rd}"),
                     at,
                 ))
@@ -314,7 +314,7 @@ impl Lowerer<'_> {
         match self.fb.body().unify(d, &end) {
             Ok(_) => Ok(Access::Slice(from_start(s))),
             Err(_) => Err(self.fail(
-                ProblemKind::Invalid,
+                ProblemKind::Dims,
                 format!(
                     "{what}: reads up to {re} of an axis of extent {rd}, which cannot be unified"
                 ),
