@@ -331,7 +331,7 @@ fn dims_that_cannot_be_unified_are_errors() {
     let text = eq(&sym("s"), &at("x", &[&n], &[&i1]));
     let ps = problems(&text);
     assert_eq!(ps.len(), 1);
-    assert_eq!(ps[0].kind, ProblemKind::Invalid);
+    assert_eq!(ps[0].kind, ProblemKind::Dims);
     assert!(
         ps[0]
             .message
