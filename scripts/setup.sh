@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what AIR's demo and tests need on a fresh Debian machine with Rust and Python 3.11:
-# a virtual environment `.venv` with NumPy (the conformance generators' oracle).
+# a virtual environment `.venv` with NumPy (the conformance generators' oracle) and SymPy (the
+# SymPy translator's random test and peer check).
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,9 +28,9 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
   fi
 fi
-if ! .venv/bin/python -c "import numpy" 2>/dev/null; then
-  echo "setup: installing numpy into .venv"
+if ! .venv/bin/python -c "import numpy, sympy" 2>/dev/null; then
+  echo "setup: installing numpy and sympy into .venv"
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q "numpy>=2"
+  .venv/bin/pip install -q "numpy>=2" "sympy==1.14.*"
 fi
-echo "setup: ok ($(.venv/bin/python -c 'import numpy; print("numpy", numpy.__version__)'), $(cargo --version), LLVM $(/usr/lib/llvm-19/bin/llvm-config --version))"
+echo "setup: ok ($(.venv/bin/python -c 'import numpy, sympy; print("numpy", numpy.__version__, "sympy", sympy.__version__)'), $(cargo --version), LLVM $(/usr/lib/llvm-19/bin/llvm-config --version))"

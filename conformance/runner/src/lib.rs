@@ -9,6 +9,7 @@ pub mod compare;
 pub mod report;
 pub mod skip;
 pub mod target;
+pub mod translate;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};

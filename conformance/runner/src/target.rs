@@ -49,14 +49,16 @@ pub trait Target {
 
 /// The targets built into the runner, in report order.
 pub fn registry() -> Vec<Box<dyn Target>> {
-    vec![
+    let mut targets: Vec<Box<dyn Target>> = vec![
         Box::new(InProcess::Interp),
         Box::new(InProcess::RoundTrip(Format::Text)),
         Box::new(InProcess::RoundTrip(Format::Protobuf)),
         Box::new(InProcess::RoundTrip(Format::Json)),
         #[cfg(feature = "llvm")]
         Box::new(Llvm),
-    ]
+    ];
+    targets.extend(crate::translate::targets());
+    targets
 }
 
 /// The LLVM backend: the module as read, validated, compiled (cached by content) and run natively.

@@ -1,4 +1,5 @@
-//! Reading a module from a file or standard input, in any serial form.
+//! Reading a module from a file or standard input, in any serial form or any format a translator
+//! reads (`.srepr`); writing one in any of them.
 
 use std::io::Read;
 use std::path::Path;
@@ -6,6 +7,7 @@ use std::path::Path;
 use air_ir::serial::{self, Format};
 use air_ir::text::SourceMap;
 use air_ir::Module;
+use air_translate::{ImportOptions, Translator};
 
 use crate::render;
 
@@ -21,31 +23,76 @@ pub struct Loaded {
     pub source_map: Option<SourceMap>,
 }
 
-/// Parses a `--from`/`--to` value.
-pub fn parse_format(s: &str) -> Result<Format, String> {
-    Format::ALL
+/// A form a module can be read from or written to: one of AIR's serial forms, or a foreign
+/// format through its translator (`.srepr`).
+#[derive(Clone, Copy, Debug)]
+pub enum Form {
+    /// `.air`, `.airpb`, `.air.json`.
+    Serial(Format),
+    /// A translator's format.
+    Foreign(&'static Translator),
+}
+
+impl Form {
+    /// The form whose extension ends the path (the longest match over both tables).
+    pub fn of_path(path: &str) -> Option<Form> {
+        let path = Path::new(path);
+        let serial = Format::from_path(path).map(|f| {
+            let len = f.extensions().iter().map(|e| e.len()).max().unwrap_or(0);
+            (len, Form::Serial(f))
+        });
+        let foreign = air_translate::for_path(path).map(|t| {
+            let name = path.to_string_lossy().to_ascii_lowercase();
+            let len = t
+                .extensions
+                .iter()
+                .filter(|e| name.ends_with(*e))
+                .map(|e| e.len())
+                .max();
+            (len.unwrap_or(0), Form::Foreign(t))
+        });
+        [serial, foreign]
+            .into_iter()
+            .flatten()
+            .max_by_key(|(len, _)| *len)
+            .map(|(_, f)| f)
+    }
+}
+
+/// Parses a `--from`/`--to` value: a serial form's name or extension, or a translator's.
+pub fn parse_format(s: &str) -> Result<Form, String> {
+    let bare = |e: &str| e.trim_start_matches('.').to_string();
+    if let Some(f) = Format::ALL
         .into_iter()
-        .find(|f| {
-            f.name() == s
-                || f.extensions()
-                    .iter()
-                    .any(|e| e.trim_start_matches('.') == s)
-        })
-        .ok_or_else(|| {
-            let known: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-            format!(
-                "error: unknown format `{s}`; known formats: {}",
-                known.join(", ")
-            )
-        })
+        .find(|f| f.name() == s || f.extensions().iter().any(|e| bare(e) == s))
+    {
+        return Ok(Form::Serial(f));
+    }
+    if let Some(t) = air_translate::all()
+        .iter()
+        .find(|t| t.name == s || t.extensions.iter().any(|e| bare(e) == s))
+    {
+        return Ok(Form::Foreign(t));
+    }
+    let mut known: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+    known.extend(air_translate::all().iter().map(|t| t.name));
+    Err(format!(
+        "error: unknown format `{s}`; known formats: {}",
+        known.join(", ")
+    ))
 }
 
 /// The message for a path whose extension names no format.
 pub fn unknown_extension(path: &str) -> String {
-    let known: Vec<String> = Format::ALL
+    let mut known: Vec<String> = Format::ALL
         .iter()
         .map(|f| format!("{} ({})", f.extensions().join(", "), f.name()))
         .collect();
+    known.extend(
+        air_translate::all()
+            .iter()
+            .map(|t| format!("{} ({})", t.extensions.join(", "), t.name)),
+    );
     format!(
         "error: cannot tell the format of `{path}` from its extension; known: {}; or pass --from/--to",
         known.join("; ")
@@ -53,20 +100,25 @@ pub fn unknown_extension(path: &str) -> String {
 }
 
 /// Reads and decodes a module; the error is a rendered report.
-pub fn load(path: &str, from: Option<Format>) -> Result<Loaded, String> {
+pub fn load(path: &str, from: Option<Form>) -> Result<Loaded, String> {
+    load_with(path, from, &ImportOptions::default())
+}
+
+/// [`load`], with what a translator of a format without dtypes may be told (the dtypes of the
+/// arrays `air run` was given).
+pub fn load_with(path: &str, from: Option<Form>, hints: &ImportOptions) -> Result<Loaded, String> {
     let (name, bytes) = read_bytes(path)?;
-    let format = match from {
+    let form = match from {
         Some(f) => f,
-        None if path == "-" => Format::Text,
-        None => Format::from_path(Path::new(path)).ok_or_else(|| unknown_extension(path))?,
+        None if path == "-" => Form::Serial(Format::Text),
+        None => Form::of_path(path).ok_or_else(|| unknown_extension(path))?,
+    };
+    let format = match form {
+        Form::Serial(f) => f,
+        Form::Foreign(t) => return load_foreign(t, name, bytes, hints),
     };
     if format == Format::Text {
-        let text = String::from_utf8(bytes).map_err(|e| {
-            format!(
-                "error[E0101]: {name} is not UTF-8 text (byte {})",
-                e.utf8_error().valid_up_to()
-            )
-        })?;
+        let text = utf8(&name, bytes)?;
         return match air_ir::text::parse_with_source_map(&text, &name) {
             Ok((module, map)) => Ok(Loaded {
                 name,
@@ -85,6 +137,54 @@ pub fn load(path: &str, from: Option<Format>) -> Result<Loaded, String> {
             source_map: None,
         }),
         Err(diags) => Err(render::render_source_errors(&diags.0, &name, None)),
+    }
+}
+
+fn utf8(name: &str, bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "error[E0101]: {name} is not UTF-8 text (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// Imports a foreign format through its translator.
+fn load_foreign(
+    t: &Translator,
+    name: String,
+    bytes: Vec<u8>,
+    hints: &ImportOptions,
+) -> Result<Loaded, String> {
+    let text = utf8(&name, bytes)?;
+    let opts = ImportOptions {
+        source: name.clone(),
+        ..hints.clone()
+    };
+    match (t.import)(&text, &opts) {
+        Ok(module) => Ok(Loaded {
+            name,
+            module,
+            source: None,
+            source_map: None,
+        }),
+        Err(diags) => Err(render::render_source_errors(&diags.0, &name, Some(&text))),
+    }
+}
+
+/// Encodes a module in a form; a translator's export lists everything it cannot write.
+pub fn write(module: &Module, to: Form, output: &str) -> Result<Vec<u8>, String> {
+    match to {
+        Form::Serial(f) => Ok(serial::write(module, f)),
+        Form::Foreign(t) => match (t.export)(module) {
+            Ok(text) => Ok(text.into_bytes()),
+            Err(diags) => Err(format!(
+                "{}{output}: the {} format cannot express this module",
+                render::render_source_errors(&diags.0, output, None)
+                    .trim_end_matches(|c| c != '\n'),
+                t.name
+            )),
+        },
     }
 }
 

@@ -1,6 +1,7 @@
 //! The `air` command line: check, print and convert AIR modules in any of their serial forms.
 //!
-//! Formats are picked from file extensions (`.air`, `.airpb`, `.air.json`); `--from`/`--to`
+//! Formats are picked from file extensions (`.air`, `.airpb`, `.air.json`, and the translators'
+//! formats such as `.srepr`); `--from`/`--to`
 //! override them, and `-` reads standard input or writes standard output. Problems are rendered like
 //! a compiler's (code, message, location, the offending line); the exit code is 1 when any input is
 //! unreadable or invalid.
@@ -14,7 +15,7 @@ mod run;
 use std::io::Write;
 use std::process::ExitCode;
 
-use air_ir::serial::{self, Format};
+use air_ir::serial::Format;
 use clap::{Parser, Subcommand};
 
 use crate::input::{load, parse_format, Loaded};
@@ -165,15 +166,14 @@ fn convert(
     let from = from.map(parse_format).transpose()?;
     let to = match to {
         Some(t) => parse_format(t)?,
-        None if output == "-" => Format::Text,
-        None => Format::from_path(std::path::Path::new(output))
-            .ok_or_else(|| input::unknown_extension(output))?,
+        None if output == "-" => input::Form::Serial(Format::Text),
+        None => input::Form::of_path(output).ok_or_else(|| input::unknown_extension(output))?,
     };
     let l = load(input, from)?;
     if !no_check {
         validate(&l)?;
     }
-    let bytes = serial::write(&l.module, to);
+    let bytes = input::write(&l.module, to, output)?;
     if output == "-" {
         std::io::stdout()
             .write_all(&bytes)
@@ -193,6 +193,9 @@ fn info() {
     println!("\nformats:");
     for f in Format::ALL {
         println!("  {:<10} {}", f.name(), f.extensions().join(", "));
+    }
+    for t in air_translate::all() {
+        println!("  {:<10} {} (translator)", t.name, t.extensions.join(", "));
     }
     let ops = air_ir::op::all_op_names();
     println!("\nop set v1 ({} ops):", ops.len());

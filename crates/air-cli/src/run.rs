@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::input::{load, parse_format};
+use crate::input::{load_with, parse_format};
 use crate::CmdResult;
 
 /// Arguments of `air run`.
@@ -60,15 +60,20 @@ pub fn run(args: &RunArgs) -> CmdResult {
     }
     check_threads(backend, args.threads)?;
     let from = args.from.as_deref().map(parse_format).transpose()?;
-    let l = load(&args.model, from)?;
+    let inputs = air_interp::npz::read_npz(&args.inputs)
+        .map_err(|e| format!("error: cannot read {}: {e}", args.inputs.display()))?;
+    // A format without dtypes (SymPy) is specialised to the dtypes of the arrays passed.
+    let hints = air_translate::ImportOptions {
+        dtypes: inputs.iter().map(|(n, t)| (n.clone(), t.dtype())).collect(),
+        ..Default::default()
+    };
+    let l = load_with(&args.model, from, &hints)?;
     let function = match &args.function {
         Some(f) => f.clone(),
         None => air_conformance::target::entry_function(&l.module)
             .ok_or("error: the module has no function")?
             .to_string(),
     };
-    let inputs = air_interp::npz::read_npz(&args.inputs)
-        .map_err(|e| format!("error: cannot read {}: {e}", args.inputs.display()))?;
     let outputs = if backend == "llvm" {
         run_llvm(&l, &function, &inputs)?
     } else {

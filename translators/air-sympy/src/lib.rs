@@ -1,0 +1,119 @@
+//! SymPy `srepr` text ⇄ AIR.
+//!
+//! [`import`] reads the `srepr()` of an `Equality(lhs, rhs)`, or of a `Tuple` of them, with a
+//! safe parser (no Python, no `eval`; it never panics and bounds the text's size, nesting and
+//! node count), checks every head against one table ([`vocab`]) — an unknown head is reported
+//! with *every* other one, each with its line, column and path in the tree — merges identical
+//! subtrees into a DAG, and lowers the equations into one AIR function through
+//! [`air_ir::builder`], the one place where NumPy's broadcasting and promotion live.
+//! [`export`] writes an AIR function back as srepr text that SymPy 1.14 evaluates with
+//! `from sympy import *` plus `ExprCondPair` and `Str`, or lists every construct SymPy cannot
+//! express.
+//!
+//! # The index rule
+//!
+//! An index on the right side that is neither on the left side nor bound by a `Sum`/`Product`
+//! is summed: `y[i] = A[i, j]*x[j]` is a matrix-vector product, `s = x[i]*y[i]` a dot product,
+//! while `y[i] = x[i]*z[i]` is pointwise because `i` is on the left. Where it is summed follows
+//! SymPy's `get_contraction_structure`: over the innermost product in which it appears in two
+//! factors or more (Einstein's convention: `exp(A[i, j]*x[j])` sums `j` inside `exp`, and
+//! `(x[j] + 1)*x[j]` over the whole product), by one `einsum` over that product's factors; an
+//! index never repeated in a product (`s = x[j]**2`, `y[i] = exp(x[j])`) is summed over the
+//! term of the right side's top-level `Add` it appears in, by a `reduce_sum`. An explicit `Sum`
+//! of a product is an `einsum` too.
+//!
+//! # Dimensions and dtypes
+//!
+//! Extents come from `IndexedBase` shapes, `Idx` ranges (`Idx('i', (0, n-1))` has extent `n`,
+//! ranges being inclusive) and `Sum` bounds, and are unified across the whole system; they stay
+//! symbolic (`x: f64[n]`), bound at run time from the arrays passed. An index used as a value
+//! is an `iota` (plus its lower bound); a dimension symbol used as a value (`2**(k - n + 1)`)
+//! is computed exactly as `reduce_sum(full {value = i64 1, shape = [n]})`, since op set v1 has
+//! no op that reads a dim as a scalar. Index ranges that start above 0 or stop short of the
+//! array's extent read a `slice`; `x[i + 1]` and constant indices are accepted, other index
+//! expressions are not.
+//!
+//! dtypes come from [`Options::dtypes`], else from assumptions (`integer=True` gives `i64`),
+//! else [`Options::default_dtype`] (`f64`). Numbers, indices and dims are *weak* as Python
+//! scalars under NumPy's NEP 50: `2*x` keeps the dtype of `x`. Integer sums and products are
+//! taken in 64 bits, as `np.sum` does; integer powers with an exponent that may be negative
+//! are computed in floating point, since SymPy's `2**-3` is `1/8`.
+//!
+//! # Signature
+//!
+//! Parameters are the names read before any equation assigns them, ordered by
+//! [`Options::args`] (like autowrap's `args=`) or by name; a parameter that an equation also
+//! assigns is `inout`, a name listed in `args` that is only assigned is `out`. Every other left
+//! side is a result (an `Indexed` left side a tensor, a `Symbol` a scalar), except a temporary
+//! that a later equation reads, unless [`Options::outputs`] lists it.
+//!
+//! ```
+//! let text = "Equality(Indexed(IndexedBase(Symbol('y'), Tuple(Symbol('n', integer=True))), \
+//!     Idx(Symbol('i', integer=True), Tuple(Integer(0), Add(Symbol('n', integer=True), Integer(-1))))), \
+//!     Mul(Integer(2), Indexed(IndexedBase(Symbol('x'), Tuple(Symbol('n', integer=True))), \
+//!     Idx(Symbol('i', integer=True), Tuple(Integer(0), Add(Symbol('n', integer=True), Integer(-1)))))))";
+//! let m = air_sympy::import(text, &air_sympy::Options::default()).unwrap();
+//! assert_eq!(m.functions[0].params[0].ty.to_string(), "f64[n]");
+//! let back = air_sympy::export(&m, &air_sympy::Options::default()).unwrap();
+//! assert!(back.starts_with("Equality(Indexed(IndexedBase(Symbol('y')"));
+//! ```
+
+mod check;
+pub mod error;
+mod export;
+mod import;
+pub mod syntax;
+pub mod vocab;
+
+use std::collections::BTreeMap;
+
+use air_ir::{DType, Module};
+
+pub use error::{Construct, Error, Position, Problem, ProblemKind};
+pub use syntax::Limits;
+
+/// How to translate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    /// The name of the function an import builds, and of the function an export writes (when
+    /// the module has it; else its `main`, else its first function).
+    pub function: String,
+    /// The dtype of a symbol (parameter or left side), by name.
+    pub dtypes: BTreeMap<String, DType>,
+    /// The dtype of a symbol that neither [`Options::dtypes`] nor an `integer=True` assumption
+    /// types.
+    pub default_dtype: DType,
+    /// The parameters in order, like autowrap's `args=`; `None` sorts them by name. A listed
+    /// name that is only assigned becomes an `out` parameter.
+    pub args: Option<Vec<String>>,
+    /// The left sides that are results, in order; `None`: every left side no later equation
+    /// reads.
+    pub outputs: Option<Vec<String>>,
+    /// Reader bounds.
+    pub limits: Limits,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            function: "main".to_string(),
+            dtypes: BTreeMap::new(),
+            default_dtype: DType::F64,
+            args: None,
+            outputs: None,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Reads srepr text into a module with one function (see the crate docs for the rules).
+pub fn import(text: &str, opts: &Options) -> Result<Module, Error> {
+    import::import(text, opts)
+}
+
+/// Writes one function of a module as srepr text: an `Equality` per result and per
+/// `out`/`inout` parameter (a `Tuple` of them when there are several), or an error listing
+/// every construct SymPy cannot express.
+pub fn export(m: &Module, opts: &Options) -> Result<String, Error> {
+    export::export(m, opts)
+}
