@@ -55,6 +55,10 @@ pub(crate) fn symbols() -> Vec<(&'static str, usize)> {
         ("air_rt_alloc", alloc_checked as *const () as usize),
         ("air_free", air_rt::air_free as *const () as usize),
         ("air_llvm_fail", air_llvm_fail as *const () as usize),
+        (
+            "air_rt_parallel_for",
+            air_rt::air_rt_parallel_for as *const () as usize,
+        ),
         ("air_rt_matmul", air_rt::air_rt_matmul as *const () as usize),
         ("air_rt_einsum", air_rt::air_rt_einsum as *const () as usize),
         ("air_rt_sort", air_rt::air_rt_sort as *const () as usize),

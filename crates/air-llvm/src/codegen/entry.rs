@@ -4,10 +4,12 @@
 //! or into buffers allocated with `air_rt_alloc`).
 
 use air_ir::{Code, DType, Intent, TensorType};
-use inkwell::values::{IntValue, PointerValue};
-use inkwell::IntPredicate;
+use inkwell::builder::Builder;
+use inkwell::module::Linkage;
+use inkwell::values::{FunctionValue, IntValue, PointerValue};
+use inkwell::{AddressSpace, IntPredicate};
 
-use super::{Buf, FnGen, Val, R};
+use super::{Buf, CgError, FnGen, ModGen, Val, R};
 
 /// One parameter's descriptor as read on entry.
 struct RawParam<'ctx> {
@@ -41,7 +43,8 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         self.elem_ptr(DType::I64, array, self.i64c(k as i64))
     }
 
-    /// Reads descriptor `desc`, checking dtype, rank, extents and strides (E0501).
+    /// Reads descriptor `desc`, checking dtype, rank, extents and strides (E0501) through the
+    /// module's `air.check_desc`.
     fn read_descriptor(
         &mut self,
         desc: PointerValue<'ctx>,
@@ -49,26 +52,29 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         ty: &TensorType,
     ) -> R<(PointerValue<'ctx>, Vec<IntValue<'ctx>>, Vec<IntValue<'ctx>>)> {
         let i32t = self.g.c.i32_type();
-        let dtype = self
-            .b
-            .build_load(i32t, self.field(desc, 4)?, "")?
-            .into_int_value();
-        let rank = self
-            .b
-            .build_load(i32t, self.field(desc, 3)?, "")?
-            .into_int_value();
-        let want_d = i32t.const_int(air_rt::abi::dtype_code(ty.dtype) as u64, true);
-        let want_r = i32t.const_int(ty.rank() as u64, false);
-        let bad_d = self
-            .b
-            .build_int_compare(IntPredicate::NE, dtype, want_d, "")?;
-        let bad_r = self
-            .b
-            .build_int_compare(IntPredicate::NE, rank, want_r, "")?;
-        let bad = self.b.build_or(bad_d, bad_r, "")?;
-        let (d64, r64) = (self.sext(dtype)?, self.sext(rank)?);
-        let msg = format!("{what}: expected {ty}, got dtype code {{a}} and rank {{b}}");
-        self.fail_if(bad, Code::BadInput, &msg, d64, r64)?;
+        let size = ty.dtype.size_bytes();
+        let name = &self.air_fn.name;
+        let texts = [
+            format!("{what}: expected {ty}, got dtype code {{a}} and rank {{b}} in @{name}"),
+            format!("{what}: extent {{a}} on axis {{b}} in @{name}"),
+            format!(
+                "{what}: stride {{a}} on axis {{b}} is not a multiple of the element size {size} in @{name}"
+            ),
+        ];
+        let mut args: Vec<inkwell::values::BasicMetadataValueEnum<'ctx>> = vec![
+            desc.into(),
+            i32t.const_int(air_rt::abi::dtype_code(ty.dtype) as u64, true)
+                .into(),
+            i32t.const_int(ty.rank() as u64, false).into(),
+            self.i64c(size as i64).into(),
+        ];
+        for t in &texts {
+            args.push(self.g.string(&self.b, t)?.into());
+        }
+        args.push(self.err.into());
+        let check = self.g.check_desc_function()?;
+        let code = self.call(check, &args)?;
+        self.propagate(code.into_int_value())?;
         let p = self.ptr_ty();
         let data = self
             .b
@@ -82,44 +88,19 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             .b
             .build_load(p, self.field(desc, 2)?, "")?
             .into_pointer_value();
-        let size = self.i64c(ty.dtype.size_bytes() as i64);
+        let size = self.i64c(size as i64);
+        let i64t = self.g.c.i64_type();
         let (mut shape, mut strides) = (Vec::new(), Vec::new());
         for k in 0..ty.rank() {
-            let i64t = self.g.c.i64_type();
-            let e = self
-                .b
-                .build_load(i64t, self.i64_slot(shape_p, k)?, "")?
-                .into_int_value();
-            let s = self
-                .b
-                .build_load(i64t, self.i64_slot(strides_p, k)?, "")?
-                .into_int_value();
-            let neg = self
-                .b
-                .build_int_compare(IntPredicate::SLT, e, self.i64c(0), "")?;
-            self.fail_if(
-                neg,
-                Code::BadInput,
-                &format!("{what}: extent {{a}} on axis {k}"),
-                e,
-                e,
-            )?;
-            let rem = self.b.build_int_signed_rem(s, size, "")?;
-            let odd = self
-                .b
-                .build_int_compare(IntPredicate::NE, rem, self.i64c(0), "")?;
-            let msg = format!(
-                "{what}: stride {{a}} on axis {k} is not a multiple of the element size {{b}}"
+            let e = self.b.build_load(i64t, self.i64_slot(shape_p, k)?, "")?;
+            let s = self.b.build_load(i64t, self.i64_slot(strides_p, k)?, "")?;
+            shape.push(e.into_int_value());
+            strides.push(
+                self.b
+                    .build_int_exact_signed_div(s.into_int_value(), size, "")?,
             );
-            self.fail_if(odd, Code::BadInput, &msg, s, size)?;
-            shape.push(e);
-            strides.push(self.b.build_int_exact_signed_div(s, size, "")?);
         }
         Ok((data, shape, strides))
-    }
-
-    fn sext(&self, v: IntValue<'ctx>) -> R<IntValue<'ctx>> {
-        Ok(self.b.build_int_s_extend(v, self.g.c.i64_type(), "")?)
     }
 
     /// Reads and checks every parameter, binds the dimension symbols, and allocates `out`
@@ -429,5 +410,132 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             self.copy_into(d, &v, dest)?;
         }
         Ok(())
+    }
+}
+
+impl<'ctx> ModGen<'ctx, '_> {
+    /// `i32 air.check_desc(ptr desc, i32 dtype, i32 rank, i64 size, ptr msg_type,
+    /// ptr msg_extent, ptr msg_stride, ptr err)`: 0 when the descriptor has the dtype and rank
+    /// and its extents are >= 0 and strides multiples of `size`, else records E0501 with the
+    /// message for the first problem (`{a}` the value, `{b}` the axis) and returns its code.
+    /// One copy per module, so each descriptor costs one call in the entry code.
+    fn check_desc_function(&self) -> R<FunctionValue<'ctx>> {
+        const NAME: &str = "air.check_desc";
+        if let Some(f) = self.m.get_function(NAME) {
+            return Ok(f);
+        }
+        let c = self.c;
+        let (p, i32t, i64t) = (
+            c.ptr_type(AddressSpace::default()),
+            c.i32_type(),
+            c.i64_type(),
+        );
+        let ty = i32t.fn_type(
+            &[
+                p.into(),
+                i32t.into(),
+                i32t.into(),
+                i64t.into(),
+                p.into(),
+                p.into(),
+                p.into(),
+                p.into(),
+            ],
+            false,
+        );
+        let f = self.m.add_function(NAME, ty, Some(Linkage::Private));
+        self.set_attrs(f);
+        self.set_straight_line(f);
+        let arg = |k: u32| {
+            f.get_nth_param(k)
+                .ok_or_else(|| CgError::unsupported("air.check_desc lacks a parameter"))
+        };
+        let desc = arg(0)?.into_pointer_value();
+        let (dtype, rank) = (arg(1)?.into_int_value(), arg(2)?.into_int_value());
+        let size = arg(3)?.into_int_value();
+        let msgs = [arg(4)?, arg(5)?, arg(6)?];
+        let err = arg(7)?;
+        let b = c.create_builder();
+        let block = |name: &str| c.append_basic_block(f, name);
+        let (entry, header, body, next, done) = (
+            block("entry"),
+            block("axis"),
+            block("check"),
+            block("next"),
+            block("done"),
+        );
+        let code501 = i32t.const_int(u64::from(Code::BadInput.number()), false);
+        let fail = |b: &Builder<'ctx>, msg: usize, x: IntValue<'ctx>, y: IntValue<'ctx>| -> R<()> {
+            let helper = self.helper("air_llvm_fail");
+            let args = [
+                err.into(),
+                code501.into(),
+                msgs[msg].into(),
+                x.into(),
+                y.into(),
+            ];
+            let r = b.build_call(helper, &args, "")?;
+            let code = r
+                .try_as_basic_value()
+                .basic()
+                .ok_or_else(|| CgError::unsupported("air_llvm_fail returns nothing"))?;
+            b.build_return(Some(&code))?;
+            Ok(())
+        };
+        b.position_at_end(entry);
+        let field = |b: &Builder<'ctx>, k: u32| b.build_struct_gep(self.tensor_ty, desc, k, "");
+        let d = b.build_load(i32t, field(&b, 4)?, "")?.into_int_value();
+        let r = b.build_load(i32t, field(&b, 3)?, "")?.into_int_value();
+        let bad_d = b.build_int_compare(IntPredicate::NE, d, dtype, "")?;
+        let bad_r = b.build_int_compare(IntPredicate::NE, r, rank, "")?;
+        let bad = b.build_or(bad_d, bad_r, "")?;
+        let (type_bb, ok_bb) = (block("bad_type"), block("read"));
+        b.build_conditional_branch(bad, type_bb, ok_bb)?;
+        b.position_at_end(type_bb);
+        let (d64, r64) = (
+            b.build_int_s_extend(d, i64t, "")?,
+            b.build_int_s_extend(r, i64t, "")?,
+        );
+        fail(&b, 0, d64, r64)?;
+        b.position_at_end(ok_bb);
+        let shape_p = b.build_load(p, field(&b, 1)?, "")?.into_pointer_value();
+        let strides_p = b.build_load(p, field(&b, 2)?, "")?.into_pointer_value();
+        let n = b.build_int_s_extend(rank, i64t, "")?;
+        b.build_unconditional_branch(header)?;
+        b.position_at_end(header);
+        let k = b.build_phi(i64t, "k")?;
+        let kv = k.as_basic_value().into_int_value();
+        let more = b.build_int_compare(IntPredicate::SLT, kv, n, "")?;
+        b.build_conditional_branch(more, body, done)?;
+        b.position_at_end(body);
+        // SAFETY (of the generated code): k < rank, and the caller's arrays hold rank values.
+        #[allow(unsafe_code)]
+        let (ep, sp) = unsafe {
+            (
+                b.build_in_bounds_gep(i64t, shape_p, &[kv], "")?,
+                b.build_in_bounds_gep(i64t, strides_p, &[kv], "")?,
+            )
+        };
+        let e = b.build_load(i64t, ep, "")?.into_int_value();
+        let s = b.build_load(i64t, sp, "")?.into_int_value();
+        let neg = b.build_int_compare(IntPredicate::SLT, e, i64t.const_zero(), "")?;
+        let (extent_bb, stride_bb) = (block("bad_extent"), block("stride"));
+        b.build_conditional_branch(neg, extent_bb, stride_bb)?;
+        b.position_at_end(extent_bb);
+        fail(&b, 1, e, kv)?;
+        b.position_at_end(stride_bb);
+        let rem = b.build_int_signed_rem(s, size, "")?;
+        let odd = b.build_int_compare(IntPredicate::NE, rem, i64t.const_zero(), "")?;
+        let bad_stride_bb = block("bad_stride");
+        b.build_conditional_branch(odd, bad_stride_bb, next)?;
+        b.position_at_end(bad_stride_bb);
+        fail(&b, 2, s, kv)?;
+        b.position_at_end(next);
+        let k1 = b.build_int_nsw_add(kv, i64t.const_int(1, false), "")?;
+        b.build_unconditional_branch(header)?;
+        k.add_incoming(&[(&i64t.const_zero(), ok_bb), (&k1, next)]);
+        b.position_at_end(done);
+        b.build_return(Some(&i32t.const_zero()))?;
+        Ok(f)
     }
 }
