@@ -47,6 +47,50 @@ fn main() {
         }
     }
     print_table(&rows, &triad, cores);
+    match call_overhead() {
+        Ok(line) => println!("{line}"),
+        Err(e) => println!("call overhead: FAILED: {e}"),
+    }
+}
+
+/// The cost of one call on a tiny array (`a + b`, 8 elements), compiled and interpreted: the
+/// best of 10 batches of 10,000 calls.
+fn call_overhead() -> Result<String, String> {
+    let text = module(
+        "(%a: f64[n], %b: f64[n]) -> (%y: f64[n])",
+        "  %y = add (%a, %b) : f64[n]\n  return %y",
+    );
+    let m = air_ir::text::parse(&text, "tiny.air").map_err(|d| d.to_string())?;
+    let c = compile_kernel(&m, 0)?;
+    let inputs = vec![
+        input("a", &[8], 30, -1.0, 1.0),
+        input("b", &[8], 31, -1.0, 1.0),
+    ];
+    let mut out = vec![zeros(&[8])];
+    let per_call = |f: &mut dyn FnMut() -> Result<(), String>| -> Result<f64, String> {
+        let mut best = f64::MAX;
+        for _ in 0..10 {
+            let t = Instant::now();
+            for _ in 0..10_000 {
+                f()?;
+            }
+            best = best.min(t.elapsed().as_secs_f64() / 10_000.0);
+        }
+        Ok(best * 1e9)
+    };
+    let llvm = per_call(&mut || {
+        c.call_into("k", &inputs, &mut out)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })?;
+    let interp = per_call(&mut || {
+        air_interp::run(&m, "k", &inputs)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    })?;
+    Ok(format!(
+        "call overhead (a + b on 8 f64, best of 10 x 10,000 calls): llvm call_into {llvm:.0} ns, interp {interp:.0} ns"
+    ))
 }
 
 /// What limits a kernel: memory traffic (its fraction of the triad bandwidth is shown),

@@ -87,6 +87,13 @@ impl CompiledModule {
         &self.module
     }
 
+    /// How many loop nests compiled code called from the current thread has split across
+    /// threads (through `air_rt_parallel_for`) so far, in any module: a diagnostic, and how
+    /// tests see that small work stays on the calling thread.
+    pub fn parallel_regions() -> u64 {
+        crate::rt::parallel_regions()
+    }
+
     /// The address of `air_<function>`, the C ABI entry point of an AIR function.
     pub fn entry_address(&self, function: &str) -> Option<usize> {
         self.entries.get(function).map(|&f| f as usize)
