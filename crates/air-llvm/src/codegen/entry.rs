@@ -4,12 +4,10 @@
 //! or into buffers allocated with `air_rt_alloc`).
 
 use air_ir::{Code, DType, Intent, TensorType};
-use inkwell::builder::Builder;
-use inkwell::module::Linkage;
-use inkwell::values::{FunctionValue, IntValue, PointerValue};
-use inkwell::{AddressSpace, IntPredicate};
+use inkwell::values::{IntValue, PointerValue};
+use inkwell::IntPredicate;
 
-use super::{Buf, CgError, FnGen, ModGen, Val, R};
+use super::{Buf, FnGen, Val, R};
 
 /// One parameter's descriptor as read on entry.
 struct RawParam<'ctx> {
@@ -410,132 +408,5 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             self.copy_into(d, &v, dest)?;
         }
         Ok(())
-    }
-}
-
-impl<'ctx> ModGen<'ctx, '_> {
-    /// `i32 air.check_desc(ptr desc, i32 dtype, i32 rank, i64 size, ptr msg_type,
-    /// ptr msg_extent, ptr msg_stride, ptr err)`: 0 when the descriptor has the dtype and rank
-    /// and its extents are >= 0 and strides multiples of `size`, else records E0501 with the
-    /// message for the first problem (`{a}` the value, `{b}` the axis) and returns its code.
-    /// One copy per module, so each descriptor costs one call in the entry code.
-    fn check_desc_function(&self) -> R<FunctionValue<'ctx>> {
-        const NAME: &str = "air.check_desc";
-        if let Some(f) = self.m.get_function(NAME) {
-            return Ok(f);
-        }
-        let c = self.c;
-        let (p, i32t, i64t) = (
-            c.ptr_type(AddressSpace::default()),
-            c.i32_type(),
-            c.i64_type(),
-        );
-        let ty = i32t.fn_type(
-            &[
-                p.into(),
-                i32t.into(),
-                i32t.into(),
-                i64t.into(),
-                p.into(),
-                p.into(),
-                p.into(),
-                p.into(),
-            ],
-            false,
-        );
-        let f = self.m.add_function(NAME, ty, Some(Linkage::Private));
-        self.set_attrs(f);
-        self.set_straight_line(f);
-        let arg = |k: u32| {
-            f.get_nth_param(k)
-                .ok_or_else(|| CgError::unsupported("air.check_desc lacks a parameter"))
-        };
-        let desc = arg(0)?.into_pointer_value();
-        let (dtype, rank) = (arg(1)?.into_int_value(), arg(2)?.into_int_value());
-        let size = arg(3)?.into_int_value();
-        let msgs = [arg(4)?, arg(5)?, arg(6)?];
-        let err = arg(7)?;
-        let b = c.create_builder();
-        let block = |name: &str| c.append_basic_block(f, name);
-        let (entry, header, body, next, done) = (
-            block("entry"),
-            block("axis"),
-            block("check"),
-            block("next"),
-            block("done"),
-        );
-        let code501 = i32t.const_int(u64::from(Code::BadInput.number()), false);
-        let fail = |b: &Builder<'ctx>, msg: usize, x: IntValue<'ctx>, y: IntValue<'ctx>| -> R<()> {
-            let helper = self.helper("air_llvm_fail");
-            let args = [
-                err.into(),
-                code501.into(),
-                msgs[msg].into(),
-                x.into(),
-                y.into(),
-            ];
-            let r = b.build_call(helper, &args, "")?;
-            let code = r
-                .try_as_basic_value()
-                .basic()
-                .ok_or_else(|| CgError::unsupported("air_llvm_fail returns nothing"))?;
-            b.build_return(Some(&code))?;
-            Ok(())
-        };
-        b.position_at_end(entry);
-        let field = |b: &Builder<'ctx>, k: u32| b.build_struct_gep(self.tensor_ty, desc, k, "");
-        let d = b.build_load(i32t, field(&b, 4)?, "")?.into_int_value();
-        let r = b.build_load(i32t, field(&b, 3)?, "")?.into_int_value();
-        let bad_d = b.build_int_compare(IntPredicate::NE, d, dtype, "")?;
-        let bad_r = b.build_int_compare(IntPredicate::NE, r, rank, "")?;
-        let bad = b.build_or(bad_d, bad_r, "")?;
-        let (type_bb, ok_bb) = (block("bad_type"), block("read"));
-        b.build_conditional_branch(bad, type_bb, ok_bb)?;
-        b.position_at_end(type_bb);
-        let (d64, r64) = (
-            b.build_int_s_extend(d, i64t, "")?,
-            b.build_int_s_extend(r, i64t, "")?,
-        );
-        fail(&b, 0, d64, r64)?;
-        b.position_at_end(ok_bb);
-        let shape_p = b.build_load(p, field(&b, 1)?, "")?.into_pointer_value();
-        let strides_p = b.build_load(p, field(&b, 2)?, "")?.into_pointer_value();
-        let n = b.build_int_s_extend(rank, i64t, "")?;
-        b.build_unconditional_branch(header)?;
-        b.position_at_end(header);
-        let k = b.build_phi(i64t, "k")?;
-        let kv = k.as_basic_value().into_int_value();
-        let more = b.build_int_compare(IntPredicate::SLT, kv, n, "")?;
-        b.build_conditional_branch(more, body, done)?;
-        b.position_at_end(body);
-        // SAFETY (of the generated code): k < rank, and the caller's arrays hold rank values.
-        #[allow(unsafe_code)]
-        let (ep, sp) = unsafe {
-            (
-                b.build_in_bounds_gep(i64t, shape_p, &[kv], "")?,
-                b.build_in_bounds_gep(i64t, strides_p, &[kv], "")?,
-            )
-        };
-        let e = b.build_load(i64t, ep, "")?.into_int_value();
-        let s = b.build_load(i64t, sp, "")?.into_int_value();
-        let neg = b.build_int_compare(IntPredicate::SLT, e, i64t.const_zero(), "")?;
-        let (extent_bb, stride_bb) = (block("bad_extent"), block("stride"));
-        b.build_conditional_branch(neg, extent_bb, stride_bb)?;
-        b.position_at_end(extent_bb);
-        fail(&b, 1, e, kv)?;
-        b.position_at_end(stride_bb);
-        let rem = b.build_int_signed_rem(s, size, "")?;
-        let odd = b.build_int_compare(IntPredicate::NE, rem, i64t.const_zero(), "")?;
-        let bad_stride_bb = block("bad_stride");
-        b.build_conditional_branch(odd, bad_stride_bb, next)?;
-        b.position_at_end(bad_stride_bb);
-        fail(&b, 2, s, kv)?;
-        b.position_at_end(next);
-        let k1 = b.build_int_nsw_add(kv, i64t.const_int(1, false), "")?;
-        b.build_unconditional_branch(header)?;
-        k.add_incoming(&[(&i64t.const_zero(), ok_bb), (&k1, next)]);
-        b.position_at_end(done);
-        b.build_return(Some(&i32t.const_zero()))?;
-        Ok(f)
     }
 }

@@ -13,9 +13,10 @@
 //! in one pass. Reductions are split only when their outermost axis is kept (each thread owns
 //! whole output elements and folds them in the usual order).
 
-use inkwell::attributes::AttributeLoc;
+use inkwell::attributes::{Attribute, AttributeLoc};
+use inkwell::basic_block::BasicBlock;
 use inkwell::module::Linkage;
-use inkwell::values::{BasicValue, IntValue};
+use inkwell::values::{BasicValue, FunctionValue, IntValue, PointerValue};
 use inkwell::IntPredicate;
 
 use super::raw::foreign_operands;
@@ -40,20 +41,8 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         work: IntValue<'ctx>,
         body: &mut RangeBody<'_, 'g, 'ctx, 'a>,
     ) -> R<()> {
+        let f = self.loop_function()?;
         let c = self.g.c;
-        let (i64t, ptr) = (c.i64_type(), self.ptr_ty());
-        let fn_ty = c
-            .void_type()
-            .fn_type(&[ptr.into(), i64t.into(), i64t.into()], false);
-        let name = format!("{}.loop{}", super::ModGen::symbol(&self.air_fn.name), {
-            let k = self.g.outlined.get();
-            self.g.outlined.set(k + 1);
-            k
-        });
-        let f = self.g.m.add_function(&name, fn_ty, Some(Linkage::Private));
-        self.g.set_attrs(f);
-        let noinline = inkwell::attributes::Attribute::get_named_enum_kind_id("noinline");
-        f.add_attribute(AttributeLoc::Function, c.create_enum_attribute(noinline, 0));
         let entry = c.append_basic_block(f, "entry");
         let start = c.append_basic_block(f, "start");
         let no_error = c.append_basic_block(f, "no_error");
@@ -76,9 +65,47 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let eb = c.create_builder();
         eb.position_at_end(no_error);
         eb.build_unreachable()?;
-        // The values the body took from this function travel in `ctx`.
+        let ctx = self.pass_captures(f, entry, start)?;
+        let units = if block > 1 {
+            let b = self.i64c(block as i64);
+            let up = self.b.build_int_add(n, self.i64c(block as i64 - 1), "")?;
+            self.b.build_int_signed_div(up, b, "")?
+        } else {
+            n
+        };
+        self.dispatch(f, ctx, units, work)
+    }
+
+    /// A new `void air_<f>.loop<k>(ptr ctx, i64 lo, i64 hi)`, never inlined (the caller's
+    /// direct call and `air_rt_parallel_for` must run the same code).
+    fn loop_function(&self) -> R<FunctionValue<'ctx>> {
+        let c = self.g.c;
+        let (i64t, ptr) = (c.i64_type(), self.ptr_ty());
+        let fn_ty = c
+            .void_type()
+            .fn_type(&[ptr.into(), i64t.into(), i64t.into()], false);
+        let k = self.g.outlined.get();
+        self.g.outlined.set(k + 1);
+        let name = format!("{}.loop{k}", super::ModGen::symbol(&self.air_fn.name));
+        let f = self.g.m.add_function(&name, fn_ty, Some(Linkage::Private));
+        self.g.set_attrs(f);
+        let noinline = Attribute::get_named_enum_kind_id("noinline");
+        f.add_attribute(AttributeLoc::Function, c.create_enum_attribute(noinline, 0));
+        Ok(f)
+    }
+
+    /// Makes the values of this function that the body of `f` uses travel in a `ctx` struct:
+    /// `f`'s `entry` block loads them (then goes to `start`), and this function stores them
+    /// into a stack slot, which it returns.
+    fn pass_captures(
+        &mut self,
+        f: FunctionValue<'ctx>,
+        entry: BasicBlock<'ctx>,
+        start: BasicBlock<'ctx>,
+    ) -> R<PointerValue<'ctx>> {
         let caps = foreign_operands(f)?;
-        let ctx_ty = c.struct_type(&caps.types(), false);
+        let ctx_ty = self.g.c.struct_type(&caps.types(), false);
+        let eb = self.g.c.create_builder();
         eb.position_at_end(entry);
         let ctx_arg = f
             .get_nth_param(0)
@@ -95,20 +122,13 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             let p = self.b.build_struct_gep(ctx_ty, ctx, k as u32, "")?;
             self.b.build_store(p, *v)?;
         }
-        let units = if block > 1 {
-            let b = self.i64c(block as i64);
-            let up = self.b.build_int_add(n, self.i64c(block as i64 - 1), "")?;
-            self.b.build_int_signed_div(up, b, "")?
-        } else {
-            n
-        };
-        self.dispatch(f, ctx, units, work)
+        Ok(ctx)
     }
 
     /// The body of the outlined function: `lo`, `hi` from its arguments (scaled by `block`).
     fn outlined_body(
         &mut self,
-        f: inkwell::values::FunctionValue<'ctx>,
+        f: FunctionValue<'ctx>,
         n: IntValue<'ctx>,
         block: u64,
         body: &mut RangeBody<'_, 'g, 'ctx, 'a>,
@@ -135,8 +155,8 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     /// allowed and `work` exceeds the threshold, directly otherwise.
     fn dispatch(
         &mut self,
-        f: inkwell::values::FunctionValue<'ctx>,
-        ctx: inkwell::values::PointerValue<'ctx>,
+        f: FunctionValue<'ctx>,
+        ctx: PointerValue<'ctx>,
         units: IntValue<'ctx>,
         work: IntValue<'ctx>,
     ) -> R<()> {
