@@ -265,7 +265,7 @@ instcombine<no-verify-fixpoint>,loop-mssa(licm<allowspeculation>),simplifycfg,lo
 inject-tli-mappings,loop-vectorize,instcombine<no-verify-fixpoint>,simplifycfg,loop-mssa(licm))";
 
 /// The LLVM pass pipeline for an optimisation level.
-fn pipeline(opt_level: u8) -> String {
+pub(crate) fn pipeline(opt_level: u8) -> String {
     match opt_level {
         0..=2 => format!("default<O{opt_level}>"),
         _ => KERNEL_PIPELINE.to_string(),
