@@ -26,7 +26,7 @@ pub struct RunArgs {
     /// `interp` (the reference interpreter; the default otherwise).
     #[arg(long)]
     backend: Option<String>,
-    /// Threads of the llvm backend (only 1 in this build: multi-threading is not in it yet).
+    /// Threads of the llvm backend (default: every core); the interpreter uses one.
     #[arg(long)]
     threads: Option<usize>,
     /// Format of the model, overriding its extension.
@@ -75,7 +75,7 @@ pub fn run(args: &RunArgs) -> CmdResult {
             .to_string(),
     };
     let outputs = if backend == "llvm" {
-        run_llvm(&l, &function, &inputs)?
+        run_llvm(&l, &function, &inputs, args.threads)?
     } else {
         air_interp::run(&l.module, &function, &inputs)
             .map_err(|e| format!("error: @{function}: {e}"))?
@@ -88,7 +88,7 @@ pub fn run(args: &RunArgs) -> CmdResult {
     Ok(())
 }
 
-/// `--threads`: any count is accepted by name, but this build runs on one thread only.
+/// `--threads`: at least 1; the interpreter runs on one thread, the llvm backend on up to N.
 fn check_threads(backend: &str, threads: Option<usize>) -> CmdResult {
     match threads {
         None | Some(1) => Ok(()),
@@ -96,10 +96,7 @@ fn check_threads(backend: &str, threads: Option<usize>) -> CmdResult {
         Some(n) if backend == "interp" => Err(format!(
             "error: --threads {n}: the interpreter runs on one thread"
         )),
-        Some(n) => Err(format!(
-            "error: --threads {n}: multi-threading is not in this build of the llvm backend \
-             (use --threads 1)"
-        )),
+        Some(_) => Ok(()),
     }
 }
 
@@ -110,9 +107,15 @@ fn run_llvm(
     l: &crate::input::Loaded,
     function: &str,
     inputs: &[(String, air_interp::Tensor)],
+    threads: Option<usize>,
 ) -> Result<Vec<(String, air_interp::Tensor)>, String> {
-    let compiled = air_llvm::compile(&l.module, &air_llvm::Options::default())
-        .map_err(|d| crate::render::render_all(&d.0, l))?;
+    let options = air_llvm::Options {
+        // No --threads: every core (the option's default, 0).
+        threads: threads.unwrap_or(0),
+        ..air_llvm::Options::default()
+    };
+    let compiled =
+        air_llvm::compile(&l.module, &options).map_err(|d| crate::render::render_all(&d.0, l))?;
     compiled
         .call(function, inputs)
         .map_err(|e| format!("error: @{function}: {e}"))
@@ -123,6 +126,7 @@ fn run_llvm(
     _l: &crate::input::Loaded,
     _function: &str,
     _inputs: &[(String, air_interp::Tensor)],
+    _threads: Option<usize>,
 ) -> Result<Vec<(String, air_interp::Tensor)>, String> {
     Err(crate::compile::NO_LLVM.to_string())
 }

@@ -137,7 +137,7 @@ pub fn emit_functions(
     let exports: Vec<String> = functions.iter().map(|f| ModGen::symbol(f)).collect();
     let ctx = Context::create();
     let tm = target_machine(options, RelocMode::PIC, CodeModel::Default)?;
-    let m = generate(&ctx, module, &tm)?;
+    let m = generate(&ctx, module, &tm, options)?;
     link_fail(&ctx, &m, &tm)?;
     internalize(&m, &exports);
     optimize(&m, &tm, options)?;

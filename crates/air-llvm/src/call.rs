@@ -9,7 +9,7 @@ use air_interp::{RunError, Tensor};
 use air_ir::{Code, Function, Intent, TensorType};
 use air_rt::abi::{dtype_code, AirError, AirTensor};
 
-use crate::jit::CompiledModule;
+use crate::jit::{CompiledModule, EntryFn};
 
 /// The most elements a result buffer is allocated with before the call (as the interpreter's
 /// limit); larger results are left to the callee, which reports E0505 when it cannot allocate.
@@ -123,37 +123,9 @@ impl CompiledModule {
         function: &str,
         inputs: &[(String, Tensor)],
     ) -> Result<Vec<(String, Tensor)>, RunError> {
-        let (f, entry) = match (self.module.function(function), self.entries.get(function)) {
-            (Some(f), Some(e)) => (f, *e),
-            _ => {
-                return Err(RunError::new(
-                    Code::UnknownFunction,
-                    format!("no function @{function} in the module"),
-                ))
-            }
-        };
+        let (f, entry) = self.lookup(function)?;
         let given = bind_inputs(f, inputs)?;
         let syms = lone_symbols(f, &given);
-        // Parameters: `in` tensors are read in place; `out`/`inout` ones are copies we own.
-        let mut owned: Vec<Option<Tensor>> = f
-            .params
-            .iter()
-            .zip(&given)
-            .map(|(p, t)| match (p.intent, t) {
-                (Intent::In, _) | (_, None) => None,
-                (Intent::Out | Intent::InOut, Some(t)) => Some((*t).clone()),
-            })
-            .collect();
-        let mut param_slots: Vec<Slot> = f
-            .params
-            .iter()
-            .zip(given.iter().zip(owned.iter_mut()))
-            .map(|(p, (t, o))| match (o, t) {
-                (Some(o), _) => Slot::over_mut(o),
-                (None, Some(t)) => Slot::over(t),
-                (None, None) => Slot::empty(p.ty.rank()),
-            })
-            .collect();
         let mut results: Vec<Option<Tensor>> = f
             .results
             .iter()
@@ -168,24 +140,8 @@ impl CompiledModule {
                     .map_or_else(|| Slot::empty(r.ty.rank()), Slot::over_mut)
             })
             .collect();
-        let mut params: Vec<AirTensor> = param_slots
-            .iter_mut()
-            .zip(&f.params)
-            .map(|(s, p)| s.descriptor(&p.ty))
-            .collect();
-        let mut res: Vec<AirTensor> = result_slots
-            .iter_mut()
-            .zip(&f.results)
-            .map(|(s, r)| s.descriptor(&r.ty))
-            .collect();
-        let mut err = AirError::default();
-        // SAFETY: one valid descriptor per parameter and result, over live memory of the
-        // declared dtype; `in` memory is only read; the entry point checks everything else.
-        let code = unsafe { entry(params.as_mut_ptr(), res.as_mut_ptr(), &mut err) };
-        if code != 0 {
-            return Err(run_error(f, code, &err));
-        }
-        let mut outputs = Vec::with_capacity(f.results.len());
+        let (res, params) = invoke(f, entry, &given, &mut result_slots)?;
+        let mut outputs = Vec::with_capacity(f.results.len() + params.len());
         for (k, r) in f.results.iter().enumerate() {
             let name = r.name.clone().unwrap_or_else(|| format!("result{k}"));
             let t = match results[k].take() {
@@ -194,18 +150,135 @@ impl CompiledModule {
             };
             outputs.push((name, t));
         }
-        for (j, p) in f.params.iter().enumerate() {
-            if p.intent == Intent::In {
-                continue;
-            }
-            let t = match owned[j].take() {
-                Some(t) => t,
-                None => take_allocated(&params[j], &p.ty)?,
-            };
-            outputs.push((p.name.clone(), t));
-        }
+        outputs.extend(params);
         Ok(outputs)
     }
+
+    /// Runs `function` writing its results into the caller's tensors (destination passing:
+    /// nothing is allocated for them), one per declared result in signature order, each of the
+    /// declared dtype and rank and of the computed shape (E0501/E0506 from the compiled code
+    /// otherwise; any strides). Inputs are bound as in [`CompiledModule::call`]; the returned
+    /// vector holds only the `out`/`inout` parameters, under their names.
+    pub fn call_into(
+        &self,
+        function: &str,
+        inputs: &[(String, Tensor)],
+        results: &mut [Tensor],
+    ) -> Result<Vec<(String, Tensor)>, RunError> {
+        let (f, entry) = self.lookup(function)?;
+        if results.len() != f.results.len() {
+            let mut e = RunError::new(
+                Code::BadInput,
+                format!(
+                    "{} result tensors given, @{} has {} results",
+                    results.len(),
+                    f.name,
+                    f.results.len()
+                ),
+            );
+            e.function = Some(f.name.clone());
+            return Err(e);
+        }
+        let problems: Vec<String> = f
+            .results
+            .iter()
+            .zip(results.iter())
+            .enumerate()
+            .filter(|(_, (r, t))| t.dtype() != r.ty.dtype || t.rank() != r.ty.rank())
+            .map(|(k, (r, t))| {
+                let name = r.name.clone().unwrap_or_else(|| format!("result{k}"));
+                format!(
+                    "result %{name}: expected {}, got {}{:?}",
+                    r.ty,
+                    t.dtype(),
+                    t.shape()
+                )
+            })
+            .collect();
+        if !problems.is_empty() {
+            let mut e = RunError::new(Code::BadInput, problems.join("; "));
+            e.function = Some(f.name.clone());
+            return Err(e);
+        }
+        let given = bind_inputs(f, inputs)?;
+        let mut result_slots: Vec<Slot> = results.iter_mut().map(Slot::over_mut).collect();
+        let (_, params) = invoke(f, entry, &given, &mut result_slots)?;
+        Ok(params)
+    }
+
+    fn lookup(&self, function: &str) -> Result<(&Function, EntryFn), RunError> {
+        match (self.module.function(function), self.entries.get(function)) {
+            (Some(f), Some(e)) => Ok((f, *e)),
+            _ => Err(RunError::new(
+                Code::UnknownFunction,
+                format!("no function @{function} in the module"),
+            )),
+        }
+    }
+}
+
+/// Named tensors, as `call` returns them.
+type Named = Vec<(String, Tensor)>;
+
+/// Calls `entry` with descriptors over the bound inputs and the result slots. Returns the
+/// result descriptors as the callee left them and the `out`/`inout` parameters (named).
+fn invoke(
+    f: &Function,
+    entry: EntryFn,
+    given: &[Option<&Tensor>],
+    result_slots: &mut [Slot],
+) -> Result<(Vec<AirTensor>, Named), RunError> {
+    // Parameters: `in` tensors are read in place; `out`/`inout` ones are copies we own.
+    let mut owned: Vec<Option<Tensor>> = f
+        .params
+        .iter()
+        .zip(given)
+        .map(|(p, t)| match (p.intent, t) {
+            (Intent::In, _) | (_, None) => None,
+            (Intent::Out | Intent::InOut, Some(t)) => Some((*t).clone()),
+        })
+        .collect();
+    let mut param_slots: Vec<Slot> = f
+        .params
+        .iter()
+        .zip(given.iter().zip(owned.iter_mut()))
+        .map(|(p, (t, o))| match (o, t) {
+            (Some(o), _) => Slot::over_mut(o),
+            (None, Some(t)) => Slot::over(t),
+            (None, None) => Slot::empty(p.ty.rank()),
+        })
+        .collect();
+    let mut params: Vec<AirTensor> = param_slots
+        .iter_mut()
+        .zip(&f.params)
+        .map(|(s, p)| s.descriptor(&p.ty))
+        .collect();
+    let mut res: Vec<AirTensor> = result_slots
+        .iter_mut()
+        .zip(&f.results)
+        .map(|(s, r)| s.descriptor(&r.ty))
+        .collect();
+    let mut err = AirError::default();
+    // SAFETY: one valid descriptor per parameter and result, over live memory of the
+    // declared dtype (or rank, for caller-given results: the entry point checks dtype and
+    // rank before touching them); `in` memory is only read; results never overlap inputs
+    // (distinct tensors); the entry point checks everything else.
+    let code = unsafe { entry(params.as_mut_ptr(), res.as_mut_ptr(), &mut err) };
+    if code != 0 {
+        return Err(run_error(f, code, &err));
+    }
+    let mut outputs = Vec::new();
+    for (j, p) in f.params.iter().enumerate() {
+        if p.intent == Intent::In {
+            continue;
+        }
+        let t = match owned[j].take() {
+            Some(t) => t,
+            None => take_allocated(&params[j], &p.ty)?,
+        };
+        outputs.push((p.name.clone(), t));
+    }
+    Ok((res, outputs))
 }
 
 fn run_error(f: &Function, code: i32, err: &AirError) -> RunError {

@@ -48,6 +48,29 @@ pub(crate) extern "C" fn air_llvm_fail(
     err.set(code, &text)
 }
 
+thread_local! {
+    /// Loop nests this thread has run split across threads.
+    static PARALLEL_REGIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// `air_rt_parallel_for` as the JIT maps it: counted per calling thread, then `air-rt`'s.
+extern "C" fn parallel_for_counted(
+    f: extern "C" fn(ctx: *mut u8, lo: i64, hi: i64),
+    ctx: *mut u8,
+    n: i64,
+    threads: i64,
+) {
+    PARALLEL_REGIONS.with(|c| c.set(c.get() + 1));
+    // SAFETY: generated code passes its outlined loop function and the context made for it;
+    // the function is safe to run concurrently on disjoint ranges.
+    unsafe { air_rt::air_rt_parallel_for(f, ctx, n, threads) }
+}
+
+/// How many loop nests compiled code called from this thread has split across threads.
+pub(crate) fn parallel_regions() -> u64 {
+    PARALLEL_REGIONS.with(|c| c.get())
+}
+
 /// The helpers by symbol name, with their addresses, for the JIT's global mappings: memory and
 /// the runtime ops from `air-rt` (those listed in `check::RUNTIME_OPS`), error reporting here.
 pub(crate) fn symbols() -> Vec<(&'static str, usize)> {
@@ -55,6 +78,10 @@ pub(crate) fn symbols() -> Vec<(&'static str, usize)> {
         ("air_rt_alloc", alloc_checked as *const () as usize),
         ("air_free", air_rt::air_free as *const () as usize),
         ("air_llvm_fail", air_llvm_fail as *const () as usize),
+        (
+            "air_rt_parallel_for",
+            parallel_for_counted as *const () as usize,
+        ),
         ("air_rt_matmul", air_rt::air_rt_matmul as *const () as usize),
         ("air_rt_einsum", air_rt::air_rt_einsum as *const () as usize),
         ("air_rt_sort", air_rt::air_rt_sort as *const () as usize),

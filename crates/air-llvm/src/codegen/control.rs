@@ -140,6 +140,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             .iter()
             .map(|&v| sc.val(v).cloned())
             .collect::<R<_>>()?;
+        self.inline_loops = true;
         let i_slot = self.alloca(self.g.c.i64_type().into(), 1)?;
         self.b.build_store(i_slot, lo)?;
         let cx = self.g.c;

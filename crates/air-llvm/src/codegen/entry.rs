@@ -41,7 +41,8 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         self.elem_ptr(DType::I64, array, self.i64c(k as i64))
     }
 
-    /// Reads descriptor `desc`, checking dtype, rank, extents and strides (E0501).
+    /// Reads descriptor `desc`, checking dtype, rank, extents and strides (E0501) through the
+    /// module's `air.check_desc`.
     fn read_descriptor(
         &mut self,
         desc: PointerValue<'ctx>,
@@ -49,26 +50,29 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         ty: &TensorType,
     ) -> R<(PointerValue<'ctx>, Vec<IntValue<'ctx>>, Vec<IntValue<'ctx>>)> {
         let i32t = self.g.c.i32_type();
-        let dtype = self
-            .b
-            .build_load(i32t, self.field(desc, 4)?, "")?
-            .into_int_value();
-        let rank = self
-            .b
-            .build_load(i32t, self.field(desc, 3)?, "")?
-            .into_int_value();
-        let want_d = i32t.const_int(air_rt::abi::dtype_code(ty.dtype) as u64, true);
-        let want_r = i32t.const_int(ty.rank() as u64, false);
-        let bad_d = self
-            .b
-            .build_int_compare(IntPredicate::NE, dtype, want_d, "")?;
-        let bad_r = self
-            .b
-            .build_int_compare(IntPredicate::NE, rank, want_r, "")?;
-        let bad = self.b.build_or(bad_d, bad_r, "")?;
-        let (d64, r64) = (self.sext(dtype)?, self.sext(rank)?);
-        let msg = format!("{what}: expected {ty}, got dtype code {{a}} and rank {{b}}");
-        self.fail_if(bad, Code::BadInput, &msg, d64, r64)?;
+        let size = ty.dtype.size_bytes();
+        let name = &self.air_fn.name;
+        let texts = [
+            format!("{what}: expected {ty}, got dtype code {{a}} and rank {{b}} in @{name}"),
+            format!("{what}: extent {{a}} on axis {{b}} in @{name}"),
+            format!(
+                "{what}: stride {{a}} on axis {{b}} is not a multiple of the element size {size} in @{name}"
+            ),
+        ];
+        let mut args: Vec<inkwell::values::BasicMetadataValueEnum<'ctx>> = vec![
+            desc.into(),
+            i32t.const_int(air_rt::abi::dtype_code(ty.dtype) as u64, true)
+                .into(),
+            i32t.const_int(ty.rank() as u64, false).into(),
+            self.i64c(size as i64).into(),
+        ];
+        for t in &texts {
+            args.push(self.g.string(&self.b, t)?.into());
+        }
+        args.push(self.err.into());
+        let check = self.g.check_desc_function()?;
+        let code = self.call(check, &args)?;
+        self.propagate(code.into_int_value())?;
         let p = self.ptr_ty();
         let data = self
             .b
@@ -82,44 +86,19 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             .b
             .build_load(p, self.field(desc, 2)?, "")?
             .into_pointer_value();
-        let size = self.i64c(ty.dtype.size_bytes() as i64);
+        let size = self.i64c(size as i64);
+        let i64t = self.g.c.i64_type();
         let (mut shape, mut strides) = (Vec::new(), Vec::new());
         for k in 0..ty.rank() {
-            let i64t = self.g.c.i64_type();
-            let e = self
-                .b
-                .build_load(i64t, self.i64_slot(shape_p, k)?, "")?
-                .into_int_value();
-            let s = self
-                .b
-                .build_load(i64t, self.i64_slot(strides_p, k)?, "")?
-                .into_int_value();
-            let neg = self
-                .b
-                .build_int_compare(IntPredicate::SLT, e, self.i64c(0), "")?;
-            self.fail_if(
-                neg,
-                Code::BadInput,
-                &format!("{what}: extent {{a}} on axis {k}"),
-                e,
-                e,
-            )?;
-            let rem = self.b.build_int_signed_rem(s, size, "")?;
-            let odd = self
-                .b
-                .build_int_compare(IntPredicate::NE, rem, self.i64c(0), "")?;
-            let msg = format!(
-                "{what}: stride {{a}} on axis {k} is not a multiple of the element size {{b}}"
+            let e = self.b.build_load(i64t, self.i64_slot(shape_p, k)?, "")?;
+            let s = self.b.build_load(i64t, self.i64_slot(strides_p, k)?, "")?;
+            shape.push(e.into_int_value());
+            strides.push(
+                self.b
+                    .build_int_exact_signed_div(s.into_int_value(), size, "")?,
             );
-            self.fail_if(odd, Code::BadInput, &msg, s, size)?;
-            shape.push(e);
-            strides.push(self.b.build_int_exact_signed_div(s, size, "")?);
         }
         Ok((data, shape, strides))
-    }
-
-    fn sext(&self, v: IntValue<'ctx>) -> R<IntValue<'ctx>> {
-        Ok(self.b.build_int_s_extend(v, self.g.c.i64_type(), "")?)
     }
 
     /// Reads and checks every parameter, binds the dimension symbols, and allocates `out`

@@ -121,9 +121,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 self.binary(BinaryOp::Min, d, m, hi)
             }
             Op::Iota { dtype, axis, .. } => {
-                let Ix::Multi(idx) = ix else {
-                    return Err(CgError::unsupported("iota in a flat loop"));
-                };
+                let idx = self.axis_indices(ix)?;
                 let i = idx
                     .get(*axis as usize)
                     .copied()

@@ -1,13 +1,17 @@
-//! Loops: counted loops, loop nests in a chosen axis order, and the elementwise *kernel*: a loop
-//! over an output buffer that takes one flat loop when every operand is contiguous in the output's
-//! order (the path LLVM vectorises), and otherwise a nest in the output's stride order (C or
-//! Fortran).
+//! Loops: counted loops, loop nests, and the elementwise *kernel*: a loop over an output buffer
+//! that takes one flat loop when every operand is contiguous in one order (the path LLVM
+//! vectorises), and otherwise one nest whose axis order follows the output's strides (C or
+//! Fortran, chosen at run time: the nest reads its extents and strides through that order, so
+//! one copy of the code serves both). The strided fallback is generated only when it can be
+//! reached; the outermost loop of either path runs in its own function (`parallel.rs`).
 
 use air_ir::DType;
 use inkwell::values::{BasicValueEnum, IntValue};
 use inkwell::IntPredicate;
 
-use super::{Buf, FnGen, Val, R};
+use super::parallel::FLAT_BLOCK;
+use super::raw::{set_loop_hint, LoopHint};
+use super::{Buf, CgError, FnGen, Val, R};
 
 /// Where an element is: one index per axis, or a flat position in operands that are all laid out
 /// contiguously in the same order.
@@ -17,6 +21,14 @@ pub(crate) enum Ix<'ctx> {
     Multi(Vec<IntValue<'ctx>>),
     /// A flat position (invariant operands read their only element).
     Flat(IntValue<'ctx>),
+    /// One index per loop level of a nest whose level `l` runs along axis `l` (C order) or
+    /// along axis `rank - 1 - l` (Fortran order) as the run-time flag says.
+    Levels {
+        /// One index per level, outermost first.
+        ivs: Vec<IntValue<'ctx>>,
+        /// True (at run time) for Fortran order.
+        fortran: IntValue<'ctx>,
+    },
 }
 
 /// The body of a loop nest: called with one index per axis of the domain.
@@ -30,11 +42,26 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         n: IntValue<'ctx>,
         body: &mut dyn FnMut(&mut Self, IntValue<'ctx>) -> R<()>,
     ) -> R<()> {
+        self.for_range_in(self.i64c(0), n, LoopHint::Vector, body)
+    }
+
+    /// `for i in lo..hi { body(i) }` with the loop properties of `hint`; the builder continues
+    /// after the loop.
+    pub fn for_range_in(
+        &mut self,
+        lo: IntValue<'ctx>,
+        hi: IntValue<'ctx>,
+        hint: LoopHint,
+        body: &mut dyn FnMut(&mut Self, IntValue<'ctx>) -> R<()>,
+    ) -> R<()> {
         let c = self.g.c;
+        if self.func == self.g.air_function(&self.air_fn.name) {
+            self.inline_loops = true;
+        }
         let pre = self
             .b
             .get_insert_block()
-            .ok_or_else(|| super::CgError::unsupported("no insert block"))?;
+            .ok_or_else(|| CgError::unsupported("no insert block"))?;
         let header = c.append_basic_block(self.func, "loop");
         let body_bb = c.append_basic_block(self.func, "body");
         let exit = c.append_basic_block(self.func, "exit");
@@ -42,7 +69,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         self.b.position_at_end(header);
         let i = self.b.build_phi(c.i64_type(), "i")?;
         let iv = i.as_basic_value().into_int_value();
-        let more = self.b.build_int_compare(IntPredicate::SLT, iv, n, "")?;
+        let more = self.b.build_int_compare(IntPredicate::SLT, iv, hi, "")?;
         self.b.build_conditional_branch(more, body_bb, exit)?;
         self.b.position_at_end(body_bb);
         body(self, iv)?;
@@ -50,23 +77,24 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let latch = self
             .b
             .get_insert_block()
-            .ok_or_else(|| super::CgError::unsupported("no insert block"))?;
-        self.b.build_unconditional_branch(header)?;
-        i.add_incoming(&[(&self.i64c(0), pre), (&next, latch)]);
+            .ok_or_else(|| CgError::unsupported("no insert block"))?;
+        let back = self.b.build_unconditional_branch(header)?;
+        set_loop_hint(c, back, hint);
+        i.add_incoming(&[(&lo, pre), (&next, latch)]);
         self.b.position_at_end(exit);
         Ok(())
     }
 
-    /// A loop nest over `extents`, outermost axis first in `order`; `body` gets the index of
-    /// every axis (in axis order).
-    pub fn nest(
+    /// A loop nest over the axes in `order` (outermost first) of `extents`; `body` gets the
+    /// index of every axis (in axis order; the axes not in `order` as fixed in `idx`).
+    pub fn nest_from(
         &mut self,
         extents: &[IntValue<'ctx>],
         order: &[usize],
+        idx: &mut Vec<IntValue<'ctx>>,
         body: &mut NestBody<'_, 'g, 'ctx, 'a>,
     ) -> R<()> {
-        let mut idx = vec![self.i64c(0); extents.len()];
-        self.nest_level(extents, order, &mut idx, body)
+        self.nest_level(extents, order, idx, body)
     }
 
     fn nest_level(
@@ -129,6 +157,53 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 }
                 Ok(off)
             }
+            Ix::Levels { ivs, fortran } => {
+                let rank = buf.strides.len();
+                if ivs.len() != rank {
+                    return Err(CgError::unsupported(
+                        "nest of another rank than its operand",
+                    ));
+                }
+                let mut off = self.i64c(0);
+                for (l, &i) in ivs.iter().enumerate() {
+                    let s = self.pick(*fortran, buf.strides[rank - 1 - l], buf.strides[l])?;
+                    if s.get_zero_extended_constant() == Some(0) {
+                        continue;
+                    }
+                    let t = self.b.build_int_mul(i, s, "")?;
+                    off = self.b.build_int_add(off, t, "")?;
+                }
+                Ok(off)
+            }
+        }
+    }
+
+    /// `if cond { a } else { b }`, folded when the condition is known or both are the same.
+    pub fn pick(
+        &self,
+        cond: IntValue<'ctx>,
+        a: IntValue<'ctx>,
+        b: IntValue<'ctx>,
+    ) -> R<IntValue<'ctx>> {
+        Ok(match cond.get_zero_extended_constant() {
+            Some(0) => b,
+            Some(_) => a,
+            None if a == b => a,
+            None => self.b.build_select(cond, a, b, "")?.into_int_value(),
+        })
+    }
+
+    /// The index of every axis at a position of a nest (for `iota`).
+    pub fn axis_indices(&self, ix: &Ix<'ctx>) -> R<Vec<IntValue<'ctx>>> {
+        match ix {
+            Ix::Multi(idx) => Ok(idx.clone()),
+            Ix::Levels { ivs, fortran } => {
+                let r = ivs.len();
+                (0..r)
+                    .map(|a| self.pick(*fortran, ivs[r - 1 - a], ivs[a]))
+                    .collect()
+            }
+            Ix::Flat(_) => Err(CgError::unsupported("per-axis indices in a flat loop")),
         }
     }
 
@@ -165,48 +240,104 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         if rank == 0 {
             return store(self, &Ix::Multi(vec![]));
         }
+        let work = self.count(&out.shape)?;
+        let mut flat_loop = |s: &mut Self| -> R<()> {
+            s.outlined(work, FLAT_BLOCK, work, &mut |s, lo, hi| {
+                s.for_range_in(lo, hi, LoopHint::Vector, &mut |s, i| store(s, &Ix::Flat(i)))
+            })
+        };
         let c = self.g.c;
         let done = c.append_basic_block(self.func, "kernel_done");
-        if flat_ok {
-            let flat = self.flat_condition(out, inputs)?;
+        let flat = match flat_ok {
+            true => Some(self.flat_condition(out, inputs)?),
+            false => None,
+        };
+        let flat = flat.filter(|f| f.get_zero_extended_constant() != Some(0));
+        if let Some(flat) = flat {
+            if flat.get_zero_extended_constant() == Some(1) {
+                // Every operand is known to be contiguous: no strided path is reachable.
+                flat_loop(self)?;
+                self.b.build_unconditional_branch(done)?;
+                self.b.position_at_end(done);
+                return Ok(());
+            }
             let flat_bb = c.append_basic_block(self.func, "flat");
             let nested_bb = c.append_basic_block(self.func, "nested");
             self.b.build_conditional_branch(flat, flat_bb, nested_bb)?;
             self.b.position_at_end(flat_bb);
-            let n = self.count(&out.shape)?;
-            self.for_range(n, &mut |s, i| store(s, &Ix::Flat(i)))?;
+            flat_loop(self)?;
             self.b.build_unconditional_branch(done)?;
             self.b.position_at_end(nested_bb);
         }
-        let c_order: Vec<usize> = (0..rank).collect();
-        if rank >= 2 {
-            // Innermost loop on the axis with the smaller output stride.
-            let first = self.abs(out.strides[0])?;
-            let last = self.abs(out.strides[rank - 1])?;
-            let fortran = self
-                .b
-                .build_int_compare(IntPredicate::SLT, first, last, "")?;
-            let f_bb = c.append_basic_block(self.func, "fortran");
-            let c_bb = c.append_basic_block(self.func, "c_order");
-            self.b.build_conditional_branch(fortran, f_bb, c_bb)?;
-            self.b.position_at_end(f_bb);
-            let f_order: Vec<usize> = (0..rank).rev().collect();
-            self.nest(&out.shape, &f_order, &mut |s, idx| {
-                store(s, &Ix::Multi(idx.to_vec()))
-            })?;
-            self.b.build_unconditional_branch(done)?;
-            self.b.position_at_end(c_bb);
-        }
-        self.nest(&out.shape, &c_order, &mut |s, idx| {
-            store(s, &Ix::Multi(idx.to_vec()))
-        })?;
+        self.strided_kernel(out, work, flat.is_some(), &mut store)?;
         self.b.build_unconditional_branch(done)?;
         self.b.position_at_end(done);
         Ok(())
     }
 
+    /// The strided path of [`FnGen::kernel`]: for rank 1 a plain loop (not vectorised when the
+    /// flat path covers every stride-1 case), else one nest in the output's stride order.
+    fn strided_kernel(
+        &mut self,
+        out: &Buf<'ctx>,
+        work: IntValue<'ctx>,
+        has_flat: bool,
+        store: &mut dyn FnMut(&mut Self, &Ix<'ctx>) -> R<()>,
+    ) -> R<()> {
+        let rank = out.shape.len();
+        if rank == 1 {
+            let hint = if has_flat {
+                LoopHint::Scalar
+            } else {
+                LoopHint::Vector
+            };
+            return self.outlined(out.shape[0], FLAT_BLOCK, work, &mut |s, lo, hi| {
+                s.for_range_in(lo, hi, hint, &mut |s, i| store(s, &Ix::Multi(vec![i])))
+            });
+        }
+        // Innermost loop on the axis with the smaller output stride (C order for a buffer known
+        // to be C-contiguous).
+        let fortran = if out.contig {
+            self.boolc(false)
+        } else {
+            let first = self.abs(out.strides[0])?;
+            let last = self.abs(out.strides[rank - 1])?;
+            self.b
+                .build_int_compare(IntPredicate::SLT, first, last, "")?
+        };
+        let levels: Vec<IntValue<'ctx>> = (0..rank)
+            .map(|l| self.pick(fortran, out.shape[rank - 1 - l], out.shape[l]))
+            .collect::<R<_>>()?;
+        let inner: Vec<usize> = (1..rank).collect();
+        self.outlined(levels[0], 1, work, &mut |s, lo, hi| {
+            s.for_range_in(lo, hi, LoopHint::Vector, &mut |s, i| {
+                let mut ivs = vec![i; rank];
+                s.nest_from(&levels, &inner, &mut ivs, &mut |s, ivs| {
+                    let ix = Ix::Levels {
+                        ivs: ivs.to_vec(),
+                        fortran,
+                    };
+                    store(s, &ix)
+                })
+            })
+        })
+    }
+
     /// True when `out` and every non-invariant input are contiguous in one order (C or Fortran).
+    /// Known false when an input is broadcast (a constant 0 stride on an axis whose extent is
+    /// not the constant 1): then only degenerate extents could make it contiguous, and the nest
+    /// serves those.
     fn flat_condition(&self, out: &Buf<'ctx>, inputs: &[Buf<'ctx>]) -> R<IntValue<'ctx>> {
+        let stretched = |b: &Buf<'ctx>| {
+            !b.invariant()
+                && b.strides.iter().zip(&out.shape).any(|(s, e)| {
+                    s.get_zero_extended_constant() == Some(0)
+                        && e.get_zero_extended_constant() != Some(1)
+                })
+        };
+        if inputs.iter().any(stretched) {
+            return Ok(self.boolc(false));
+        }
         let mut any = self.boolc(false);
         let orders: &[bool] = if out.shape.len() >= 2 {
             &[false, true]
@@ -225,6 +356,9 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 }
                 let c = self.is_contiguous(&out.shape, &b.strides, fortran)?;
                 ok = self.b.build_and(ok, c, "")?;
+            }
+            if ok.get_zero_extended_constant() == Some(1) {
+                return Ok(ok);
             }
             any = self.b.build_or(any, ok, "")?;
         }

@@ -8,10 +8,14 @@
 //! the function's error exit frees every slot, so an error anywhere leaks nothing.
 
 mod control;
+mod desc;
 mod elem;
 mod entry;
+mod fail;
 mod group;
 mod loops;
+mod parallel;
+mod raw;
 mod reduce;
 mod region;
 mod runtime;
@@ -119,6 +123,12 @@ pub(crate) struct ModGen<'ctx, 'a> {
     /// `target-cpu` and `target-features` attributes for every function.
     fn_attrs: Vec<Attribute>,
     strings: std::cell::RefCell<HashMap<String, PointerValue<'ctx>>>,
+    /// Threads for large loop nests and runtime ops (`Options::threads`; 0 = every core).
+    pub threads: i64,
+    /// Loop nests of more iterations than this are split across threads.
+    pub parallel_threshold: i64,
+    /// Loop functions outlined so far (for their names).
+    outlined: std::cell::Cell<u32>,
 }
 
 impl<'ctx, 'a> ModGen<'ctx, 'a> {
@@ -144,13 +154,41 @@ impl<'ctx, 'a> ModGen<'ctx, 'a> {
             tensor_ty,
             fn_attrs,
             strings: Default::default(),
+            threads: 0,
+            parallel_threshold: crate::Options::default()
+                .parallel_threshold
+                .try_into()
+                .unwrap_or(i64::MAX),
+            outlined: Default::default(),
         }
+    }
+
+    /// Takes the thread settings from `options` (the defaults: every core, threshold about a
+    /// million iterations).
+    pub fn with_options(mut self, options: &crate::Options) -> Self {
+        self.threads = options.threads.try_into().unwrap_or(0);
+        self.parallel_threshold = options.parallel_threshold.try_into().unwrap_or(i64::MAX);
+        self
     }
 
     /// Adds the CPU attributes to a function (MCJIT otherwise targets a generic x86-64).
     pub fn set_attrs(&self, f: FunctionValue<'ctx>) {
         for a in &self.fn_attrs {
             f.add_attribute(AttributeLoc::Function, *a);
+        }
+    }
+
+    /// Marks a function whose code runs once per call (argument checks, allocation, calls of
+    /// loop functions and runtime ops: no loops of its own) `optnone`: the optimiser skips it
+    /// and machine code comes from the fast instruction selector. That halves the compile time
+    /// of small kernels and costs nanoseconds per call.
+    pub fn set_straight_line(&self, f: FunctionValue<'ctx>) {
+        for name in ["optnone", "noinline"] {
+            let kind = Attribute::get_named_enum_kind_id(name);
+            f.add_attribute(
+                AttributeLoc::Function,
+                self.c.create_enum_attribute(kind, 0),
+            );
         }
     }
 
@@ -186,6 +224,9 @@ impl<'ctx, 'a> ModGen<'ctx, 'a> {
         let ty = match name {
             "air_rt_alloc" => p.fn_type(&[i64t.into()], false),
             "air_free" => c.void_type().fn_type(&[p.into()], false),
+            "air_rt_parallel_for" => c
+                .void_type()
+                .fn_type(&[p.into(), p.into(), i64t.into(), i64t.into()], false),
             _ => i32t.fn_type(
                 &[p.into(), i32t.into(), p.into(), i64t.into(), i64t.into()],
                 false,
@@ -255,6 +296,13 @@ pub(crate) struct FnGen<'g, 'ctx, 'a> {
     handed_out: Vec<(PointerValue<'ctx>, PointerValue<'ctx>)>,
     /// Dimension symbols bound so far.
     pub syms: HashMap<String, IntValue<'ctx>>,
+    /// True once a loop is generated in the function itself (not in an outlined loop function):
+    /// then the function is optimised; otherwise only its outlined loops are (see
+    /// [`ModGen::set_straight_line`]).
+    pub inline_loops: bool,
+    /// The function's one failure block (made on first use): records the error whose code,
+    /// message and numbers arrive through its phis, then goes to the error exit.
+    fail: Option<fail::FailBlock<'ctx>>,
 }
 
 impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
@@ -282,6 +330,8 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             all_slots: Vec::new(),
             handed_out: Vec::new(),
             syms: HashMap::new(),
+            fail: None,
+            inline_loops: false,
         }
     }
 
@@ -489,28 +539,34 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     pub fn c_strides(&self, shape: &[IntValue<'ctx>]) -> R<Vec<IntValue<'ctx>>> {
         let mut strides = vec![self.i64c(1); shape.len()];
         for k in (0..shape.len().saturating_sub(1)).rev() {
-            strides[k] = self.b.build_int_mul(strides[k + 1], shape[k + 1], "")?;
+            strides[k] = self.mul(Some(strides[k + 1]), shape[k + 1])?;
         }
         Ok(strides)
     }
 
     /// The product of extents (no overflow check: the extents of existing buffers).
     pub fn count(&self, shape: &[IntValue<'ctx>]) -> R<IntValue<'ctx>> {
-        let mut n = self.i64c(1);
+        let mut n = None;
         for &e in shape {
-            n = self.b.build_int_mul(n, e, "")?;
+            n = Some(self.mul(n, e)?);
         }
-        Ok(n)
+        Ok(n.unwrap_or_else(|| self.i64c(1)))
     }
 
     /// The product of extents, E0505 when it overflows.
     pub fn count_checked(&mut self, shape: &[IntValue<'ctx>]) -> R<IntValue<'ctx>> {
-        let mut n = self.i64c(1);
+        let Some((&first, rest)) = shape.split_first() else {
+            return Ok(self.i64c(1));
+        };
+        let mut n = first;
         let mut any = self.boolc(false);
-        for &e in shape {
+        for &e in rest {
             let (p, o) = self.mul_checked(n, e)?;
             n = p;
-            any = self.b.build_or(any, o, "")?;
+            any = match any.get_zero_extended_constant() {
+                Some(0) => o,
+                _ => self.b.build_or(any, o, "")?,
+            };
         }
         let zero = self.i64c(0);
         self.fail_if(
@@ -557,21 +613,35 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     /// The run-time value of a dim with no sign check; E0214 (at compile time) for a symbol not
     /// bound here.
     pub fn dim_unchecked(&self, d: &Dim) -> R<IntValue<'ctx>> {
-        let mut total = self.i64c(0);
+        let mut total: Option<IntValue<'ctx>> = None;
         for (mono, coef) in d.terms() {
-            let mut t = self.i64c(*coef);
+            let mut t: Option<IntValue<'ctx>> = (*coef != 1).then(|| self.i64c(*coef));
             for (sym, pow) in mono {
                 let v = *self.syms.get(sym).ok_or_else(|| CgError {
                     code: Code::UnknownSymbol,
                     message: format!("dim {d} mentions symbol {sym}, which is not bound here"),
                 })?;
                 for _ in 0..*pow {
-                    t = self.b.build_int_mul(t, v, "")?;
+                    t = Some(self.mul(t, v)?);
                 }
             }
-            total = self.b.build_int_add(total, t, "")?;
+            let t = t.unwrap_or_else(|| self.i64c(1));
+            total = Some(match total {
+                None => t,
+                Some(a) => self.b.build_int_add(a, t, "")?,
+            });
         }
-        Ok(total)
+        Ok(total.unwrap_or_else(|| self.i64c(0)))
+    }
+
+    /// `a * b`, or `b` when there is no `a` yet (no multiplications by a constant 1).
+    fn mul(&self, a: Option<IntValue<'ctx>>, b: IntValue<'ctx>) -> R<IntValue<'ctx>> {
+        Ok(match a {
+            None => b,
+            Some(a) if a.get_zero_extended_constant() == Some(1) => b,
+            Some(a) if b.get_zero_extended_constant() == Some(1) => a,
+            Some(a) => self.b.build_int_mul(a, b, "")?,
+        })
     }
 
     /// The run-time extents of a shape.
@@ -605,56 +675,6 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             .and_then(|i| i.get_declaration(&self.g.m, types))
             .ok_or_else(|| CgError::unsupported(format!("LLVM intrinsic {name} not found")))?;
         self.call(f, args)
-    }
-
-    /// Records an error and jumps to the error exit when `cond` holds. `{a}` and `{b}` in the
-    /// message are replaced by the two values.
-    pub fn fail_if(
-        &mut self,
-        cond: IntValue<'ctx>,
-        code: Code,
-        msg: &str,
-        a: IntValue<'ctx>,
-        b: IntValue<'ctx>,
-    ) -> R<()> {
-        if cond.get_zero_extended_constant() == Some(0) {
-            return Ok(());
-        }
-        let fail_bb = self.g.c.append_basic_block(self.func, "fail");
-        let ok_bb = self.g.c.append_basic_block(self.func, "ok");
-        self.b.build_conditional_branch(cond, fail_bb, ok_bb)?;
-        self.b.position_at_end(fail_bb);
-        self.report(code, msg, a, b)?;
-        self.b.build_unconditional_branch(self.error_bb)?;
-        self.b.position_at_end(ok_bb);
-        Ok(())
-    }
-
-    /// Records an error (without branching).
-    fn report(&self, code: Code, msg: &str, a: IntValue<'ctx>, b: IntValue<'ctx>) -> R<()> {
-        let text = format!("{msg} in @{}", self.air_fn.name);
-        let s = self.g.string(&self.b, &text)?;
-        let code = self
-            .g
-            .c
-            .i32_type()
-            .const_int(u64::from(code.number()), false);
-        let f = self.g.helper("air_llvm_fail");
-        self.call(
-            f,
-            &[self.err.into(), code.into(), s.into(), a.into(), b.into()],
-        )?;
-        Ok(())
-    }
-
-    /// Jumps to the error exit if a call returned a non-zero code (already recorded in `err`).
-    pub fn propagate(&mut self, code: IntValue<'ctx>) -> R<()> {
-        let zero = self.g.c.i32_type().const_zero();
-        let bad = self.b.build_int_compare(IntPredicate::NE, code, zero, "")?;
-        let ok_bb = self.g.c.append_basic_block(self.func, "ok");
-        self.b.build_conditional_branch(bad, self.error_bb, ok_bb)?;
-        self.b.position_at_end(ok_bb);
-        Ok(())
     }
 
     // ----- elements in memory ------------------------------------------------------------------

@@ -11,6 +11,7 @@ use inkwell::IntPredicate;
 
 use super::group::{collect_leaves, Memo};
 use super::loops::Ix;
+use super::raw::LoopHint;
 use super::region::Scope;
 use super::{Buf, CgError, FnGen, Val, R};
 
@@ -57,10 +58,21 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             let msg = format!("{} over no elements", kind.name());
             self.fail_if(bad, Code::EmptyReduction, &msg, count, outn)?;
         }
+        let identity = self.identity(kind, acc_d)?;
+        if let Some(q) = suffix_start(&reduced) {
+            let rows = Rows {
+                kind,
+                d,
+                acc_d,
+                q,
+                count,
+                identity,
+            };
+            return self.reduce_rows(sc, id, &rows, &domain);
+        }
         let mut leaves = Vec::new();
         let mut iota = false;
         collect_leaves(sc, id, id, &mut leaves, &mut iota)?;
-        let identity = self.identity(kind, acc_d)?;
         let acc = if kept.is_empty() {
             self.scalar_buf(acc_d, identity)?
         } else {
@@ -105,7 +117,102 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         self.finish_reduction(kind, d, acc_d, &acc, count, outn, &rty.shape)
     }
 
-    /// The nest in C order; a reduced innermost axis accumulates in a register.
+    /// A reduction over the trailing axes `q..` with the leading ones kept: each result element
+    /// is folded in a register from the identity and written once, finished (a mean divided, a
+    /// wide accumulator narrowed), straight into its destination (the function's result buffer
+    /// when the value is returned, any strides). The outermost loop is outlined (and split
+    /// across threads when large): each thread owns whole result elements.
+    fn reduce_rows(
+        &mut self,
+        sc: &Scope<'_, 'ctx>,
+        id: NodeId,
+        rows: &Rows<'ctx>,
+        domain: &[IntValue<'ctx>],
+    ) -> R<Val<'ctx>> {
+        let node = sc.region.node(id);
+        let rty = node
+            .results
+            .first()
+            .ok_or_else(|| CgError::unsupported("reduction without a result"))?;
+        let shape = self.shape(&rty.shape)?;
+        let out = match sc.direct.get(&id) {
+            Some(&k) => self.result_dest(k, &shape)?,
+            None => self.alloc_buf(rows.d, &shape)?,
+        };
+        // The result's axes are the kept ones first (then, with keepdims, extent-1 axes).
+        let lead = Buf {
+            strides: out.strides[..rows.q].to_vec(),
+            shape: out.shape[..rows.q].to_vec(),
+            ..out.clone()
+        };
+        let x = sc.operand(id, 0)?;
+        let (kind, d, acc_d) = (rows.kind, rows.d, rows.acc_d);
+        let element = |s: &mut Self, idx: &[IntValue<'ctx>]| -> R<BasicValueEnum<'ctx>> {
+            let mut memo = Memo::new();
+            let v = s.eval(sc, id, x, &Ix::Multi(idx.to_vec()), &mut memo)?;
+            s.cast(d, acc_d, v)
+        };
+        let fold = Fold {
+            kind,
+            acc_d,
+            acc: &out,
+            reduced: &[],
+        };
+        let rank = domain.len();
+        let inner = rank - 1;
+        let kept: Vec<usize> = (1..rows.q).collect();
+        let middle: Vec<usize> = (rows.q..inner).collect();
+        let work = self.count(domain)?;
+        self.outlined(domain[0], 1, work, &mut |s, lo, hi| {
+            s.for_range_in(lo, hi, LoopHint::Vector, &mut |s, i| {
+                let mut idx = vec![i; rank];
+                s.nest_from(domain, &kept, &mut idx, &mut |s, idx| {
+                    let local = s.alloca(s.g.mem_ty(acc_d)?, 1)?;
+                    s.store_elem(acc_d, local, rows.identity)?;
+                    let mut idx = idx.to_vec();
+                    s.nest_from(domain, &middle, &mut idx, &mut |s, idx| {
+                        let mut idx = idx.to_vec();
+                        s.for_range(domain[inner], &mut |s, j| {
+                            idx[inner] = j;
+                            let v = element(s, &idx)?;
+                            fold.fold_into(s, local, v)
+                        })
+                    })?;
+                    let a = s.load_elem(acc_d, local)?;
+                    let v = s.finish_value(kind, acc_d, d, a, rows.count)?;
+                    let off = s.offset(&lead, &Ix::Multi(idx[..rows.q].to_vec()))?;
+                    let p = s.elem_ptr(d, out.data, off)?;
+                    s.store_elem(d, p, v)
+                })
+            })
+        })?;
+        Ok(Val::Buf(out))
+    }
+
+    /// A result element from its accumulator: divided by the count for a mean, converted to `d`.
+    fn finish_value(
+        &mut self,
+        kind: ReduceKind,
+        acc_d: DType,
+        d: DType,
+        a: BasicValueEnum<'ctx>,
+        count: IntValue<'ctx>,
+    ) -> R<BasicValueEnum<'ctx>> {
+        let a = if kind == ReduceKind::Mean {
+            let n = self.cast(DType::I64, acc_d, count.into())?;
+            self.b
+                .build_float_div(a.into_float_value(), n.into_float_value(), "")?
+                .into()
+        } else {
+            a
+        };
+        self.cast(acc_d, d, a)
+    }
+
+    /// The nest in C order; a reduced innermost axis accumulates in a register. When the
+    /// outermost axis is kept, its loop runs in its own function and large nests are split
+    /// across threads on it: each thread then owns whole output elements, folded in the same
+    /// order as in one pass, so the result does not depend on the thread count.
     fn reduce_nest(
         &mut self,
         domain: &[IntValue<'ctx>],
@@ -117,10 +224,33 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             let v = element(self, &Ix::Multi(vec![]))?;
             return fold.fold_into(self, fold.acc.data, v);
         }
+        let mut idx = vec![self.i64c(0); rank];
+        if fold.reduced[0] {
+            return self.reduce_axes(domain, fold, element, 0, &mut idx);
+        }
+        let work = self.count(domain)?;
+        self.outlined(domain[0], 1, work, &mut |s, lo, hi| {
+            s.for_range_in(lo, hi, LoopHint::Vector, &mut |s, i| {
+                idx[0] = i;
+                s.reduce_axes(domain, fold, element, 1, &mut idx)
+            })
+        })
+    }
+
+    /// The loops over axes `from..` of the reduction nest (the indices before fixed in `idx`).
+    fn reduce_axes(
+        &mut self,
+        domain: &[IntValue<'ctx>],
+        fold: &Fold<'_, 'ctx>,
+        element: &mut dyn FnMut(&mut Self, &Ix<'ctx>) -> R<BasicValueEnum<'ctx>>,
+        from: usize,
+        idx: &mut Vec<IntValue<'ctx>>,
+    ) -> R<()> {
+        let rank = domain.len();
         let inner = rank - 1;
         if fold.reduced[inner] {
-            let outer: Vec<usize> = (0..inner).collect();
-            self.nest(domain, &outer, &mut |s, idx| {
+            let outer: Vec<usize> = (from..inner).collect();
+            self.nest_from(domain, &outer, idx, &mut |s, idx| {
                 let p = fold.slot(s, idx)?;
                 let local = s.alloca(s.g.mem_ty(fold.acc_d)?, 1)?;
                 let start = s.load_elem(fold.acc_d, p)?;
@@ -135,8 +265,8 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 s.store_elem(fold.acc_d, p, total)
             })
         } else {
-            let order: Vec<usize> = (0..rank).collect();
-            self.nest(domain, &order, &mut |s, idx| {
+            let order: Vec<usize> = (from..rank).collect();
+            self.nest_from(domain, &order, idx, &mut |s, idx| {
                 let p = fold.slot(s, idx)?;
                 let v = element(s, &Ix::Multi(idx.to_vec()))?;
                 fold.fold_into(s, p, v)
@@ -157,14 +287,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         out_dims: &[air_ir::Dim],
     ) -> R<Val<'ctx>> {
         let finish = |s: &mut Self, a: BasicValueEnum<'ctx>| -> R<BasicValueEnum<'ctx>> {
-            let a = if kind == ReduceKind::Mean {
-                let n = s.cast(DType::I64, acc_d, count.into())?;
-                s.b.build_float_div(a.into_float_value(), n.into_float_value(), "")?
-                    .into()
-            } else {
-                a
-            };
-            s.cast(acc_d, d, a)
+            s.finish_value(kind, acc_d, d, a, count)
         };
         if out_dims.is_empty() {
             let a = self.load_elem(acc_d, acc.data)?;
@@ -240,6 +363,28 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         };
         Ok(v.into())
     }
+}
+
+/// A reduction over trailing axes: what [`FnGen::reduce_rows`] needs besides the domain.
+struct Rows<'ctx> {
+    kind: ReduceKind,
+    /// The element dtype (and the result's).
+    d: DType,
+    /// The accumulator's dtype.
+    acc_d: DType,
+    /// The first reduced axis: `q..` are reduced, `..q` kept.
+    q: usize,
+    /// The number of elements folded into each result (for means).
+    count: IntValue<'ctx>,
+    /// The fold's neutral element.
+    identity: BasicValueEnum<'ctx>,
+}
+
+/// `Some(q)` when exactly the axes `q..` are reduced, with `0 < q < rank`: the reductions
+/// [`FnGen::reduce_rows`] computes one result element at a time.
+pub(crate) fn suffix_start(reduced: &[bool]) -> Option<usize> {
+    let q = reduced.iter().position(|&r| r)?;
+    (q > 0 && reduced[q..].iter().all(|&r| r)).then_some(q)
 }
 
 /// How a reduction folds elements into its accumulators.

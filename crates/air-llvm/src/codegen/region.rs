@@ -54,6 +54,17 @@ impl<'r, 'ctx> Scope<'r, 'ctx> {
     }
 }
 
+/// True for a reduction over trailing axes only (written one result element at a time).
+fn rows_reduction(region: &Region, id: NodeId) -> bool {
+    let node = region.node(id);
+    let (Op::Reduce { axes, .. }, Some(&x)) = (&node.op, node.operands.first()) else {
+        return false;
+    };
+    let rank = region.value_type(x).map_or(0, |t| t.rank());
+    let reduced: Vec<bool> = (0..rank).map(|k| axes.contains(&(k as u32))).collect();
+    super::reduce::suffix_start(&reduced).is_some()
+}
+
 /// Generates every function of the module; returns every function's failure.
 pub(crate) fn generate_module(g: &ModGen<'_, '_>) -> Result<(), Diagnostics> {
     for f in &g.air.functions {
@@ -79,9 +90,16 @@ fn generate_function(g: &ModGen<'_, '_>, f: &Function) -> R<()> {
     let mut direct = HashMap::new();
     for (k, v) in f.body.results.iter().take(f.results.len()).enumerate() {
         if let Value::Result { node, index: 0 } = *v {
-            let written = plan.role(node) == Role::Group
-                && f.results[k].ty.rank() > 0
-                && !direct.contains_key(&node);
+            let op = &f.body.node(node).op;
+            // Groups, and contractions (whose extents are known before they run), write
+            // straight into the result buffer.
+            let writer = match plan.role(node) {
+                Role::Group => true,
+                Role::Single => matches!(op, Op::Matmul | Op::Einsum { .. }),
+                Role::Reduce => rows_reduction(&f.body, node),
+                Role::Dead | Role::Fused(_) => false,
+            };
+            let written = writer && f.results[k].ty.rank() > 0 && !direct.contains_key(&node);
             if written {
                 direct.insert(node, k);
             }
@@ -94,7 +112,12 @@ fn generate_function(g: &ModGen<'_, '_>, f: &Function) -> R<()> {
     fg.exit_region(saved)?;
     let zero = g.c.i32_type().const_zero();
     fg.b.build_return(Some(&zero))?;
-    fg.finish()
+    let (func, straight) = (fg.func, !fg.inline_loops);
+    fg.finish()?;
+    if straight {
+        g.set_straight_line(func);
+    }
+    Ok(())
 }
 
 impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {

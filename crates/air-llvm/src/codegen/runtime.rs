@@ -12,11 +12,10 @@ use super::region::Scope;
 use super::{CgError, FnGen, Val, R};
 
 /// The attributes of a runtime op, in the helper's layout (`threads <= 0`: every core).
-pub(crate) fn runtime_attrs(op: &Op) -> R<Vec<i64>> {
-    const ALL_CORES: i64 = 0;
+pub(crate) fn runtime_attrs(op: &Op, threads: i64) -> R<Vec<i64>> {
     Ok(match op {
-        Op::Matmul => vec![ALL_CORES],
-        Op::Einsum { spec } => einsum_attrs(spec, ALL_CORES)?,
+        Op::Matmul => vec![threads],
+        Op::Einsum { spec } => einsum_attrs(spec, threads)?,
         Op::Sort { axis, descending } => vec![i64::from(*axis), i64::from(*descending)],
         Op::Scan { axis, .. } | Op::Concat { axis } | Op::Take { axis } => vec![i64::from(*axis)],
         Op::ArgReduce { axis, keepdims, .. } => vec![i64::from(*axis), i64::from(*keepdims)],
@@ -66,8 +65,16 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             self.write_descriptor(desc, ty.dtype, Some(&buf), ty.rank())?;
         }
         let out = self.alloca(self.g.tensor_ty.into(), 1)?;
-        self.write_descriptor(out, rty.dtype, None, rty.rank())?;
-        let attrs = runtime_attrs(&node.op)?;
+        // A function result the helper can write in place (its extents are known before).
+        let dest = match sc.direct.get(&id) {
+            Some(&k) => {
+                let shape = self.shape(&rty.shape)?;
+                Some(self.result_dest(k, &shape)?)
+            }
+            None => None,
+        };
+        self.write_descriptor(out, rty.dtype, dest.as_ref(), rty.rank())?;
+        let attrs = runtime_attrs(&node.op, self.g.threads)?;
         let attrs_p = self.i64_array(&attrs)?;
         let f = self.runtime_helper(helper);
         let args = [
@@ -80,6 +87,9 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         ];
         let code = self.call(f, &args)?;
         self.propagate(code.into_int_value())?;
+        if let Some(dest) = dest {
+            return Ok(vec![Val::Buf(dest)]);
+        }
         let v = self.take_result(out, rty.rank())?;
         if let Val::Buf(b) = &v {
             for (k, d) in rty.shape.iter().enumerate() {
