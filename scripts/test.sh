@@ -15,7 +15,7 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --all-features -q -- -D warnings
 echo "== cargo test"
 cargo test --workspace --all-features
-echo "== SymPy translator against real SymPy (500 random systems; SymPy reads our exports)"
+echo "== SymPy translator against real SymPy (500 random systems on interp and llvm; SymPy reads our exports)"
 .venv/bin/python translators/air-sympy/tests/random_sympy.py --cases 500 --peers
 if [ -f conformance/gen/generate.py ]; then
   echo "== conformance cases are what the generators produce"
