@@ -1,5 +1,6 @@
 //! `air compile`: a module compiled ahead of time by the LLVM backend into a shared library, an
-//! object, assembly or LLVM IR, with an optional C header (cargo feature `llvm`).
+//! object, assembly or LLVM IR, with an optional C header (cargo feature `llvm`). The model may
+//! be in any format `air run` reads (`.srepr` included, its dtypes from `--dtype`).
 
 use std::path::PathBuf;
 
@@ -34,6 +35,10 @@ pub struct CompileArgs {
     /// Format of the model, overriding its extension.
     #[arg(long)]
     from: Option<String>,
+    /// The dtype of a symbol, for formats without dtypes (SymPy), as NAME=DTYPE (repeatable).
+    /// Default: the assumptions (`integer=True` gives i64, anything else f64).
+    #[arg(long = "dtype", value_name = "NAME=DTYPE")]
+    dtypes: Vec<String>,
 }
 
 /// The message when the LLVM backend is not compiled in.
@@ -51,7 +56,9 @@ pub fn compile(_args: &CompileArgs) -> CmdResult {
 pub fn compile(args: &CompileArgs) -> CmdResult {
     use air_llvm::aot::{self, AotError, Emit};
 
-    use crate::input::{load, parse_format};
+    use crate::input::{
+        check_dtypes_apply, load_with, parse_dtypes, parse_format, warn_unmatched_dtypes,
+    };
 
     let kind = emit_kind(args)?;
     if args.opt_level > 3 {
@@ -61,7 +68,13 @@ pub fn compile(args: &CompileArgs) -> CmdResult {
         ));
     }
     let from = args.from.as_deref().map(parse_format).transpose()?;
-    let l = load(&args.model, from)?;
+    let dtypes = parse_dtypes(&args.dtypes)?;
+    check_dtypes_apply(&args.model, from, &dtypes)?;
+    let hints = air_translate::ImportOptions {
+        dtypes: dtypes.clone(),
+        ..Default::default()
+    };
+    let l = load_with(&args.model, from, &hints)?;
     let emit = match kind {
         Kind::LlvmIr => Emit::LlvmIr,
         Kind::Asm => Emit::Asm,
@@ -75,6 +88,7 @@ pub fn compile(args: &CompileArgs) -> CmdResult {
     } else {
         args.function.clone()
     };
+    warn_unmatched_dtypes(&l, &functions, &dtypes);
     let options = air_llvm::Options {
         opt_level: args.opt_level,
         ..air_llvm::Options::default()

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use air_ir::serial::{self, Format};
 use air_ir::text::SourceMap;
-use air_ir::Module;
+use air_ir::{DType, Module};
 use air_translate::{ImportOptions, Translator};
 
 use crate::render;
@@ -108,12 +108,7 @@ pub fn load(path: &str, from: Option<Form>) -> Result<Loaded, String> {
 /// arrays `air run` was given).
 pub fn load_with(path: &str, from: Option<Form>, hints: &ImportOptions) -> Result<Loaded, String> {
     let (name, bytes) = read_bytes(path)?;
-    let form = match from {
-        Some(f) => f,
-        None if path == "-" => Form::Serial(Format::Text),
-        None => Form::of_path(path).ok_or_else(|| unknown_extension(path))?,
-    };
-    let format = match form {
+    let format = match resolve(path, from)? {
         Form::Serial(f) => f,
         Form::Foreign(t) => return load_foreign(t, name, bytes, hints),
     };
@@ -137,6 +132,99 @@ pub fn load_with(path: &str, from: Option<Form>, hints: &ImportOptions) -> Resul
             source_map: None,
         }),
         Err(diags) => Err(render::render_source_errors(&diags.0, &name, None)),
+    }
+}
+
+/// The form a path is read in: `--from`, else standard input's text form, else the extension.
+fn resolve(path: &str, from: Option<Form>) -> Result<Form, String> {
+    match from {
+        Some(f) => Ok(f),
+        None if path == "-" => Ok(Form::Serial(Format::Text)),
+        None => Form::of_path(path).ok_or_else(|| unknown_extension(path)),
+    }
+}
+
+/// Parses the `--dtype NAME=DTYPE` options (a short name such as `f32`, or NumPy's `float32`).
+pub fn parse_dtypes(specs: &[String]) -> Result<Vec<(String, DType)>, String> {
+    let mut out: Vec<(String, DType)> = vec![];
+    for spec in specs {
+        let (name, dtype) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("error: --dtype `{spec}` is not NAME=DTYPE"))?;
+        let (name, dtype) = (name.trim(), dtype.trim());
+        if name.is_empty() {
+            return Err(format!("error: --dtype `{spec}` names no symbol"));
+        }
+        let d = DType::from_name(dtype).ok_or_else(|| {
+            let known: Vec<&str> = DType::ALL.iter().map(|d| d.name()).collect();
+            format!(
+                "error: --dtype {name}: unknown dtype `{dtype}`; known: {}",
+                known.join(", ")
+            )
+        })?;
+        match out.iter().find(|(n, _)| n == name) {
+            Some((_, prev)) if *prev != d => {
+                return Err(format!(
+                    "error: --dtype {name} is given twice: {prev} and {d}"
+                ))
+            }
+            Some(_) => {}
+            None => out.push((name.to_string(), d)),
+        }
+    }
+    Ok(out)
+}
+
+/// Refuses `--dtype` for a model whose format carries its own dtypes (the AIR forms).
+pub fn check_dtypes_apply(
+    path: &str,
+    from: Option<Form>,
+    dtypes: &[(String, DType)],
+) -> Result<(), String> {
+    if dtypes.is_empty() {
+        return Ok(());
+    }
+    let carried = match resolve(path, from)? {
+        Form::Serial(f) => Some(f.name()),
+        Form::Foreign(t) if t.carries_dtypes => Some(t.name),
+        Form::Foreign(_) => None,
+    };
+    match carried {
+        Some(form) => Err(format!(
+            "error: --dtype: {path} is in the {form} form, which carries its own dtypes; \
+             --dtype is for formats without them ({})",
+            air_translate::all()
+                .iter()
+                .filter(|t| !t.carries_dtypes)
+                .map(|t| t.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Warns about each `--dtype` name that is no parameter or named result of `function` (a typo,
+/// or a temporary: that one is still typed).
+pub fn warn_unmatched_dtypes(l: &Loaded, functions: &[String], dtypes: &[(String, DType)]) {
+    let funcs: Vec<_> = l
+        .module
+        .functions
+        .iter()
+        .filter(|f| functions.contains(&f.name))
+        .collect();
+    for (name, _) in dtypes {
+        let named = funcs.iter().any(|f| {
+            f.params.iter().any(|p| &p.name == name)
+                || f.results.iter().any(|r| r.name.as_ref() == Some(name))
+        });
+        if !named {
+            eprintln!(
+                "warning: --dtype {name}: no parameter or result of {} is named `{name}` \
+                 (it types `{name}` only if an equation assigns it)",
+                l.name
+            );
+        }
     }
 }
 

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::input::{load_with, parse_format};
+use crate::input::{
+    check_dtypes_apply, load_with, parse_dtypes, parse_format, warn_unmatched_dtypes,
+};
 use crate::CmdResult;
 
 /// Arguments of `air run`.
@@ -32,6 +34,11 @@ pub struct RunArgs {
     /// Format of the model, overriding its extension.
     #[arg(long)]
     from: Option<String>,
+    /// The dtype of a symbol, for formats without dtypes (SymPy), as NAME=DTYPE (repeatable);
+    /// it wins over the dtype of the array passed. Default: the arrays' dtypes, else the
+    /// assumptions (`integer=True` gives i64, anything else f64).
+    #[arg(long = "dtype", value_name = "NAME=DTYPE")]
+    dtypes: Vec<String>,
 }
 
 /// The backend `air run` uses when none is named.
@@ -60,11 +67,20 @@ pub fn run(args: &RunArgs) -> CmdResult {
     }
     check_threads(backend, args.threads)?;
     let from = args.from.as_deref().map(parse_format).transpose()?;
+    let dtypes = parse_dtypes(&args.dtypes)?;
+    check_dtypes_apply(&args.model, from, &dtypes)?;
     let inputs = air_interp::npz::read_npz(&args.inputs)
         .map_err(|e| format!("error: cannot read {}: {e}", args.inputs.display()))?;
-    // A format without dtypes (SymPy) is specialised to the dtypes of the arrays passed.
+    // A format without dtypes (SymPy) is specialised to the dtypes of the arrays passed, except
+    // where --dtype says otherwise.
+    let mut hints: Vec<_> = inputs
+        .iter()
+        .filter(|(n, _)| dtypes.iter().all(|(d, _)| d != n))
+        .map(|(n, t)| (n.clone(), t.dtype()))
+        .collect();
+    hints.extend(dtypes.iter().cloned());
     let hints = air_translate::ImportOptions {
-        dtypes: inputs.iter().map(|(n, t)| (n.clone(), t.dtype())).collect(),
+        dtypes: hints,
         ..Default::default()
     };
     let l = load_with(&args.model, from, &hints)?;
@@ -74,6 +90,7 @@ pub fn run(args: &RunArgs) -> CmdResult {
             .ok_or("error: the module has no function")?
             .to_string(),
     };
+    warn_unmatched_dtypes(&l, std::slice::from_ref(&function), &dtypes);
     let outputs = if backend == "llvm" {
         run_llvm(&l, &function, &inputs, args.threads)?
     } else {

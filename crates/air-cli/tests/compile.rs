@@ -1,7 +1,8 @@
 //! `air compile` and `air run --backend llvm` end to end (only with the `llvm` feature): the
 //! module of `crates/air-llvm/tests/aot/` compiled by the CLI to a shared library and a header,
 //! called by that directory's C program; the other output forms; the runtime library's lookup
-//! and its error; running on the LLVM backend against the interpreter.
+//! and its error; SymPy srepr with dtypes from `--dtype`; running on the LLVM backend against the
+//! interpreter.
 #![cfg(feature = "llvm")]
 
 use std::path::{Path, PathBuf};
@@ -212,6 +213,77 @@ fn compile_renders_what_the_backend_rejects() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("error[E0505]"), "{}", stderr(&out));
     assert!(!dir.join("h.o").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn compile_reads_srepr_with_dtypes_from_options_else_assumptions() {
+    let dir = scratch("srepr");
+    let model = dir.join("scale.srepr");
+    // y[i] = k*x[i], with k an integer symbol: i64 by its assumption, x and y f64 by default.
+    let n = "Symbol('n', integer=True)";
+    let i = format!("Idx(Symbol('i', integer=True), Tuple(Integer(0), Add({n}, Integer(-1))))");
+    let base = |name: &str| format!("IndexedBase(Symbol('{name}'), Tuple({n}))");
+    std::fs::write(
+        &model,
+        format!(
+            "Equality(Indexed({}, {i}), Mul(Symbol('k', integer=True), Indexed({}, {i})))",
+            base("y"),
+            base("x")
+        ),
+    )
+    .expect("model");
+    let header = dir.join("scale.h");
+    let (m, ll, h) = (s(&model), s(&dir.join("scale.ll")), s(&header));
+    let compile = |extra: &[&str]| {
+        let mut args = vec![
+            "compile",
+            m.as_str(),
+            "-o",
+            ll.as_str(),
+            "--header",
+            h.as_str(),
+        ];
+        args.extend_from_slice(extra);
+        air(&args, None)
+    };
+    let out = compile(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let h = std::fs::read_to_string(&header).expect("header");
+    assert!(h.contains("%k: i64 (AIR_I64, rank 0)"), "{h}");
+    assert!(h.contains("%x: f64[n] (AIR_F64, rank 1)"), "{h}");
+    assert!(h.contains("%y: f64[n] (AIR_F64, rank 1)"), "{h}");
+    let out = compile(&[
+        "--dtype",
+        "x=f32",
+        "--dtype",
+        "y=float32",
+        "--dtype",
+        "k=i32",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let h = std::fs::read_to_string(&header).expect("header");
+    assert!(h.contains("%k: i32 (AIR_I32, rank 0)"), "{h}");
+    assert!(h.contains("%x: f32[n] (AIR_F32, rank 1)"), "{h}");
+    assert!(h.contains("%y: f32[n] (AIR_F32, rank 1)"), "{h}");
+    // The AIR forms carry their dtypes: --dtype is refused there.
+    let out = air(
+        &[
+            "compile",
+            &s(&fixture("module.air")),
+            "-o",
+            &s(&dir.join("m.ll")),
+            "--dtype",
+            "A=f32",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("which carries its own dtypes"),
+        "{}",
+        stderr(&out)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -196,3 +196,140 @@ fn garbage_srepr_is_an_error_not_a_crash() {
         );
     }
 }
+
+fn f64s(shape: &[usize], v: Vec<f64>) -> air_interp::Tensor {
+    air_interp::Tensor::from_vec(shape, v).unwrap()
+}
+
+/// `y[i] = A[i, j]*x[j]` with `A = [[1, 2, 3], [4, 5, 6]]` and `x = [1, 1, 2]`: `y = [9, 21]`.
+fn matvec_case(tag: &str) -> (PathBuf, PathBuf) {
+    let model = tmp(&format!("{tag}.srepr"));
+    let ext = |s: &str| format!("Tuple(Integer(0), Add(Symbol('{s}', integer=True), Integer(-1)))");
+    let idx = |i: &str, s: &str| format!("Idx(Symbol('{i}', integer=True), {})", ext(s));
+    let base = |name: &str, dims: &str| format!("IndexedBase(Symbol('{name}'), Tuple({dims}))");
+    let (n, m) = (
+        "Symbol('n', integer=True)".to_string(),
+        "Symbol('m', integer=True)".to_string(),
+    );
+    let text = format!(
+        "Equality(Indexed({}, {}), Mul(Indexed({}, {}, {}), Indexed({}, {})))",
+        base("y", &n),
+        idx("i", "n"),
+        base("A", &format!("{n}, {m}")),
+        idx("i", "n"),
+        idx("j", "m"),
+        base("x", &m),
+        idx("j", "m"),
+    );
+    std::fs::write(&model, text).unwrap();
+    let ins = tmp(&format!("{tag}.in.npz"));
+    let a = f64s(&[2, 3], vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    let x = f64s(&[3], vec![1.0, 1.0, 2.0]);
+    write_npz(&ins, &[("A".into(), a), ("x".into(), x)]).unwrap();
+    (model, ins)
+}
+
+#[test]
+fn run_takes_dtypes_for_srepr_from_options_over_the_arrays() {
+    let (model, ins) = matvec_case("dtypes");
+    let outs = tmp("dtypes.out.npz");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            s(&model),
+            "--inputs",
+            s(&ins),
+            "--outputs",
+            s(&outs),
+            "--backend",
+            "interp",
+        ];
+        args.extend_from_slice(extra);
+        air(&args)
+    };
+    // The arrays' dtypes: f64 in, f64 out.
+    let out = run(&[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got = read_npz(&outs).unwrap();
+    assert_eq!(got[0].1.dtype(), air_ir::DType::F64);
+    // --dtype types the result: the f64 sum of products, stored as f32 (9 and 21 are exact).
+    let out = run(&["--dtype", "y=float32"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got = read_npz(&outs).unwrap();
+    assert_eq!(got[0].1.dtype(), air_ir::DType::F32);
+    let want = air_interp::Tensor::from_vec(&[2], vec![9.0f32, 21.0]).unwrap();
+    check_close(&got[0].1, &want, 0.0, 0.0).unwrap();
+    // --dtype wins over the array passed, which then does not fit the parameter.
+    let out = run(&["--dtype", "x=f32"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("%x: expected f32[m], got f64[3]"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A name the function does not have is warned about, not ignored in silence.
+    let out = run(&["--dtype", "q=f32"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("warning: --dtype q: no parameter or result"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn bad_dtype_options_are_errors() {
+    let (model, ins) = matvec_case("bad-dtypes");
+    let outs = tmp("bad-dtypes.out.npz");
+    for (opt, want) in [
+        ("A", "--dtype `A` is not NAME=DTYPE"),
+        ("=f32", "--dtype `=f32` names no symbol"),
+        ("A=f7", "--dtype A: unknown dtype `f7`; known: bool, i8"),
+    ] {
+        let out = air(&[
+            "run",
+            s(&model),
+            "--inputs",
+            s(&ins),
+            "--outputs",
+            s(&outs),
+            "--dtype",
+            opt,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{opt}");
+        assert!(text(&out.stderr).contains(want), "{}", text(&out.stderr));
+    }
+    let out = air(&[
+        "run",
+        "docs/examples/matvec.air",
+        "--inputs",
+        s(&ins),
+        "--outputs",
+        s(&outs),
+        "--dtype",
+        "A=f32",
+        "--dtype",
+        "A=f64",
+    ]);
+    assert!(
+        text(&out.stderr).contains("--dtype A is given twice: f32 and f64"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = air(&[
+        "run",
+        "docs/examples/matvec.air",
+        "--inputs",
+        s(&ins),
+        "--outputs",
+        s(&outs),
+        "--dtype",
+        "A=f32",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("is in the text form, which carries its own dtypes"),
+        "{}",
+        text(&out.stderr)
+    );
+}

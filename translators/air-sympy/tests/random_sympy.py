@@ -5,14 +5,18 @@ For each seeded case, real SymPy builds an equation (elementwise expressions, im
 Sum/Product, Piecewise with relations and logic, integer arrays, temporaries), writes its
 srepr, and computes the expected values itself with ``lambdify`` (an index that the one index
 rule sums is summed here in Python, per Add term; a Product is expanded with ``doit``). The
-srepr then runs through ``air run`` on the interpreter, and the results must match.
+srepr then runs through ``air run`` on every backend (``--backend interp`` and ``--backend
+llvm``; the ``air`` binary must be built with ``--features llvm``), and every backend's results
+must match. One ``air run`` per case and backend (tens of milliseconds each, run on a few threads
+beside SymPy's own work), so a failure names its seed and backend.
 
 ``--peers`` also checks the other direction: every conformance case that ``air convert``
 writes as srepr is evaluated by real SymPy (``eval`` with ``from sympy import *`` plus
 ``ExprCondPair`` and ``Str``), then computed with ``lambdify`` and compared with the case's
 ``expected.npz``.
 
-Usage: random_sympy.py [--cases 500] [--seed 0] [--air target/debug/air] [--peers]
+Usage: random_sympy.py [--cases 500] [--seed 0] [--air target/debug/air] [--backends interp,llvm]
+                       [--peers]
 """
 
 import argparse
@@ -22,6 +26,7 @@ import sys
 import tempfile
 import tomllib
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -194,7 +199,7 @@ def kind_ok(got, want):
     return got.dtype.kind in "iu" and bool(np.all(want == np.round(want)))
 
 
-def run_case(seed, air, work):
+def run_case(seed, air, backends, work, pool):
     rng = random.Random(seed)
     kind = rng.choice(["elementwise", "elementwise", "ints", "matrix", "sum", "implicit", "dot", "temps"])
     eqs, name, out_idx, summed = case(rng, kind)
@@ -230,16 +235,22 @@ def run_case(seed, air, work):
     d.mkdir(parents=True, exist_ok=True)
     (d / "model.srepr").write_text(text)
     np.savez(d / "inputs.npz", **{s: np.asarray(v) for s, v in env.items()})
+    return "ran", kind, {b: pool.submit(run_backend, air, b, d, name, want, text) for b in backends}
+
+
+def run_backend(air, backend, d, name, want, text):
+    """(passed, detail): `air run --backend <backend>` on the case in `d` against `want`."""
+    out = d / f"out-{backend}.npz"
     p = subprocess.run([air, "run", str(d / "model.srepr"), "--inputs", str(d / "inputs.npz"),
-                        "--outputs", str(d / "out.npz")], capture_output=True, text=True)
+                        "--outputs", str(out), "--backend", backend], capture_output=True, text=True)
     if p.returncode != 0:
-        return "fail", f"air run failed:\n{p.stderr}\n{text}"
-    got = np.load(d / "out.npz")[name]
+        return False, f"air run failed:\n{p.stderr}\n{text}"
+    got = np.load(out)[name]
     if got.shape != want.shape or not kind_ok(got, want):
-        return "fail", f"{got.dtype}{got.shape} vs {want.dtype}{want.shape}\n{text}"
+        return False, f"{got.dtype}{got.shape} vs {want.dtype}{want.shape}\n{text}"
     if not np.allclose(got, want, rtol=RTOL, atol=ATOL, equal_nan=True):
-        return "fail", f"got {got}\nwant {want}\n{text}"
-    return "pass", kind
+        return False, f"got {got}\nwant {want}\n{text}"
+    return True, ""
 
 
 def peers(air, work):
@@ -323,23 +334,42 @@ def main():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--air", default=str(ROOT / "target/debug/air"))
     ap.add_argument("--peers", action="store_true")
+    ap.add_argument("--backends", default="interp,llvm",
+                    help="comma-separated backends of `air run`; every case runs on each")
     args = ap.parse_args()
-    results = {"pass": 0, "fail": 0, "skip": 0}
+    backends = args.backends.split(",")
+    ran, skipped = 0, 0
     kinds = {}
+    passed = {b: 0 for b in backends}
     failures = []
-    with tempfile.TemporaryDirectory() as tmp:
+    # The `air run`s go to a thread pool: they overlap each other and SymPy's work on the
+    # next cases, which take about as long.
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=4) as pool:
         work = Path(tmp)
         s = args.seed
+        runs = []
         # Skipped cases (SymPy cannot evaluate them) do not count toward --cases.
-        while results["pass"] + results["fail"] < args.cases and s < args.seed + 2 * args.cases:
-            outcome, detail = run_case(s, args.air, work)
+        while ran < args.cases and s < args.seed + 2 * args.cases:
+            outcome = run_case(s, args.air, backends, work, pool)
             s += 1
-            results[outcome] += 1
-            if outcome == "pass":
-                kinds[detail] = kinds.get(detail, 0) + 1
-            else:
-                failures.append(f"seed {s}: {outcome}: {detail}")
-        print(f"random SymPy systems: {results} by kind {dict(sorted(kinds.items()))}")
+            if outcome[0] == "skip":
+                skipped += 1
+                failures.append(f"seed {s - 1}: skip: {outcome[1]}")
+                continue
+            _, kind, by_backend = outcome
+            ran += 1
+            kinds[kind] = kinds.get(kind, 0) + 1
+            runs.append((s - 1, by_backend))
+        for seed, by_backend in runs:
+            for b, run in by_backend.items():
+                ok, detail = run.result()
+                passed[b] += int(ok)
+                if not ok:
+                    failures.append(f"seed {seed}: {b}: fail: {detail}")
+        print(f"random SymPy systems: {ran} run, {skipped} skipped, by kind "
+              f"{dict(sorted(kinds.items()))}")
+        for b in backends:
+            print(f"  air run --backend {b}: {passed[b]} of {ran} match SymPy")
         for f in failures:
             print(f)
         peer_failures = []
@@ -348,7 +378,7 @@ def main():
             print(f"peers-sympy: {counts}")
             for f in peer_failures:
                 print(f)
-    bad = results["fail"] > 0 or results["pass"] < args.cases or peer_failures
+    bad = ran < args.cases or any(passed[b] < ran for b in backends) or peer_failures
     sys.exit(1 if bad else 0)
 
 
