@@ -141,6 +141,7 @@ pub fn emit_functions(
     link_fail(&ctx, &m, &tm)?;
     internalize(&m, &exports);
     optimize(&m, &tm, options)?;
+    drop_unused(&m, &tm)?;
     let write_err = |message: String| AotError::Write {
         path: out.to_path_buf(),
         message,
@@ -281,4 +282,19 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Removes the internal functions and globals nothing exported reaches (the kernel pipeline of
+/// `jit::pipeline` runs no interprocedural passes, so functions left out of `--function` would stay).
+fn drop_unused(m: &inkwell::module::Module<'_>, tm: &TargetMachine) -> Result<(), AotError> {
+    m.run_passes(
+        "globaldce",
+        tm,
+        inkwell::passes::PassBuilderOptions::create(),
+    )
+    .map_err(|e| {
+        AotError::Compile(
+            Diagnostic::new(Code::Unsupported, format!("globaldce failed: {e}")).into(),
+        )
+    })
 }
