@@ -83,6 +83,35 @@ func @f(%x: f64[n], %y: f64[n]) -> (%z: f64[n]) {
 }
 
 #[test]
+fn a_choice_between_truth_values_is_an_ite_and_a_condition_as_it_is() {
+    // b = select(select(x > 0, x < 1, y > 0), x < y, not (x < y)): a select of truth values
+    // used as a condition. Written as Piecewise it would be compared with zero, which reads back
+    // as a cast that SymPy cannot write again; as ITE it is a Boolean that conditions take.
+    let text = "air 1 opset 1
+func @f(%x: f64[n], %y: f64[n]) -> (%b: bool[n]) {
+  %z = constant {value = f64 0.0} () : f64
+  %zb = broadcast {shape = [n], dims = []} (%z) : f64[n]
+  %o = constant {value = f64 1.0} () : f64
+  %ob = broadcast {shape = [n], dims = []} (%o) : f64[n]
+  %p = gt (%x, %zb) : bool[n]
+  %q = lt (%x, %ob) : bool[n]
+  %r = gt (%y, %zb) : bool[n]
+  %c = select (%p, %q, %r) : bool[n]
+  %l = lt (%x, %y) : bool[n]
+  %nl = not (%l) : bool[n]
+  %b = select (%c, %l, %nl) : bool[n]
+  return %b
+}";
+    let srepr = round_trip(text, &[("x", f64s(&[7], 5)), ("y", f64s(&[7], 6))]);
+    assert!(srepr.contains("ITE(ITE(StrictGreaterThan("), "{srepr}");
+    assert!(!srepr.contains("Unequality"), "{srepr}");
+    // Written, read back and written again: the same text (select(c, true, false) is c).
+    let back = air_sympy::import(&srepr, &Options::default()).unwrap();
+    let again = air_sympy::export(&back, &Options::default()).unwrap();
+    assert_eq!(again, srepr);
+}
+
+#[test]
 fn reductions_einsum_and_matmul() {
     let text = "air 1 opset 1
 func @f(%A: f64[n, m], %x: f64[m]) -> (%r: f64[n, 1], %mu: f64, %y: f64[n], %p: f64[n]) {

@@ -194,7 +194,10 @@ fn sums_products_offsets_and_constant_indices() {
     // A dimension no argument has is an error, not a guess.
     let unbound = eq(&sym("s"), &format!("Sum(Integer(1), {})", lim(-1)));
     let e = air_sympy::import(&unbound, &Options::default()).unwrap_err();
-    assert!(e.to_string().contains("unbound symbol n"), "{e}");
+    assert!(
+        e.to_string().contains("no input array has the extent `n`"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -366,6 +369,86 @@ fn dims_that_cannot_be_unified_are_errors() {
     assert!(problems(&text)[0]
         .message
         .contains("two different kinds or ranks"));
+}
+
+#[test]
+fn extents_that_no_input_has_are_named() {
+    let (n, m) = (dim("n"), dim("m"));
+    // y[i] = n: the output's extent and the number n, with no array of extent n passed.
+    let text = eq(&at("y", &[&n], &[&idx("i", &n)]), &n);
+    let ps = problems(&text);
+    assert_eq!(ps.len(), 1);
+    assert_eq!(ps[0].kind, ProblemKind::Dims);
+    assert!(
+        ps[0]
+            .message
+            .starts_with("no input array has the extent `n`:"),
+        "{}",
+        ps[0]
+    );
+    // s = Sum(k, (k, 0, n - 1)) + Sum(k, (k, 0, m - 1)): two ranges, both unbound.
+    let sum = |e: &str| {
+        format!(
+            "Sum({}, Tuple({}, Integer(0), Add({e}, Integer(-1))))",
+            k(),
+            k()
+        )
+    };
+    let text = eq(&sym("s"), &format!("Add({}, {})", sum(&n), sum(&m)));
+    let ps = problems(&text);
+    assert!(
+        ps[0]
+            .message
+            .starts_with("no input array has the extents `m`, `n`:"),
+        "{}",
+        ps[0]
+    );
+    // Negative extents: written, or made so by unification (A: [0, n-1] while i runs over n
+    // makes n = 0), or an index range that ends before it starts.
+    let text = eq(&sym("s"), &at("x", &["Integer(-2)"], &["Integer(0)"]));
+    assert!(
+        problems(&text)[0]
+            .message
+            .contains("the shape of `x` has the negative extent -2"),
+        "{}",
+        problems(&text)[0]
+    );
+    let n1 = format!("Add({n}, Integer(-1))");
+    let text = eq(
+        &at("y", &[&n], &[&idx("i", &n)]),
+        &format!(
+            "Mul({}, {})",
+            at("A", &["Integer(0)", &n1], &[&idx("i", &n), &idx("j", &m)]),
+            at("x", &[&m], &[&idx("j", &m)])
+        ),
+    );
+    assert!(
+        problems(&text)[0]
+            .message
+            .contains("is [0, -1] once the extents are unified"),
+        "{}",
+        problems(&text)[0]
+    );
+    let bad_range = "Idx(Symbol('i', integer=True), Tuple(Integer(0), Integer(-3)))";
+    let text = eq(&sym("s"), &at("x", &[&n], &[bad_range]));
+    assert!(
+        problems(&text)[0]
+            .message
+            .contains("the range of index `i` has the negative extent -2"),
+        "{}",
+        problems(&text)[0]
+    );
+    // With an input of extent n, the same sum is n*(n-1)/2: 10 for n = 5.
+    let text = eq(
+        &sym("s"),
+        &format!(
+            "Add({}, Mul(Integer(0), {}))",
+            sum(&n),
+            at("x", &[&n], &[&idx("i", &n)])
+        ),
+    );
+    let out = run(&text, &Options::default(), &[("x", vec_t(&[1.0; 5]))]);
+    close(&out[0].1, &[10.0]);
 }
 
 #[test]

@@ -7,8 +7,10 @@ srepr, and computes the expected values itself with ``lambdify`` (an index that 
 rule sums is summed here in Python, per Add term; a Product is expanded with ``doit``). The
 srepr then runs through ``air run`` on every backend (``--backend interp`` and ``--backend
 llvm``; the ``air`` binary must be built with ``--features llvm``), and every backend's results
-must match. One ``air run`` per case and backend (tens of milliseconds each, run on a few threads
-beside SymPy's own work), so a failure names its seed and backend.
+must match. A case in which SymPy cancelled every array of some extent must instead be refused
+by ``air check``, naming that extent. One ``air`` process per case and backend (tens of
+milliseconds each, run on a few threads beside SymPy's own work), so a failure names its seed
+and backend.
 
 ``--peers`` also checks the other direction: every conformance case that ``air convert``
 writes as srepr is evaluated by real SymPy (``eval`` with ``from sympy import *`` plus
@@ -224,7 +226,12 @@ def run_case(seed, air, backends, work, pool):
     bound = {d for s in env if np.ndim(env[s]) for d in {"x": [n], "y": [n], "w": [m], "A": [n, m]}[s]}
     needed = set().union(*(e.free_symbols for e in eqs)) & {n, m}
     if not needed <= bound:
-        return "skip", "SymPy cancelled every array of some extent: AIR cannot know that extent"
+        # SymPy cancelled every array of some extent: AIR, which binds extents from the inputs,
+        # cannot know it, and must say so.
+        d = work / f"case{seed}"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "model.srepr").write_text(text)
+        return "refused", kind, pool.submit(refused, air, d, sorted(str(s) for s in needed - bound))
     try:
         want = expected(eqs, name, out_idx, summed, env)
     except (OverflowError, ZeroDivisionError, TypeError, ValueError) as e:
@@ -236,6 +243,15 @@ def run_case(seed, air, backends, work, pool):
     (d / "model.srepr").write_text(text)
     np.savez(d / "inputs.npz", **{s: np.asarray(v) for s, v in env.items()})
     return "ran", kind, {b: pool.submit(run_backend, air, b, d, name, want, text) for b in backends}
+
+
+def refused(air, d, extents):
+    """(passed, detail): `air check` refuses the case, naming the extents no input has."""
+    p = subprocess.run([air, "check", str(d / "model.srepr")], capture_output=True, text=True)
+    names = ", ".join(f"`{e}`" for e in extents)
+    if p.returncode == 1 and f"no input array has the extent{'s' if len(extents) > 1 else ''} {names}" in p.stderr:
+        return True, ""
+    return False, f"expected a refusal naming {names}, got rc {p.returncode}:\n{p.stderr}"
 
 
 def run_backend(air, backend, d, name, want, text):
@@ -339,6 +355,7 @@ def main():
     args = ap.parse_args()
     backends = args.backends.split(",")
     ran, skipped = 0, 0
+    refusals = []
     kinds = {}
     passed = {b: 0 for b in backends}
     failures = []
@@ -348,13 +365,16 @@ def main():
         work = Path(tmp)
         s = args.seed
         runs = []
-        # Skipped cases (SymPy cannot evaluate them) do not count toward --cases.
+        # Skipped cases (SymPy cannot evaluate them) and refused ones do not count toward --cases.
         while ran < args.cases and s < args.seed + 2 * args.cases:
             outcome = run_case(s, args.air, backends, work, pool)
             s += 1
             if outcome[0] == "skip":
                 skipped += 1
                 failures.append(f"seed {s - 1}: skip: {outcome[1]}")
+                continue
+            if outcome[0] == "refused":
+                refusals.append((s - 1, outcome[2]))
                 continue
             _, kind, by_backend = outcome
             ran += 1
@@ -366,8 +386,16 @@ def main():
                 passed[b] += int(ok)
                 if not ok:
                     failures.append(f"seed {seed}: {b}: fail: {detail}")
+        refused_ok = 0
+        for seed, run in refusals:
+            ok, detail = run.result()
+            refused_ok += int(ok)
+            if not ok:
+                failures.append(f"seed {seed}: refusal: fail: {detail}")
         print(f"random SymPy systems: {ran} run, {skipped} skipped, by kind "
               f"{dict(sorted(kinds.items()))}")
+        print(f"  an extent no input has: {refused_ok} of {len(refusals)} refused by air check, "
+              "naming it")
         for b in backends:
             print(f"  air run --backend {b}: {passed[b]} of {ran} match SymPy")
         for f in failures:
@@ -378,7 +406,8 @@ def main():
             print(f"peers-sympy: {counts}")
             for f in peer_failures:
                 print(f)
-    bad = ran < args.cases or any(passed[b] < ran for b in backends) or peer_failures
+    bad = (ran < args.cases or any(passed[b] < ran for b in backends)
+           or refused_ok < len(refusals) or peer_failures)
     sys.exit(1 if bad else 0)
 
 

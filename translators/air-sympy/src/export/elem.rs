@@ -164,6 +164,20 @@ impl<'m> Writer<'m> {
                 let c = self.condition(c);
                 let a = self.elem(operand(1)?, idx)?;
                 let b = self.elem(operand(2)?, idx)?;
+                if is_boolean(&self.t, a) && is_boolean(&self.t, b) {
+                    // A choice between truth values is SymPy's Boolean `ITE`, which a condition
+                    // takes as it is (a Piecewise there would be compared with zero); choosing
+                    // true or false is the condition itself, or its negation.
+                    let head = |t: &Tree, n: NodeId| match &t.node(n).atom {
+                        crate::syntax::Atom::Name(h) => crate::vocab::name(h),
+                        _ => None,
+                    };
+                    return Ok(match (head(&self.t, a), head(&self.t, b)) {
+                        (Some(Head::True), Some(Head::False)) => c,
+                        (Some(Head::False), Some(Head::True)) => self.t.make(Head::Not, vec![c]),
+                        _ => self.t.make(Head::Ite, vec![c, a, b]),
+                    });
+                }
                 let p1 = self.t.make(Head::ExprCondPair, vec![a, c]);
                 let tr = self.t.name(Head::True);
                 let p2 = self.t.make(Head::ExprCondPair, vec![b, tr]);
@@ -522,6 +536,6 @@ pub(crate) fn is_boolean(t: &Tree, n: NodeId) -> bool {
     };
     matches!(
         head,
-        Some(Head::Rel(_) | Head::Logic(_) | Head::Not | Head::True | Head::False)
+        Some(Head::Rel(_) | Head::Logic(_) | Head::Not | Head::Ite | Head::True | Head::False)
     )
 }

@@ -1,6 +1,6 @@
 //! Dimensions from SymPy: shapes, Idx ranges and Sum bounds are integer polynomials of symbols.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use air_ir::{Dim, Op, Value};
 
@@ -64,6 +64,11 @@ pub(crate) fn to_dim(
     }
 }
 
+/// Whether a dim is a negative constant (an extent no array has).
+pub(crate) fn is_negative(d: &Dim) -> bool {
+    d.as_const().is_some_and(|c| c < 0)
+}
+
 impl Lowerer<'_> {
     /// [`to_dim`] in the current equation (indices are bound or free labels).
     pub(crate) fn dim(&self, e: NodeId) -> R<Dim> {
@@ -80,7 +85,15 @@ impl Lowerer<'_> {
     }
 
     /// Makes two dims equal (binding symbols), or explains why they cannot be.
+    /// A negative constant extent is refused, so that no symbol is bound to one.
     pub(crate) fn unify(&mut self, a: &Dim, b: &Dim, what: &str, at: NodeId) -> R<Dim> {
+        if let Some(d) = [a, b].into_iter().find(|d| is_negative(d)) {
+            return Err(self.fail(
+                ProblemKind::Dims,
+                format!("{what}: the extent {d} is negative"),
+                at,
+            ));
+        }
         self.fb.body().unify(a, b).map_err(|_| {
             let (ra, rb) = (self.resolve(a), self.resolve(b));
             self.fail(
@@ -118,6 +131,78 @@ impl Lowerer<'_> {
             });
         }
         Ok(acc.unwrap_or(Term::num(Num::Int(0))))
+    }
+
+    /// The dimension symbols the lowering used (index ranges, dims used as numbers, the results'
+    /// shapes) that no parameter's shape binds. AIR binds every symbol from the shapes of the
+    /// inputs, so these make the function invalid (E0214); [`Self::unbound_problem`] says why.
+    pub(crate) fn unbound_extents(&self, params: &[Value], results: &[Value]) -> Vec<String> {
+        let b: HashMap<String, Dim> = self.fb.bindings().into_iter().collect();
+        let symbols = |d: &Dim| -> Vec<String> {
+            let d = d.substitute(&b).unwrap_or_else(|_| d.clone());
+            d.symbols().into_iter().map(String::from).collect()
+        };
+        let shapes = |vs: &[Value]| -> Vec<Dim> {
+            vs.iter()
+                .filter_map(|v| self.fb.value_type(*v))
+                .flat_map(|t| t.shape)
+                .collect()
+        };
+        let bound: BTreeSet<String> = shapes(params).iter().flat_map(symbols).collect();
+        let used = self
+            .labels
+            .iter()
+            .flat_map(|l| [l.lo.clone(), l.extent.clone()])
+            .chain(self.dim_values.keys().map(|k| Dim::symbol(k.as_str())))
+            .chain(shapes(results));
+        let unbound: BTreeSet<String> = used
+            .flat_map(|d| symbols(&d))
+            .filter(|s| !bound.contains(s))
+            .collect();
+        unbound.into_iter().collect()
+    }
+
+    /// A problem for the first shape that unification made negative (`A: [0, n-1]` once an
+    /// index range makes `n` 0): parameters, results, then index ranges.
+    pub(crate) fn negative_extent(&self, named: &[(String, Value)]) -> Option<Problem> {
+        let b: HashMap<String, Dim> = self.fb.bindings().into_iter().collect();
+        let resolve = |d: &Dim| d.substitute(&b).unwrap_or_else(|_| d.clone());
+        let shapes = named.iter().filter_map(|(name, v)| {
+            let shape: Vec<Dim> = self.fb.value_type(*v)?.shape.iter().map(resolve).collect();
+            Some((format!("the shape of `{name}`"), shape))
+        });
+        let ranges = self.labels.iter().map(|l| {
+            let what = format!("the range of index `{}`", l.name);
+            (what, vec![resolve(&l.extent)])
+        });
+        let (what, shape) = shapes
+            .chain(ranges)
+            .find(|(_, shape)| shape.iter().any(is_negative))?;
+        let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+        Some(self.fail(
+            ProblemKind::Dims,
+            format!(
+                "{what} is [{}] once the extents are unified: an extent is negative",
+                dims.join(", ")
+            ),
+            self.dag.root,
+        ))
+    }
+
+    /// The problem of extents no input binds.
+    pub(crate) fn unbound_problem(&self, unbound: &[String]) -> Problem {
+        let names: Vec<String> = unbound.iter().map(|s| format!("`{s}`")).collect();
+        self.fail(
+            ProblemKind::Dims,
+            format!(
+                "no input array has the extent{} {}: AIR binds every extent at run time from \
+                 the shapes of the inputs, so each index range, output shape and dimension used \
+                 as a number must be an extent of an input array",
+                if names.len() == 1 { "" } else { "s" },
+                names.join(", "),
+            ),
+            self.dag.root,
+        )
     }
 
     fn symbol_value(&mut self, sym: &str, at: NodeId) -> R<Term> {

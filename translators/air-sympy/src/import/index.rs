@@ -80,6 +80,13 @@ impl Lowerer<'_> {
             return Ok(l);
         }
         let extent = match extent {
+            Some(e) if super::dims::is_negative(&e) => {
+                return Err(self.fail(
+                    ProblemKind::Dims,
+                    format!("the range of index `{name}` has the negative extent {e}"),
+                    idx,
+                ))
+            }
             Some(e) => e,
             None => Dim::symbol(self.placeholder(&format!("{name}_len"))),
         };

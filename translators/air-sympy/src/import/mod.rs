@@ -162,7 +162,39 @@ fn build(
     if !problems.is_empty() {
         return Err(Error::Import(problems));
     }
-    l.fb.finish(&results).map_err(Error::Air)
+    let params: Vec<(String, Value)> = plan
+        .params
+        .iter()
+        .map(|p| (p.name.clone(), params[&p.name].0))
+        .collect();
+    finish(l, &params, &results)
+}
+
+/// Ends the function, first turning shapes that no input can have into problems in SymPy's
+/// terms: a negative extent, or one that no input binds (which AIR would report as E0214).
+fn finish(
+    l: Lowerer,
+    params: &[(String, Value)],
+    results: &[(Option<String>, Value)],
+) -> Result<air_ir::Function, Error> {
+    let named: Vec<(String, Value)> = params
+        .iter()
+        .cloned()
+        .chain(results.iter().filter_map(|(n, v)| Some((n.clone()?, *v))))
+        .collect();
+    if let Some(p) = l.negative_extent(&named) {
+        return Err(Error::Import(vec![p]));
+    }
+    let param_values: Vec<Value> = params.iter().map(|(_, v)| *v).collect();
+    let result_values: Vec<Value> = results.iter().map(|(_, v)| *v).collect();
+    let unbound = l.unbound_extents(&param_values, &result_values);
+    let problem = (!unbound.is_empty()).then(|| l.unbound_problem(&unbound));
+    l.fb.finish(results).map_err(|d| match problem {
+        Some(p) if d.0.iter().all(|x| x.code == air_ir::Code::UnknownSymbol) => {
+            Error::Import(vec![p])
+        }
+        _ => Error::Air(d),
+    })
 }
 
 impl Lowerer<'_> {

@@ -150,12 +150,14 @@ fn param_type(
                 .iter()
                 .map(|&d| to_dim(src, dag, d, &no_index))
                 .collect::<Result<Vec<_>, _>>()?;
+            non_negative(src, name, &dims, *m)?;
             Ok(TensorType::new(dtype_of(dag, opts, name, None), dims))
         }
         Some(Kind::Array { rank, base }) => {
             let label = dag.node(*base).args[0];
             let dtype = dtype_of(dag, opts, name, Some(label));
             let shape = array_shape(src, dag, an, name, *rank, &no_index)?;
+            non_negative(src, name, &shape, *base)?;
             Ok(TensorType::new(dtype, shape))
         }
         None => {
@@ -163,6 +165,18 @@ fn param_type(
             let dtype = opts.dtypes.get(name).copied().unwrap_or(opts.default_dtype);
             Ok(TensorType::scalar(dtype))
         }
+    }
+}
+
+/// A problem when a constant extent of `name`'s shape is negative.
+fn non_negative(src: &Source, name: &str, shape: &[Dim], at: NodeId) -> Result<(), Problem> {
+    match shape.iter().find(|d| d.as_const().is_some_and(|c| c < 0)) {
+        Some(d) => Err(src.problem(
+            ProblemKind::Dims,
+            format!("the shape of `{name}` has the negative extent {d}"),
+            at,
+        )),
+        None => Ok(()),
     }
 }
 

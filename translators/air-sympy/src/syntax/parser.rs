@@ -134,14 +134,19 @@ impl Parser<'_> {
         let tok = self.bump()?;
         let id = match tok.tok {
             Tok::Minus => {
-                if let Tok::Int(digits) = &self.tok.tok {
-                    let atom = Atom::Int(negate(digits));
-                    let end = self.bump()?.end;
-                    self.push(atom, vec![], vec![], (start, end))?
-                } else {
-                    let arg = self.expr()?;
-                    let end = self.tree.node(arg).span.1;
-                    self.push(Atom::Neg, vec![arg], vec![], (start, end))?
+                // `-5` is one integer; `-0` stays a negation of 0, so that printing the tree
+                // gives its text back (`--0` would otherwise print as `-0`).
+                match &self.tok.tok {
+                    Tok::Int(digits) if digits != "0" => {
+                        let atom = Atom::Int(format!("-{digits}"));
+                        let end = self.bump()?.end;
+                        self.push(atom, vec![], vec![], (start, end))?
+                    }
+                    _ => {
+                        let arg = self.expr()?;
+                        let end = self.tree.node(arg).span.1;
+                        self.push(Atom::Neg, vec![arg], vec![], (start, end))?
+                    }
                 }
             }
             Tok::Int(digits) => self.push(Atom::Int(digits), vec![], vec![], (start, tok.end))?,
@@ -207,14 +212,6 @@ impl Parser<'_> {
     }
 }
 
-fn negate(digits: &str) -> String {
-    if digits == "0" {
-        digits.to_string()
-    } else {
-        format!("-{digits}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +231,11 @@ mod tests {
         let t = p("Integer(-3)").unwrap();
         assert_eq!(t.node(t.node(t.root).args[0]).atom, Atom::Int("-3".into()));
         let t = p("-oo").unwrap();
+        assert_eq!(t.node(t.root).atom, Atom::Neg);
+        // `-0` is no integer of its own: `--0` prints back as `--0`, not as `-0`.
+        let t = p("--0").unwrap();
+        assert_eq!(super::super::print(&t, t.root), "--0");
+        let t = p("-0").unwrap();
         assert_eq!(t.node(t.root).atom, Atom::Neg);
         let t = p(r#"Str("a\"b\x41\u00e9")"#).unwrap();
         assert_eq!(
