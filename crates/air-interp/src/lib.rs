@@ -100,9 +100,10 @@ fn run_here(
     Ok(names.zip(yields).collect())
 }
 
-/// One value per parameter, by name (`None` for an `out` parameter not given). Every problem
-/// (a repeated or unknown name, a missing input, a wrong dtype or rank) is listed in one E0501.
-fn bind_inputs<'a>(
+/// Binds inputs to a function's parameters by name: one tensor per parameter (`None` for an `out`
+/// parameter not given), with every problem (a repeated or unknown name, a missing input, a wrong
+/// dtype or rank) in one E0501. The LLVM backend binds its inputs with this too.
+pub fn bind_inputs<'a>(
     f: &Function,
     inputs: &'a [(String, Tensor)],
 ) -> Result<Vec<Option<&'a Tensor>>> {

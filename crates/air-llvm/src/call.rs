@@ -3,7 +3,7 @@
 //! names), passes them zero-copy through the C ABI, and returns the results as tensors.
 #![allow(unsafe_code)] // descriptors over tensor memory, and the call into machine code
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use air_interp::{RunError, Tensor};
 use air_ir::{Code, Function, Intent, TensorType};
@@ -124,7 +124,7 @@ impl CompiledModule {
         inputs: &[(String, Tensor)],
     ) -> Result<Vec<(String, Tensor)>, RunError> {
         let (f, entry) = self.lookup(function)?;
-        let given = bind_inputs(f, inputs)?;
+        let given = air_interp::bind_inputs(f, inputs)?;
         let syms = lone_symbols(f, &given);
         let mut results: Vec<Option<Tensor>> = f
             .results
@@ -200,7 +200,7 @@ impl CompiledModule {
             e.function = Some(f.name.clone());
             return Err(e);
         }
-        let given = bind_inputs(f, inputs)?;
+        let given = air_interp::bind_inputs(f, inputs)?;
         let mut result_slots: Vec<Slot> = results.iter_mut().map(Slot::over_mut).collect();
         let (_, params) = invoke(f, entry, &given, &mut result_slots)?;
         Ok(params)
@@ -291,50 +291,6 @@ fn run_error(f: &Function, code: i32, err: &AirError) -> RunError {
     let mut e = RunError::new(code, err.text());
     e.function = Some(f.name.clone());
     e
-}
-
-/// One tensor per parameter (`None` for an `out` parameter not given), with every problem (a
-/// repeated or unknown name, a missing input, a wrong dtype or rank) in one E0501, as the
-/// interpreter reports them.
-fn bind_inputs<'t>(
-    f: &Function,
-    inputs: &'t [(String, Tensor)],
-) -> Result<Vec<Option<&'t Tensor>>, RunError> {
-    let mut problems = Vec::new();
-    let mut seen = HashSet::new();
-    for (name, _) in inputs {
-        if !seen.insert(name.as_str()) {
-            problems.push(format!("input {name} is given twice"));
-        } else if !f.params.iter().any(|p| &p.name == name) {
-            problems.push(format!("input {name} is not a parameter of @{}", f.name));
-        }
-    }
-    let mut args = Vec::with_capacity(f.params.len());
-    for p in &f.params {
-        let given = inputs.iter().find(|(n, _)| *n == p.name).map(|(_, t)| t);
-        match given {
-            None if p.intent != Intent::Out => {
-                problems.push(format!("missing input %{}: {}", p.name, p.ty))
-            }
-            Some(t) if t.dtype() != p.ty.dtype || t.rank() != p.ty.rank() => {
-                problems.push(format!(
-                    "%{}: expected {}, got {}{:?}",
-                    p.name,
-                    p.ty,
-                    t.dtype(),
-                    t.shape()
-                ))
-            }
-            _ => {}
-        }
-        args.push(given);
-    }
-    if problems.is_empty() {
-        return Ok(args);
-    }
-    let mut e = RunError::new(Code::BadInput, problems.join("; "));
-    e.function = Some(f.name.clone());
-    Err(e)
 }
 
 /// The symbols the given tensors bind as lone dims (the first binding wins: conflicts are the
