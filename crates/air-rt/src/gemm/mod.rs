@@ -7,6 +7,7 @@
 //! problems use simpler loops ([`small`]) with several partial sums. Integers wrap.
 
 mod blocked;
+mod gemv;
 mod small;
 
 use crate::elem::{Elem, Num};
@@ -80,7 +81,7 @@ macro_rules! int_gemm {
     ($($t:ty),*) => {$(
         impl Gemm for $t {
             fn product(a: &MatRef, b: &MatRef, c: &mut [$t], threads: usize) {
-                small::product(a, b, c, threads)
+                small::product(a, b, c, threads, None)
             }
         }
     )*};
@@ -89,13 +90,13 @@ int_gemm!(i8, i16, i32, i64, u8, u16, u32, u64);
 
 impl Gemm for f32 {
     fn product(a: &MatRef, b: &MatRef, c: &mut [f32], threads: usize) {
-        float_product(a, b, c, threads, blocked::gemm_f32)
+        float_product(a, b, c, threads, blocked::gemm_f32, gemv::rows4_f32)
     }
 }
 
 impl Gemm for f64 {
     fn product(a: &MatRef, b: &MatRef, c: &mut [f64], threads: usize) {
-        float_product(a, b, c, threads, blocked::gemm_f64)
+        float_product(a, b, c, threads, blocked::gemm_f64, gemv::rows4_f64)
     }
 }
 
@@ -110,10 +111,11 @@ fn float_product<T: Num>(
     c: &mut [T],
     threads: usize,
     blocked: fn(&MatRef, &MatRef, &mut [T], usize),
+    rows4: gemv::Rows4<T>,
 ) {
     let (m, n) = (a.rows, b.cols);
     if m == 1 || n == 1 || m * n * a.cols < SMALL_WORK {
-        small::product(a, b, c, threads)
+        small::product(a, b, c, threads, Some(rows4))
     } else {
         blocked(a, b, c, threads)
     }

@@ -1,34 +1,59 @@
 //! Products that do not pay for packing: matrix-vector products (dot products with several
 //! partial sums, or column updates), small matrices, and integers (wrapping).
 
+use super::gemv::Rows4;
 use super::MatRef;
 use crate::elem::Num;
 use crate::parallel::par_chunks;
 
-/// `c = a b`, `c` row-major, any sizes (non-empty), any strides.
-pub(super) fn product<T: Num>(a: &MatRef, b: &MatRef, c: &mut [T], threads: usize) {
+/// `c = a b`, `c` row-major, any sizes (non-empty), any strides. `fast` is a four-row dot
+/// product kernel for matrix-vector products over contiguous rows, where the type has one.
+pub(super) fn product<T: Num>(
+    a: &MatRef,
+    b: &MatRef,
+    c: &mut [T],
+    threads: usize,
+    fast: Option<Rows4<T>>,
+) {
     if b.cols == 1 {
-        gemv(a, b, c, threads)
+        gemv(a, b, c, threads, fast)
     } else if a.rows == 1 {
         // c (1 x n) = a (1 x k) b (k x n)  <=>  c^T (n x 1) = b^T (n x k) a^T (k x 1).
-        gemv(&b.t(), &a.t(), c, threads)
+        gemv(&b.t(), &a.t(), c, threads, fast)
     } else {
         ikj(a, b, c, threads)
     }
 }
 
 /// `y = a x` with `x` a `k x 1` matrix and `y` of length `a.rows`.
-fn gemv<T: Num>(a: &MatRef, x: &MatRef, y: &mut [T], threads: usize) {
+fn gemv<T: Num>(a: &MatRef, x: &MatRef, y: &mut [T], threads: usize, fast: Option<Rows4<T>>) {
     // SAFETY: p < k = x.rows.
     let xv: Vec<T> = (0..x.rows).map(|p| unsafe { x.at(p, 0) }).collect();
     if a.row::<T>(0).is_some() && (a.rows == 1 || a.row::<T>(1).is_some()) {
-        // Rows contiguous: one dot product per element of y.
+        // Rows contiguous: one dot product per element of y, four at a time where a kernel
+        // for that exists.
+        let row_dot = |i: usize| match a.row::<T>(i) {
+            Some(row) => dot(row, &xv),
+            None => strided_dot(a, i, &xv),
+        };
         par_chunks(y, 1, threads, |i0, ys| {
-            for (di, yi) in ys.iter_mut().enumerate() {
-                *yi = match a.row::<T>(i0 + di) {
-                    Some(row) => dot(row, &xv),
-                    None => strided_dot(a, i0 + di, &xv),
-                };
+            let mut done = 0;
+            if let Some(rows4) = fast {
+                for (q, y4) in ys.chunks_exact_mut(4).enumerate() {
+                    let i = i0 + 4 * q;
+                    let r = [a.row(i), a.row(i + 1), a.row(i + 2), a.row(i + 3)];
+                    let [Some(r0), Some(r1), Some(r2), Some(r3)] = r else {
+                        for (d, yi) in y4.iter_mut().enumerate() {
+                            *yi = row_dot(i + d);
+                        }
+                        continue;
+                    };
+                    y4.copy_from_slice(&rows4([r0, r1, r2, r3], &xv));
+                }
+                done = ys.len() / 4 * 4;
+            }
+            for (di, yi) in ys.iter_mut().enumerate().skip(done) {
+                *yi = row_dot(i0 + di);
             }
         });
     } else if (0..a.cols).all(|p| a.t().row::<T>(p).is_some()) {
