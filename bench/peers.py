@@ -527,6 +527,7 @@ import sys, time, json
 sys.path.insert(0, {here!r})
 import numpy as np
 import peers
+import sympy  # imported before timing: the AIR matvec kernel is built from a SymPy system
 peer = {peer!r}
 if peer == "AIR":
     import skair
