@@ -301,6 +301,9 @@ impl Process {
         let mut child = Command::new(python)
             .arg(script)
             .env("PYTHONUNBUFFERED", "1")
+            // The script's folder does not go on sys.path, so `peers/sympy.py` does not shadow
+            // the library `sympy` it imports (Python 3.11+).
+            .env("PYTHONSAFEPATH", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

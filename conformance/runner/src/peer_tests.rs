@@ -29,7 +29,9 @@ fn fake(test: &str, body: &str, timeout: Duration) -> Peer {
     let dir = std::env::temp_dir().join(format!("air-peer-test-{}-{test}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let script = dir.join("fake.py");
+    // Named like a module it imports, as `peers/sympy.py` is: the script's folder must not be
+    // on sys.path.
+    let script = dir.join("json.py");
     let text = format!(
         "import json, shutil, sys, time\n\
          def answer(obj):\n    print(json.dumps(obj), flush=True)\n\
