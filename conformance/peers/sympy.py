@@ -9,7 +9,7 @@ random SymPy test); those values, cast to the dtypes the request names, are ``ou
 
 ``autowrap`` (SymPy's C code generation, Cython backend, gcc) also compiles and runs the case
 when ``AIR_PEER_AUTOWRAP`` says so: ``all``, ``off``, or ``sample`` (the default: the shared
-examples and the cases whose id hashes to 0 modulo ``AIR_PEER_AUTOWRAP_EVERY``, default 12,
+examples and the cases whose id hashes to 0 modulo ``AIR_PEER_AUTOWRAP_EVERY``, default 5,
 since each compilation takes seconds). Its values must agree with lambdify's, or the case is an
 error naming both; a construct SymPy's code generation does not take (``Sum``, ``Piecewise``,
 ``Max``, a pointwise product its contraction rule would sum) leaves the case to lambdify, and
@@ -32,7 +32,7 @@ sys.path.append(str(Path(__file__).resolve().parent))
 import sympy_eval  # noqa: E402
 
 AUTOWRAP = os.environ.get("AIR_PEER_AUTOWRAP", "sample")
-EVERY = int(os.environ.get("AIR_PEER_AUTOWRAP_EVERY", "12"))
+EVERY = int(os.environ.get("AIR_PEER_AUTOWRAP_EVERY", "5"))
 FLOATS = {"float16", "float32", "float64"}
 
 

@@ -159,18 +159,25 @@ def evaluate(eqs: list[Equation], arrays: dict[str, np.ndarray],
 
 
 def autowrap_problem(eq: Equation) -> str | None:
-    """Why ``autowrap`` would compute something else than the equation says, or None.
+    """Why ``autowrap`` would compute something else than SymPy says, or None.
 
-    Its contraction rule (``get_contraction_structure``) sums an index repeated in a product even
-    when it is on the left side: ``y[i] = a[i]*b[i]`` would become ``y[i] = n*sum(a*b)``. And
-    SymPy 1.14's C printer writes a ``Mod`` of numbers not known to be integers as C's ``fmod``,
-    whose result has the sign of the dividend, where SymPy's ``Mod`` has the divisor's."""
+    - Its contraction rule (``get_contraction_structure``) sums an index repeated in a product
+      even when it is on the left side: ``y[i] = a[i]*b[i]`` would become ``n*sum(a*b)``.
+    - SymPy 1.14's C printer writes a ``Mod`` of numbers not known to be integers as C's
+      ``fmod``, whose result has the sign of the dividend, where SymPy's ``Mod`` has the
+      divisor's; ``sign(x)`` as ``(x > 0) - (x < 0)``, which is 0 at NaN where SymPy's is nan;
+      and ``x**(-1/2)`` as ``pow(x, -1.0/2.0)``, +inf at -0.0 where ``1/sqrt(x)`` is -inf.
+    """
     from sympy.tensor.index_methods import get_contraction_structure
 
     for mod in eq.rhs.atoms(sp.Mod):
         if not all(a.is_integer for a in mod.args):
             return f"SymPy's C printer writes {mod} as fmod (truncated, not floored)"
-
+    if eq.rhs.atoms(sp.sign):
+        return "SymPy's C printer writes sign(x) as (x > 0) - (x < 0), 0 at NaN"
+    for p in eq.rhs.atoms(sp.Pow):
+        if p.exp.is_Rational and not p.exp.is_integer and p.exp < 0:
+            return f"SymPy's C printer writes {p} with pow(), +inf at -0.0"
     out = {ix.label for ix in lhs_indices(eq)}
 
     def walk(structure: Any) -> str | None:
@@ -180,13 +187,16 @@ def autowrap_problem(eq: Equation) -> str | None:
             if key is not None and {ix.label for ix in key} & out:
                 return f"autowrap would sum the left side's index in {parts}"
             for p in parts if isinstance(parts, (list, set, tuple)) else [parts]:
-                if isinstance(p, dict):
-                    why = walk(p)
-                    if why:
-                        return why
+                why = walk(p)
+                if why:
+                    return why
         return None
 
-    return walk(get_contraction_structure(eq.rhs))
+    try:
+        structure = get_contraction_structure(eq.rhs)
+    except NotImplementedError as e:  # SymPy's index analysis does not know the head
+        return f"NotImplementedError: {e}"
+    return walk(structure)
 
 
 class NotTaken(Exception):
