@@ -34,6 +34,8 @@ use crate::target::{compare_outputs, entry_function, Outcome, Target};
 
 /// How much of the script's stderr a failure quotes.
 const STDERR_TAIL: usize = 4000;
+/// How much of it the runner keeps (the closing words, a summary, may be longer).
+const STDERR_KEPT: usize = 64 << 10;
 /// How long the runner waits for the script to exit after closing its stdin.
 const EXIT_GRACE: Duration = Duration::from_secs(10);
 
@@ -161,7 +163,7 @@ impl Peer {
         match process.exchange(request, self.timeout) {
             Ok(answer) => Ok(answer),
             Err(why) => {
-                let tail = process.stderr_tail();
+                let tail = process.stderr_tail(STDERR_TAIL);
                 if let Some(p) = slot.take() {
                     p.kill();
                 }
@@ -406,9 +408,11 @@ impl Process {
         self.stderr.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn stderr_tail(&self) -> String {
+    /// The last `limit` bytes of stderr since the last request.
+    fn stderr_tail(&self, limit: usize) -> String {
         let tail = self.tail();
-        String::from_utf8_lossy(&tail.iter().copied().collect::<Vec<u8>>()).into_owned()
+        let skip = tail.len().saturating_sub(limit);
+        String::from_utf8_lossy(&tail.iter().skip(skip).copied().collect::<Vec<u8>>()).into_owned()
     }
 
     fn kill(mut self) {
@@ -427,11 +431,11 @@ impl Process {
         let _ = self.child.kill();
         let _ = self.child.wait();
         self.drain(Instant::now() + Duration::from_secs(2));
-        self.stderr_tail()
+        self.stderr_tail(STDERR_KEPT)
     }
 }
 
-/// Copies a stream into a bounded buffer holding its last [`STDERR_TAIL`] bytes.
+/// Copies a stream into a bounded buffer holding its last [`STDERR_KEPT`] bytes.
 fn keep_tail(mut stream: impl Read, tail: &Mutex<VecDeque<u8>>) {
     let mut buf = [0u8; 4096];
     while let Ok(n) = stream.read(&mut buf) {
@@ -440,7 +444,7 @@ fn keep_tail(mut stream: impl Read, tail: &Mutex<VecDeque<u8>>) {
         }
         let mut t = tail.lock().unwrap_or_else(|e| e.into_inner());
         t.extend(&buf[..n]);
-        let excess = t.len().saturating_sub(STDERR_TAIL);
+        let excess = t.len().saturating_sub(STDERR_KEPT);
         t.drain(..excess);
     }
 }
