@@ -15,8 +15,10 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --all-features -q -- -D warnings
 echo "== cargo test"
 cargo test --workspace --all-features
-echo "== SymPy translator against real SymPy (500 random systems on interp and llvm; SymPy reads our exports)"
+echo "== SymPy translator against real SymPy (500 random systems on interp and llvm; SymPy evaluates our exports)"
 .venv/bin/python translators/air-sympy/tests/random_sympy.py --cases 500 --peers
+echo "== peers-sympy: real SymPy evaluates the srepr export of every conformance case (lambdify; autowrap on a sample)"
+target/debug/air conformance --target peers-sympy
 echo "== the README's seed example is the srepr SymPy writes"
 diff <(.venv/bin/python docs/examples/sympy/make_matvec.py) docs/examples/sympy/matvec.srepr
 if [ -f conformance/gen/generate.py ]; then

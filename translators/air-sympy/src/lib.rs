@@ -22,6 +22,21 @@
 //! term of the right side's top-level `Add` it appears in, by a `reduce_sum`. An explicit `Sum`
 //! of a product is an `einsum` too.
 //!
+//! # Sums and products
+//!
+//! `Sum(body, (k, lo, hi), ...)` and `Product(...)` bind `k` over the inclusive range `lo..=hi`
+//! (the first limit is the innermost, so a bound may name the variables of the limits after
+//! it); the dummy may be a plain integer `Symbol` or an `Idx`. Bounds that are dimension
+//! expressions give a reduction over that range. Bounds that depend on an outer index — a
+//! triangle `Sum(A[i, j], (j, 0, i))`, a tail `Sum(x[j], (j, i, n - 1))`, a prefix
+//! `Product(x[j], (j, 0, i))` — must be integer expressions of indices and dims with constant
+//! coefficients (`i`, `i + 1`, `n - 1 - i`); `k` then ranges over the hull of every range the
+//! outer indices give, and the body is masked before the reduction:
+//! `reduce(select(lo <= k & k <= hi, body, 0 or 1))`, exact (a masked-out NaN never reaches the
+//! result) and with the dims kept symbolic. A range that may run backwards (upper bound below
+//! the lower one minus one, which SymPy's Karr convention gives a meaning) is refused. The
+//! export writes such a module back as a `Sum` over the hull of a `Piecewise`.
+//!
 //! # Dimensions and dtypes
 //!
 //! Extents come from `IndexedBase` shapes, `Idx` ranges (`Idx('i', (0, n-1))` has extent `n`,
@@ -38,6 +53,14 @@
 //! scalars under NumPy's NEP 50: `2*x` keeps the dtype of `x`. Integer sums and products are
 //! taken in 64 bits, as `np.sum` does; integer powers with an exponent that may be negative
 //! are computed in floating point, since SymPy's `2**-3` is `1/8`.
+//!
+//! # Checked against real SymPy
+//!
+//! `tests/random_sympy.py` builds 500 random systems with SymPy (bounds that depend on the
+//! output index included), checks `air run` on every backend against SymPy's own numbers, and
+//! SymPy's numbers for AIR's export of each; `air conformance --target peers-sympy` has real
+//! SymPy evaluate the export of every conformance case (`lambdify`, and `autowrap` on a
+//! sample; `docs/conformance.md`).
 //!
 //! # Signature
 //!

@@ -2,20 +2,21 @@
 """Random SymPy systems through AIR, checked against SymPy's own numbers.
 
 For each seeded case, real SymPy builds an equation (elementwise expressions, implicit sums,
-Sum/Product, Piecewise with relations and logic, integer arrays, temporaries), writes its
-srepr, and computes the expected values itself with ``lambdify`` (an index that the one index
-rule sums is summed here in Python, per Add term; a Product is expanded with ``doit``). The
-srepr then runs through ``air run`` on every backend (``--backend interp`` and ``--backend
-llvm``; the ``air`` binary must be built with ``--features llvm``), and every backend's results
-must match. A case in which SymPy cancelled every array of some extent must instead be refused
-by ``air check``, naming that extent. One ``air`` process per case and backend (tens of
-milliseconds each, run on a few threads beside SymPy's own work), so a failure names its seed
-and backend.
+Sum/Product, also with bounds that depend on the output index, Piecewise with relations and
+logic, integer arrays, temporaries), writes its srepr, and computes the expected values itself
+with ``lambdify`` at every output index (``conformance/peers/sympy_eval.py``, shared with the
+``peers-sympy`` conformance target: an index that the one index rule sums is summed per Add
+term; a Product is expanded with ``doit``). The srepr then runs through ``air run`` on every
+backend (``--backend interp`` and ``--backend llvm``; the ``air`` binary must be built with
+``--features llvm``), and every backend's results must match. A case in which SymPy cancelled
+every array of some extent must instead be refused by ``air check``, naming that extent. One
+``air`` process per case and backend (tens of milliseconds each, run on a few threads beside
+SymPy's own work), so a failure names its seed and backend.
 
-``--peers`` also checks the other direction: every conformance case that ``air convert``
-writes as srepr is evaluated by real SymPy (``eval`` with ``from sympy import *`` plus
-``ExprCondPair`` and ``Str``), then computed with ``lambdify`` and compared with the case's
-``expected.npz``.
+``--peers`` also checks the other direction on the same systems: ``air convert`` writes AIR's
+import of each system back as srepr, and real SymPy evaluates that export (the same evaluator),
+which must give SymPy's numbers for the original. (The conformance cases' exports are checked
+by ``air conformance --target peers-sympy``.)
 
 Usage: random_sympy.py [--cases 500] [--seed 0] [--air target/debug/air] [--backends interp,llvm]
                        [--peers]
@@ -26,9 +27,9 @@ import random
 import subprocess
 import sys
 import tempfile
-import tomllib
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,9 @@ import sympy as sp
 from sympy import Idx, IndexedBase, Symbol
 
 ROOT = Path(__file__).resolve().parents[3]
+sys.path.append(str(ROOT / "conformance/peers"))
+import sympy_eval  # noqa: E402 - after sympy, from the peers folder
+
 N, M = 4, 3
 RTOL, ATOL = 1e-9, 1e-12
 
@@ -110,34 +114,51 @@ class Gen:
 
 
 def case(rng, kind):
-    """(equations, output name, output indices, implicitly summed indices, ints)."""
+    """(equations, output name)."""
     g = Gen(rng, ints=(kind == "ints"))
     # Each right side reads an array of every extent, so the dims are bound by the inputs.
     if kind in ("elementwise", "ints"):
         rhs = rng.choice([lambda e: e + x[i], lambda e: e * y[i], lambda e: x[i] - e])(g.expr([i], 4))
-        return [sp.Eq(IndexedBase("z", shape=(n,))[i], rhs)], "z", [i], []
+        return [sp.Eq(IndexedBase("z", shape=(n,))[i], rhs)], "z"
     if kind == "matrix":
         rhs = g.expr([i, j], 3) + A[i, j]
-        return [sp.Eq(IndexedBase("B", shape=(n, m))[i, j], rhs)], "B", [i, j], []
+        return [sp.Eq(IndexedBase("B", shape=(n, m))[i, j], rhs)], "B"
     if kind == "sum":
         body = g.expr([k], 3) * x[k]
         red = sp.Sum(body, (k, 0, n - 1)) if rng.random() < 0.7 else sp.Product(
             1 + x[k] / 10 + g.expr([k], 1) / 100, (k, 0, n - 1))
-        return [sp.Eq(Symbol("s"), red + a)], "s", [], []
+        return [sp.Eq(Symbol("s"), red + a)], "s"
     if kind == "implicit":
         terms = [A[i, j] * w[j] * g.expr([i], 2)]
         if rng.random() < 0.5:
             terms.append(g.expr([i], 2))
-        return [sp.Eq(IndexedBase("v", shape=(n,))[i], sp.Add(*terms))], "v", [i], [j]
+        return [sp.Eq(IndexedBase("v", shape=(n,))[i], sp.Add(*terms))], "v"
     if kind == "dot":
         # One i-dependent leaf in the second factor, so no product inside it repeats i and the
         # only contraction is the top one, x[i]*f(i).
         f = next((e for e in (g.expr([i], 2) for _ in range(30)) if index_leaves(e, i) == 1), y[i])
-        return [sp.Eq(Symbol("d"), x[i] * f)], "d", [], [i]
+        return [sp.Eq(Symbol("d"), x[i] * f)], "d"
+    if kind == "bounds":
+        return [sp.Eq(IndexedBase("z", shape=(n,))[i], bounded(rng, g) + x[i])], "z"
     h = IndexedBase("h", shape=(n,))
     eqs = [sp.Eq(h[i], g.expr([i], 3) + x[i]),
            sp.Eq(IndexedBase("z", shape=(n,))[i], h[i] * y[i] + g.expr([i], 2))]
-    return eqs, "z", [i], []
+    return eqs, "z"
+
+
+def bounded(rng, g):
+    """A Sum or Product whose bounds depend on the output index `i` (a triangle, a tail, a
+    prefix, a window), its dummy a plain integer Symbol or an Idx, sometimes nested."""
+    kk = Idx(Symbol("k", integer=True), (0, n - 1)) if rng.random() < 0.3 else k
+    lo, hi = rng.choice([(0, i), (i, n - 1), (i + 1, n - 1), (0, n - 1 - i), (i, i)])
+    src = rng.choice([x, y])
+    roll = rng.random()
+    if roll < 0.55:
+        return sp.Sum(src[kk] * g.expr([kk], 2), (kk, lo, hi))
+    if roll < 0.8:
+        return sp.Product(1 + src[kk] / 10 + g.expr([kk], 1) / 100, (kk, lo, hi))
+    l = Symbol("l", integer=True)
+    return sp.Sum(x[l] * y[kk] + g.expr([l], 1), (l, 0, kk), (kk, lo, hi))
 
 
 def index_leaves(e, ix):
@@ -153,44 +174,9 @@ def inputs(rng, ints):
             "A": r.uniform(-2, 2, (N, M)), "a": np.float64(r.uniform(-2, 2))}
 
 
-def evaluate(rhs, env, out_idx, summed):
-    """SymPy's value of `rhs` at every output index, summing `summed` per Add term."""
-    rhs = rhs.subs(DIMS)
-    rhs = rhs.replace(lambda e: isinstance(e, sp.Product), lambda e: e.doit())
-    terms = sp.Add.make_args(rhs) if summed else [rhs]
-    names = sorted(env)
-    bases = [IndexedBase(Symbol(s, real=True)) if np.ndim(env[s]) else Symbol(s, real=True) for s in names]
-    idx_syms = [ix.label for ix in out_idx + summed]
-    extent = {ix.label: int(ix.upper.subs(DIMS)) + 1 for ix in out_idx + summed}
-    args = [env[s] for s in names]
-    shape = [extent[ix.label] for ix in out_idx]
-    out = np.zeros(shape, dtype=object)
-    for t in terms:
-        t = t.replace(lambda e: isinstance(e, Idx), lambda e: e.label)
-        f = sp.lambdify(bases + idx_syms, t, modules="numpy")
-        inner = [ix.label for ix in summed if t.has(ix.label)]
-        for pos in np.ndindex(*shape) if shape else [()]:
-            vals = dict(zip([ix.label for ix in out_idx], pos))
-            if inner:
-                tot = 0
-                for spos in np.ndindex(*[extent[s] for s in inner]):
-                    vals.update(zip(inner, spos))
-                    tot = tot + f(*args, *[vals.get(s, 0) for s in idx_syms])
-                v = tot
-            else:
-                v = f(*args, *[vals.get(s, 0) for s in idx_syms])
-            out[pos] = out[pos] + np.asarray(v).item()
-    return out
-
-
-def expected(eqs, name, out_idx, summed, env):
-    env = dict(env)
-    for e in eqs:
-        lhs = e.lhs
-        lhs_name = str(lhs.base.label) if isinstance(lhs, sp.Indexed) else str(lhs)
-        val = evaluate(e.rhs, env, out_idx, summed if lhs_name == name else [])
-        env[lhs_name] = np.array(val.tolist())
-    return np.array(env[name].tolist())
+def expected(eqs, name, env):
+    """SymPy's values of the output `name` (the shared evaluator, at N and M)."""
+    return sympy_eval.evaluate(eqs, env, DIMS)[name]
 
 
 def kind_ok(got, want):
@@ -201,23 +187,33 @@ def kind_ok(got, want):
     return got.dtype.kind in "iu" and bool(np.all(want == np.round(want)))
 
 
-def run_case(seed, air, backends, work, pool):
+@dataclass
+class Ran:
+    """A case that runs: the `air run` per backend, and the export for the peer check."""
+    seed: int
+    runs: dict[str, Future]
+    export: Future | None
+    env: dict[str, np.ndarray]
+    name: str
+    want: np.ndarray
+
+
+def srepr(eqs):
+    return sp.srepr(eqs[0] if len(eqs) == 1 else sp.Tuple(*eqs))
+
+
+def run_case(seed, air, backends, work, pool, peers):
     rng = random.Random(seed)
-    kind = rng.choice(["elementwise", "elementwise", "ints", "matrix", "sum", "implicit", "dot", "temps"])
-    eqs, name, out_idx, summed = case(rng, kind)
+    kind = rng.choice(["elementwise", "elementwise", "ints", "matrix", "sum", "implicit", "dot", "temps",
+                       "bounds"])
+    eqs, name = case(rng, kind)
     eqs = [e for e in eqs]
     if any(e in (sp.true, sp.false) for e in eqs):
         return "skip", "the equation evaluated to a truth value"
-    root = eqs[0] if len(eqs) == 1 else sp.Tuple(*eqs)
-    text = sp.srepr(root)
-    ns = {}
-    exec("from sympy import *", ns)
-    ns.update(ExprCondPair=sp.functions.elementary.piecewise.ExprCondPair, Str=sp.core.symbol.Str)
     # SymPy canonicalises again when it reads its own srepr (Abs(1/x) becomes 1/Abs(x)): the
     # case is the expression as read back, which is what a user of the text has.
-    root = eval(text, ns)
-    text = sp.srepr(root)
-    eqs = list(root) if isinstance(root, sp.Tuple) else [root]
+    eqs = sympy_eval.read(srepr(eqs))
+    text = srepr(eqs)
     env = inputs(rng, kind == "ints")
     used = {str(s.label) if isinstance(s, IndexedBase) else str(s)
             for e in eqs for s in e.rhs.atoms(IndexedBase, Symbol)}
@@ -233,7 +229,7 @@ def run_case(seed, air, backends, work, pool):
         (d / "model.srepr").write_text(text)
         return "refused", kind, pool.submit(refused, air, d, sorted(str(s) for s in needed - bound))
     try:
-        want = expected(eqs, name, out_idx, summed, env)
+        want = expected(eqs, name, env)
     except (OverflowError, ZeroDivisionError, TypeError, ValueError) as e:
         return "skip", f"SymPy cannot evaluate it: {e}"
     want = want.astype(np.int64) if want.dtype.kind in "iu" or (want.dtype == object and all(
@@ -242,7 +238,9 @@ def run_case(seed, air, backends, work, pool):
     d.mkdir(parents=True, exist_ok=True)
     (d / "model.srepr").write_text(text)
     np.savez(d / "inputs.npz", **{s: np.asarray(v) for s, v in env.items()})
-    return "ran", kind, {b: pool.submit(run_backend, air, b, d, name, want, text) for b in backends}
+    runs = {b: pool.submit(run_backend, air, b, d, name, want, text) for b in backends}
+    export = pool.submit(convert, air, d) if peers else None
+    return "ran", kind, Ran(seed, runs, export, env, name, want)
 
 
 def refused(air, d, extents):
@@ -261,7 +259,11 @@ def run_backend(air, backend, d, name, want, text):
                         "--outputs", str(out), "--backend", backend], capture_output=True, text=True)
     if p.returncode != 0:
         return False, f"air run failed:\n{p.stderr}\n{text}"
-    got = np.load(out)[name]
+    return matches(np.load(out)[name], want, text)
+
+
+def matches(got, want, text):
+    """(passed, detail) of a result against SymPy's values."""
     if got.shape != want.shape or not kind_ok(got, want):
         return False, f"{got.dtype}{got.shape} vs {want.dtype}{want.shape}\n{text}"
     if not np.allclose(got, want, rtol=RTOL, atol=ATOL, equal_nan=True):
@@ -269,76 +271,33 @@ def run_backend(air, backend, d, name, want, text):
     return True, ""
 
 
-def peers(air, work):
-    """Real SymPy evaluates every srepr `air convert` writes for a conformance case."""
-    counts = {"written": 0, "parsed": 0, "evaluated": 0, "matched": 0}
-    failures = []
-    ns = {}
-    exec("from sympy import *", ns)
-    ns.update(ExprCondPair=sp.functions.elementary.piecewise.ExprCondPair, Str=sp.core.symbol.Str)
-    for case_dir in sorted((ROOT / "conformance/cases").glob("*/*")):
-        meta = tomllib.loads((case_dir / "case.toml").read_text())
-        if meta.get("expect", "ok") != "ok":
-            continue
-        out = work / (case_dir.name + ".srepr")
-        p = subprocess.run([air, "convert", str(case_dir / "case.air"), str(out)], capture_output=True)
-        if p.returncode != 0:
-            continue
-        counts["written"] += 1
-        try:
-            root = eval(out.read_text(), dict(ns))
-        except Exception as e:  # noqa: BLE001 - any failure to parse is the finding
-            failures.append(f"{case_dir}: SymPy cannot read the export: {e}")
-            continue
-        eqs = list(root) if isinstance(root, sp.Tuple) else [root]
-        if not all(isinstance(e, sp.Equality) for e in eqs):
-            failures.append(f"{case_dir}: SymPy evaluated the export to {root}")
-            continue
-        counts["parsed"] += 1
-        ok = peer_numbers(case_dir, eqs, meta, failures)
-        if ok is not None:
-            counts["evaluated"] += 1
-            counts["matched"] += int(ok)
-    return counts, failures
+def convert(air, d):
+    """`air convert` of the case's srepr to srepr: AIR's import written back (or the error)."""
+    out = d / "export.srepr"
+    p = subprocess.run([air, "convert", str(d / "model.srepr"), str(out)], capture_output=True,
+                       text=True)
+    return (True, out.read_text()) if p.returncode == 0 else (False, p.stderr)
 
 
-def peer_numbers(case_dir, eqs, meta, failures):
-    """lambdify of the SymPy equations against expected.npz; None when SymPy cannot evaluate."""
-    ins = dict(np.load(case_dir / "inputs.npz"))
-    exp = dict(np.load(case_dir / "expected.npz"))
-    if "bf16" in meta or any(v.dtype.kind in "cV" for v in ins.values()):
-        return None  # bf16 travels as uint16 bit patterns; NumPy has no bfloat16
-    dims = {}
-    for e in eqs:
-        for b in e.atoms(IndexedBase):
-            if str(b.label) in ins:
-                dims.update({s: v for s, v in zip(b.shape, ins[str(b.label)].shape) if s.is_Symbol})
-    tol = meta.get("tolerance", {})
-    for e in eqs:
-        lhs = e.lhs
-        name = str(lhs.base.label) if isinstance(lhs, sp.Indexed) else str(lhs)
-        if name not in exp:
-            return None
-        out_idx = list(lhs.indices) if isinstance(lhs, sp.Indexed) else []
-        free = {ix for ix in e.rhs.atoms(Idx)} - set(out_idx)
-        try:
-            global DIMS
-            saved, DIMS = DIMS, dims
-            val = evaluate(e.rhs, {s: v for s, v in ins.items()}, out_idx, sorted(free, key=str))
-        except Exception:  # noqa: BLE001 - SymPy's printers do not cover everything
-            return None
-        finally:
-            DIMS = saved
-        want = exp[name]
-        got = val.astype(bool if want.dtype.kind == "b" else np.float64)
-        eps = np.finfo(want.dtype).eps if want.dtype.kind == "f" else 0.0
-        rtol = max(tol.get("rtol", 0.0), tol.get("ulp", 0) * eps, 1e-9)
-        atol = max(tol.get("atol", 0.0), 1e-12)
-        if got.shape != want.shape or not np.allclose(got.astype(np.float64), want.astype(np.float64),
-                                                      rtol=rtol, atol=atol, equal_nan=True):
-            failures.append(f"{case_dir}: {name}: SymPy gives {got}, expected {want}")
-            return False
-    return True
+def peer_check(r: Ran):
+    """(passed, detail): real SymPy evaluates AIR's export of the case, as SymPy's original;
+    passed is None when the export lists constructs SymPy cannot express (a cast, say)."""
+    ok, export = r.export.result()
+    if not ok and "the sympy format cannot express this module" in export:
+        return None, export
+    if not ok:
+        return False, f"air convert cannot write the import back:\n{export}"
+    try:
+        got = sympy_eval.evaluate(sympy_eval.read(export), r.env, DIMS)[r.name]
+    except Exception as e:  # noqa: BLE001 - any failure of SymPy on the export is the finding
+        return False, f"SymPy cannot evaluate the export: {type(e).__name__}: {e}\n{export}"
+    # `air convert` has no arrays to take dtypes from, so an integer system is imported (and
+    # written back) as f64: its integral values stand for SymPy's integers.
+    if r.want.dtype.kind in "iu" and got.dtype.kind in "fb" and np.all(got == np.round(got)):
+        got = got.astype(r.want.dtype)
+    return matches(got, r.want, export)
+
+
 
 
 def main():
@@ -349,66 +308,78 @@ def main():
     ap.add_argument("--cases", type=int, default=500)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--air", default=str(ROOT / "target/debug/air"))
-    ap.add_argument("--peers", action="store_true")
+    ap.add_argument("--peers", action="store_true",
+                    help="also check that SymPy evaluates AIR's export of each system alike")
     ap.add_argument("--backends", default="interp,llvm",
                     help="comma-separated backends of `air run`; every case runs on each")
     args = ap.parse_args()
-    backends = args.backends.split(",")
-    ran, skipped = 0, 0
-    refusals = []
-    kinds = {}
-    passed = {b: 0 for b in backends}
-    failures = []
-    # The `air run`s go to a thread pool: they overlap each other and SymPy's work on the
+    # The `air` runs go to a thread pool: they overlap each other and SymPy's work on the
     # next cases, which take about as long.
     with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=4) as pool:
-        work = Path(tmp)
-        s = args.seed
-        runs = []
-        # Skipped cases (SymPy cannot evaluate them) and refused ones do not count toward --cases.
-        while ran < args.cases and s < args.seed + 2 * args.cases:
-            outcome = run_case(s, args.air, backends, work, pool)
-            s += 1
-            if outcome[0] == "skip":
-                skipped += 1
-                failures.append(f"seed {s - 1}: skip: {outcome[1]}")
-                continue
-            if outcome[0] == "refused":
-                refusals.append((s - 1, outcome[2]))
-                continue
-            _, kind, by_backend = outcome
-            ran += 1
-            kinds[kind] = kinds.get(kind, 0) + 1
-            runs.append((s - 1, by_backend))
-        for seed, by_backend in runs:
-            for b, run in by_backend.items():
-                ok, detail = run.result()
-                passed[b] += int(ok)
-                if not ok:
-                    failures.append(f"seed {seed}: {b}: fail: {detail}")
-        refused_ok = 0
-        for seed, run in refusals:
+        started = generate(args, Path(tmp), pool)
+        sys.exit(0 if report(args, started) else 1)
+
+
+def generate(args, work, pool):
+    """Runs seeds until --cases cases run; skipped cases (SymPy cannot evaluate them) and
+    refused ones do not count."""
+    started = {"ran": [], "refused": [], "skipped": [], "kinds": {}}
+    s = args.seed
+    while len(started["ran"]) < args.cases and s < args.seed + 2 * args.cases:
+        outcome = run_case(s, args.air, args.backends.split(","), work, pool, args.peers)
+        if outcome[0] == "skip":
+            started["skipped"].append(f"seed {s}: skip: {outcome[1]}")
+        elif outcome[0] == "refused":
+            started["refused"].append((s, outcome[2]))
+        else:
+            started["ran"].append(outcome[2])
+            started["kinds"][outcome[1]] = started["kinds"].get(outcome[1], 0) + 1
+        s += 1
+    return started
+
+
+def report(args, started):
+    """Prints the counts and every failure; True when everything passed."""
+    backends = args.backends.split(",")
+    ran = started["ran"]
+    passed = {b: 0 for b in backends}
+    peers_ok, inexpressible = 0, 0
+    failures = list(started["skipped"])
+    for r in ran:
+        for b, run in r.runs.items():
             ok, detail = run.result()
-            refused_ok += int(ok)
+            passed[b] += int(ok)
             if not ok:
-                failures.append(f"seed {seed}: refusal: fail: {detail}")
-        print(f"random SymPy systems: {ran} run, {skipped} skipped, by kind "
-              f"{dict(sorted(kinds.items()))}")
-        print(f"  an extent no input has: {refused_ok} of {len(refusals)} refused by air check, "
-              "naming it")
-        for b in backends:
-            print(f"  air run --backend {b}: {passed[b]} of {ran} match SymPy")
-        for f in failures:
-            print(f)
-        peer_failures = []
-        if args.peers:
-            counts, peer_failures = peers(args.air, work)
-            print(f"peers-sympy: {counts}")
-            for f in peer_failures:
-                print(f)
-    bad = (ran < args.cases or any(passed[b] < ran for b in backends)
-           or refused_ok < len(refusals) or peer_failures)
-    sys.exit(1 if bad else 0)
+                failures.append(f"seed {r.seed}: {b}: fail: {detail}")
+        if r.export is not None:
+            ok, detail = peer_check(r)
+            if ok is None:
+                inexpressible += 1
+            elif ok:
+                peers_ok += 1
+            else:
+                failures.append(f"seed {r.seed}: SymPy on AIR's export: fail: {detail}")
+    refused_ok = 0
+    for seed, run in started["refused"]:
+        ok, detail = run.result()
+        refused_ok += int(ok)
+        if not ok:
+            failures.append(f"seed {seed}: refusal: fail: {detail}")
+    print(f"random SymPy systems: {len(ran)} run, {len(started['skipped'])} skipped, by kind "
+          f"{dict(sorted(started['kinds'].items()))}")
+    print(f"  an extent no input has: {refused_ok} of {len(started['refused'])} refused by "
+          "air check, naming it")
+    for b in backends:
+        print(f"  air run --backend {b}: {passed[b]} of {len(ran)} match SymPy")
+    if args.peers:
+        print(f"  SymPy evaluates AIR's export (air convert): {peers_ok} of "
+              f"{len(ran) - inexpressible} match ({inexpressible} exports refused: a construct "
+              "SymPy cannot express, such as a cast)")
+    for f in failures:
+        print(f)
+    return (len(ran) == args.cases and all(passed[b] == len(ran) for b in backends)
+            and refused_ok == len(started["refused"])
+            and (not args.peers or peers_ok + inexpressible == len(ran)))
 
 
 if __name__ == "__main__":
