@@ -281,7 +281,8 @@ fn invoke(
     Ok((res, outputs))
 }
 
-fn run_error(f: &Function, code: i32, err: &AirError) -> RunError {
+/// The error a failed call reports: the compiled code's code and message, in `f`.
+pub(crate) fn run_error(f: &Function, code: i32, err: &AirError) -> RunError {
     let number = u16::try_from(code).unwrap_or(0);
     let code = Code::ALL
         .iter()
