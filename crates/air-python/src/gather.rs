@@ -9,15 +9,15 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyComplex, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use crate::arrays::Array;
-use crate::plan::{Output, Plan};
+use crate::plan::{Output, Plan, Small};
 
 /// The arrays of one call: one per parameter (`None` for an `out` parameter not given) and one
 /// per declared result (`None` unless `out=` gave a buffer).
 pub struct Given<'py> {
     /// By parameter.
-    pub params: Vec<Option<Array<'py>>>,
+    pub params: Small<Option<Array<'py>>>,
     /// By declared result.
-    pub results: Vec<Option<Array<'py>>>,
+    pub results: Small<Option<Array<'py>>>,
 }
 
 impl Given<'_> {
@@ -49,7 +49,7 @@ pub fn gather<'py>(
     kwargs: Option<&Bound<'py, PyDict>>,
     out: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Given<'py>> {
-    let mut objs: Vec<Option<Bound<'py, PyAny>>> = vec![None; plan.params.len()];
+    let mut objs: Small<Option<Bound<'py, PyAny>>> = (0..plan.params.len()).map(|_| None).collect();
     if args.len() > plan.positional.len() {
         return Err(too_many(plan, args.len()));
     }
@@ -62,7 +62,7 @@ pub fn gather<'py>(
             bind_keyword(plan, &mut objs, &name, v)?;
         }
     }
-    let mut results: Vec<Option<Array<'py>>> = (0..plan.results.len()).map(|_| None).collect();
+    let mut results: Small<Option<Array<'py>>> = (0..plan.results.len()).map(|_| None).collect();
     if let Some(out) = out {
         bind_out(plan, &mut objs, &mut results, out)?;
     }

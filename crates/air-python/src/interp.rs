@@ -59,7 +59,7 @@ pub fn run<'py>(
     let values = py
         .detach(|| air_interp::run_unchecked(module, function, &inputs))
         .map_err(|e| run_error(&e))?;
-    let mut outputs = Vec::with_capacity(plan.outputs.len());
+    let mut outputs = crate::plan::Small::new();
     for (&o, (_, t)) in plan.outputs.iter().zip(&values) {
         let buffer = match o {
             Output::Result(k) => given.results[k].as_ref(),

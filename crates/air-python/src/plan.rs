@@ -5,6 +5,11 @@
 use std::collections::HashMap;
 
 use air_ir::{DType, Dim, Function, Intent, TensorType};
+use smallvec::SmallVec;
+
+/// A short list kept on the stack: the per-call lists (one entry per parameter, result or
+/// symbol) rarely need more.
+pub type Small<T> = SmallVec<[T; 8]>;
 
 /// How a declared dim is known at call time.
 #[derive(Clone, Debug)]
@@ -147,7 +152,7 @@ impl Plan {
 /// The symbol values a call binds, by slot (and by name when expressions need them).
 pub struct Symbols {
     /// The extent and where it was bound (parameter, axis), by slot.
-    pub values: Vec<Option<(i64, usize, usize)>>,
+    pub values: Small<Option<(i64, usize, usize)>>,
     by_name: Option<HashMap<String, i64>>,
 }
 
@@ -155,7 +160,7 @@ impl Symbols {
     /// No symbol bound yet.
     pub fn new(plan: &Plan) -> Symbols {
         Symbols {
-            values: vec![None; plan.symbols.len()],
+            values: smallvec::smallvec![None; plan.symbols.len()],
             by_name: None,
         }
     }

@@ -14,7 +14,8 @@ use crate::arrays::{self, Array};
 use crate::check::check_overlaps;
 use crate::errors::run_error;
 use crate::gather::Given;
-use crate::plan::{Output, Plan, Slot, Symbols};
+use crate::plan::{Output, Plan, Slot, Small, Symbols};
+use smallvec::SmallVec;
 
 /// A new output array when the bound symbols determine its shape (and it is not negative).
 pub fn preallocate<'py>(
@@ -23,7 +24,7 @@ pub fn preallocate<'py>(
     slot: &Slot,
     syms: &mut Symbols,
 ) -> PyResult<Option<Array<'py>>> {
-    let mut shape = Vec::with_capacity(slot.dims.len());
+    let mut shape: SmallVec<[isize; 8]> = SmallVec::new();
     for d in &slot.dims {
         match syms.eval(plan, d).and_then(|v| isize::try_from(v).ok()) {
             Some(v) if v >= 0 => shape.push(v),
@@ -57,8 +58,8 @@ fn output_descriptor(
 /// The descriptors of one call; the GIL is released while they are in use.
 struct Call<'a> {
     entry: &'a Entry,
-    params: Vec<AirTensor>,
-    results: Vec<AirTensor>,
+    params: Small<AirTensor>,
+    results: Small<AirTensor>,
 }
 
 // SAFETY: the descriptors point at NumPy memory kept alive (and, for outputs, not handed out)
@@ -104,7 +105,9 @@ pub fn run<'py>(
     // Extents and strides for rank-0 arrays and for outputs the callee allocates.
     let need = |rank: usize| 2 * rank.max(1);
     let slots = plan.params.iter().map(|(s, _)| s).chain(&plan.results);
-    let mut scratch = vec![0i64; slots.map(|s| need(s.dims.len())).sum::<usize>()];
+    // (On the stack when small: it stays in place, so pointers into it hold until the end.)
+    let mut scratch: SmallVec<[i64; 32]> =
+        smallvec::smallvec![0i64; slots.map(|s| need(s.dims.len())).sum::<usize>()];
     let mut at = 0usize;
     let mut next = |rank: usize| {
         // SAFETY (of the offset): the blocks handed out add up to `scratch.len()`.
@@ -112,13 +115,13 @@ pub fn run<'py>(
         at += need(rank);
         p
     };
-    let param_descs: Vec<AirTensor> = plan
+    let param_descs: Small<AirTensor> = plan
         .params
         .iter()
         .zip(&params)
         .map(|((s, _), a)| output_descriptor(a.as_ref(), s.dtype, s.dims.len(), next(s.dims.len())))
         .collect();
-    let result_descs: Vec<AirTensor> = plan
+    let result_descs: Small<AirTensor> = plan
         .results
         .iter()
         .zip(&results)
@@ -131,7 +134,7 @@ pub fn run<'py>(
     };
     let (call, r) = py.detach(move || call.run());
     r.map_err(|e| run_error(&e))?;
-    let mut outputs = Vec::with_capacity(plan.outputs.len());
+    let mut outputs: Small<Bound<'py, PyAny>> = SmallVec::new();
     for &o in &plan.outputs {
         let (have, desc) = match o {
             Output::Result(k) => (results[k].take(), &call.results[k]),
@@ -159,11 +162,14 @@ fn adopt_output<'py>(py: Python<'py>, slot: &Slot, d: &AirTensor) -> PyResult<Bo
 /// A call's return value: `None`, the one output, or a tuple of them.
 pub fn pack<'py>(
     py: Python<'py>,
-    mut outputs: Vec<Bound<'py, PyAny>>,
+    outputs: Small<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     match outputs.len() {
         0 => Ok(py.None().into_bound(py)),
-        1 => Ok(outputs.remove(0)),
+        1 => Ok(outputs
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| py.None().into_bound(py))),
         _ => Ok(PyTuple::new(py, outputs)?.into_any()),
     }
 }
