@@ -124,7 +124,13 @@ pub fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<DType> {
         .import("numpy")?
         .getattr("dtype")?
         .call1((obj,))
-        .map_err(|e| PyTypeError::new_err(format!("not a dtype: {obj}: {e}")))?;
+        .map_err(|e| {
+            let why = e.value(py).to_string();
+            PyTypeError::new_err(format!(
+                "not a dtype: {} ({why})",
+                obj.repr().map_or_else(|_| "?".into(), |r| r.to_string())
+            ))
+        })?;
     let n: c_int = np_dtype.getattr("num")?.extract()?;
     let native: bool = np_dtype.getattr("isnative")?.extract()?;
     match of_type_num(n) {

@@ -46,7 +46,7 @@ pub fn run<'py>(
     py: Python<'py>,
     module: &Module,
     plan: &Plan,
-    given: Given<'py>,
+    given: &Given<'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let mut inputs = Vec::new();
     for (j, a) in given.params.iter().enumerate() {

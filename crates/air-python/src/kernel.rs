@@ -4,6 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use air_ir::text::SourceMap;
 use air_ir::{DType, Intent};
 use air_llvm::Entry;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -100,11 +101,12 @@ pub struct Kernel {
 fn build(
     py: Python<'_>,
     m: &air_ir::Module,
+    map: Option<&SourceMap>,
     function: &str,
     backend: &str,
     threads: Option<usize>,
 ) -> PyResult<Variant> {
-    validate(py, m)?;
+    validate(py, m, map)?;
     let f = m
         .function(function)
         .ok_or_else(|| PyValueError::new_err(format!("no function @{function} in the module")))?;
@@ -185,7 +187,14 @@ pub fn compile(
         Some(f) => f,
         None => entry_function(&m.inner)?,
     };
-    let primary = Arc::new(build(py, &m.inner, &function, backend, threads)?);
+    let primary = Arc::new(build(
+        py,
+        &m.inner,
+        m.source_map.as_ref(),
+        &function,
+        backend,
+        threads,
+    )?);
     Ok(Kernel {
         backend,
         threads,
@@ -251,7 +260,14 @@ impl Kernel {
                 &d,
             )
         })?;
-        let v = Arc::new(build(py, &m, &self.function, self.backend, self.threads)?);
+        let v = Arc::new(build(
+            py,
+            &m,
+            None,
+            &self.function,
+            self.backend,
+            self.threads,
+        )?);
         if !v.plan.same_shape_as(plan) {
             return Err(PyRuntimeError::new_err(format!(
                 "specialising @{} to the arrays' dtypes changed its signature: {} became {}",
@@ -278,12 +294,12 @@ impl Kernel {
         out: Option<&Bound<'py, PyAny>>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let given = gather(&self.primary.plan, args, kwargs, out)?;
+        let mut given = gather(&self.primary.plan, args, kwargs, out)?;
         let v = self.select(py, &given)?;
         let syms = crate::check::check(&v.plan, &given)?;
         match &v.exec {
-            Exec::Llvm(entry) => crate::run::run(py, entry, &v.plan, given, syms),
-            Exec::Interp(m) => crate::interp::run(py, m, &v.plan, given),
+            Exec::Llvm(entry) => crate::run::run(py, entry, &v.plan, &mut given, syms),
+            Exec::Interp(m) => crate::interp::run(py, m, &v.plan, &given),
         }
     }
 

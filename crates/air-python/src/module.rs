@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use air_ir::serial::{self, Format};
+use air_ir::text::SourceMap;
 use air_ir::{DType, Diagnostics};
 use air_translate::{ImportOptions, Translator};
 use pyo3::exceptions::{
@@ -23,6 +24,8 @@ pub struct Module {
     /// Set for modules read from a format without dtypes: kernels re-import the text with the
     /// dtypes of the arrays they are called with.
     pub(crate) origin: Option<Origin>,
+    /// Node positions, for modules read from the text form (diagnostics point at the source).
+    pub(crate) source_map: Option<SourceMap>,
 }
 
 /// The foreign text a module without dtypes was imported from, and how.
@@ -95,15 +98,29 @@ impl Module {
 
     /// Validates the module; raises `skair.ValidationError` listing every problem.
     fn check(&self, py: Python<'_>) -> PyResult<()> {
-        validate(py, &self.inner)
+        validate(py, &self.inner, self.source_map.as_ref())
     }
 }
 
-/// Raises `skair.ValidationError` unless the module is valid.
-pub fn validate(py: Python<'_>, m: &air_ir::Module) -> PyResult<()> {
-    air_ir::validate::validate(m)
-        .map(|_| ())
-        .map_err(|d| diagnostics_error(py, Kind::Validation, "the module is invalid", &d))
+/// Raises `skair.ValidationError` unless the module is valid; problems about nodes of a module
+/// read from text get the node's `file:line:col`.
+pub fn validate(py: Python<'_>, m: &air_ir::Module, map: Option<&SourceMap>) -> PyResult<()> {
+    let Err(mut diags) = air_ir::validate::validate(m) else {
+        return Ok(());
+    };
+    if let Some(map) = map {
+        for d in &mut diags.0 {
+            if let (None, Some(f)) = (&d.loc, &d.function) {
+                d.loc = map.node_loc(f, &d.node_path);
+            }
+        }
+    }
+    Err(diagnostics_error(
+        py,
+        Kind::Validation,
+        "the module is invalid",
+        &diags,
+    ))
 }
 
 /// `@f(%x: f64[n], out %y: f64[n]) -> (%z: f64)`: a function's signature as the text form
@@ -157,13 +174,20 @@ fn read(
                     Form::Serial(f).name()
                 )));
             }
-            let inner = serial::read(bytes, f, source).map_err(|d| {
+            let read = match (f, std::str::from_utf8(bytes)) {
+                (Format::Text, Ok(text)) => {
+                    air_ir::text::parse_with_source_map(text, source).map(|(m, map)| (m, Some(map)))
+                }
+                _ => serial::read(bytes, f, source).map(|m| (m, None)),
+            };
+            let (inner, source_map) = read.map_err(|d| {
                 let context = format!("{source} is not a readable {} module", f.name());
                 diagnostics_error(py, Kind::Validation, &context, &d)
             })?;
             return Ok(Module {
                 inner,
                 origin: None,
+                source_map,
             });
         }
     };
@@ -187,7 +211,11 @@ fn read(
         text: text.to_string(),
         options,
     });
-    Ok(Module { inner, origin })
+    Ok(Module {
+        inner,
+        origin,
+        source_map: None,
+    })
 }
 
 /// The translators whose formats carry no dtypes, for messages.
@@ -210,8 +238,10 @@ fn parse_dtypes(dtypes: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, DTy
         let name: String = k
             .extract()
             .map_err(|_| PyTypeError::new_err(format!("dtypes=: key {k} is not a str")))?;
-        let d = crate::dtypes::from_py(&v)
-            .map_err(|e| PyTypeError::new_err(format!("dtypes=: {name}: {e}")))?;
+        let d = crate::dtypes::from_py(&v).map_err(|e| {
+            let why = e.value(map.py()).to_string();
+            PyTypeError::new_err(format!("dtypes=: {name}: {why}"))
+        })?;
         out.push((name, d));
     }
     Ok(out)

@@ -58,8 +58,8 @@ fn output_descriptor(
 /// The descriptors of one call; the GIL is released while they are in use.
 struct Call<'a> {
     entry: &'a Entry,
-    params: Small<AirTensor>,
-    results: Small<AirTensor>,
+    params: &'a mut [AirTensor],
+    results: &'a mut [AirTensor],
 }
 
 // SAFETY: the descriptors point at NumPy memory kept alive (and, for outputs, not handed out)
@@ -68,12 +68,11 @@ struct Call<'a> {
 unsafe impl Send for Call<'_> {}
 
 impl Call<'_> {
-    fn run(mut self) -> (Self, Result<(), air_interp::RunError>) {
+    fn run(self) -> Result<(), air_interp::RunError> {
         // SAFETY: one descriptor per parameter and result over live memory of the declared
         // dtype and rank (checked before), outputs writeable and apart from the inputs
         // (checked, or freshly allocated); see `Entry::call`.
-        let r = unsafe { self.entry.call(&mut self.params, &mut self.results) };
-        (self, r)
+        unsafe { self.entry.call(self.params, self.results) }
     }
 }
 
@@ -82,16 +81,13 @@ pub fn run<'py>(
     py: Python<'py>,
     entry: &Entry,
     plan: &Plan,
-    given: Given<'py>,
+    given: &mut Given<'py>,
     mut syms: Symbols,
 ) -> PyResult<Bound<'py, PyAny>> {
     if given.has_out_buffers(plan) {
-        check_overlaps(plan, &given)?;
+        check_overlaps(plan, given)?;
     }
-    let Given {
-        mut params,
-        mut results,
-    } = given;
+    let Given { params, results } = given;
     for (k, r) in results.iter_mut().enumerate() {
         if r.is_none() {
             *r = preallocate(py, plan, &plan.results[k], &mut syms)?;
@@ -115,30 +111,29 @@ pub fn run<'py>(
         at += need(rank);
         p
     };
-    let param_descs: Small<AirTensor> = plan
+    let mut param_descs: Small<AirTensor> = plan
         .params
         .iter()
-        .zip(&params)
+        .zip(params.iter())
         .map(|((s, _), a)| output_descriptor(a.as_ref(), s.dtype, s.dims.len(), next(s.dims.len())))
         .collect();
-    let result_descs: Small<AirTensor> = plan
+    let mut result_descs: Small<AirTensor> = plan
         .results
         .iter()
-        .zip(&results)
+        .zip(results.iter())
         .map(|(s, a)| output_descriptor(a.as_ref(), s.dtype, s.dims.len(), next(s.dims.len())))
         .collect();
     let call = Call {
         entry,
-        params: param_descs,
-        results: result_descs,
+        params: &mut param_descs,
+        results: &mut result_descs,
     };
-    let (call, r) = py.detach(move || call.run());
-    r.map_err(|e| run_error(&e))?;
+    py.detach(move || call.run()).map_err(|e| run_error(&e))?;
     let mut outputs: Small<Bound<'py, PyAny>> = SmallVec::new();
     for &o in &plan.outputs {
         let (have, desc) = match o {
-            Output::Result(k) => (results[k].take(), &call.results[k]),
-            Output::Param(j) => (params[j].take(), &call.params[j]),
+            Output::Result(k) => (results[k].take(), &result_descs[k]),
+            Output::Param(j) => (params[j].take(), &param_descs[j]),
         };
         let obj = match have {
             Some(a) => a.obj().clone(),
