@@ -258,12 +258,23 @@ fn out_array<'py>(plan: &Plan, o: Output, e: Bound<'py, PyAny>) -> PyResult<Arra
     })
 }
 
-/// The argument as an array: NumPy arrays as they are; a Python or NumPy scalar for a rank-0
+/// The argument as an array: NumPy arrays as they are, except that an input whose elements
+/// are not aligned for its dtype (a field of a packed structured array) is copied into an
+/// aligned array (the one copy this path makes); a Python or NumPy scalar for a rank-0
 /// parameter through `numpy.asarray` (a Python number takes the parameter's dtype when its
 /// kind fits: bool to bool, int to any number, float to float or complex, complex to complex).
 fn to_array<'py>(plan: &Plan, j: usize, obj: Bound<'py, PyAny>) -> PyResult<Array<'py>> {
     let obj = match Array::of(obj) {
-        Ok(a) => return Ok(a),
+        Ok(a) if a.aligned() || plan.params[j].1 != Intent::In => return Ok(a),
+        Ok(a) => {
+            let copy = a
+                .obj()
+                .py()
+                .import("numpy")?
+                .getattr("array")?
+                .call1((a.obj(),))?;
+            return Array::of(copy).map_err(|_| PyTypeError::new_err("numpy.array gave no array"));
+        }
         Err(obj) => obj,
     };
     let slot = &plan.params[j].0;
