@@ -28,20 +28,26 @@ pyo3::create_exception!(
 );
 
 /// One problem AIR reports: a stable code, a message, and where it is.
-#[pyclass(module = "skair", frozen, get_all)]
+#[pyclass(module = "skair", frozen)]
 #[derive(Clone)]
 pub struct Diagnostic {
     /// The stable code, `"E0203"`.
+    #[pyo3(get)]
     pub code: String,
     /// What is wrong.
+    #[pyo3(get)]
     pub message: String,
     /// `file:line:col` or a foreign id, when known.
+    #[pyo3(get)]
     pub location: Option<String>,
     /// The node path inside the function (`%3/%7`), when the problem is about a node.
+    #[pyo3(get)]
     pub path: Option<String>,
     /// The function, when the problem is inside one.
+    #[pyo3(get)]
     pub function: Option<String>,
     /// The op of the node, when known.
+    #[pyo3(get)]
     pub op: Option<String>,
     rendered: String,
 }

@@ -165,3 +165,29 @@ def test_backend_limits_are_compile_errors():
 def test_version_constants():
     assert skair.IR_VERSION >= 1 and skair.OPSET_VERSION >= 1
     assert isinstance(skair.__version__, str)
+
+
+def test_the_stubs_describe_the_native_module():
+    import ast
+    from pathlib import Path
+
+    import skair._skair as native
+
+    stub = Path(skair.__file__).with_name("_skair.pyi")
+    assert stub.with_name("py.typed").exists()
+    tree = ast.parse(stub.read_text())
+    declared = set()
+    for node in tree.body:
+        if isinstance(node, (ast.ClassDef, ast.FunctionDef)):
+            declared.add(node.name)
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            declared.add(node.target.id)
+    public = {n for n in dir(native) if not n.startswith("_")} | {"__version__"}
+    assert public <= declared, f"not in the stubs: {public - declared}"
+    assert {n for n in declared if not n.startswith("_")} <= public | {"__version__"}
+    for cls in ["Module", "Kernel", "Arg", "Diagnostic"]:
+        node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls)
+        methods = {f.name for f in node.body if isinstance(f, ast.FunctionDef)}
+        runtime = {n for n in dir(getattr(native, cls)) if not n.startswith("_")}
+        assert runtime <= methods, f"{cls}: not in the stubs: {runtime - methods}"
+    assert set(skair.__all__) <= set(dir(skair))
