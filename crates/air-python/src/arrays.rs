@@ -23,7 +23,6 @@ const _: () = assert!(std::mem::size_of::<npyffi::npy_intp>() == std::mem::size_
 /// A NumPy array (or subclass instance) seen through its C struct; valid while `obj` lives.
 pub struct Array<'py> {
     obj: Bound<'py, PyAny>,
-    raw: *mut PyArrayObject,
 }
 
 impl<'py> Array<'py> {
@@ -34,10 +33,7 @@ impl<'py> Array<'py> {
         if !is_array {
             return Err(obj);
         }
-        Ok(Array {
-            raw: obj.as_ptr().cast::<PyArrayObject>(),
-            obj,
-        })
+        Ok(Array { obj })
     }
 
     /// The Python object.
@@ -46,8 +42,9 @@ impl<'py> Array<'py> {
     }
 
     fn fields(&self) -> &npyffi::PyArrayObject_fields {
-        // SAFETY: `raw` is a live ndarray (checked in `of`, kept alive by `obj`).
-        unsafe { &(*self.raw).fields }
+        let raw = self.obj.as_ptr().cast::<PyArrayObject>();
+        // SAFETY: `obj` is a live ndarray (checked in `of`) for as long as `self` lives.
+        unsafe { &(*raw).fields }
     }
 
     /// The AIR dtype, or `None` for a dtype AIR lacks (or a non-native byte order).

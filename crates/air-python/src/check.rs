@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 
 use crate::arrays::Array;
 use crate::gather::{describe_param, Given};
-use crate::plan::{DimPlan, Output, Plan, Slot, Symbols};
+use crate::plan::{DimPlan, Output, Plan, Slot, Small, Symbols};
 
 /// Which array a message is about.
 #[derive(Clone, Copy)]
@@ -55,7 +55,7 @@ pub fn check(plan: &Plan, given: &Given<'_>) -> PyResult<Symbols> {
         for (axis, (d, &e)) in plan.params[j].0.dims.iter().zip(a.shape()).enumerate() {
             let DimPlan::Sym(s) = d else { continue };
             match syms.values[*s] {
-                None => syms.values[*s] = Some((e as i64, j, axis)),
+                None => syms.values[*s] = Some((e as i64, j as u32, axis as u32)),
                 Some((v, _, _)) if v == e as i64 => {}
                 Some(bound) => return Err(conflict(plan, j, axis, e, *s, bound)),
             }
@@ -161,8 +161,9 @@ fn conflict(
     axis: usize,
     extent: isize,
     sym: usize,
-    (value, pj, paxis): (i64, usize, usize),
+    (value, pj, paxis): (i64, u32, u32),
 ) -> PyErr {
+    let pj = pj as usize;
     let name = &plan.symbols[sym];
     let source = if pj == j {
         format!("axis {paxis}")
@@ -190,8 +191,8 @@ pub fn shape_text(shape: &[isize]) -> String {
 /// Output buffers (results and `out` parameters the caller gave) must overlap neither an input
 /// nor each other: compiled code writes them while it reads the inputs.
 pub fn check_overlaps(plan: &Plan, given: &Given<'_>) -> PyResult<()> {
-    let mut inputs = vec![];
-    let mut outputs = vec![];
+    let mut inputs: Small<(usize, (usize, usize))> = Small::new();
+    let mut outputs: Small<(Output, (usize, usize))> = Small::new();
     for (j, a) in given.params.iter().enumerate() {
         let Some(a) = a else { continue };
         let span = a.span(plan.params[j].0.dtype.size_bytes());

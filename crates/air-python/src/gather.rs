@@ -191,11 +191,11 @@ fn bind_out<'py>(
     results: &mut [Option<Array<'py>>],
     out: &Bound<'py, PyAny>,
 ) -> PyResult<()> {
-    let entries: Vec<Bound<'py, PyAny>> =
+    let entries: Small<Bound<'py, PyAny>> =
         if out.is_instance_of::<PyTuple>() || out.is_instance_of::<PyList>() {
             out.try_iter()?.collect::<PyResult<_>>()?
         } else {
-            vec![out.clone()]
+            smallvec::smallvec![out.clone()]
         };
     if entries.len() != plan.outputs.len() {
         let names: Vec<&str> = plan

@@ -152,7 +152,7 @@ impl Plan {
 /// The symbol values a call binds, by slot (and by name when expressions need them).
 pub struct Symbols {
     /// The extent and where it was bound (parameter, axis), by slot.
-    pub values: Small<Option<(i64, usize, usize)>>,
+    pub values: SmallVec<[Option<(i64, u32, u32)>; 4]>,
     by_name: Option<HashMap<String, i64>>,
 }
 
