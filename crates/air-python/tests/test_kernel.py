@@ -406,3 +406,27 @@ def test_record_tables_split_into_fields():
     assert float(skair.compile(m, backend="interp")(t=t)) == want
     with pytest.raises(TypeError, match="'t' is a record table"):
         k(t=np.ones(5))
+
+
+def test_results_of_run_time_length_are_handed_to_numpy():
+    import gc
+
+    m = skair.loads(
+        "air 1 opset 1\nfunc @keep(%x: f64[n], %m: bool[n]) -> (%y: f64[k]) {\n"
+        "  %y = filter (%x, %m) : f64[k]\n  return %y\n}\n"
+    )
+    x = np.arange(10.0)
+    mask = x % 3 == 0
+    for backend in BACKENDS:
+        k = skair.compile(m, backend=backend)
+        y = k(x, mask)
+        np.testing.assert_array_equal(y, x[mask])
+        assert y.flags.c_contiguous and y.flags.writeable
+        if backend == "llvm":
+            # the buffer the compiled code allocated, owned by the array (no copy)
+            assert type(y.base).__name__ == "PyCapsule"
+        y[0] = 42.0
+        view = y[1:]
+        del k, y
+        gc.collect()
+        assert float(view.sum()) == 3 + 6 + 9  # the buffer lives as long as a view of it
