@@ -76,6 +76,49 @@ impl Call<'_> {
     }
 }
 
+/// The scratch `i64`s a descriptor may need: extents and strides of `rank` axes (at least one
+/// each, for rank-0 arrays).
+fn scratch_len(rank: usize) -> usize {
+    2 * rank.max(1)
+}
+
+/// The descriptors of a call: over the arrays there are, empty (for the callee to allocate)
+/// elsewhere, each with its own block of `scratch`.
+fn descriptors(
+    plan: &Plan,
+    params: &[Option<Array<'_>>],
+    results: &[Option<Array<'_>>],
+    scratch: &mut [i64],
+) -> (Small<AirTensor>, Small<AirTensor>) {
+    let base = scratch.as_mut_ptr();
+    let mut at = 0usize;
+    let mut next = |rank: usize| {
+        // (The blocks handed out add up to the scratch length.)
+        let p = base.wrapping_add(at);
+        at += scratch_len(rank);
+        p
+    };
+    let p: Small<AirTensor> = plan
+        .params
+        .iter()
+        .zip(params)
+        .map(|((s, _), a)| {
+            let rank = s.dims.len();
+            output_descriptor(a.as_ref(), s.dtype, rank, next(rank))
+        })
+        .collect();
+    let r: Small<AirTensor> = plan
+        .results
+        .iter()
+        .zip(results)
+        .map(|(s, a)| {
+            let rank = s.dims.len();
+            output_descriptor(a.as_ref(), s.dtype, rank, next(rank))
+        })
+        .collect();
+    (p, r)
+}
+
 /// Runs a compiled function on checked arrays and returns its outputs.
 pub fn run<'py>(
     py: Python<'py>,
@@ -99,49 +142,39 @@ pub fn run<'py>(
         }
     }
     // Extents and strides for rank-0 arrays and for outputs the callee allocates.
-    let need = |rank: usize| 2 * rank.max(1);
-    let slots = plan.params.iter().map(|(s, _)| s).chain(&plan.results);
     // (On the stack when small: it stays in place, so pointers into it hold until the end.)
+    let slots = plan.params.iter().map(|(s, _)| s).chain(&plan.results);
     let mut scratch: SmallVec<[i64; 32]> =
-        smallvec::smallvec![0i64; slots.map(|s| need(s.dims.len())).sum::<usize>()];
-    let mut at = 0usize;
-    let mut next = |rank: usize| {
-        // SAFETY (of the offset): the blocks handed out add up to `scratch.len()`.
-        let p = scratch.as_mut_ptr().wrapping_add(at);
-        at += need(rank);
-        p
-    };
-    let mut param_descs: Small<AirTensor> = plan
-        .params
-        .iter()
-        .zip(params.iter())
-        .map(|((s, _), a)| output_descriptor(a.as_ref(), s.dtype, s.dims.len(), next(s.dims.len())))
-        .collect();
-    let mut result_descs: Small<AirTensor> = plan
-        .results
-        .iter()
-        .zip(results.iter())
-        .map(|(s, a)| output_descriptor(a.as_ref(), s.dtype, s.dims.len(), next(s.dims.len())))
-        .collect();
+        smallvec::smallvec![0i64; slots.map(|s| scratch_len(s.dims.len())).sum::<usize>()];
+    let (mut param_descs, mut result_descs) = descriptors(plan, params, results, &mut scratch);
     let call = Call {
         entry,
         params: &mut param_descs,
         results: &mut result_descs,
     };
     py.detach(move || call.run()).map_err(|e| run_error(&e))?;
+    // Every output becomes an array; after a failure the remaining buffers are released.
     let mut outputs: Small<Bound<'py, PyAny>> = SmallVec::new();
+    let mut failure: Option<PyErr> = None;
     for &o in &plan.outputs {
         let (have, desc) = match o {
             Output::Result(k) => (results[k].take(), &result_descs[k]),
             Output::Param(j) => (params[j].take(), &param_descs[j]),
         };
-        let obj = match have {
-            Some(a) => a.obj().clone(),
-            None => adopt_output(py, plan.output(o), desc)?,
-        };
-        outputs.push(obj);
+        match (have, &failure) {
+            (Some(a), _) => outputs.push(a.obj().clone()),
+            (None, None) => match adopt_output(py, plan.output(o), desc) {
+                Ok(obj) => outputs.push(obj),
+                Err(e) => failure = Some(e),
+            },
+            // SAFETY: a buffer the callee allocated that no array owns yet: released once.
+            (None, Some(_)) => unsafe { air_rt::air_free(desc.data) },
+        }
     }
-    pack(py, outputs)
+    match failure {
+        Some(e) => Err(e),
+        None => pack(py, outputs),
+    }
 }
 
 /// An output the compiled code allocated, as a NumPy array that owns the buffer.
