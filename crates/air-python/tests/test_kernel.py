@@ -253,8 +253,9 @@ def test_runtime_errors_of_the_backend_are_value_errors():
     for backend in BACKENDS:
         k = skair.compile(m, backend=backend)
         np.testing.assert_array_equal(k(np.arange(5.0), np.array([4, -1, 0])), [4.0, 4.0, 0.0])
-        with pytest.raises(ValueError, match="E0503"):
+        with pytest.raises(ValueError, match="E0503") as e:
             k(np.arange(5.0), np.array([5]))
+        assert str(e.value).count("@main") == 1, str(e.value)
 
 
 def test_scalars_for_rank0_parameters():
