@@ -104,7 +104,7 @@ fn check_array(plan: &Plan, who: Who, a: &Array<'_>, written: bool) -> PyResult<
     }
     if !a.aligned() {
         return Err(PyValueError::new_err(format!(
-            "{}: the array's elements are not aligned for {}; pass an aligned copy (numpy.ascontiguousarray)",
+            "{}: the array's elements are not aligned for {}; the call writes it: pass an aligned buffer",
             who.describe(plan),
             slot.dtype.numpy_name()
         )));

@@ -7,6 +7,7 @@ use air_interp::Tensor;
 use air_ir::{Intent, Module};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::IntoPyDict;
 
 use crate::arrays::{self, Array};
 use crate::errors::run_error;
@@ -17,12 +18,13 @@ use crate::run::pack;
 /// A tensor with a copy of a (checked) array's elements.
 fn to_tensor(a: &Array<'_>, dtype: air_ir::DType) -> PyResult<Tensor> {
     let py = a.obj().py();
+    // A C-order copy (`ascontiguousarray` would make a 0-d array 1-d).
+    let kwargs = [("order", "C")].into_py_dict(py)?;
     let c = py
         .import("numpy")?
-        .getattr("ascontiguousarray")?
-        .call1((a.obj(),))?;
-    let c =
-        Array::of(c).map_err(|_| PyValueError::new_err("numpy.ascontiguousarray gave no array"))?;
+        .getattr("array")?
+        .call((a.obj(),), Some(&kwargs))?;
+    let c = Array::of(c).map_err(|_| PyValueError::new_err("numpy.array gave no array"))?;
     let shape: Vec<usize> = c.shape().iter().map(|&e| e.max(0) as usize).collect();
     let n = shape.iter().product::<usize>() * dtype.size_bytes();
     // SAFETY: a C-contiguous array of `dtype` (checked) holds `n` bytes at its data pointer.
