@@ -376,7 +376,7 @@ def test_the_gil_is_released_while_a_kernel_runs(sym):
         now = time.perf_counter()
         longest, last = max(longest, now - last), now
     worker.join()
-    assert longest < 0.5 * single, f"the main thread stalled {longest:.3f} s; one call takes {single:.3f} s"
+    assert longest < 0.6 * single, f"the main thread stalled {longest:.3f} s; one call takes {single:.3f} s"
 
     # Two threads calling the kernel at once both get the right numbers.
     results = {}
