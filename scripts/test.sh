@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: formatting, lints, the Rust test suites (the conformance suite included), the
+# skair Python package (installed into .venv) with its pytest suite, the
 # check that the committed conformance cases are exactly what the generators produce, and a short
 # fuzz smoke run of every reader.
 set -euo pipefail
@@ -15,6 +16,9 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --all-features -q -- -D warnings
 echo "== cargo test"
 cargo test --workspace --all-features
+echo "== skair: the Python package installed into .venv (release build), and its tests"
+PATH="$PWD/.venv/bin:$PATH" .venv/bin/pip install -q --no-build-isolation ./crates/air-python
+.venv/bin/python -m pytest -q crates/air-python/tests
 echo "== SymPy translator against real SymPy (500 random systems on interp and llvm; SymPy evaluates our exports)"
 .venv/bin/python translators/air-sympy/tests/random_sympy.py --cases 500 --peers
 echo "== peers-sympy: real SymPy evaluates the srepr export of every conformance case (lambdify; autowrap on a sample)"

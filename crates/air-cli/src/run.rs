@@ -73,16 +73,12 @@ pub fn run(args: &RunArgs) -> CmdResult {
         .map_err(|e| format!("error: cannot read {}: {e}", args.inputs.display()))?;
     // A format without dtypes (SymPy) is specialised to the dtypes of the arrays passed, except
     // where --dtype says otherwise.
-    let mut hints: Vec<_> = inputs
-        .iter()
-        .filter(|(n, _)| dtypes.iter().all(|(d, _)| d != n))
-        .map(|(n, t)| (n.clone(), t.dtype()))
-        .collect();
-    hints.extend(dtypes.iter().cloned());
+    let arrays: Vec<_> = inputs.iter().map(|(n, t)| (n.clone(), t.dtype())).collect();
     let hints = air_translate::ImportOptions {
-        dtypes: hints,
+        dtypes: dtypes.clone(),
         ..Default::default()
-    };
+    }
+    .specialised(&arrays);
     let l = load_with(&args.model, from, &hints)?;
     let function = match &args.function {
         Some(f) => f.clone(),

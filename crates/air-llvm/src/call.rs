@@ -281,14 +281,20 @@ fn invoke(
     Ok((res, outputs))
 }
 
-fn run_error(f: &Function, code: i32, err: &AirError) -> RunError {
+/// The error a failed call reports: the compiled code's code and message, in `f` (a message
+/// that ends by naming `f` loses that ending, which the error's function field prints).
+pub(crate) fn run_error(f: &Function, code: i32, err: &AirError) -> RunError {
     let number = u16::try_from(code).unwrap_or(0);
     let code = Code::ALL
         .iter()
         .copied()
         .find(|c| c.number() == number)
         .unwrap_or(Code::Unsupported);
-    let mut e = RunError::new(code, err.text());
+    let text = err.text();
+    let message = text
+        .strip_suffix(&format!(" in @{}", f.name))
+        .unwrap_or(&text);
+    let mut e = RunError::new(code, message);
     e.function = Some(f.name.clone());
     e
 }

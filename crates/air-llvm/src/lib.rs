@@ -7,7 +7,9 @@
 //! C ABI `int32_t air_<f>(air_tensor *params, air_tensor *results, air_error *err)`, which checks
 //! dtypes, ranks and dims on entry (never undefined behaviour on bad shapes); the O3 pipeline
 //! vectorises with the host's CPU features and glibc's libmvec; MCJIT makes it callable.
-//! [`CompiledModule::call`] is the safe entry point, mirroring `air_interp::run`. Ahead of time,
+//! [`CompiledModule::call`] is the safe entry point, mirroring `air_interp::run`;
+//! [`CompiledModule::entry`] hands out the raw C ABI entry point ([`Entry`]) for callers that
+//! build descriptors over their own memory (skair, over NumPy arrays). Ahead of time,
 //! [`aot::emit`] writes the same code as LLVM IR, assembly, an object or a shared library, and
 //! [`c_header`] its C header.
 //!
@@ -44,6 +46,8 @@ mod codegen;
 #[cfg(feature = "llvm")]
 mod jit;
 #[cfg(feature = "llvm")]
+mod raw;
+#[cfg(feature = "llvm")]
 mod rt;
 
 pub use check::{check_supported, RUNTIME_OPS};
@@ -56,6 +60,8 @@ pub use air_rt::air_free;
 pub use aot::{emit, emit_functions, runtime_lib, AotError, Emit};
 #[cfg(feature = "llvm")]
 pub use jit::{compile, compile_cached, CompileTimes, CompiledModule};
+#[cfg(feature = "llvm")]
+pub use raw::Entry;
 
 /// Without the `llvm` feature there is no code generator: every compile fails with `E0505`.
 #[cfg(not(feature = "llvm"))]

@@ -24,6 +24,24 @@ pub struct ImportOptions {
     pub args: Option<Vec<String>>,
 }
 
+impl ImportOptions {
+    /// These options with the dtypes of the arrays a run is given, for a format without dtypes:
+    /// the module is specialised to them (`air run`, `skair`'s kernels), except where
+    /// [`ImportOptions::dtypes`] names a dtype itself, which wins.
+    pub fn specialised(&self, arrays: &[(String, DType)]) -> ImportOptions {
+        let mut dtypes: Vec<(String, DType)> = arrays
+            .iter()
+            .filter(|(n, _)| self.dtypes.iter().all(|(d, _)| d != n))
+            .cloned()
+            .collect();
+        dtypes.extend(self.dtypes.iter().cloned());
+        ImportOptions {
+            dtypes,
+            ..self.clone()
+        }
+    }
+}
+
 /// One translator between a foreign format and AIR.
 #[derive(Clone, Copy, Debug)]
 pub struct Translator {
@@ -98,6 +116,19 @@ mod tests {
         }
         assert!(for_path(Path::new("x.air")).is_none());
         assert_eq!(by_name("sympy").map(|t| t.extensions[0]), Some(".srepr"));
+    }
+
+    #[test]
+    fn specialised_dtypes_yield_to_named_ones() {
+        let o = ImportOptions {
+            dtypes: vec![("x".into(), DType::F32)],
+            ..ImportOptions::default()
+        };
+        let s = o.specialised(&[("x".into(), DType::F64), ("y".into(), DType::I32)]);
+        assert_eq!(
+            s.dtypes,
+            vec![("y".into(), DType::I32), ("x".into(), DType::F32)]
+        );
     }
 
     #[test]

@@ -1,0 +1,47 @@
+"""skair: AIR, one array IR between SymPy, PyTensor, Numba and Blaze, from Python.
+
+Read a module in any form (``load``, ``loads``, ``from_sympy``), write or convert it (``Module.save``,
+``Module.dumps``, ``convert``, ``to_sympy``), check it (``Module.check``), and compile one of its
+functions into a ``Kernel`` that runs on NumPy arrays without copying them (``compile``).
+"""
+
+from __future__ import annotations
+
+from skair._skair import (
+    IR_VERSION,
+    OPSET_VERSION,
+    Arg,
+    CompileError,
+    Diagnostic,
+    Kernel,
+    Module,
+    TranslationError,
+    ValidationError,
+    __version__,
+    compile,
+    convert,
+    formats,
+    load,
+    loads,
+)
+from skair._sympy import from_sympy, to_sympy
+
+__all__ = [
+    "IR_VERSION",
+    "OPSET_VERSION",
+    "Arg",
+    "CompileError",
+    "Diagnostic",
+    "Kernel",
+    "Module",
+    "TranslationError",
+    "ValidationError",
+    "__version__",
+    "compile",
+    "convert",
+    "formats",
+    "from_sympy",
+    "load",
+    "loads",
+    "to_sympy",
+]

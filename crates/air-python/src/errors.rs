@@ -1,0 +1,125 @@
+//! Python exceptions: `ValidationError`, `TranslationError` and `CompileError` (all `ValueError`s)
+//! carry a `diagnostics` list of [`Diagnostic`] objects, one per problem; run-time problems of
+//! compiled code map to `ValueError` (shapes, extents, indices) or `RuntimeError` (E0505).
+
+use air_interp::RunError;
+use air_ir::{Code, Diagnostics};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+pyo3::create_exception!(
+    skair,
+    ValidationError,
+    PyValueError,
+    "The module is not valid AIR; `.diagnostics` lists every problem."
+);
+pyo3::create_exception!(
+    skair,
+    TranslationError,
+    PyValueError,
+    "A translator cannot read the input or write the module; `.diagnostics` lists every construct."
+);
+pyo3::create_exception!(
+    skair,
+    CompileError,
+    PyValueError,
+    "The backend cannot compile the module (an op or dtype it does not support); `.diagnostics` lists every problem."
+);
+
+/// One problem AIR reports: a stable code, a message, and where it is.
+#[pyclass(module = "skair", frozen)]
+#[derive(Clone)]
+pub struct Diagnostic {
+    /// The stable code, `"E0203"`.
+    #[pyo3(get)]
+    pub code: String,
+    /// What is wrong.
+    #[pyo3(get)]
+    pub message: String,
+    /// `file:line:col` or a foreign id, when known.
+    #[pyo3(get)]
+    pub location: Option<String>,
+    /// The node path inside the function (`%3/%7`), when the problem is about a node.
+    #[pyo3(get)]
+    pub path: Option<String>,
+    /// The function, when the problem is inside one.
+    #[pyo3(get)]
+    pub function: Option<String>,
+    /// The op of the node, when known.
+    #[pyo3(get)]
+    pub op: Option<String>,
+    rendered: String,
+}
+
+#[pymethods]
+impl Diagnostic {
+    fn __str__(&self) -> String {
+        self.rendered.clone()
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<Diagnostic {}: {}>", self.code, self.message)
+    }
+}
+
+impl Diagnostic {
+    fn of(d: &air_ir::Diagnostic) -> Diagnostic {
+        let path = (!d.node_path.is_empty()).then(|| {
+            d.node_path
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("/")
+        });
+        Diagnostic {
+            code: d.code.to_string(),
+            message: d.message.clone(),
+            location: d.loc.as_ref().map(ToString::to_string),
+            path,
+            function: d.function.clone(),
+            op: d.op.clone(),
+            rendered: d.to_string(),
+        }
+    }
+}
+
+/// Which exception a list of diagnostics becomes.
+#[derive(Clone, Copy, Debug)]
+pub enum Kind {
+    /// `skair.ValidationError`.
+    Validation,
+    /// `skair.TranslationError`.
+    Translation,
+    /// `skair.CompileError`.
+    Compile,
+}
+
+/// An exception of `kind` whose message is `context` and every diagnostic (one a line), with
+/// the diagnostics as objects in its `diagnostics` attribute.
+pub fn diagnostics_error(py: Python<'_>, kind: Kind, context: &str, diags: &Diagnostics) -> PyErr {
+    let n = diags.0.len();
+    let plural = if n == 1 { "" } else { "s" };
+    let message = format!("{context} ({n} problem{plural}):\n{diags}");
+    let err = match kind {
+        Kind::Validation => ValidationError::new_err(message),
+        Kind::Translation => TranslationError::new_err(message),
+        Kind::Compile => CompileError::new_err(message),
+    };
+    let objects: Vec<Diagnostic> = diags.0.iter().map(Diagnostic::of).collect();
+    let attached =
+        PyList::new(py, objects).and_then(|list| err.value(py).setattr("diagnostics", list));
+    match attached {
+        Ok(()) => err,
+        Err(e) => e,
+    }
+}
+
+/// The Python exception for a failed run: `RuntimeError` for E0505 (the backend cannot do it),
+/// `ValueError` for every other run-time problem (shapes, extents, indices, empty reductions).
+pub fn run_error(e: &RunError) -> PyErr {
+    match e.code {
+        Code::Unsupported => PyRuntimeError::new_err(e.to_string()),
+        _ => PyValueError::new_err(e.to_string()),
+    }
+}

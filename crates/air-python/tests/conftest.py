@@ -1,0 +1,41 @@
+"""Shared helpers of the skair test suite: SymPy objects for a few systems, and the shared examples."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def examples_dir() -> Path:
+    """`shared/examples/`: beside the repository or above it; `AIR_SHARED_DIR` overrides."""
+    if "AIR_SHARED_DIR" in os.environ:
+        return Path(os.environ["AIR_SHARED_DIR"]) / "examples"
+    for parent in [REPO, *REPO.parents]:
+        candidate = parent / "shared" / "examples"
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("shared/examples not found beside or above the repository; set AIR_SHARED_DIR")
+
+
+@pytest.fixture(scope="session")
+def sym():
+    """SymPy objects: dims n, m; indices i, j; vectors x, y, z, w; matrix A."""
+    import sympy as sp
+
+    class S:
+        n = sp.Symbol("n", integer=True, positive=True)
+        m = sp.Symbol("m", integer=True, positive=True)
+        i = sp.Idx("i", n)
+        j = sp.Idx("j", m)
+        x = sp.IndexedBase("x", shape=(n,))
+        y = sp.IndexedBase("y", shape=(n,))
+        z = sp.IndexedBase("z", shape=(n,))
+        w = sp.IndexedBase("w", shape=(n,))
+        v = sp.IndexedBase("v", shape=(m,))
+        A = sp.IndexedBase("A", shape=(n, m))
+
+    return S
