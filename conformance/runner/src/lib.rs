@@ -6,6 +6,7 @@
 
 pub mod case;
 pub mod compare;
+pub mod peer;
 pub mod report;
 pub mod skip;
 pub mod target;

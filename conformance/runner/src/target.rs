@@ -2,7 +2,8 @@
 //! read; `text`, `pb` and `json` first send the module through that serial form and back; `cmd:PROG`
 //! runs a third-party backend through the documented command interface (`docs/conformance.md`).
 //! `llvm` (with the cargo feature `llvm`) compiles the module with the LLVM backend and runs the
-//! native code. Later targets (one per translator, `peers`) join the registry in [`registry`].
+//! native code. One target per translator joins the registry in [`registry`]; the peer targets
+//! (`peers-<lib>`, [`crate::peer`]) are in [`all`] but not in the default set.
 
 use std::path::Path;
 use std::process::Command;
@@ -104,7 +105,15 @@ impl Target for Llvm {
     }
 }
 
-/// Looks up a target by name: a built-in one, or `cmd:PROGRAM` for an external backend.
+/// Every target by name: the default [`registry`], then the peer targets (`peers-<lib>`, which
+/// need Python and so run only when named or with `--target all`).
+pub fn all() -> Vec<Box<dyn Target>> {
+    let mut targets = registry();
+    targets.extend(crate::peer::targets());
+    targets
+}
+
+/// Looks up a target by name: one of [`all`], or `cmd:PROGRAM` for an external backend.
 pub fn by_name(name: &str) -> Option<Box<dyn Target>> {
     if let Some(program) = name.strip_prefix("cmd:") {
         return Some(Box::new(External {
@@ -112,7 +121,7 @@ pub fn by_name(name: &str) -> Option<Box<dyn Target>> {
             program: program.to_string(),
         }));
     }
-    registry().into_iter().find(|t| t.name() == name)
+    all().into_iter().find(|t| t.name() == name)
 }
 
 /// The in-process targets: the interpreter on the module as read, or after a serial round trip.

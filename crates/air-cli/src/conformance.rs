@@ -11,7 +11,8 @@ use crate::CmdResult;
 /// Arguments of `air conformance`.
 #[derive(Args)]
 pub struct ConformanceArgs {
-    /// Targets to run (repeatable): interp, text, pb, json, or cmd:PROGRAM. Default: all built in.
+    /// Targets to run (repeatable): interp, text, pb, json, llvm, a translator (sympy), a peer
+    /// (peers-sympy), all, or cmd:PROGRAM. Default: every built-in target except the peers.
     #[arg(long = "target")]
     targets: Vec<String>,
     /// Only cases whose id (`group/name`) matches this regex.
@@ -44,17 +45,17 @@ pub struct ConformanceArgs {
 pub fn conformance(args: &ConformanceArgs) -> CmdResult {
     let targets = if args.targets.is_empty() {
         target::registry()
+    } else if args.targets.iter().any(|t| t == "all") {
+        target::all()
     } else {
         args.targets
             .iter()
             .map(|name| {
                 target::by_name(name).ok_or_else(|| {
-                    let known: Vec<String> = target::registry()
-                        .iter()
-                        .map(|t| t.name().to_string())
-                        .collect();
+                    let known: Vec<String> =
+                        target::all().iter().map(|t| t.name().to_string()).collect();
                     format!(
-                        "error: unknown target `{name}`; known: {}, cmd:PROGRAM",
+                        "error: unknown target `{name}`; known: {}, all, cmd:PROGRAM",
                         known.join(", ")
                     )
                 })

@@ -326,11 +326,13 @@ impl<'m> Writer<'m> {
                 t.make(Head::Mul, vec![a, r])
             }
             BinaryOp::Eq | BinaryOp::Ne if dtype.is_bool() => {
-                let x = t.make(Head::Logic(BinaryOp::Xor), vec![a, c]);
-                match b {
-                    BinaryOp::Eq => t.make(Head::Not, vec![x]),
+                // SymPy's Xor takes Booleans only: a bool array element is `Ne(a[i], 0)`.
+                let (a, c) = (self.condition(a), self.condition(c));
+                let x = self.t.make(Head::Logic(BinaryOp::Xor), vec![a, c]);
+                return Ok(match b {
+                    BinaryOp::Eq => self.t.make(Head::Not, vec![x]),
                     _ => x,
-                }
+                });
             }
             BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => {
                 let (a, c) = (self.condition(a), self.condition(c));

@@ -134,14 +134,21 @@ pub(crate) fn analyze(src: &Source, dag: &Tree) -> Result<Analysis, Vec<Problem>
         problems: vec![],
         seen: HashSet::new(),
         value_symbols: vec![],
+        bound_symbols: BTreeSet::new(),
     };
     w.root(dag.root);
     let Walker {
         mut a,
         mut problems,
         value_symbols,
+        bound_symbols,
         ..
     } = w;
+    for name in bound_symbols {
+        if !a.indices.contains(&name) {
+            a.dims.insert(name);
+        }
+    }
     for (eq, name, node) in value_symbols {
         if a.dims.contains(&name) {
             continue;
@@ -195,6 +202,8 @@ struct Walker<'a> {
     seen: HashSet<(usize, NodeId, Vec<String>)>,
     /// Unbound symbols met as values: (equation, name, node).
     value_symbols: Vec<(usize, String, NodeId)>,
+    /// Symbols met in Sum/Product bounds: indices, else dims.
+    bound_symbols: BTreeSet<String>,
 }
 
 impl Walker<'_> {
@@ -407,6 +416,33 @@ impl Walker<'_> {
         }
     }
 
+    /// A Sum/Product bound: a dimension expression that may also mention indices (an `Idx`,
+    /// or a symbol that names one); which symbols are indices is settled once every index is
+    /// known ([`analyze`]).
+    fn bound(&mut self, d: NodeId) {
+        let dag = self.dag;
+        match head(dag, d) {
+            Some(Head::Idx) => self.idx(d),
+            Some(Head::Symbol | Head::Dummy) => {
+                if let Some(name) = self.name_of(d) {
+                    self.bound_symbols.insert(name);
+                }
+            }
+            Some(Head::Integer) => {}
+            Some(Head::Add | Head::Mul | Head::Pow) => {
+                for a in dag.node(d).args.clone() {
+                    self.bound(a);
+                }
+            }
+            _ => self.bad(
+                ProblemKind::Unsupported,
+                "a Sum/Product bound must be an integer expression of dimensions and indices"
+                    .into(),
+                d,
+            ),
+        }
+    }
+
     fn idx(&mut self, i: NodeId) {
         let dag = self.dag;
         let n = dag.node(i);
@@ -511,8 +547,8 @@ impl Walker<'_> {
                 );
                 continue;
             }
-            self.dim(l.args[1]);
-            self.dim(l.args[2]);
+            self.bound(l.args[1]);
+            self.bound(l.args[2]);
             if let Some(name) = self.name_of(l.args[0]) {
                 self.a.indices.insert(name.clone());
                 bound.push(name);

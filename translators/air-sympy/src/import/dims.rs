@@ -38,7 +38,7 @@ pub(crate) fn to_dim(
             let name = symbol_name(dag, e).unwrap_or_default();
             if is_index(&name) {
                 return Err(bad(format!(
-                    "a shape, range or bound depends on the index `{name}`; only rectangular \
+                    "a shape or range depends on the index `{name}`; only rectangular \
                      ranges are supported"
                 )));
             }

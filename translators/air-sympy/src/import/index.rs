@@ -358,47 +358,6 @@ impl Lowerer<'_> {
         self.binary(air_ir::BinaryOp::Add, &t, &lo, at)
     }
 
-    /// `Sum(body, (k, lo, hi)...)` or `Product(...)`: the limits bind new labels for the body.
-    pub(crate) fn sum_like(&mut self, e: NodeId, kind: ReduceKind) -> R<Term> {
-        let n = self.dag.node(e).clone();
-        let depth = self.bound.len();
-        let mut new = vec![];
-        for &lim in &n.args[1..] {
-            let l = self.dag.node(lim).args.clone();
-            let name = symbol_name(self.dag, l[0]).unwrap_or_default();
-            let lo = self.dim(l[1])?;
-            let hi = self.dim(l[2])?;
-            let extent = hi
-                .sub(&lo)
-                .and_then(|d| d.add(&Dim::constant(1)))
-                .map_err(|_| self.fail(ProblemKind::Invalid, "bounds overflow".into(), lim))?;
-            if extent.as_const().is_some_and(|c| c < 0) {
-                return Err(self.fail(
-                    ProblemKind::Unsupported,
-                    "an upper bound below the lower one (SymPy's Karr convention)".into(),
-                    lim,
-                ));
-            }
-            self.labels.push(Label {
-                name: name.clone(),
-                lo,
-                extent,
-            });
-            let label = self.labels.len() - 1;
-            self.bound.push((name, label));
-            new.push(label);
-        }
-        let out = match kind {
-            ReduceKind::Sum => self.contract(n.args[0], &|_, _| new.clone()),
-            _ => {
-                let t = self.lower(n.args[0]);
-                t.and_then(|t| self.reduce(&t, &new, kind, e))
-            }
-        };
-        self.bound.truncate(depth);
-        out
-    }
-
     /// The labels that two or more of `factors` carry and that are neither on the left side
     /// nor bound: SymPy's Einstein convention sums them over the product.
     fn repeated(&self, factors: &[Term]) -> Vec<LabelId> {

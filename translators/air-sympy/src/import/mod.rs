@@ -1,6 +1,7 @@
 //! srepr → AIR: parse, check every head, hash-cons, plan the signature, lower each equation.
 
 mod analyze;
+mod bounds;
 mod dims;
 mod index;
 mod lower;
