@@ -293,7 +293,16 @@ class _Reader:
 
 
 def _same_type(a: Any, b: Any) -> bool:
-    return a == b or (getattr(a, "dtype", None) == getattr(b, "dtype", None) and str(a) == str(b))
+    """Same class and dtype, same rank, and static dims that agree where both are known (static
+    shape inference differs between writers; a contradiction is still an error)."""
+    if a == b:
+        return True
+    if type(a) is not type(b) or getattr(a, "dtype", None) != getattr(b, "dtype", None):
+        return False
+    sa, sb = getattr(a, "shape", None), getattr(b, "shape", None)
+    if sa is None or sb is None:
+        return sa == sb
+    return len(sa) == len(sb) and all(x is None or y is None or x == y for x, y in zip(sa, sb))
 
 
 def _make_type(t: dict[str, Any]) -> Any:

@@ -380,6 +380,7 @@ impl Imp<'_, '_> {
             if xt.rank() != 1 || it.rank() != 1 || axis != 0 {
                 return unsupported("a boolean mask other than a vector's");
             }
+            air(self.rb.unify(&xt.shape[0], &it.shape[0]))?;
             return Ok(vec![Val::of(air(self.rb.op(Op::Filter, &[xv, iv]))?)]);
         }
         Ok(vec![Val::of(air(self.rb.op(Op::Take { axis: axis as u32 }, &[xv, iv]))?)])

@@ -78,8 +78,21 @@ impl Imp<'_, '_> {
         };
         let a = axis(a, out.shape.len())?;
         let mut parts = vec![];
+        let mut first: Option<Vec<Dim>> = None;
         for &x in xs {
             let v = self.air(x)?;
+            let shape = self.ty(v)?.shape;
+            match &first {
+                None => first = Some(shape),
+                Some(f) if f.len() == shape.len() => {
+                    for (i, (d, e)) in f.iter().zip(&shape).enumerate() {
+                        if i != a as usize {
+                            air(self.rb.unify(d, e))?;
+                        }
+                    }
+                }
+                Some(_) => return invalid("Join of tensors of different ranks"),
+            }
             parts.push(air(self.rb.cast_to(v, out.dtype))?);
         }
         Ok(vec![Val::of(air(self.rb.op(Op::Concat { axis: a }, &parts))?)])
