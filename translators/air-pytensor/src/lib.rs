@@ -30,12 +30,14 @@
 //! assert!(back.contains("\"Exp\""));
 //! ```
 
+mod doc;
 pub mod error;
 mod export;
 mod import;
 pub mod json;
 pub mod table;
 
+pub use doc::support_table;
 pub use error::{Construct, Error, Place, Problem, ProblemKind};
 pub use json::Limits;
 

@@ -101,15 +101,15 @@ impl Imp<'_, '_> {
             return invalid(format!("IfElse with {} inputs for {n} outputs", node.inputs.len()));
         }
         let c = self.air(node.inputs[0])?;
-        let c = air(self.rb.cast_to(c, DType::Bool))?;
+        let c = self.cast(c, DType::Bool)?;
         let mut args = vec![];
         let mut types = vec![];
         for j in 0..n {
             let out = self.g.vars[node.outputs[j]].ty.dtype;
             let a = self.air(node.inputs[1 + j])?;
             let b = self.air(node.inputs[1 + n + j])?;
-            let a = air(self.rb.cast_to(a, out))?;
-            let b = air(self.rb.cast_to(b, out))?;
+            let a = self.cast(a, out)?;
+            let b = self.cast(b, out)?;
             let (ta, tb) = (self.ty(a)?, self.ty(b)?);
             if ta.rank() != tb.rank() {
                 return invalid("IfElse branches of different ranks");
@@ -201,7 +201,7 @@ impl Imp<'_, '_> {
             captured.push(self.air(c)?);
         }
         let steps = self.air(node.inputs[0])?;
-        let steps = air(self.rb.cast_to(steps, DType::I64))?;
+        let steps = self.cast(steps, DType::I64)?;
         let layout = Layout {
             states,
             n_nit: info.n_nit_sot,

@@ -44,7 +44,7 @@ impl Imp<'_, '_> {
 
     /// `v` cast to `dtype` and broadcast to `shape`.
     pub(crate) fn prep(&mut self, v: Value, dtype: DType, shape: &[Dim]) -> Res<Value> {
-        let v = air(self.rb.cast_to(v, dtype))?;
+        let v = self.cast(v, dtype)?;
         air(self.rb.broadcast_to(v, shape))
     }
 
@@ -209,7 +209,8 @@ impl Imp<'_, '_> {
 
     /// Integer arithmetic on known values stays known (shape arithmetic).
     fn known_elemwise(&mut self, node: &Node, kind: ScalarKind, out: DType) -> Res<Option<Known>> {
-        if !out.is_int() {
+        let conversion = matches!(kind, ScalarKind::Cast | ScalarKind::Identity);
+        if !(out.is_int() || conversion && out.is_float()) {
             return Ok(None);
         }
         let mut ks = vec![];

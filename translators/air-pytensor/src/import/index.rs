@@ -140,7 +140,10 @@ impl Imp<'_, '_> {
                 }
             })
         };
-        let start = bound(self, s[0], false)?;
+        let start = match bound(self, s[0], false)? {
+            Bound::Const(0) if step > 0 => Bound::Default,
+            b => b,
+        };
         let stop = bound(self, s[1], true)?;
         Ok(SliceAxis { start, stop, step })
     }
@@ -192,7 +195,7 @@ impl Imp<'_, '_> {
             return invalid("more indices than axes");
         }
         let yv = self.air(*y)?;
-        let yv = air(self.rb.cast_to(yv, t.dtype))?;
+        let yv = self.cast(yv, t.dtype)?;
         if idx.len() == t.rank() && idx.iter().all(|e| matches!(e, Idx::At(_))) {
             return self.inc_element(node, xv, yv, &idx, set);
         }
@@ -219,7 +222,7 @@ impl Imp<'_, '_> {
             let Idx::At(p) = *e else { return invalid("not an index") };
             let v = self.extra(node, 2, p)?;
             let iv = self.air(v)?;
-            ops.push(air(self.rb.cast_to(iv, DType::I64))?);
+            ops.push(self.cast(iv, DType::I64)?);
         }
         let value = if set {
             y

@@ -13,12 +13,13 @@
 //! only when something reads it as data.
 
 mod control;
+mod dce;
 mod elemwise;
 mod index;
 mod reduce;
 mod shape;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use air_ir::builder::{FunctionBuilder, RegionBuilder};
 use air_ir::{DType, Dim, Intent, Literal, Module, Op, Scalar, TensorType, Value};
@@ -112,6 +113,8 @@ pub(crate) struct Imp<'a, 'g> {
     pub g: &'g Graph,
     vals: Vec<Option<Val>>,
     bad: Vec<bool>,
+    /// The literal of every constant node this importer made, to fold casts of constants.
+    consts: HashMap<Value, Literal>,
     /// The options.
     pub opts: &'a Options,
     /// Problems found so far (shared with nested graphs).
@@ -162,7 +165,8 @@ pub fn import(text: &str, opts: &Options) -> Result<Module, Error> {
             (Some(name), v)
         })
         .collect();
-    let f = fb.finish(&results).map_err(Error::Air)?;
+    let mut f = fb.finish(&results).map_err(Error::Air)?;
+    dce::prune(&mut f.body);
     Ok(Module {
         producer: format!("air-pytensor {}", env!("CARGO_PKG_VERSION")),
         functions: vec![f],
@@ -184,6 +188,7 @@ pub(crate) fn import_graph(
         g,
         vals: vec![None; g.vars.len()],
         bad: vec![false; g.vars.len()],
+        consts: HashMap::new(),
         opts,
         problems,
     };
@@ -298,7 +303,7 @@ impl Imp<'_, '_> {
                 air(self.rb.unify(d, &Dim::constant(*c as i64)))?;
             }
         }
-        val.air = Some(air(self.rb.cast_to(v, want.dtype))?);
+        val.air = Some(self.cast(v, want.dtype)?);
         Ok(val)
     }
 
@@ -333,7 +338,7 @@ impl Imp<'_, '_> {
         let a = match &var.kind {
             VarKind::Constant(raw) => {
                 let lit = literal(raw, &var.ty)?;
-                air(self.rb.op(Op::Constant(lit), &[]))?
+                self.constant(lit)?
             }
             VarKind::Input | VarKind::NodeOutput { .. } => match &val.known {
                 Some(k) => self.materialize(k, var.ty.dtype)?,
@@ -344,6 +349,25 @@ impl Imp<'_, '_> {
             slot.air = Some(a);
         }
         Ok(a)
+    }
+
+    /// A `constant` node, remembered so casts of it fold.
+    pub fn constant(&mut self, lit: Literal) -> Res<Value> {
+        let v = air(self.rb.op(Op::Constant(lit.clone()), &[]))?;
+        self.consts.insert(v, lit);
+        Ok(v)
+    }
+
+    /// `v` as `dtype`: itself, a constant converted exactly (PyTensor's narrow constants such as
+    /// `int8 2` or `float32 0.5` become constants of the computing dtype), or a `cast`.
+    pub fn cast(&mut self, v: Value, dtype: DType) -> Res<Value> {
+        if self.ty(v)?.dtype == dtype {
+            return Ok(v);
+        }
+        if let Some(lit) = self.consts.get(&v).and_then(|l| exact_cast(l, dtype)) {
+            return self.constant(lit);
+        }
+        air(self.rb.cast_to(v, dtype))
     }
 
     /// The resolved AIR type of a value.
@@ -362,13 +386,29 @@ impl Imp<'_, '_> {
         Ok(r.into_iter().next().unwrap_or_else(|| Dim::constant(1)))
     }
 
+    /// The literal of a constant variable (no node is made).
+    pub fn constant_literal(&self, v: usize) -> Res<Option<Literal>> {
+        let var = &self.g.vars[v];
+        match &var.kind {
+            VarKind::Constant(raw) => literal(raw, &var.ty).map(Some),
+            VarKind::Input | VarKind::NodeOutput { .. } => Ok(None),
+        }
+    }
+
     /// Builds a known value as an AIR value of `dtype`.
     pub fn materialize(&mut self, k: &Known, dtype: DType) -> Res<Value> {
+        if let Some(cs) = k.dims.iter().map(Dim::as_const).collect::<Option<Vec<i64>>>() {
+            let shape = if k.scalar { vec![] } else { vec![cs.len() as u64] };
+            let values: Vec<Scalar> = cs.into_iter().map(Scalar::Int).collect();
+            let lit = Literal::from_scalars(dtype, shape, &values)
+                .map_err(|e| (ProblemKind::Invalid, e.to_string()))?;
+            return self.constant(lit);
+        }
         let mut elems = vec![];
         for d in &k.dims {
             let d = self.resolve(d)?;
             let e = match d.as_const() {
-                Some(c) => air(self.rb.op(Op::Constant(scalar_literal(dtype, c)), &[]))?,
+                Some(c) => self.constant(scalar_literal(dtype, c))?,
                 None => {
                     let ones = air(self.rb.op(
                         Op::Full {
@@ -385,7 +425,7 @@ impl Imp<'_, '_> {
                         },
                         &[ones],
                     ))?;
-                    air(self.rb.cast_to(n, dtype))?
+                    self.cast(n, dtype)?
                 }
             };
             elems.push(e);
@@ -653,6 +693,28 @@ fn element(j: &Json, dtype: DType) -> Res<Scalar> {
         });
     }
     Ok(Scalar::Float(number(j)?))
+}
+
+/// `lit` converted to `dtype` when every element converts exactly (and back).
+fn exact_cast(lit: &Literal, dtype: DType) -> Option<Literal> {
+    if lit.dtype == dtype {
+        return Some(lit.clone());
+    }
+    let values: Vec<Scalar> = lit.elements().collect();
+    let out = Literal::from_scalars(dtype, lit.shape.clone(), &values).ok()?;
+    let exact = out.elements().zip(&values).all(|(a, b)| same_value(a, *b));
+    exact.then_some(out)
+}
+
+fn same_value(a: Scalar, b: Scalar) -> bool {
+    let (ar, ai) = a.as_complex();
+    let (br, bi) = b.as_complex();
+    let eq = |x: f64, y: f64| x == y && x.is_sign_negative() == y.is_sign_negative() || (x.is_nan() && y.is_nan());
+    let ints = match (a, b) {
+        (Scalar::Float(_) | Scalar::Complex(..), _) | (_, Scalar::Float(_) | Scalar::Complex(..)) => true,
+        _ => a.as_i128() == b.as_i128(),
+    };
+    eq(ar, br) && eq(ai, bi) && ints
 }
 
 /// The known value of an integer literal of rank 0 or 1.

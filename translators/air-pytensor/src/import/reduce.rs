@@ -39,9 +39,9 @@ impl Imp<'_, '_> {
             ReduceKind::Sum | ReduceKind::Prod if acc.is_bool() => DType::I64,
             _ => acc,
         };
-        let v = air(self.rb.cast_to(v, acc))?;
+        let v = self.cast(v, acc)?;
         let r = air(self.rb.op(Op::Reduce { kind, axes, keepdims: false }, &[v]))?;
-        Ok(vec![Val::of(air(self.rb.cast_to(r, out))?)])
+        Ok(vec![Val::of(self.cast(r, out)?)])
     }
 
     /// An `axis` prop: a list, an int, or null (every axis); normalised and sorted.
@@ -70,7 +70,7 @@ impl Imp<'_, '_> {
         };
         let r = air(self.rb.op(Op::ArgReduce { kind: ArgKind::Argmax, axis: a, keepdims: false }, &[v]))?;
         let out = self.out_type(node)?.dtype;
-        Ok(vec![Val::of(air(self.rb.cast_to(r, out))?)])
+        Ok(vec![Val::of(self.cast(r, out)?)])
     }
 
     fn flatten(&mut self, v: air_ir::Value, shape: &[Dim]) -> Res<air_ir::Value> {
@@ -93,7 +93,7 @@ impl Imp<'_, '_> {
         };
         let out = self.out_type(node)?.dtype;
         let v = self.air(*x)?;
-        let v = air(self.rb.cast_to(v, out))?;
+        let v = self.cast(v, out)?;
         let t = self.ty(v)?;
         let (v, a) = match int_prop(node.op.prop("axis")) {
             Some(a) => (v, axis(a, t.rank())?),
@@ -124,8 +124,8 @@ impl Imp<'_, '_> {
         let out = self.out_type(node)?.dtype;
         let va = self.air(*a)?;
         let vb = self.air(*b)?;
-        let va = air(self.rb.cast_to(va, out))?;
-        let vb = air(self.rb.cast_to(vb, out))?;
+        let va = self.cast(va, out)?;
+        let vb = self.cast(vb, out)?;
         let (ta, tb) = (self.ty(va)?, self.ty(vb)?);
         if let (Some(k1), Some(k2)) = (ta.shape.last(), contracted(&tb.shape)) {
             air(self.rb.unify(k1, &k2))?;

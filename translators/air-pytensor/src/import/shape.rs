@@ -17,6 +17,13 @@ impl Imp<'_, '_> {
         };
         let order = new_order(node.op.prop("new_order"))?;
         let ndim = int_prop(node.op.prop("input_ndim"));
+        if let Some(lit) = self.constant_literal(*x)?.filter(|l| l.len() == 1) {
+            // A one-element constant (PyTensor's scalar constants) stays a constant.
+            let lit = air_ir::Literal { shape: vec![1; order.len()], ..lit };
+            let known = self.known(*x)?.map(|k| Known { dims: k.dims, scalar: order.is_empty() });
+            let v = self.constant(lit)?;
+            return Ok(vec![Val { air: Some(v), known }]);
+        }
         if let Some(k) = self.known(*x)? {
             let kept: Vec<usize> = order.iter().flatten().copied().collect();
             let known = match (k.scalar, order.as_slice()) {
@@ -93,7 +100,7 @@ impl Imp<'_, '_> {
                 }
                 Some(_) => return invalid("Join of tensors of different ranks"),
             }
-            parts.push(air(self.rb.cast_to(v, out.dtype))?);
+            parts.push(self.cast(v, out.dtype)?);
         }
         Ok(vec![Val::of(air(self.rb.op(Op::Concat { axis: a }, &parts))?)])
     }
@@ -156,7 +163,7 @@ impl Imp<'_, '_> {
         let mut parts = vec![];
         for &i in &node.inputs {
             let v = self.air(i)?;
-            let v = air(self.rb.cast_to(v, out.dtype))?;
+            let v = self.cast(v, out.dtype)?;
             parts.push(air(self.rb.op(Op::ExpandDims { axes: vec![0] }, &[v]))?);
         }
         Ok(vec![Val::of(air(self.rb.op(Op::Concat { axis: 0 }, &parts))?)])
