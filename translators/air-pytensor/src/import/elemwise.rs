@@ -36,6 +36,13 @@ impl Imp<'_, '_> {
         if shapes.windows(2).any(|w| w[0].len() != w[1].len()) {
             return invalid("Elemwise inputs of different ranks");
         }
+        for w in shapes.windows(2) {
+            for (a, b) in w[0].iter().zip(&w[1]) {
+                if a != b && a.as_const() != Some(1) && b.as_const() != Some(1) {
+                    self.unify(a, b)?;
+                }
+            }
+        }
         let views: Vec<&[Dim]> = shapes.iter().map(Vec::as_slice).collect();
         let shape = air(self.rb.broadcast_shapes(&views))?;
         let v = self.scalar_apply(kind, &ins, out, &shape)?;
@@ -252,6 +259,7 @@ fn known_op(kind: ScalarKind, args: &[Dim]) -> Option<Dim> {
         (ScalarKind::Unary(UnaryOp::Neg), [a]) => Dim::constant(0).sub(a).ok(),
         (ScalarKind::Identity | ScalarKind::Cast, [a]) => Some(a.clone()),
         (ScalarKind::Second, [_, b]) => Some(b.clone()),
+        (ScalarKind::Binary(BinaryOp::Max | BinaryOp::Min), [a, b]) if a == b => Some(a.clone()),
         (ScalarKind::Binary(b), [_, _]) => {
             let c = consts()?;
             let (x, y) = (c[0], c[1]);

@@ -15,7 +15,7 @@ use crate::json::Node;
 
 /// One `idx_list` entry: the positions of its inputs among the extra inputs.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum Idx {
+pub(super) enum Idx {
     /// An index (scalar, or an array for the advanced ops).
     At(usize),
     /// A slice `start:stop:step`.
@@ -101,7 +101,17 @@ impl Imp<'_, '_> {
             }
         }
         let mut out = v;
+        for (a, s) in axes.iter_mut().enumerate() {
+            let whole_reversed = s.start == Bound::Default && s.stop == Bound::Default && s.step == -1;
+            if whole_reversed && !t.shape[a].is_const() {
+                // `x[::-1]` keeps its extent: gather rows n-1, ..., 0 (a slice would give a
+                // fresh extent).
+                out = self.reverse(out, a, &t.shape[a])?;
+                *s = SliceAxis::full();
+            }
+        }
         if axes.iter().any(|s| *s != SliceAxis::full()) {
+            operands[0] = out;
             out = air(self.rb.op(Op::Slice { axes }, &operands))?;
         }
         for &(a, i) in indices.iter().rev() {
@@ -109,6 +119,18 @@ impl Imp<'_, '_> {
             out = air(self.rb.op(Op::Take { axis: a as u32 }, &[out, iv]))?;
         }
         Ok(vec![Val::of(out)])
+    }
+
+    /// `x` reversed along `axis` of extent `d`: `take` at `(d - 1) - iota`.
+    fn reverse(&mut self, x: Value, axis: usize, d: &Dim) -> Res<Value> {
+        let n = self.materialize(&Known::scalar(d.clone()), DType::I64)?;
+        let one = self.constant(air_ir::Literal::i64(1))?;
+        let last = air(self.rb.op(Op::Binary(BinaryOp::Sub), &[n, one]))?;
+        let shape = [d.clone()];
+        let lastb = air(self.rb.broadcast_to(last, &shape))?;
+        let iota = air(self.rb.op(Op::Iota { dtype: DType::I64, shape: shape.to_vec(), axis: 0 }, &[]))?;
+        let idx = air(self.rb.op(Op::Binary(BinaryOp::Sub), &[lastb, iota]))?;
+        air(self.rb.op(Op::Take { axis: axis as u32 }, &[x, idx]))
     }
 
     /// One axis's slice; run-time bounds become operands of the `slice` node.
@@ -202,7 +224,15 @@ impl Imp<'_, '_> {
         let mut regions = vec![];
         for (a, d) in t.shape.iter().enumerate() {
             let e = idx.get(a).copied().unwrap_or(Idx::Slice([None; 3]));
-            regions.push(self.region_axis(node, e, d)?);
+            match self.region_axis(node, e, d) {
+                Ok(r) => regions.push(r),
+                Err((ProblemKind::Unsupported, _)) => {
+                    // The region is known only at run time: a mask and a gather.
+                    let entries = super::masked::entries(&idx, 2, node, t.rank())?;
+                    return Ok(vec![Val::of(self.set_masked(xv, yv, &entries, set)?)]);
+                }
+                Err(e) => return Err(e),
+            }
         }
         self.set_regions(xv, yv, &regions, set)
     }
@@ -306,6 +336,14 @@ impl Imp<'_, '_> {
             full_shape.push(ext);
             axes.push(region_slice(lo, hi, d));
         }
+        let yt = self.ty(y)?;
+        if let Some(first) = sub_shape.len().checked_sub(yt.rank()) {
+            for (d, want) in yt.shape.iter().zip(&sub_shape[first..]) {
+                if d.as_const() != Some(1) {
+                    self.unify(d, want)?;
+                }
+            }
+        }
         let yb = air(self.rb.broadcast_to(y, &sub_shape))?;
         let new: Vec<u32> = (0..regions.len()).filter(|&a| regions[a].2).map(|a| a as u32).collect();
         let mut yb = if new.is_empty() { yb } else { air(self.rb.op(Op::ExpandDims { axes: new }, &[yb]))? };
@@ -383,7 +421,7 @@ impl Imp<'_, '_> {
             if xt.rank() != 1 || it.rank() != 1 || axis != 0 {
                 return unsupported("a boolean mask other than a vector's");
             }
-            air(self.rb.unify(&xt.shape[0], &it.shape[0]))?;
+            self.unify(&xt.shape[0], &it.shape[0])?;
             return Ok(vec![Val::of(air(self.rb.op(Op::Filter, &[xv, iv]))?)]);
         }
         Ok(vec![Val::of(air(self.rb.op(Op::Take { axis: axis as u32 }, &[xv, iv]))?)])

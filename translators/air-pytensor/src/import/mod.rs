@@ -16,6 +16,7 @@ mod control;
 mod dce;
 mod elemwise;
 mod index;
+mod masked;
 mod reduce;
 mod shape;
 
@@ -300,7 +301,7 @@ impl Imp<'_, '_> {
         }
         for (d, w) in t.shape.iter().zip(&want.shape) {
             if let Some(c) = w {
-                air(self.rb.unify(d, &Dim::constant(*c as i64)))?;
+                self.unify(d, &Dim::constant(*c as i64))?;
             }
         }
         val.air = Some(self.cast(v, want.dtype)?);
@@ -378,6 +379,33 @@ impl Imp<'_, '_> {
             .ok_or((ProblemKind::Invalid, "a value of another region".to_string()))?;
         let shape = t.shape.iter().map(|d| self.resolve(d)).collect::<Res<_>>()?;
         Ok(TensorType::new(t.dtype, shape))
+    }
+
+    /// Makes two dims equal. A difference of two symbols (`y_0-1` against `A_0-1`) or of one
+    /// symbol and a constant binds the symbol, which the builder's unifier alone does not.
+    pub fn unify(&mut self, a: &Dim, b: &Dim) -> Res<()> {
+        let (a, b) = (self.resolve(a)?, self.resolve(b)?);
+        if a == b {
+            return Ok(());
+        }
+        let diff = a.sub(&b).map_err(|e| (ProblemKind::Dims, e.to_string()))?;
+        let linear: Option<Vec<(&str, i64)>> = diff
+            .terms()
+            .iter()
+            .map(|(m, c)| match m.as_slice() {
+                [] => Some(("", *c)),
+                [(s, 1)] if *c == 1 || *c == -1 => Some((s.as_str(), *c)),
+                _ => None,
+            })
+            .collect();
+        let (x, y) = match linear.as_deref() {
+            Some([(s, 1), (t, -1)]) | Some([(t, -1), (s, 1)]) if !s.is_empty() && !t.is_empty() => {
+                (Dim::symbol(*s), Dim::symbol(*t))
+            }
+            Some([("", c), (s, k)]) if !s.is_empty() => (Dim::symbol(*s), Dim::constant(-c * k)),
+            _ => (a, b),
+        };
+        air(self.rb.unify(&x, &y)).map(|_| ())
     }
 
     /// A dim with the unifier's bindings applied.
@@ -498,7 +526,7 @@ impl Imp<'_, '_> {
             }
             match self.known(s)?.and_then(|k| k.one().cloned()) {
                 Some(want) => {
-                    air(self.rb.unify(d, &want))?;
+                    self.unify(d, &want)?;
                 }
                 None => return unsupported("SpecifyShape with a run-time shape"),
             }

@@ -128,7 +128,7 @@ impl Imp<'_, '_> {
         let vb = self.cast(vb, out)?;
         let (ta, tb) = (self.ty(va)?, self.ty(vb)?);
         if let (Some(k1), Some(k2)) = (ta.shape.last(), contracted(&tb.shape)) {
-            air(self.rb.unify(k1, &k2))?;
+            self.unify(k1, &k2)?;
         }
         Ok(vec![Val::of(air(self.rb.op(Op::Matmul, &[va, vb]))?)])
     }

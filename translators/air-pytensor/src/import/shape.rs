@@ -94,7 +94,7 @@ impl Imp<'_, '_> {
                 Some(f) if f.len() == shape.len() => {
                     for (i, (d, e)) in f.iter().zip(&shape).enumerate() {
                         if i != a as usize {
-                            air(self.rb.unify(d, e))?;
+                            self.unify(d, e)?;
                         }
                     }
                 }
@@ -137,7 +137,7 @@ impl Imp<'_, '_> {
         };
         for (d, want) in t.shape.iter().zip(&dims[first..]) {
             if d.as_const() != Some(1) {
-                air(self.rb.unify(d, want))?;
+                self.unify(d, want)?;
             }
         }
         let v = self.prep(v, out.dtype, &dims)?;
