@@ -329,6 +329,7 @@ impl Imp<'_, '_> {
         let mut full_shape = vec![];
         let mut axes = vec![];
         for ((lo, hi, indexed), d) in regions.iter().zip(&t.shape) {
+            let (lo, hi) = (&self.resolve(lo)?, &self.resolve(hi)?);
             let ext = hi.sub(lo).map_err(|e| (ProblemKind::Dims, e.to_string()))?;
             if !indexed {
                 sub_shape.push(ext.clone());
@@ -360,6 +361,8 @@ impl Imp<'_, '_> {
         let Some((lo, hi, _)) = regions.get(axis) else {
             return Ok(y);
         };
+        // Dims unified since the region was read must compare equal to the axis's.
+        let (lo, hi) = (&self.resolve(lo)?, &self.resolve(hi)?);
         let t = self.ty(x)?;
         let d = &t.shape[axis];
         if lo.as_const() == Some(0) && hi == d {
