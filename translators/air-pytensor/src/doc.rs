@@ -19,7 +19,11 @@ fn scalar_air(k: ScalarKind) -> String {
     match k {
         ScalarKind::Unary(u) => format!("`{}`", u.name()),
         ScalarKind::Binary(b @ (BinaryOp::Add | BinaryOp::Mul)) => {
-            format!("`{}` (folded over its inputs; `{}` for bool)", b.name(), if b == BinaryOp::Add { "or" } else { "and" })
+            format!(
+                "`{}` (folded over its inputs; `{}` for bool)",
+                b.name(),
+                if b == BinaryOp::Add { "or" } else { "and" }
+            )
         }
         ScalarKind::Binary(b) => format!("`{}`", b.name()),
         ScalarKind::Switch => "`select` (condition cast to bool)".into(),
@@ -38,13 +42,29 @@ fn scalar_air(k: ScalarKind) -> String {
 /// The three support tables (tensor ops, scalar ops, AIR ops), as Markdown.
 pub fn support_table() -> String {
     let mut out = String::new();
-    out.push_str("### PyTensor ops → AIR\n\n| PyTensor op | module | AIR | support |\n|---|---|---|---|\n");
+    out.push_str(
+        "### PyTensor ops → AIR\n\n| PyTensor op | module | AIR | support |\n|---|---|---|---|\n",
+    );
     for e in table::TENSOR_OPS {
-        let _ = writeln!(out, "| `{}` | `{}` | {} | {} |", e.class, e.module, e.air, status(e.support));
+        let _ = writeln!(
+            out,
+            "| `{}` | `{}` | {} | {} |",
+            e.class,
+            e.module,
+            e.air,
+            status(e.support)
+        );
     }
     out.push_str("\n### `Elemwise` scalar ops → AIR\n\n| scalar op | module | AIR | support |\n|---|---|---|---|\n");
     for e in table::SCALAR_OPS {
-        let _ = writeln!(out, "| `{}` | `{}` | {} | {} |", e.class, e.module, scalar_air(e.kind), status(e.support));
+        let _ = writeln!(
+            out,
+            "| `{}` | `{}` | {} | {} |",
+            e.class,
+            e.module,
+            scalar_air(e.kind),
+            status(e.support)
+        );
     }
     out.push_str("\n### AIR ops → PyTensor\n\n| AIR op | PyTensor | support |\n|---|---|---|\n");
     for name in air_ir::op::all_op_names() {
@@ -52,7 +72,12 @@ pub fn support_table() -> String {
             .iter()
             .find(|u| u.name() == name)
             .map(|u| ScalarKind::Unary(*u))
-            .or_else(|| BinaryOp::ALL.iter().find(|b| b.name() == name).map(|b| ScalarKind::Binary(*b)))
+            .or_else(|| {
+                BinaryOp::ALL
+                    .iter()
+                    .find(|b| b.name() == name)
+                    .map(|b| ScalarKind::Binary(*b))
+            })
             .and_then(table::scalar_for);
         let (what, ok) = match (direct, table::air_entry(name)) {
             (Some(e), _) => (format!("`Elemwise{{{}}}`", e.class), "export".to_string()),

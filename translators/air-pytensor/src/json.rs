@@ -256,7 +256,12 @@ pub fn parse(text: &str, limits: &Limits) -> Result<Graph, Problem> {
 }
 
 /// Checks a raw graph (and its inner graphs) into a [`Graph`].
-pub fn check(raw: RawGraph, limits: &Limits, place: &Place, depth: usize) -> Result<Graph, Problem> {
+pub fn check(
+    raw: RawGraph,
+    limits: &Limits,
+    place: &Place,
+    depth: usize,
+) -> Result<Graph, Problem> {
     let err = |kind, msg: String| Problem::new(kind, msg, place);
     if raw.format != FORMAT {
         return Err(err(
@@ -284,13 +289,19 @@ pub fn check(raw: RawGraph, limits: &Limits, place: &Place, depth: usize) -> Res
     let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(raw.variables.len());
     for (k, v) in raw.variables.iter().enumerate() {
         if by_id.insert(v.id.as_str(), k).is_some() {
-            return Err(err(ProblemKind::Invalid, format!("variable {} is defined twice", v.id)));
+            return Err(err(
+                ProblemKind::Invalid,
+                format!("variable {} is defined twice", v.id),
+            ));
         }
     }
     let mut node_pos: HashMap<i64, usize> = HashMap::with_capacity(raw.nodes.len());
     for (k, n) in raw.nodes.iter().enumerate() {
         if node_pos.insert(n.id, k).is_some() {
-            return Err(err(ProblemKind::Invalid, format!("node {} is defined twice", n.id)));
+            return Err(err(
+                ProblemKind::Invalid,
+                format!("node {} is defined twice", n.id),
+            ));
         }
     }
     let vars = raw
@@ -300,7 +311,11 @@ pub fn check(raw: RawGraph, limits: &Limits, place: &Place, depth: usize) -> Res
         .collect::<Result<Vec<_>, _>>()?;
     let lookup = |id: &str, what: &str, at: &Place| {
         by_id.get(id).copied().ok_or_else(|| {
-            Problem::new(ProblemKind::Invalid, format!("{what} {id} is not a variable"), at)
+            Problem::new(
+                ProblemKind::Invalid,
+                format!("{what} {id} is not a variable"),
+                at,
+            )
         })
     };
     let mut nodes = Vec::with_capacity(raw.nodes.len());
@@ -448,7 +463,11 @@ fn var_type(t: &RawType, limits: &Limits) -> Result<VarType, String> {
         "TensorType" => {
             let shape = t.shape.clone().ok_or("a TensorType without shape")?;
             if shape.len() > limits.max_rank {
-                return Err(format!("rank {} is over the limit {}", shape.len(), limits.max_rank));
+                return Err(format!(
+                    "rank {} is over the limit {}",
+                    shape.len(),
+                    limits.max_rank
+                ));
             }
             if shape.iter().flatten().any(|&d| d > i64::MAX as u64) {
                 return Err("a static dim is too large".into());
@@ -472,7 +491,11 @@ fn var_type(t: &RawType, limits: &Limits) -> Result<VarType, String> {
 
 /// A short description of an op for places: `Elemwise{Add}`, `Scan`.
 pub fn describe(op: &RawOp) -> String {
-    match op.prop("scalar_op").and_then(|s| s.get("op")).and_then(|o| o.get("class")) {
+    match op
+        .prop("scalar_op")
+        .and_then(|s| s.get("op"))
+        .and_then(|o| o.get("class"))
+    {
         Some(Json::String(s)) => format!("{}{{{s}}}", op.class),
         _ => op.class.clone(),
     }

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-const BEGIN: &str = "<!-- support table: generated from translators/air-pytensor/src/table.rs -->\n";
+const BEGIN: &str =
+    "<!-- support table: generated from translators/air-pytensor/src/table.rs -->\n";
 const END: &str = "<!-- end of the generated support table -->";
 
 #[test]
@@ -17,5 +18,8 @@ fn the_committed_support_table_is_the_generated_one() {
         std::fs::write(&path, &want).unwrap();
         return;
     }
-    assert!(page == want, "docs/formats/pytensor.md's support table is out of date; rerun with AIR_BLESS=1");
+    assert!(
+        page == want,
+        "docs/formats/pytensor.md's support table is out of date; rerun with AIR_BLESS=1"
+    );
 }

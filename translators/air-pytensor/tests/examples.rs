@@ -115,7 +115,11 @@ fn table_revenue_keeps_the_column_dtypes() {
         .collect();
     assert_eq!(
         params,
-        ["t__price: f64[t__qty_0]", "t__qty: i32[t__qty_0]", "t__ok: bool[t__qty_0]"]
+        [
+            "t__price: f64[t__qty_0]",
+            "t__qty: i32[t__qty_0]",
+            "t__ok: bool[t__qty_0]"
+        ]
     );
 }
 
@@ -124,7 +128,9 @@ fn a_wrong_result_is_caught() {
     // The comparison can fail: ew_fused with Exp replaced by Sin does not match.
     let case = "ew_fused";
     let text = std::fs::read_to_string(examples().join(case).join("pytensor.json")).unwrap();
-    let text = text.replace("\"Exp\"", "\"Sin\"").replace("\"exp\"", "\"sin\"");
+    let text = text
+        .replace("\"Exp\"", "\"Sin\"")
+        .replace("\"exp\"", "\"sin\"");
     let m = air_pytensor::import(&text, &Default::default()).unwrap();
     let out = air_interp::run(&m, "main", &inputs(case, &m)).unwrap();
     let expected = read_npz(examples().join(case).join("expected.npz")).unwrap();

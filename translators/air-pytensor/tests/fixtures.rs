@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use air_interp::{check_close, read_npz};
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
 }
 
 fn import(name: &str) -> Result<air_ir::Module, air_pytensor::Error> {
@@ -24,13 +26,18 @@ fn check(name: &str) {
     let expected = read_npz(data(&format!("{name}.expected.npz"))).unwrap();
     assert_eq!(out.len(), expected.len(), "{name}");
     for (n, want) in &expected {
-        let (_, got) = out.iter().find(|(o, _)| o == n).unwrap_or_else(|| panic!("{name}: no {n}"));
+        let (_, got) = out
+            .iter()
+            .find(|(o, _)| o == n)
+            .unwrap_or_else(|| panic!("{name}: no {n}"));
         check_close(got, want, 1e-6, 1e-9)
             .unwrap_or_else(|e| panic!("{name}: {n}: {e}\n{}", air_ir::text::print(&m)));
     }
     // The export imports back to the same numbers.
-    let text = air_pytensor::export(&m, &Default::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
-    let back = air_pytensor::import(&text, &Default::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let text =
+        air_pytensor::export(&m, &Default::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let back =
+        air_pytensor::import(&text, &Default::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
     let again = air_interp::run(&back, "main", &inputs).unwrap_or_else(|e| panic!("{name}: {e}"));
     for ((n, a), (_, b)) in out.iter().zip(&again) {
         check_close(b, a, 1e-12, 1e-12).unwrap_or_else(|e| panic!("{name}: {n} after export: {e}"));
@@ -82,6 +89,9 @@ fn integers_and_booleans_keep_pytensor_dtypes() {
 fn a_scan_of_a_run_time_step_count_is_refused_with_its_reason() {
     let e = import("scan_runtime_steps").unwrap_err();
     let text = e.to_string();
-    assert!(text.contains("AllocEmpty with a shape computed from data at run time"), "{text}");
+    assert!(
+        text.contains("AllocEmpty with a shape computed from data at run time"),
+        "{text}"
+    );
     assert!(text.contains("node"), "{text}");
 }

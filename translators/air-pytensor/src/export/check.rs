@@ -32,7 +32,12 @@ impl Checker<'_> {
         }
         for p in &f.params {
             if p.ty.dtype == DType::BF16 {
-                self.push(f, format!("parameter %{}", p.name), "bf16", "PyTensor has no bfloat16");
+                self.push(
+                    f,
+                    format!("parameter %{}", p.name),
+                    "bf16",
+                    "PyTensor has no bfloat16",
+                );
             }
         }
         self.region(f, &f.body, "");
@@ -55,31 +60,55 @@ impl Checker<'_> {
                 self.push(f, at.clone(), node.op.name(), "PyTensor has no bfloat16");
                 continue;
             }
-            let operand_dtype = node.operands.first().and_then(|&v| r.value_type(v)).map(|t| t.dtype);
+            let operand_dtype = node
+                .operands
+                .first()
+                .and_then(|&v| r.value_type(v))
+                .map(|t| t.dtype);
             match &node.op {
                 Op::Binary(b @ (BinaryOp::Shl | BinaryOp::Shr)) => {
-                    let why = table::air_entry(b.name()).and_then(|e| e.pytensor.err()).unwrap_or("no PyTensor op");
+                    let why = table::air_entry(b.name())
+                        .and_then(|e| e.pytensor.err())
+                        .unwrap_or("no PyTensor op");
                     self.push(f, at, b.name(), why);
                 }
                 Op::Binary(BinaryOp::Rem) if !operand_dtype.is_some_and(|d| d.is_int()) => {
-                    self.push(f, at, "rem", "PyTensor has no fmod, and mod cannot be corrected exactly for floats");
+                    self.push(
+                        f,
+                        at,
+                        "rem",
+                        "PyTensor has no fmod, and mod cannot be corrected exactly for floats",
+                    );
                 }
                 Op::Einsum { spec } => {
                     let lhs = spec.split("->").next().unwrap_or("");
-                    if lhs.split(',').any(|t| t.chars().collect::<HashSet<_>>().len() != t.chars().count()) {
-                        self.push(f, at, "einsum", "a repeated index in one operand (a diagonal) is not written yet");
+                    if lhs
+                        .split(',')
+                        .any(|t| t.chars().collect::<HashSet<_>>().len() != t.chars().count())
+                    {
+                        self.push(
+                            f,
+                            at,
+                            "einsum",
+                            "a repeated index in one operand (a diagonal) is not written yet",
+                        );
                     }
                 }
                 Op::Call { callee } => match self.m.function(callee) {
                     Some(g) => self.function(g),
                     None => self.push(f, at, "call", "the callee is not in the module"),
                 },
-                Op::Custom(c) => match c.decomposition.as_deref().and_then(|d| self.m.function(d)) {
-                    Some(g) => self.function(g),
-                    None => self.push(f, at, "custom", "a custom op without a decomposition"),
-                },
+                Op::Custom(c) => {
+                    match c.decomposition.as_deref().and_then(|d| self.m.function(d)) {
+                        Some(g) => self.function(g),
+                        None => self.push(f, at, "custom", "a custom op without a decomposition"),
+                    }
+                }
                 Op::For { body } => self.region(f, body, &format!("{at}/")),
-                Op::If { then_branch, else_branch } => {
+                Op::If {
+                    then_branch,
+                    else_branch,
+                } => {
                     self.region(f, then_branch, &format!("{at}/then/"));
                     self.region(f, else_branch, &format!("{at}/else/"));
                 }

@@ -17,19 +17,38 @@ impl Ex<'_> {
     /// `for(lo, hi, step, carried..., captured...)` → a `Scan` of `max(0, ceil((hi-lo)/step))`
     /// steps whose untraced sit-sot states are the counter and the carried values; captured
     /// values, the dims the body needs and the step are non-sequences.
-    pub fn for_loop(&self, doc: &mut Doc, _r: &Region, node: &Node, body: &Region, ins: &[String]) -> R<Vec<String>> {
+    pub fn for_loop(
+        &self,
+        doc: &mut Doc,
+        _r: &Region,
+        node: &Node,
+        body: &Region,
+        ins: &[String],
+    ) -> R<Vec<String>> {
         let n_carried = node.results.len();
         let (lo, hi, step) = (&ins[0], &ins[1], &ins[2]);
         let carried = &ins[3..3 + n_carried];
         let captured = &ins[3 + n_carried..];
         let i64s = Pt::scalar_tensor(DType::I64);
         let e = |k| elemwise_json(k, None);
-        let span = doc.node1(e(ScalarKind::Binary(BinaryOp::Sub)), &[hi.clone(), lo.clone()], i64s.clone());
+        let span = doc.node1(
+            e(ScalarKind::Binary(BinaryOp::Sub)),
+            &[hi.clone(), lo.clone()],
+            i64s.clone(),
+        );
         let neg = doc.node1(e(ScalarKind::Unary(UnaryOp::Neg)), &[span], i64s.clone());
-        let q = doc.node1(e(ScalarKind::Binary(BinaryOp::FloorDiv)), &[neg, step.clone()], i64s.clone());
+        let q = doc.node1(
+            e(ScalarKind::Binary(BinaryOp::FloorDiv)),
+            &[neg, step.clone()],
+            i64s.clone(),
+        );
         let ceil = doc.node1(e(ScalarKind::Unary(UnaryOp::Neg)), &[q], i64s.clone());
         let zero = doc.int(0);
-        let steps = doc.node1(e(ScalarKind::Binary(BinaryOp::Max)), &[ceil, zero], i64s.clone());
+        let steps = doc.node1(
+            e(ScalarKind::Binary(BinaryOp::Max)),
+            &[ceil, zero],
+            i64s.clone(),
+        );
 
         // The symbols the body mentions that its parameters do not carry.
         let mut wanted = BTreeSet::new();
@@ -66,8 +85,14 @@ impl Ex<'_> {
         }
         let inner_step = inner.input("step", &i64s);
         inner_in.push(inner_step.clone());
-        let yields = self.region(&mut inner, body, &params).map_err(|c| c.reason)?;
-        let next = inner.node1(e(ScalarKind::Binary(BinaryOp::Add)), &[inner_in[0].clone(), inner_step], i64s.clone());
+        let yields = self
+            .region(&mut inner, body, &params)
+            .map_err(|c| c.reason)?;
+        let next = inner.node1(
+            e(ScalarKind::Binary(BinaryOp::Add)),
+            &[inner_in[0].clone(), inner_step],
+            i64s.clone(),
+        );
         let mut inner_out = vec![next];
         inner_out.extend(yields);
         let graph = inner.finish(&inner_in, &inner_out);
@@ -94,7 +119,15 @@ impl Ex<'_> {
     }
 
     /// `if(cond, args...)` → both branches written on `args`, then `IfElse`.
-    pub fn if_else(&self, doc: &mut Doc, _r: &Region, node: &Node, then_b: &Region, else_b: &Region, ins: &[String]) -> R<Vec<String>> {
+    pub fn if_else(
+        &self,
+        doc: &mut Doc,
+        _r: &Region,
+        node: &Node,
+        then_b: &Region,
+        else_b: &Region,
+        ins: &[String],
+    ) -> R<Vec<String>> {
         let args: Vec<Option<String>> = ins[1..].iter().cloned().map(Some).collect();
         let t = self.region(doc, then_b, &args).map_err(|c| c.reason)?;
         let f = self.region(doc, else_b, &args).map_err(|c| c.reason)?;
@@ -119,7 +152,11 @@ impl Ex<'_> {
             params.push(if p.intent == Intent::Out {
                 None
             } else {
-                Some(it.next().cloned().ok_or_else(|| format!("too few arguments for @{}", f.name))?)
+                Some(
+                    it.next()
+                        .cloned()
+                        .ok_or_else(|| format!("too few arguments for @{}", f.name))?,
+                )
             });
         }
         let saved = doc.take_symbols();
@@ -135,33 +172,52 @@ impl Ex<'_> {
 
     /// `call` → the callee inlined.
     pub fn call(&self, doc: &mut Doc, callee: &str, ins: &[String]) -> R<Vec<String>> {
-        let f = self.m.function(callee).ok_or_else(|| format!("no function @{callee}"))?;
+        let f = self
+            .m
+            .function(callee)
+            .ok_or_else(|| format!("no function @{callee}"))?;
         self.inline(doc, f, ins)
     }
 
     /// `custom`: `Softmax`/`LogSoftmax` of domain `pytensor`, else the decomposition inlined.
-    pub fn custom(&self, doc: &mut Doc, node: &Node, c: &CustomOp, ins: &[String]) -> R<Vec<String>> {
+    pub fn custom(
+        &self,
+        doc: &mut Doc,
+        node: &Node,
+        c: &CustomOp,
+        ins: &[String],
+    ) -> R<Vec<String>> {
         let decomposition = c
             .decomposition
             .as_deref()
             .and_then(|d| self.m.function(d))
             .ok_or_else(|| format!("custom op {}.{} has no decomposition", c.domain, c.name))?;
-        let pytensor_op = c.domain == "pytensor" && matches!(c.name.as_str(), "Softmax" | "LogSoftmax");
+        let pytensor_op =
+            c.domain == "pytensor" && matches!(c.name.as_str(), "Softmax" | "LogSoftmax");
         if !pytensor_op || ins.len() != 1 || node.results.len() != 1 {
             return self.inline(doc, decomposition, ins);
         }
         let rank = doc.ty(&ins[0]).map_or(0, |t| t.shape.len()) as i64;
         let axis = match c.attrs.iter().find(|(k, _)| k == "axis").map(|(_, v)| v) {
             Some(AttrValue::Int(a)) => vec![if *a < 0 { a + rank } else { *a }],
-            Some(AttrValue::Ints(a)) => a.iter().map(|&x| if x < 0 { x + rank } else { x }).collect(),
+            Some(AttrValue::Ints(a)) => a
+                .iter()
+                .map(|&x| if x < 0 { x + rank } else { x })
+                .collect(),
             _ => vec![rank - 1],
         };
         let mut inner = Doc::default();
         let p = &decomposition.params[0];
         let id = inner.input(&p.name, &Pt::of(&p.ty));
         inner.note_dims(&id, &p.ty);
-        let yields = self.region(&mut inner, &decomposition.body, &[Some(id.clone())]).map_err(|c| c.reason)?;
-        let mut op = op_json(&c.name, &format!("{}{{axis={axis:?}}}", c.name), json!({"axis": axis}));
+        let yields = self
+            .region(&mut inner, &decomposition.body, &[Some(id.clone())])
+            .map_err(|c| c.reason)?;
+        let mut op = op_json(
+            &c.name,
+            &format!("{}{{axis={axis:?}}}", c.name),
+            json!({"axis": axis}),
+        );
         if let Json::Object(o) = &mut op {
             o.insert("inner".into(), inner.finish(&[id], &yields));
         }

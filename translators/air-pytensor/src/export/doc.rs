@@ -94,7 +94,13 @@ fn element(s: Scalar) -> Json {
 }
 
 impl Doc {
-    fn push_var(&mut self, kind: &str, name: Option<&str>, ty: &Pt, extra: Map<String, Json>) -> String {
+    fn push_var(
+        &mut self,
+        kind: &str,
+        name: Option<&str>,
+        ty: &Pt,
+        extra: Map<String, Json>,
+    ) -> String {
         let id = format!("v{}", self.vars.len());
         let mut v = Map::new();
         v.insert("id".into(), json!(id));
@@ -144,7 +150,11 @@ impl Doc {
 
     /// A constant (shared with an identical one).
     pub fn constant(&mut self, lit: &Literal, scalar_type: bool) -> String {
-        let key = (lit.dtype.numpy_name().to_string() + &format!("{:?}", lit.shape), lit.data.clone(), scalar_type);
+        let key = (
+            lit.dtype.numpy_name().to_string() + &format!("{:?}", lit.shape),
+            lit.data.clone(),
+            scalar_type,
+        );
         if let Some(id) = self.consts.get(&key) {
             return id.clone();
         }
@@ -182,7 +192,8 @@ impl Doc {
                 self.push_var("node_output", None, t, extra)
             })
             .collect();
-        self.nodes.push(json!({"id": k, "op": op, "inputs": inputs, "outputs": ids}));
+        self.nodes
+            .push(json!({"id": k, "op": op, "inputs": inputs, "outputs": ids}));
         ids
     }
 
@@ -206,18 +217,26 @@ impl Doc {
     pub fn note_dims(&mut self, id: &str, t: &TensorType) {
         for (axis, d) in t.shape.iter().enumerate() {
             if let Some(s) = d.as_symbol() {
-                self.sources.entry(s.to_string()).or_insert((id.to_string(), axis));
+                self.sources
+                    .entry(s.to_string())
+                    .or_insert((id.to_string(), axis));
             }
         }
     }
 
     /// Sets the symbol bookkeeping aside (for a function inlined with symbols of its own).
     pub fn take_symbols(&mut self) -> (HashMap<String, (String, usize)>, HashMap<Dim, String>) {
-        (std::mem::take(&mut self.sources), std::mem::take(&mut self.dims))
+        (
+            std::mem::take(&mut self.sources),
+            std::mem::take(&mut self.dims),
+        )
     }
 
     /// Puts back what [`Doc::take_symbols`] set aside.
-    pub fn restore_symbols(&mut self, saved: (HashMap<String, (String, usize)>, HashMap<Dim, String>)) {
+    pub fn restore_symbols(
+        &mut self,
+        saved: (HashMap<String, (String, usize)>, HashMap<Dim, String>),
+    ) {
         (self.sources, self.dims) = saved;
     }
 
@@ -248,20 +267,29 @@ impl Doc {
     fn polynomial(&mut self, d: &Dim) -> Option<String> {
         let mut sum: Option<String> = None;
         for (mono, c) in d.terms() {
-            let mut prod = if mono.is_empty() || *c != 1 { Some(self.int(*c)) } else { None };
+            let mut prod = if mono.is_empty() || *c != 1 {
+                Some(self.int(*c))
+            } else {
+                None
+            };
             for (s, p) in mono {
                 let v = self.dim(&Dim::symbol(s.clone()))?;
                 for _ in 0..*p {
                     prod = Some(match prod {
                         None => v.clone(),
-                        Some(acc) => self.scalar_int(ScalarKind::Binary(air_ir::BinaryOp::Mul), &[acc, v.clone()]),
+                        Some(acc) => self.scalar_int(
+                            ScalarKind::Binary(air_ir::BinaryOp::Mul),
+                            &[acc, v.clone()],
+                        ),
                     });
                 }
             }
             let term = prod?;
             sum = Some(match sum {
                 None => term,
-                Some(acc) => self.scalar_int(ScalarKind::Binary(air_ir::BinaryOp::Add), &[acc, term]),
+                Some(acc) => {
+                    self.scalar_int(ScalarKind::Binary(air_ir::BinaryOp::Add), &[acc, term])
+                }
             });
         }
         sum.or_else(|| Some(self.int(0)))
@@ -305,7 +333,11 @@ pub(crate) fn scalar_json(kind: ScalarKind, o_type: Option<DType>) -> Json {
 /// An `Elemwise` op's JSON.
 pub(crate) fn elemwise_json(kind: ScalarKind, o_type: Option<DType>) -> Json {
     let s = scalar_json(kind, o_type);
-    let str_ = s.get("str").and_then(Json::as_str).unwrap_or("Elemwise").to_string();
+    let str_ = s
+        .get("str")
+        .and_then(Json::as_str)
+        .unwrap_or("Elemwise")
+        .to_string();
     op_json(
         "Elemwise",
         &str_,

@@ -9,7 +9,9 @@
 mod check;
 mod control;
 mod doc;
+mod math;
 mod ops;
+mod shape;
 
 use std::collections::{HashMap, HashSet};
 
@@ -38,9 +40,12 @@ pub fn export(m: &Module, opts: &Options) -> Result<String, Error> {
     if !problems.is_empty() {
         return Err(Error::Export(problems));
     }
-    let doc = Ex { m, function: &f.name }
-        .function(f)
-        .map_err(|c| Error::Export(vec![c]))?;
+    let doc = Ex {
+        m,
+        function: &f.name,
+    }
+    .function(f)
+    .map_err(|c| Error::Export(vec![c]))?;
     serde_json::to_string(&doc).map_err(|e| {
         Error::Export(vec![Construct {
             function: f.name.clone(),
@@ -89,13 +94,25 @@ impl Ex<'_> {
             .enumerate()
             .map(|(k, r)| r.name.clone().unwrap_or_else(|| format!("result{k}")))
             .collect();
-        names.extend(f.params.iter().filter(|p| p.intent != Intent::In).map(|p| p.name.clone()));
+        names.extend(
+            f.params
+                .iter()
+                .filter(|p| p.intent != Intent::In)
+                .map(|p| p.name.clone()),
+        );
         let mut outputs = vec![];
         let mut seen = HashSet::new();
         for (y, name) in yields.iter().zip(&names) {
             let id = if doc.is_named_or_leaf(y) || !seen.insert(y.clone()) {
-                let ty = doc.ty(y).cloned().ok_or_else(|| self.fail(name.clone(), "result", "no type"))?;
-                doc.node1(elemwise_json(ScalarKind::Identity, None), std::slice::from_ref(y), ty)
+                let ty = doc
+                    .ty(y)
+                    .cloned()
+                    .ok_or_else(|| self.fail(name.clone(), "result", "no type"))?;
+                doc.node1(
+                    elemwise_json(ScalarKind::Identity, None),
+                    std::slice::from_ref(y),
+                    ty,
+                )
             } else {
                 y.clone()
             };
@@ -107,7 +124,12 @@ impl Ex<'_> {
 
     /// Writes a region's nodes into `doc` with its params bound to `params` (`None` for an `out`
     /// parameter, never read); returns the yielded variables.
-    pub fn region(&self, doc: &mut Doc, r: &Region, params: &[Option<String>]) -> Result<Vec<String>, Construct> {
+    pub fn region(
+        &self,
+        doc: &mut Doc,
+        r: &Region,
+        params: &[Option<String>],
+    ) -> Result<Vec<String>, Construct> {
         let mut vals: HashMap<Value, String> = HashMap::new();
         for (i, p) in params.iter().enumerate() {
             if let Some(id) = p {
@@ -119,20 +141,36 @@ impl Ex<'_> {
             let ins = node
                 .operands
                 .iter()
-                .map(|v| vals.get(v).cloned().ok_or_else(|| self.fail(at.clone(), node.op.name(), "an operand without a value")))
+                .map(|v| {
+                    vals.get(v).cloned().ok_or_else(|| {
+                        self.fail(at.clone(), node.op.name(), "an operand without a value")
+                    })
+                })
                 .collect::<Result<Vec<_>, _>>()?;
-            let outs = self.node(doc, r, node, &ins).map_err(|why| self.fail(at.clone(), node.op.name(), why))?;
+            let outs = self
+                .node(doc, r, node, &ins)
+                .map_err(|why| self.fail(at.clone(), node.op.name(), why))?;
             if outs.len() != node.results.len() {
                 return Err(self.fail(at, node.op.name(), "wrong result count"));
             }
             for (i, (id, t)) in outs.into_iter().zip(&node.results).enumerate() {
                 doc.note_dims(&id, t);
-                vals.insert(Value::Result { node: air_ir::NodeId(k as u32), index: i as u32 }, id);
+                vals.insert(
+                    Value::Result {
+                        node: air_ir::NodeId(k as u32),
+                        index: i as u32,
+                    },
+                    id,
+                );
             }
         }
         r.results
             .iter()
-            .map(|v| vals.get(v).cloned().ok_or_else(|| self.fail("yield".into(), "yield", "a value without a variable")))
+            .map(|v| {
+                vals.get(v)
+                    .cloned()
+                    .ok_or_else(|| self.fail("yield".into(), "yield", "a value without a variable"))
+            })
             .collect()
     }
 }

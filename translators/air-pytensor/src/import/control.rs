@@ -46,7 +46,10 @@ fn info(node: &Node) -> Res<Info> {
             .map(|taps| match taps {
                 Json::Array(t) => t
                     .iter()
-                    .map(|x| x.as_i64().ok_or((ProblemKind::Invalid, format!("bad tap {x}"))))
+                    .map(|x| {
+                        x.as_i64()
+                            .ok_or((ProblemKind::Invalid, format!("bad tap {x}")))
+                    })
                     .collect(),
                 _ => invalid(format!("bad {k}")),
             })
@@ -98,7 +101,10 @@ impl Imp<'_, '_> {
     pub(super) fn if_else(&mut self, node: &Node) -> Res<Vec<Val>> {
         let n = node.outputs.len();
         if node.inputs.len() != 1 + 2 * n {
-            return invalid(format!("IfElse with {} inputs for {n} outputs", node.inputs.len()));
+            return invalid(format!(
+                "IfElse with {} inputs for {n} outputs",
+                node.inputs.len()
+            ));
         }
         let c = self.air(node.inputs[0])?;
         let c = self.cast(c, DType::Bool)?;
@@ -137,7 +143,13 @@ impl Imp<'_, '_> {
         let else_branch = branch(self.rb, 1);
         let mut operands = vec![c];
         operands.extend(args);
-        let outs = air(self.rb.op_multi(Op::If { then_branch, else_branch }, &operands))?;
+        let outs = air(self.rb.op_multi(
+            Op::If {
+                then_branch,
+                else_branch,
+            },
+            &operands,
+        ))?;
         Ok(outs.into_iter().map(Val::of).collect())
     }
 
@@ -149,9 +161,13 @@ impl Imp<'_, '_> {
         };
         let info = info(node)?;
         let states: Vec<Vec<i64>> = info.mit_sot.iter().chain(&info.sit_sot).cloned().collect();
-        let want = 1 + info.n_seqs + states.len() + info.n_nit_sot + info.n_untraced + info.n_non_seqs;
+        let want =
+            1 + info.n_seqs + states.len() + info.n_nit_sot + info.n_untraced + info.n_non_seqs;
         if node.inputs.len() != want {
-            return invalid(format!("Scan with {} inputs, its info needs {want}", node.inputs.len()));
+            return invalid(format!(
+                "Scan with {} inputs, its info needs {want}",
+                node.inputs.len()
+            ));
         }
         let mut at = 1;
         let mut take = |n: usize| {
@@ -175,11 +191,18 @@ impl Imp<'_, '_> {
             let t = self.ty(v)?;
             let rows = steps_known
                 .as_ref()
-                .map(|n| n.add(&Dim::constant(init_len(taps)?)).map_err(|e| (ProblemKind::Dims, e.to_string())))
+                .map(|n| {
+                    n.add(&Dim::constant(init_len(taps)?))
+                        .map_err(|e| (ProblemKind::Dims, e.to_string()))
+                })
                 .transpose()?;
             match (t.shape.first(), rows) {
                 (Some(l), Some(r)) if self.resolve(l)? == self.resolve(&r)? => inits.push(v),
-                _ => return unsupported("a Scan state buffer whose length is not provably n_steps + its taps"),
+                _ => {
+                    return unsupported(
+                        "a Scan state buffer whose length is not provably n_steps + its taps",
+                    )
+                }
             }
         }
         for &nv in &nit_vars {
@@ -211,7 +234,10 @@ impl Imp<'_, '_> {
         let nit_types = self.nit_types(inner, &layout, &inits, &untraced, &captured)?;
         let mut carried = inits;
         for t in &nit_types {
-            let rows = steps_known.clone().ok_or((ProblemKind::Unsupported, "a nit-sot output of a Scan whose n_steps is not known".to_string()))?;
+            let rows = steps_known.clone().ok_or((
+                ProblemKind::Unsupported,
+                "a nit-sot output of a Scan whose n_steps is not known".to_string(),
+            ))?;
             let mut full = vec![rows];
             full.extend(t.shape.iter().cloned());
             carried.push(self.splat(Scalar::Int(0), t.dtype, &full)?);
@@ -269,7 +295,14 @@ impl Imp<'_, '_> {
 
     /// The AIR types of the nit-sot outputs of one step, found by importing the inner graph
     /// into a scratch region.
-    fn nit_types(&mut self, inner: &Graph, layout: &Layout, states: &[Value], untraced: &[Value], captured: &[Value]) -> Res<Vec<TensorType>> {
+    fn nit_types(
+        &mut self,
+        inner: &Graph,
+        layout: &Layout,
+        states: &[Value],
+        untraced: &[Value],
+        captured: &[Value],
+    ) -> Res<Vec<TensorType>> {
         if layout.n_nit == 0 {
             return Ok(vec![]);
         }
@@ -277,35 +310,62 @@ impl Imp<'_, '_> {
         for &v in states.iter().chain(untraced) {
             carried.push(self.ty(v)?);
         }
-        let caps = captured.iter().map(|&v| self.ty(v)).collect::<Res<Vec<_>>>()?;
+        let caps = captured
+            .iter()
+            .map(|&v| self.ty(v))
+            .collect::<Res<Vec<_>>>()?;
         let mut scratch = self.rb.region();
-        let layout_no_nit = Layout { n_nit: 0, ..layout.clone() };
+        let layout_no_nit = Layout {
+            n_nit: 0,
+            ..layout.clone()
+        };
         let (_, _, inner_in) = self.bind_step(&mut scratch, &layout_no_nit, &carried, &caps)?;
         let mut problems = vec![];
-        let outs = import_graph(&mut scratch, inner, inner_in, self.opts, &mut problems)
-            .ok_or((ProblemKind::Invalid, "the Scan's inner graph cannot be imported".to_string()))?;
+        let outs =
+            import_graph(&mut scratch, inner, inner_in, self.opts, &mut problems).ok_or((
+                ProblemKind::Invalid,
+                "the Scan's inner graph cannot be imported".to_string(),
+            ))?;
         let first = layout.states.len();
         outs[first..first + layout.n_nit]
             .iter()
             .map(|&v| {
-                scratch
-                    .value_type(v)
-                    .ok_or((ProblemKind::Invalid, "a nit-sot output of another region".to_string()))
+                scratch.value_type(v).ok_or((
+                    ProblemKind::Invalid,
+                    "a nit-sot output of another region".to_string(),
+                ))
             })
             .collect()
     }
 
     /// The `for` body: the inner graph for step `i`, its outputs written into the buffers.
-    fn scan_body(&mut self, inner: &Graph, layout: &Layout, carried: &[Value], captured: &[Value]) -> Res<air_ir::Region> {
-        let ct = carried.iter().map(|&v| self.ty(v)).collect::<Res<Vec<_>>>()?;
-        let caps = captured.iter().map(|&v| self.ty(v)).collect::<Res<Vec<_>>>()?;
+    fn scan_body(
+        &mut self,
+        inner: &Graph,
+        layout: &Layout,
+        carried: &[Value],
+        captured: &[Value],
+    ) -> Res<air_ir::Region> {
+        let ct = carried
+            .iter()
+            .map(|&v| self.ty(v))
+            .collect::<Res<Vec<_>>>()?;
+        let caps = captured
+            .iter()
+            .map(|&v| self.ty(v))
+            .collect::<Res<Vec<_>>>()?;
         let mut r = self.rb.region();
         let (i, params, inner_in) = self.bind_step(&mut r, layout, &ct, &caps)?;
-        let outs = import_graph(&mut r, inner, inner_in, self.opts, self.problems)
-            .ok_or((ProblemKind::Invalid, "the Scan's inner graph cannot be imported (see the problems inside it)".to_string()))?;
+        let outs = import_graph(&mut r, inner, inner_in, self.opts, self.problems).ok_or((
+            ProblemKind::Invalid,
+            "the Scan's inner graph cannot be imported (see the problems inside it)".to_string(),
+        ))?;
         let expected = layout.states.len() + layout.n_nit + layout.n_untraced;
         if outs.len() != expected {
-            return invalid(format!("the inner graph has {} outputs, the info needs {expected}", outs.len()));
+            return invalid(format!(
+                "the inner graph has {} outputs, the info needs {expected}",
+                outs.len()
+            ));
         }
         let mut yields = vec![];
         for (k, &o) in outs.iter().enumerate() {
@@ -319,7 +379,9 @@ impl Imp<'_, '_> {
             let y = match row {
                 Some(row) => write_row(&mut r, params[k], o, row)?,
                 None => {
-                    let t = r.value_type(params[k]).ok_or((ProblemKind::Invalid, "no param".to_string()))?;
+                    let t = r
+                        .value_type(params[k])
+                        .ok_or((ProblemKind::Invalid, "no param".to_string()))?;
                     air(r.cast_to(o, t.dtype))?
                 }
             };
@@ -350,9 +412,13 @@ fn offset(r: &mut RegionBuilder, i: Value, c: i64) -> Res<Value> {
 
 /// `buf` with row `row` replaced by `value` (cast to the buffer's dtype).
 fn write_row(r: &mut RegionBuilder, buf: Value, value: Value, row: Value) -> Res<Value> {
-    let bt = r.value_type(buf).ok_or((ProblemKind::Invalid, "no buffer".to_string()))?;
+    let bt = r
+        .value_type(buf)
+        .ok_or((ProblemKind::Invalid, "no buffer".to_string()))?;
     let value = air(r.cast_to(value, bt.dtype))?;
-    let vt = r.value_type(value).ok_or((ProblemKind::Invalid, "no value".to_string()))?;
+    let vt = r
+        .value_type(value)
+        .ok_or((ProblemKind::Invalid, "no value".to_string()))?;
     if vt.rank() + 1 != bt.rank() {
         return invalid("a Scan output whose rank does not match its buffer");
     }
@@ -363,11 +429,30 @@ fn write_row(r: &mut RegionBuilder, buf: Value, value: Value, row: Value) -> Res
         return air(r.op(Op::Insert, &[buf, value, row]));
     }
     let rows = bt.shape[0].clone();
-    let iota = air(r.op(Op::Iota { dtype: DType::I64, shape: vec![rows.clone()], axis: 0 }, &[]))?;
+    let iota = air(r.op(
+        Op::Iota {
+            dtype: DType::I64,
+            shape: vec![rows.clone()],
+            axis: 0,
+        },
+        &[],
+    ))?;
     let rowb = air(r.broadcast_to(row, &[rows]))?;
     let hit = air(r.op(Op::Binary(BinaryOp::Eq), &[iota, rowb]))?;
-    let mask = air(r.op(Op::Broadcast { shape: bt.shape.clone(), dims: vec![0] }, &[hit]))?;
+    let mask = air(r.op(
+        Op::Broadcast {
+            shape: bt.shape.clone(),
+            dims: vec![0],
+        },
+        &[hit],
+    ))?;
     let dims = (1..bt.rank() as u32).collect();
-    let vb = air(r.op(Op::Broadcast { shape: bt.shape.clone(), dims }, &[value]))?;
+    let vb = air(r.op(
+        Op::Broadcast {
+            shape: bt.shape.clone(),
+            dims,
+        },
+        &[value],
+    ))?;
     air(r.op(Op::Select, &[mask, vb, buf]))
 }

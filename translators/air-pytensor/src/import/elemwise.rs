@@ -96,7 +96,13 @@ impl Imp<'_, '_> {
 
     /// The scalar op applied elementwise to `ins` (any dtypes, broadcastable to `shape`); the
     /// result has dtype `out`.
-    fn scalar_apply(&mut self, kind: ScalarKind, ins: &[Value], out: DType, shape: &[Dim]) -> Res<Value> {
+    fn scalar_apply(
+        &mut self,
+        kind: ScalarKind,
+        ins: &[Value],
+        out: DType,
+        shape: &[Dim],
+    ) -> Res<Value> {
         let arity = |n: usize| {
             if ins.len() == n {
                 Ok(())
@@ -160,7 +166,11 @@ impl Imp<'_, '_> {
             ScalarKind::Sqr => {
                 arity(1)?;
                 let x = self.prep(ins[0], out, shape)?;
-                let b = if out.is_bool() { BinaryOp::And } else { BinaryOp::Mul };
+                let b = if out.is_bool() {
+                    BinaryOp::And
+                } else {
+                    BinaryOp::Mul
+                };
                 self.bin(b, x, x)
             }
             ScalarKind::Clip => {
@@ -283,12 +293,19 @@ pub(crate) fn scalar_kind(prop: Option<&Json>) -> Res<ScalarKind> {
     let s = |k: &str| op.get(k).and_then(Json::as_str).unwrap_or("");
     table::scalar_op(s("class"), s("module"))
         .map(|e| e.kind)
-        .ok_or((ProblemKind::UnknownOp, format!("unknown scalar op {}", s("class"))))
+        .ok_or((
+            ProblemKind::UnknownOp,
+            format!("unknown scalar op {}", s("class")),
+        ))
 }
 
 /// Python's `x // y` (None for a zero divisor or overflow).
 fn floor_div(x: i64, y: i64) -> Option<i64> {
     let q = x.checked_div(y)?;
     let r = x.checked_rem(y)?;
-    Some(if r != 0 && ((r < 0) != (y < 0)) { q - 1 } else { q })
+    Some(if r != 0 && ((r < 0) != (y < 0)) {
+        q - 1
+    } else {
+        q
+    })
 }

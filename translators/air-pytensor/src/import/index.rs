@@ -60,10 +60,10 @@ enum B {
 
 impl Imp<'_, '_> {
     fn extra(&self, node: &Node, first: usize, p: usize) -> Res<usize> {
-        node.inputs
-            .get(first + p)
-            .copied()
-            .ok_or((ProblemKind::Invalid, format!("idx_list names input {p}, which is missing")))
+        node.inputs.get(first + p).copied().ok_or((
+            ProblemKind::Invalid,
+            format!("idx_list names input {p}, which is missing"),
+        ))
     }
 
     fn bound(&mut self, node: &Node, first: usize, p: Option<usize>) -> Res<B> {
@@ -83,7 +83,10 @@ impl Imp<'_, '_> {
         let idx = idx_list(node.op.prop("idx_list"))?;
         if let Some(k) = self.known(x)? {
             if let Some(k) = self.known_subtensor(node, &k, &idx)? {
-                return Ok(vec![Val { air: None, known: Some(k) }]);
+                return Ok(vec![Val {
+                    air: None,
+                    known: Some(k),
+                }]);
             }
         }
         let v = self.air(x)?;
@@ -102,7 +105,8 @@ impl Imp<'_, '_> {
         }
         let mut out = v;
         for (a, s) in axes.iter_mut().enumerate() {
-            let whole_reversed = s.start == Bound::Default && s.stop == Bound::Default && s.step == -1;
+            let whole_reversed =
+                s.start == Bound::Default && s.stop == Bound::Default && s.step == -1;
             if whole_reversed && !t.shape[a].is_const() {
                 // `x[::-1]` keeps its extent: gather rows n-1, ..., 0 (a slice would give a
                 // fresh extent).
@@ -128,13 +132,26 @@ impl Imp<'_, '_> {
         let last = air(self.rb.op(Op::Binary(BinaryOp::Sub), &[n, one]))?;
         let shape = [d.clone()];
         let lastb = air(self.rb.broadcast_to(last, &shape))?;
-        let iota = air(self.rb.op(Op::Iota { dtype: DType::I64, shape: shape.to_vec(), axis: 0 }, &[]))?;
+        let iota = air(self.rb.op(
+            Op::Iota {
+                dtype: DType::I64,
+                shape: shape.to_vec(),
+                axis: 0,
+            },
+            &[],
+        ))?;
         let idx = air(self.rb.op(Op::Binary(BinaryOp::Sub), &[lastb, iota]))?;
         air(self.rb.op(Op::Take { axis: axis as u32 }, &[x, idx]))
     }
 
     /// One axis's slice; run-time bounds become operands of the `slice` node.
-    fn slice_axis(&mut self, node: &Node, s: &[Option<usize>; 3], extent: &Dim, operands: &mut Vec<Value>) -> Res<SliceAxis> {
+    fn slice_axis(
+        &mut self,
+        node: &Node,
+        s: &[Option<usize>; 3],
+        extent: &Dim,
+        operands: &mut Vec<Value>,
+    ) -> Res<SliceAxis> {
         let step = match self.bound(node, 1, s[2])? {
             B::None => 1,
             B::Known(d) => match d.as_const() {
@@ -185,7 +202,9 @@ impl Imp<'_, '_> {
         };
         match idx[0] {
             Idx::At(p) => {
-                let Some(Some(i)) = konst(self, Some(p))? else { return Ok(None) };
+                let Some(Some(i)) = konst(self, Some(p))? else {
+                    return Ok(None);
+                };
                 let i = if i < 0 { i + n } else { i };
                 if !(0..n).contains(&i) {
                     return invalid(format!("index {i} out of range for a shape of {n} dims"));
@@ -193,13 +212,20 @@ impl Imp<'_, '_> {
                 Ok(Some(Known::scalar(k.dims[i as usize].clone())))
             }
             Idx::Slice(s) => {
-                let (Some(a), Some(b), Some(c)) = (konst(self, s[0])?, konst(self, s[1])?, konst(self, s[2])?) else {
+                let (Some(a), Some(b), Some(c)) =
+                    (konst(self, s[0])?, konst(self, s[1])?, konst(self, s[2])?)
+                else {
                     return Ok(None);
                 };
                 let picked = python_slice(n, a, b, c.unwrap_or(1));
-                let Some(picked) = picked else { return invalid("slice step 0") };
+                let Some(picked) = picked else {
+                    return invalid("slice step 0");
+                };
                 let dims = picked.into_iter().map(|i| k.dims[i].clone()).collect();
-                Ok(Some(Known { dims, scalar: false }))
+                Ok(Some(Known {
+                    dims,
+                    scalar: false,
+                }))
             }
         }
     }
@@ -237,7 +263,14 @@ impl Imp<'_, '_> {
         self.set_regions(xv, yv, &regions, set)
     }
 
-    fn inc_element(&mut self, node: &Node, x: Value, y: Value, idx: &[Idx], set: bool) -> Res<Vec<Val>> {
+    fn inc_element(
+        &mut self,
+        node: &Node,
+        x: Value,
+        y: Value,
+        idx: &[Idx],
+        set: bool,
+    ) -> Res<Vec<Val>> {
         let yt = self.ty(y)?;
         if yt.shape.iter().any(|d| d.as_const() != Some(1)) {
             return unsupported("IncSubtensor of one element with a non-scalar value");
@@ -249,7 +282,9 @@ impl Imp<'_, '_> {
         };
         let mut ops = vec![];
         for e in idx {
-            let Idx::At(p) = *e else { return invalid("not an index") };
+            let Idx::At(p) = *e else {
+                return invalid("not an index");
+            };
             let v = self.extra(node, 2, p)?;
             let iv = self.air(v)?;
             ops.push(self.cast(iv, DType::I64)?);
@@ -292,7 +327,9 @@ impl Imp<'_, '_> {
                     }
                 }
                 let lo = norm(c)?;
-                let hi = lo.add(&Dim::constant(1)).map_err(|e| (ProblemKind::Dims, e.to_string()))?;
+                let hi = lo
+                    .add(&Dim::constant(1))
+                    .map_err(|e| (ProblemKind::Dims, e.to_string()))?;
                 Ok((lo, hi, true))
             }
             Idx::Slice(s) => {
@@ -323,7 +360,13 @@ impl Imp<'_, '_> {
 
     /// `x` with the region set to (or incremented by) `y`, by slicing `x` around the region on
     /// each axis and concatenating the pieces.
-    fn set_regions(&mut self, x: Value, y: Value, regions: &[(Dim, Dim, bool)], set: bool) -> Res<Vec<Val>> {
+    fn set_regions(
+        &mut self,
+        x: Value,
+        y: Value,
+        regions: &[(Dim, Dim, bool)],
+        set: bool,
+    ) -> Res<Vec<Val>> {
         let t = self.ty(x)?;
         let mut sub_shape = vec![];
         let mut full_shape = vec![];
@@ -346,8 +389,15 @@ impl Imp<'_, '_> {
             }
         }
         let yb = air(self.rb.broadcast_to(y, &sub_shape))?;
-        let new: Vec<u32> = (0..regions.len()).filter(|&a| regions[a].2).map(|a| a as u32).collect();
-        let mut yb = if new.is_empty() { yb } else { air(self.rb.op(Op::ExpandDims { axes: new }, &[yb]))? };
+        let new: Vec<u32> = (0..regions.len())
+            .filter(|&a| regions[a].2)
+            .map(|a| a as u32)
+            .collect();
+        let mut yb = if new.is_empty() {
+            yb
+        } else {
+            air(self.rb.op(Op::ExpandDims { axes: new }, &[yb]))?
+        };
         if !set {
             let old = air(self.rb.op(Op::Slice { axes }, &[x]))?;
             yb = air(self.rb.op(Op::Binary(add_for(t.dtype)), &[old, yb]))?;
@@ -357,7 +407,13 @@ impl Imp<'_, '_> {
         Ok(vec![Val::of(v)])
     }
 
-    fn splice(&mut self, x: Value, y: Value, regions: &[(Dim, Dim, bool)], axis: usize) -> Res<Value> {
+    fn splice(
+        &mut self,
+        x: Value,
+        y: Value,
+        regions: &[(Dim, Dim, bool)],
+        axis: usize,
+    ) -> Res<Value> {
         let Some((lo, hi, _)) = regions.get(axis) else {
             return Ok(y);
         };
@@ -370,11 +426,19 @@ impl Imp<'_, '_> {
         }
         let piece = |imp: &mut Self, a: Bound, b: Bound| -> Res<Value> {
             let mut axes = vec![SliceAxis::full(); t.rank()];
-            axes[axis] = SliceAxis { start: a, stop: b, step: 1 };
+            axes[axis] = SliceAxis {
+                start: a,
+                stop: b,
+                step: 1,
+            };
             air(imp.rb.op(Op::Slice { axes }, &[x]))
         };
         let bound = |d: &Dim| d.as_const().map_or(Bound::Default, Bound::Const);
-        let mid = piece(self, bound(lo), if hi == d { Bound::Default } else { bound(hi) })?;
+        let mid = piece(
+            self,
+            bound(lo),
+            if hi == d { Bound::Default } else { bound(hi) },
+        )?;
         let mid = self.splice(mid, y, regions, axis + 1)?;
         let mut parts = vec![];
         if lo.as_const() != Some(0) {
@@ -411,10 +475,14 @@ impl Imp<'_, '_> {
                     Idx::Slice(_) => None,
                 })
                 .collect();
-            let whole = idx.iter().all(|e| matches!(e, Idx::At(_) | Idx::Slice([None, None, None])));
+            let whole = idx
+                .iter()
+                .all(|e| matches!(e, Idx::At(_) | Idx::Slice([None, None, None])));
             match (arrays.as_slice(), whole) {
                 ([(a, p)], true) => (*a, self.extra(node, 1, *p)?),
-                _ => return unsupported("AdvancedSubtensor with other than one index array next to whole-axis slices"),
+                _ => return unsupported(
+                    "AdvancedSubtensor with other than one index array next to whole-axis slices",
+                ),
             }
         };
         let xv = self.air(*x)?;
@@ -427,7 +495,9 @@ impl Imp<'_, '_> {
             self.unify(&xt.shape[0], &it.shape[0])?;
             return Ok(vec![Val::of(air(self.rb.op(Op::Filter, &[xv, iv]))?)]);
         }
-        Ok(vec![Val::of(air(self.rb.op(Op::Take { axis: axis as u32 }, &[xv, iv]))?)])
+        Ok(vec![Val::of(air(self
+            .rb
+            .op(Op::Take { axis: axis as u32 }, &[xv, iv]))?)])
     }
 }
 

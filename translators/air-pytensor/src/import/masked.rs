@@ -44,7 +44,13 @@ impl Imp<'_, '_> {
     }
 
     /// `x` with the region set to (or incremented by) `y`.
-    pub(super) fn set_masked(&mut self, x: Value, y: Value, entries: &[Entry], set: bool) -> Res<Value> {
+    pub(super) fn set_masked(
+        &mut self,
+        x: Value,
+        y: Value,
+        entries: &[Entry],
+        set: bool,
+    ) -> Res<Value> {
         let t = self.ty(x)?;
         let mut y = y;
         let indexed: Vec<u32> = entries
@@ -88,12 +94,25 @@ impl Imp<'_, '_> {
                 }
             };
             let line = [d.clone()];
-            let iota = air(self.rb.op(Op::Iota { dtype: DType::I64, shape: line.to_vec(), axis: 0 }, &[]))?;
+            let iota = air(self.rb.op(
+                Op::Iota {
+                    dtype: DType::I64,
+                    shape: line.to_vec(),
+                    axis: 0,
+                },
+                &[],
+            ))?;
             let (lob, hib) = (self.splat_to(lo, &line)?, self.splat_to(hi, &line)?);
             let ge = self.bin64(BinaryOp::Ge, iota, lob)?;
             let lt = self.bin64(BinaryOp::Lt, iota, hib)?;
             let inside = self.bin64(BinaryOp::And, ge, lt)?;
-            let m = air(self.rb.op(Op::Broadcast { shape: t.shape.clone(), dims: vec![a as u32] }, &[inside]))?;
+            let m = air(self.rb.op(
+                Op::Broadcast {
+                    shape: t.shape.clone(),
+                    dims: vec![a as u32],
+                },
+                &[inside],
+            ))?;
             mask = Some(match mask {
                 None => m,
                 Some(acc) => self.bin64(BinaryOp::And, acc, m)?,
@@ -105,7 +124,11 @@ impl Imp<'_, '_> {
         let value = if set {
             y
         } else {
-            let add = if t.dtype.is_bool() { BinaryOp::Or } else { BinaryOp::Add };
+            let add = if t.dtype.is_bool() {
+                BinaryOp::Or
+            } else {
+                BinaryOp::Add
+            };
             air(self.rb.op(Op::Binary(add), &[x, y]))?
         };
         match mask {
@@ -120,7 +143,14 @@ impl Imp<'_, '_> {
 
     /// `y` gathered along `axis` so that its row `r - lo` sits at row `r` (rows outside the
     /// region get any row; the mask discards them). A broadcast axis (extent 1) stays.
-    fn place(&mut self, y: Value, axis: usize, lo: Value, iota: &Value, line: &[Dim]) -> Res<Value> {
+    fn place(
+        &mut self,
+        y: Value,
+        axis: usize,
+        lo: Value,
+        iota: &Value,
+        line: &[Dim],
+    ) -> Res<Value> {
         let yt = self.ty(y)?;
         let e = yt.shape[axis].clone();
         if e.as_const() == Some(1) {
@@ -140,12 +170,17 @@ impl Imp<'_, '_> {
 }
 
 /// The masked-path entries of an `idx_list` (step-1 slices and indices only).
-pub(super) fn entries(idx: &[super::index::Idx], first: usize, node: &Node, rank: usize) -> Res<Vec<Entry>> {
+pub(super) fn entries(
+    idx: &[super::index::Idx],
+    first: usize,
+    node: &Node,
+    rank: usize,
+) -> Res<Vec<Entry>> {
     let input = |p: usize| {
-        node.inputs
-            .get(first + p)
-            .copied()
-            .ok_or((ProblemKind::Invalid, format!("idx_list names input {p}, which is missing")))
+        node.inputs.get(first + p).copied().ok_or((
+            ProblemKind::Invalid,
+            format!("idx_list names input {p}, which is missing"),
+        ))
     };
     let mut out = vec![];
     for a in 0..rank {
@@ -156,7 +191,9 @@ pub(super) fn entries(idx: &[super::index::Idx], first: usize, node: &Node, rank
                 Entry::Slice(s.map(input).transpose()?, e.map(input).transpose()?)
             }
             Some(super::index::Idx::Slice(_)) => {
-                return unsupported("IncSubtensor of a strided slice whose region is known only at run time")
+                return unsupported(
+                    "IncSubtensor of a strided slice whose region is known only at run time",
+                )
             }
         });
     }

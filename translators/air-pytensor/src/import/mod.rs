@@ -12,10 +12,12 @@
 //! `ARange` and slice bounds get static or symbolic extents; such a value becomes an AIR value
 //! only when something reads it as data.
 
+mod check;
 mod control;
 mod dce;
 mod elemwise;
 mod index;
+mod literal;
 mod masked;
 mod reduce;
 mod shape;
@@ -27,9 +29,10 @@ use air_ir::{DType, Dim, Intent, Literal, Module, Op, Scalar, TensorType, Value}
 use serde_json::Value as Json;
 
 use crate::error::{Error, Problem, ProblemKind};
-use crate::json::{self, Graph, Node, RawValue, VarKind, VarType};
-use crate::table::{self, Support, TensorOp};
+use crate::json::{self, Graph, Node, VarKind, VarType};
+use crate::table::{self, TensorOp};
 use crate::Options;
+use literal::{exact_cast, known_of_literal, literal, scalar_literal};
 
 /// A problem while lowering one node: its kind and message (the node's place is added).
 pub(crate) type Res<T> = Result<T, (ProblemKind, String)>;
@@ -126,7 +129,7 @@ pub(crate) struct Imp<'a, 'g> {
 pub fn import(text: &str, opts: &Options) -> Result<Module, Error> {
     let g = json::parse(text, &opts.limits).map_err(Error::Parse)?;
     let mut problems = vec![];
-    check_ops(&g, &mut problems);
+    check::check_ops(&g, &mut problems);
     if !problems.is_empty() {
         return Err(Error::Import(problems));
     }
@@ -215,8 +218,7 @@ pub(crate) fn import_graph(
             continue;
         }
         if let Err((kind, message)) = imp.node(k, node) {
-            imp.problems
-                .push(Problem::new(kind, message, &node.place));
+            imp.problems.push(Problem::new(kind, message, &node.place));
             node.outputs.iter().for_each(|&o| imp.bad[o] = true);
         }
     }
@@ -373,11 +375,15 @@ impl Imp<'_, '_> {
 
     /// The resolved AIR type of a value.
     pub fn ty(&mut self, v: Value) -> Res<TensorType> {
-        let t = self
-            .rb
-            .value_type(v)
-            .ok_or((ProblemKind::Invalid, "a value of another region".to_string()))?;
-        let shape = t.shape.iter().map(|d| self.resolve(d)).collect::<Res<_>>()?;
+        let t = self.rb.value_type(v).ok_or((
+            ProblemKind::Invalid,
+            "a value of another region".to_string(),
+        ))?;
+        let shape = t
+            .shape
+            .iter()
+            .map(|d| self.resolve(d))
+            .collect::<Res<_>>()?;
         Ok(TensorType::new(t.dtype, shape))
     }
 
@@ -425,8 +431,17 @@ impl Imp<'_, '_> {
 
     /// Builds a known value as an AIR value of `dtype`.
     pub fn materialize(&mut self, k: &Known, dtype: DType) -> Res<Value> {
-        if let Some(cs) = k.dims.iter().map(Dim::as_const).collect::<Option<Vec<i64>>>() {
-            let shape = if k.scalar { vec![] } else { vec![cs.len() as u64] };
+        if let Some(cs) = k
+            .dims
+            .iter()
+            .map(Dim::as_const)
+            .collect::<Option<Vec<i64>>>()
+        {
+            let shape = if k.scalar {
+                vec![]
+            } else {
+                vec![cs.len() as u64]
+            };
             let values: Vec<Scalar> = cs.into_iter().map(Scalar::Int).collect();
             let lit = Literal::from_scalars(dtype, shape, &values)
                 .map_err(|e| (ProblemKind::Invalid, e.to_string()))?;
@@ -464,7 +479,8 @@ impl Imp<'_, '_> {
                 .ok_or((ProblemKind::Invalid, "an empty scalar".into()));
         }
         if elems.is_empty() {
-            let lit = Literal::new(dtype, vec![0], vec![]).map_err(|e| (ProblemKind::Invalid, e.to_string()))?;
+            let lit = Literal::new(dtype, vec![0], vec![])
+                .map_err(|e| (ProblemKind::Invalid, e.to_string()))?;
             return air(self.rb.op(Op::Constant(lit), &[]));
         }
         let parts = elems
@@ -483,7 +499,11 @@ impl Imp<'_, '_> {
     }
 
     /// The node's inputs, checking their count.
-    pub fn inputs<'n>(&self, node: &'n Node, count: std::ops::RangeInclusive<usize>) -> Res<&'n [usize]> {
+    pub fn inputs<'n>(
+        &self,
+        node: &'n Node,
+        count: std::ops::RangeInclusive<usize>,
+    ) -> Res<&'n [usize]> {
         if count.contains(&node.inputs.len()) {
             Ok(&node.inputs)
         } else {
@@ -519,8 +539,8 @@ impl Imp<'_, '_> {
             let Some(d) = t.shape.get(axis) else {
                 return invalid("more shape entries than axes");
             };
-            let is_none = matches!(self.g.vars[s].kind, VarKind::Constant(_))
-                && self.val(s)?.known.is_none();
+            let is_none =
+                matches!(self.g.vars[s].kind, VarKind::Constant(_)) && self.val(s)?.known.is_none();
             if is_none {
                 continue;
             }
@@ -535,89 +555,22 @@ impl Imp<'_, '_> {
     }
 }
 
-/// Checks every op (and every Elemwise scalar op, Blockwise core op and CAReduce scalar op)
-/// against the table, in this graph and its inner graphs; each unknown or unsupported one is a
-/// problem.
-fn check_ops(g: &Graph, problems: &mut Vec<Problem>) {
-    for &k in &g.order {
-        let node = &g.nodes[k];
-        let op = &node.op;
-        match table::tensor_op(&op.class, &op.module) {
-            None => problems.push(Problem::new(
-                ProblemKind::UnknownOp,
-                format!("unknown op {}.{}", op.module, op.class),
-                &node.place,
-            )),
-            Some(e) => {
-                if let Support::No(why) = e.support {
-                    problems.push(Problem::new(
-                        ProblemKind::Unsupported,
-                        format!("unsupported op {}: {why}", op.class),
-                        &node.place,
-                    ));
-                }
-                check_nested(node, e.op, problems);
-            }
-        }
-        if let Some(inner) = g.inner.get(&k) {
-            check_ops(inner, problems);
-        }
-    }
-}
-
-fn check_nested(node: &Node, op: TensorOp, problems: &mut Vec<Problem>) {
-    let nested = |key: &str| node.op.prop(key).and_then(|v| v.get("op"));
-    let class_of = |j: &Json, key: &str| j.get(key).and_then(Json::as_str).unwrap_or("").to_string();
-    match op {
-        TensorOp::Elemwise | TensorOp::Reduce => {
-            let Some(s) = nested("scalar_op") else {
-                if op == TensorOp::Elemwise {
-                    problems.push(Problem::new(
-                        ProblemKind::Invalid,
-                        "an Elemwise without a scalar_op",
-                        &node.place,
-                    ));
-                }
-                return;
-            };
-            let (class, module) = (class_of(s, "class"), class_of(s, "module"));
-            match table::scalar_op(&class, &module) {
-                None => problems.push(Problem::new(
-                    ProblemKind::UnknownOp,
-                    format!("unknown scalar op {module}.{class}"),
-                    &node.place,
-                )),
-                Some(e) => {
-                    if let Support::No(why) = e.support {
-                        problems.push(Problem::new(
-                            ProblemKind::Unsupported,
-                            format!("unsupported scalar op {class}: {why}"),
-                            &node.place,
-                        ));
-                    }
-                }
-            }
-        }
-        TensorOp::Blockwise => {
-            let core = nested("core_op").map(|c| class_of(c, "class")).unwrap_or_default();
-            if core != "Dot" {
-                problems.push(Problem::new(
-                    ProblemKind::Unsupported,
-                    format!("Blockwise of {core}: only a Dot core is supported"),
-                    &node.place,
-                ));
-            }
-        }
-        _ => {}
-    }
-}
-
 /// A valid AIR identifier from a PyTensor name, unique among `used`.
-pub(crate) fn unique_ident(name: Option<&str>, fallback: &str, used: &mut HashSet<String>) -> String {
+pub(crate) fn unique_ident(
+    name: Option<&str>,
+    fallback: &str,
+    used: &mut HashSet<String>,
+) -> String {
     let mut base: String = name
         .unwrap_or(fallback)
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     if base.is_empty() || base.starts_with(|c: char| c.is_ascii_digit()) {
         base = format!("_{base}");
@@ -632,134 +585,6 @@ pub(crate) fn unique_ident(name: Option<&str>, fallback: &str, used: &mut HashSe
     name
 }
 
-/// A rank-0 literal of `dtype` holding the integer `c` (wrapping as NumPy's `astype`).
-pub(crate) fn scalar_literal(dtype: DType, c: i64) -> Literal {
-    Literal {
-        dtype,
-        shape: vec![],
-        data: Scalar::Int(c).to_le_bytes(dtype),
-    }
-}
-
-/// The literal of a constant variable.
-pub(crate) fn literal(raw: &RawValue, ty: &VarType) -> Res<Literal> {
-    let Some(dtype) = json::dtype(&raw.dtype) else {
-        return invalid(format!("a constant of unknown dtype {:?}", raw.dtype));
-    };
-    if dtype != ty.dtype {
-        return invalid(format!(
-            "a constant of dtype {} in a variable of type {}",
-            raw.dtype,
-            ty.dtype.numpy_name()
-        ));
-    }
-    let static_shape: Vec<Option<u64>> = raw.shape.iter().map(|&d| Some(d)).collect();
-    let shape_ok = static_shape.len() == ty.shape.len()
-        && ty.shape.iter().zip(&raw.shape).all(|(t, d)| t.is_none_or(|t| t == *d));
-    if !shape_ok {
-        return invalid(format!("a constant of shape {:?} in a variable of another shape", raw.shape));
-    }
-    let scalars = raw
-        .data
-        .iter()
-        .map(|j| element(j, dtype))
-        .collect::<Res<Vec<_>>>()?;
-    Literal::from_scalars(dtype, raw.shape.clone(), &scalars)
-        .map_err(|e| (ProblemKind::Invalid, format!("constant: {e}")))
-}
-
-fn number(j: &Json) -> Res<f64> {
-    match j {
-        Json::Number(n) => n.as_f64().ok_or((ProblemKind::Invalid, "a bad number".into())),
-        Json::Object(o) => match o.get("float").and_then(Json::as_str) {
-            Some("nan") => Ok(f64::NAN),
-            Some("inf") => Ok(f64::INFINITY),
-            Some("-inf") => Ok(f64::NEG_INFINITY),
-            _ => invalid(format!("a bad constant element {j}")),
-        },
-        Json::Bool(b) => Ok(f64::from(u8::from(*b))),
-        _ => invalid(format!("a bad constant element {j}")),
-    }
-}
-
-fn element(j: &Json, dtype: DType) -> Res<Scalar> {
-    let bad = || (ProblemKind::Invalid, format!("constant element {j} does not fit {}", dtype.numpy_name()));
-    if dtype.is_complex() {
-        return match j {
-            Json::Array(a) if a.len() == 2 => Ok(Scalar::Complex(number(&a[0])?, number(&a[1])?)),
-            _ => Err(bad()),
-        };
-    }
-    if dtype.is_bool() {
-        return match j {
-            Json::Bool(b) => Ok(Scalar::Bool(*b)),
-            Json::Number(n) if n.as_u64() == Some(0) || n.as_u64() == Some(1) => {
-                Ok(Scalar::Bool(n.as_u64() == Some(1)))
-            }
-            _ => Err(bad()),
-        };
-    }
-    if dtype.is_int() {
-        let wide = match j {
-            Json::Number(n) => n.as_i64().map(i128::from).or(n.as_u64().map(i128::from)),
-            _ => None,
-        }
-        .ok_or_else(bad)?;
-        let bits = 8 * dtype.size_bytes() as u32;
-        let (lo, hi) = if dtype.is_signed_int() {
-            (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
-        } else {
-            (0, (1i128 << bits) - 1)
-        };
-        if wide < lo || wide > hi {
-            return Err(bad());
-        }
-        return Ok(if dtype.is_signed_int() {
-            Scalar::Int(wide as i64)
-        } else {
-            Scalar::UInt(wide as u64)
-        });
-    }
-    Ok(Scalar::Float(number(j)?))
-}
-
-/// `lit` converted to `dtype` when every element converts exactly (and back).
-fn exact_cast(lit: &Literal, dtype: DType) -> Option<Literal> {
-    if lit.dtype == dtype {
-        return Some(lit.clone());
-    }
-    let values: Vec<Scalar> = lit.elements().collect();
-    let out = Literal::from_scalars(dtype, lit.shape.clone(), &values).ok()?;
-    let exact = out.elements().zip(&values).all(|(a, b)| same_value(a, *b));
-    exact.then_some(out)
-}
-
-fn same_value(a: Scalar, b: Scalar) -> bool {
-    let (ar, ai) = a.as_complex();
-    let (br, bi) = b.as_complex();
-    let eq = |x: f64, y: f64| x == y && x.is_sign_negative() == y.is_sign_negative() || (x.is_nan() && y.is_nan());
-    let ints = match (a, b) {
-        (Scalar::Float(_) | Scalar::Complex(..), _) | (_, Scalar::Float(_) | Scalar::Complex(..)) => true,
-        _ => a.as_i128() == b.as_i128(),
-    };
-    eq(ar, br) && eq(ai, bi) && ints
-}
-
-/// The known value of an integer literal of rank 0 or 1.
-fn known_of_literal(lit: &Literal) -> Option<Known> {
-    if !lit.dtype.is_int() || lit.shape.len() > 1 {
-        return None;
-    }
-    let dims = lit
-        .elements()
-        .map(|s| i64::try_from(s.as_i128()).ok().map(Dim::constant))
-        .collect::<Option<Vec<_>>>()?;
-    Some(Known {
-        dims,
-        scalar: lit.shape.is_empty(),
-    })
-}
-
 /// Reads an integer prop.
 pub(crate) fn int_prop(j: Option<&Json>) -> Option<i64> {
     j.and_then(Json::as_i64)
@@ -771,7 +596,10 @@ pub(crate) fn ints_prop(j: Option<&Json>) -> Res<Option<Vec<i64>>> {
         None | Some(Json::Null) => Ok(None),
         Some(Json::Array(a)) => a
             .iter()
-            .map(|e| e.as_i64().ok_or((ProblemKind::Invalid, format!("{e} is not an integer"))))
+            .map(|e| {
+                e.as_i64()
+                    .ok_or((ProblemKind::Invalid, format!("{e} is not an integer")))
+            })
             .collect::<Res<Vec<_>>>()
             .map(Some),
         Some(Json::Number(n)) => Ok(n.as_i64().map(|i| vec![i])),

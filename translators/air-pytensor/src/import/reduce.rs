@@ -17,21 +17,31 @@ impl Imp<'_, '_> {
         let [x] = self.inputs(node, 1..=1)? else {
             return invalid("one input expected");
         };
-        let kind = match (node.op.class.as_str(), scalar_kind(node.op.prop("scalar_op"))) {
+        let kind = match (
+            node.op.class.as_str(),
+            scalar_kind(node.op.prop("scalar_op")),
+        ) {
             ("Sum", _) | (_, Ok(ScalarKind::Binary(BinaryOp::Add))) => ReduceKind::Sum,
             ("Prod", _) | (_, Ok(ScalarKind::Binary(BinaryOp::Mul))) => ReduceKind::Prod,
             ("Max", _) | (_, Ok(ScalarKind::Binary(BinaryOp::Max))) => ReduceKind::Max,
             ("Min", _) | (_, Ok(ScalarKind::Binary(BinaryOp::Min))) => ReduceKind::Min,
             ("Any", _) | (_, Ok(ScalarKind::Binary(BinaryOp::Or))) => ReduceKind::Any,
             ("All", _) | (_, Ok(ScalarKind::Binary(BinaryOp::And))) => ReduceKind::All,
-            (c, _) => return unsupported(format!("a {c} whose scalar op is not Add, Mul, Maximum, Minimum, AND or OR")),
+            (c, _) => {
+                return unsupported(format!(
+                    "a {c} whose scalar op is not Add, Mul, Maximum, Minimum, AND or OR"
+                ))
+            }
         };
         let v = self.air(*x)?;
         let t = self.ty(v)?;
         let axes = self.axes(node.op.prop("axis"), t.rank())?;
         let out = self.out_type(node)?.dtype;
         let acc = match node.op.prop("acc_dtype") {
-            Some(Json::String(s)) => json::dtype(s).ok_or((crate::error::ProblemKind::Invalid, format!("unknown acc_dtype {s}")))?,
+            Some(Json::String(s)) => json::dtype(s).ok_or((
+                crate::error::ProblemKind::Invalid,
+                format!("unknown acc_dtype {s}"),
+            ))?,
             _ => out,
         };
         let acc = match kind {
@@ -40,7 +50,14 @@ impl Imp<'_, '_> {
             _ => acc,
         };
         let v = self.cast(v, acc)?;
-        let r = air(self.rb.op(Op::Reduce { kind, axes, keepdims: false }, &[v]))?;
+        let r = air(self.rb.op(
+            Op::Reduce {
+                kind,
+                axes,
+                keepdims: false,
+            },
+            &[v],
+        ))?;
         Ok(vec![Val::of(self.cast(r, out)?)])
     }
 
@@ -48,7 +65,10 @@ impl Imp<'_, '_> {
     fn axes(&mut self, j: Option<&Json>, rank: usize) -> Res<Vec<u32>> {
         let mut axes = match ints_prop(j)? {
             None => (0..rank as u32).collect(),
-            Some(list) => list.into_iter().map(|a| axis(a, rank)).collect::<Res<Vec<_>>>()?,
+            Some(list) => list
+                .into_iter()
+                .map(|a| axis(a, rank))
+                .collect::<Res<Vec<_>>>()?,
         };
         axes.sort_unstable();
         axes.dedup();
@@ -68,7 +88,14 @@ impl Imp<'_, '_> {
             _ if axes.len() == t.rank() => (self.flatten(v, &t.shape)?, 0),
             _ => return unsupported("Argmax over several but not all axes"),
         };
-        let r = air(self.rb.op(Op::ArgReduce { kind: ArgKind::Argmax, axis: a, keepdims: false }, &[v]))?;
+        let r = air(self.rb.op(
+            Op::ArgReduce {
+                kind: ArgKind::Argmax,
+                axis: a,
+                keepdims: false,
+            },
+            &[v],
+        ))?;
         let out = self.out_type(node)?.dtype;
         Ok(vec![Val::of(self.cast(r, out)?)])
     }
@@ -76,7 +103,9 @@ impl Imp<'_, '_> {
     fn flatten(&mut self, v: air_ir::Value, shape: &[Dim]) -> Res<air_ir::Value> {
         let mut n = Dim::constant(1);
         for d in shape {
-            n = n.mul(d).map_err(|e| (crate::error::ProblemKind::Dims, e.to_string()))?;
+            n = n
+                .mul(d)
+                .map_err(|e| (crate::error::ProblemKind::Dims, e.to_string()))?;
         }
         air(self.rb.op(Op::Reshape { shape: vec![n] }, &[v]))
     }
@@ -99,7 +128,9 @@ impl Imp<'_, '_> {
             Some(a) => (v, axis(a, t.rank())?),
             None => (self.flatten(v, &t.shape)?, 0),
         };
-        Ok(vec![Val::of(air(self.rb.op(Op::Scan { kind, axis: a }, &[v]))?)])
+        Ok(vec![Val::of(air(self
+            .rb
+            .op(Op::Scan { kind, axis: a }, &[v]))?)])
     }
 
     /// `SortOp(x, axis)` → `sort` ascending (NaN last, as NumPy).
@@ -113,7 +144,13 @@ impl Imp<'_, '_> {
             return unsupported("SortOp along an axis that is not a constant");
         };
         let a = axis(a, t.rank())?;
-        Ok(vec![Val::of(air(self.rb.op(Op::Sort { axis: a, descending: false }, &[v]))?)])
+        Ok(vec![Val::of(air(self.rb.op(
+            Op::Sort {
+                axis: a,
+                descending: false,
+            },
+            &[v],
+        ))?)])
     }
 
     /// `Dot` and `Blockwise(Dot)` → `matmul` in the output dtype.

@@ -19,36 +19,62 @@ impl Imp<'_, '_> {
         let ndim = int_prop(node.op.prop("input_ndim"));
         if let Some(lit) = self.constant_literal(*x)?.filter(|l| l.len() == 1) {
             // A one-element constant (PyTensor's scalar constants) stays a constant.
-            let lit = air_ir::Literal { shape: vec![1; order.len()], ..lit };
-            let known = self.known(*x)?.map(|k| Known { dims: k.dims, scalar: order.is_empty() });
+            let lit = air_ir::Literal {
+                shape: vec![1; order.len()],
+                ..lit
+            };
+            let known = self.known(*x)?.map(|k| Known {
+                dims: k.dims,
+                scalar: order.is_empty(),
+            });
             let v = self.constant(lit)?;
-            return Ok(vec![Val { air: Some(v), known }]);
+            return Ok(vec![Val {
+                air: Some(v),
+                known,
+            }]);
         }
         if let Some(k) = self.known(*x)? {
             let kept: Vec<usize> = order.iter().flatten().copied().collect();
             let known = match (k.scalar, order.as_slice()) {
-                (true, [None]) => Some(Known { dims: k.dims.clone(), scalar: false }),
+                (true, [None]) => Some(Known {
+                    dims: k.dims.clone(),
+                    scalar: false,
+                }),
                 (false, []) if k.dims.len() == 1 => Some(Known::scalar(k.dims[0].clone())),
                 (false, [Some(0)]) => Some(k.clone()),
                 _ => None,
             };
             if let Some(known) = known.filter(|_| kept.len() <= 1) {
-                return Ok(vec![Val { air: None, known: Some(known) }]);
+                return Ok(vec![Val {
+                    air: None,
+                    known: Some(known),
+                }]);
             }
         }
         let v = self.air(*x)?;
         let t = self.ty(v)?;
         if ndim.is_some_and(|n| n != t.rank() as i64) {
-            return invalid(format!("input_ndim is {ndim:?}, the input has rank {}", t.rank()));
+            return invalid(format!(
+                "input_ndim is {ndim:?}, the input has rank {}",
+                t.rank()
+            ));
         }
         let kept: Vec<usize> = order.iter().flatten().copied().collect();
         if kept.iter().any(|&a| a >= t.rank()) {
             return invalid("new_order names an axis the input lacks");
         }
-        let dropped: Vec<u32> = (0..t.rank()).filter(|a| !kept.contains(a)).map(|a| a as u32).collect();
+        let dropped: Vec<u32> = (0..t.rank())
+            .filter(|a| !kept.contains(a))
+            .map(|a| a as u32)
+            .collect();
         let mut v = v;
         if !dropped.is_empty() {
-            v = air(self.rb.op(Op::Squeeze { axes: dropped.clone() }, &[v]))?;
+            v = air(self.rb.op(
+                Op::Squeeze {
+                    axes: dropped.clone(),
+                },
+                &[v],
+            ))?;
         }
         let remaining: Vec<usize> = (0..t.rank()).filter(|a| kept.contains(a)).collect();
         let perm: Vec<u32> = kept
@@ -102,7 +128,9 @@ impl Imp<'_, '_> {
             }
             parts.push(self.cast(v, out.dtype)?);
         }
-        Ok(vec![Val::of(air(self.rb.op(Op::Concat { axis: a }, &parts))?)])
+        Ok(vec![Val::of(air(self
+            .rb
+            .op(Op::Concat { axis: a }, &parts))?)])
     }
 
     /// The dims named by scalar shape inputs, each known at import time.
@@ -111,7 +139,9 @@ impl Imp<'_, '_> {
             .iter()
             .map(|&s| match self.known(s)?.and_then(|k| k.one().cloned()) {
                 Some(d) => self.resolve(&d),
-                None => unsupported(format!("{what} with a shape computed from data at run time")),
+                None => unsupported(format!(
+                    "{what} with a shape computed from data at run time"
+                )),
             })
             .collect()
     }
@@ -158,7 +188,13 @@ impl Imp<'_, '_> {
             }
         }
         if dims.len() == node.inputs.len() {
-            return Ok(vec![Val { air: None, known: Some(Known { dims, scalar: false }) }]);
+            return Ok(vec![Val {
+                air: None,
+                known: Some(Known {
+                    dims,
+                    scalar: false,
+                }),
+            }]);
         }
         let mut parts = vec![];
         for &i in &node.inputs {
@@ -166,7 +202,9 @@ impl Imp<'_, '_> {
             let v = self.cast(v, out.dtype)?;
             parts.push(air(self.rb.op(Op::ExpandDims { axes: vec![0] }, &[v]))?);
         }
-        Ok(vec![Val::of(air(self.rb.op(Op::Concat { axis: 0 }, &parts))?)])
+        Ok(vec![Val::of(air(self
+            .rb
+            .op(Op::Concat { axis: 0 }, &parts))?)])
     }
 
     /// `ARange(start, stop, step)` with bounds known at import time → `iota`, scaled and
@@ -179,7 +217,11 @@ impl Imp<'_, '_> {
         let known = |imp: &mut Self, v: usize| -> Res<Option<Dim>> {
             Ok(imp.known(v)?.and_then(|k| k.one().cloned()))
         };
-        let (Some(a), Some(b), Some(s)) = (known(self, *start)?, known(self, *stop)?, known(self, *step)?) else {
+        let (Some(a), Some(b), Some(s)) = (
+            known(self, *start)?,
+            known(self, *stop)?,
+            known(self, *step)?,
+        ) else {
             return unsupported("ARange with bounds computed from data at run time");
         };
         let (Some(a0), Some(s0)) = (a.as_const(), s.as_const()) else {
@@ -187,12 +229,21 @@ impl Imp<'_, '_> {
         };
         let count = match b.as_const() {
             Some(b0) if s0 != 0 => Dim::constant(ceil_div(b0 - a0, s0).max(0)),
-            _ if s0 == 1 => b.sub(&a).map_err(|e| (crate::error::ProblemKind::Dims, e.to_string()))?,
+            _ if s0 == 1 => b
+                .sub(&a)
+                .map_err(|e| (crate::error::ProblemKind::Dims, e.to_string()))?,
             _ => return unsupported("ARange with a symbolic stop and a step other than 1"),
         };
         let count = self.resolve(&count)?;
         let dtype = out.dtype;
-        let mut v = air(self.rb.op(Op::Iota { dtype, shape: vec![count.clone()], axis: 0 }, &[]))?;
+        let mut v = air(self.rb.op(
+            Op::Iota {
+                dtype,
+                shape: vec![count.clone()],
+                axis: 0,
+            },
+            &[],
+        ))?;
         let shape = [count];
         if s0 != 1 {
             let sv = self.splat(Scalar::Int(s0), dtype, &shape)?;
@@ -231,9 +282,15 @@ impl Imp<'_, '_> {
             let i = axis(i, dims.len())?;
             Known::scalar(dims[i as usize].clone())
         } else {
-            Known { dims, scalar: false }
+            Known {
+                dims,
+                scalar: false,
+            }
         };
-        Ok(vec![Val { air: None, known: Some(known) }])
+        Ok(vec![Val {
+            air: None,
+            known: Some(known),
+        }])
     }
 
     /// `Reshape{ndim}(x, shape)` with the target shape known at import time (one `-1` is
@@ -273,10 +330,10 @@ fn new_order(j: Option<&Json>) -> Res<Vec<Option<usize>>> {
     a.iter()
         .map(|e| match e {
             Json::String(s) if s == "x" => Ok(None),
-            Json::Number(n) => n
-                .as_u64()
-                .map(|a| Some(a as usize))
-                .ok_or((crate::error::ProblemKind::Invalid, format!("bad new_order entry {e}"))),
+            Json::Number(n) => n.as_u64().map(|a| Some(a as usize)).ok_or((
+                crate::error::ProblemKind::Invalid,
+                format!("bad new_order entry {e}"),
+            )),
             _ => invalid(format!("bad new_order entry {e}")),
         })
         .collect()
@@ -308,7 +365,9 @@ fn infer_minus_one(input: &[Dim], target: &[Dim]) -> Res<Vec<Dim>> {
                 } else if let Some(p) = factors.iter().position(|f| f == d) {
                     factors.remove(p);
                 } else {
-                    return unsupported(format!("Reshape: cannot infer -1 (no factor {d} in the input's dims)"));
+                    return unsupported(format!(
+                        "Reshape: cannot infer -1 (no factor {d} in the input's dims)"
+                    ));
                 }
             }
             if c_other == 0 || c_total % c_other != 0 {
@@ -316,7 +375,9 @@ fn infer_minus_one(input: &[Dim], target: &[Dim]) -> Res<Vec<Dim>> {
             }
             let mut d = Dim::constant(c_total / c_other);
             for f in factors {
-                d = d.mul(&f).map_err(|e| (crate::error::ProblemKind::Dims, e.to_string()))?;
+                d = d
+                    .mul(&f)
+                    .map_err(|e| (crate::error::ProblemKind::Dims, e.to_string()))?;
             }
             let mut out = target.to_vec();
             out[*h] = d;
