@@ -16,6 +16,9 @@ expected values itself (``pytensor.function``, Python linker, no rewrites). Then
 - where ``air convert`` can write the graph as SymPy srepr, real SymPy evaluates it
   (``conformance/peers/sympy_eval.py``): the numbers must match too.
 
+Every shared example's ``pytensor.json`` also runs through ``air run`` on every backend and must
+match its ``expected.npz`` (PyTensor's own values).
+
 The other direction, SymPy → AIR → PyTensor: random SymPy systems of
 ``translators/air-sympy/tests/random_sympy.py`` (its generator and its SymPy-computed expected
 values) go through ``air convert model.srepr model.pytensor.json``, and PyTensor computes the
@@ -293,6 +296,70 @@ def check_case(d, names, want, steps, backends):
     return fails, sympy_checked
 
 
+def shared_examples():
+    """The shared examples' folders (``AIR_SHARED_DIR``, else ``shared/`` beside or above)."""
+    import os
+
+    env = os.environ.get("AIR_SHARED_DIR")
+    roots = [Path(env)] if env else [a / "shared" for a in [ROOT, *ROOT.parents]]
+    for r in roots:
+        if (r / "examples").is_dir():
+            return sorted(p.parent for p in (r / "examples").glob("*/pytensor.json"))
+    raise FileNotFoundError("shared/examples not found; set AIR_SHARED_DIR")
+
+
+def check_json_module():
+    """``graph_to_json(json_to_graph(doc))`` gives back every shared example's document (``str``
+    aside), and ``equal_computations`` holds between the rebuilt graphs: failures."""
+    from pytensor.graph.basic import equal_computations
+
+    def strip(x):
+        if isinstance(x, dict):
+            return {k: strip(v) for k, v in x.items() if k != "str"}
+        return [strip(e) for e in x] if isinstance(x, list) else x
+
+    failures = []
+    for ex in shared_examples():
+        doc = json.loads((ex / "pytensor.json").read_text())
+        ins, outs = pj.json_to_graph(doc)
+        again = pj.graph_to_json(outs, ins)
+        if strip(again) != strip(doc):
+            failures.append(f"example {ex.name}: graph_to_json(json_to_graph(doc)) differs from doc")
+        ins2, outs2 = pj.json_to_graph(again)
+        if not equal_computations(outs, outs2, ins, ins2):
+            failures.append(f"example {ex.name}: the graphs rebuilt twice are not equal_computations")
+    return failures
+
+
+def check_examples(air, backends, work):
+    """Every shared example's PyTensor JSON run by `air run` on each backend against PyTensor's
+    expected.npz: (passed, failures)."""
+    passed, failures = 0, []
+    for ex in shared_examples():
+        meta = json.loads((ex / "meta.json").read_text())
+        tol = meta["tolerance"]
+        # The inputs the graph takes (a table's unused columns are not parameters).
+        doc = json.loads((ex / "pytensor.json").read_text())
+        names = {v["name"] for v in doc["variables"] if v["id"] in doc["inputs"]}
+        inputs = work / f"example_{ex.name}_inputs.npz"
+        with np.load(ex / "inputs.npz") as z:
+            np.savez(inputs, **{k: z[k] for k in z.files if k in names})
+        for b in backends:
+            out = work / f"example_{ex.name}_{b}.npz"
+            p = subprocess.run([air, "run", ex / "pytensor.json", "--from", "pytensor", "--inputs",
+                                inputs, "--outputs", out, "--backend", b],
+                               capture_output=True, text=True)
+            if p.returncode != 0:
+                failures.append(f"example {ex.name} on {b}: {p.stderr[-500:]}")
+                continue
+            with np.load(out) as got, np.load(ex / "expected.npz") as want:
+                ok = all(np.allclose(got[k], want[k], rtol=tol["rtol"], atol=tol["atol"]) for k in want.files)
+            passed += int(ok)
+            if not ok:
+                failures.append(f"example {ex.name} on {b}: values differ from expected.npz")
+    return passed, failures
+
+
 def sympy_to_pytensor(air, count, seed, work, pool):
     """Random SymPy systems converted to PyTensor graphs: (checked, failures)."""
     rs = load("random_sympy", ROOT / "translators/air-sympy/tests/random_sympy.py")
@@ -388,6 +455,10 @@ def main():
             failures += [f"seed {seed}: {f}" for f in fails]
         checked, sympy_failures = sympy_to_pytensor(args.air, args.sympy_cases, args.seed, work, pool)
         failures += sympy_failures
+        examples_passed, example_failures = check_examples(args.air, backends, work)
+        json_failures = check_json_module()
+        failures += json_failures
+        failures += example_failures
     n = len(cases)
     print(f"random PyTensor graphs: {n} of {args.cases} built, in {time.monotonic() - started:.1f} s")
     print(f"  PyTensor -> JSON -> AIR -> JSON -> PyTensor: {passed['round trip']} of {n} match")
@@ -398,6 +469,10 @@ def main():
     for s in sympy_skipped:
         print(f"  {s}")
     print(f"  SymPy -> AIR -> PyTensor: {checked - len(sympy_failures)} of {checked} match SymPy")
+    print(f"  shared examples' pytensor.json through air run: {examples_passed} of "
+          f"{examples_passed + len(example_failures)} (example x backend) match expected.npz")
+    print(f"  shared examples: json_to_graph / graph_to_json reproduce the documents, "
+          f"equal_computations holds: {'yes' if not json_failures else 'NO'}")
     for f in failures:
         print(f)
     bad = failures or n < args.cases
