@@ -52,6 +52,8 @@ pub enum TensorOp {
     ScalarConvert,
     /// `ARange`.
     ARange,
+    /// `ExtractDiag` (offset 0).
+    ExtractDiag,
     /// `Shape`.
     Shape,
     /// `Shape_i`.
@@ -96,266 +98,51 @@ const TS: &str = "pytensor.tensor.subtensor";
 const SH: &str = "pytensor.tensor.shape";
 
 /// Every tensor op class the translator knows.
+#[rustfmt::skip]
 pub const TENSOR_OPS: &[OpEntry] = &[
-    e(
-        "Elemwise",
-        TE,
-        TensorOp::Elemwise,
-        "the scalar op's AIR op, with explicit cast and broadcast",
-        Support::Both,
-    ),
-    e(
-        "DimShuffle",
-        TE,
-        TensorOp::DimShuffle,
-        "squeeze, transpose, expand_dims",
-        Support::Both,
-    ),
-    e(
-        "CAReduce",
-        TE,
-        TensorOp::Reduce,
-        "reduce_* by scalar op (Add, Mul, Maximum, Minimum, AND, OR)",
-        Support::Import,
-    ),
-    e(
-        "Sum",
-        TM,
-        TensorOp::Reduce,
-        "reduce_sum (cast to acc_dtype and dtype)",
-        Support::Both,
-    ),
+    e("Elemwise", TE, TensorOp::Elemwise, "the scalar op's AIR op, with explicit cast and broadcast", Support::Both),
+    e("DimShuffle", TE, TensorOp::DimShuffle, "squeeze, transpose, expand_dims", Support::Both),
+    e("CAReduce", TE, TensorOp::Reduce, "reduce_* by scalar op (Add, Mul, Maximum, Minimum, AND, OR)", Support::Import),
+    e("Sum", TM, TensorOp::Reduce, "reduce_sum (cast to acc_dtype and dtype)", Support::Both),
     e("Prod", TM, TensorOp::Reduce, "reduce_prod", Support::Both),
     e("Max", TM, TensorOp::Reduce, "reduce_max", Support::Both),
     e("Min", TM, TensorOp::Reduce, "reduce_min", Support::Both),
     e("Any", TM, TensorOp::Reduce, "reduce_any", Support::Both),
     e("All", TM, TensorOp::Reduce, "reduce_all", Support::Both),
-    e(
-        "Argmax",
-        TM,
-        TensorOp::Argmax,
-        "argmax (argmin is exported as Argmax of Neg or Invert)",
-        Support::Both,
-    ),
+    e("Argmax", TM, TensorOp::Argmax, "argmax (argmin is exported as Argmax of Neg or Invert)", Support::Both),
     e("Dot", TM, TensorOp::Dot, "matmul", Support::Both),
-    e(
-        "Blockwise",
-        "pytensor.tensor.blockwise",
-        TensorOp::Blockwise,
-        "matmul (core op Dot only)",
-        Support::Both,
-    ),
-    e(
-        "Subtensor",
-        TS,
-        TensorOp::Subtensor,
-        "slice, take (scalar indices)",
-        Support::Both,
-    ),
-    e(
-        "IncSubtensor",
-        TS,
-        TensorOp::IncSubtensor,
-        "insert (scalar indices), slice + concat (step-1 slices)",
-        Support::Both,
-    ),
-    e(
-        "AdvancedSubtensor1",
-        TS,
-        TensorOp::AdvancedSubtensor1,
-        "take along axis 0",
-        Support::Import,
-    ),
-    e(
-        "AdvancedSubtensor",
-        TS,
-        TensorOp::AdvancedSubtensor,
-        "take (one integer index array), filter (a boolean mask)",
-        Support::Both,
-    ),
-    e(
-        "AdvancedIncSubtensor",
-        TS,
-        TensorOp::Unsupported,
-        "",
-        Support::No("AIR has no scatter"),
-    ),
-    e(
-        "AdvancedIncSubtensor1",
-        TS,
-        TensorOp::Unsupported,
-        "",
-        Support::No("AIR has no scatter"),
-    ),
+    e("Blockwise", "pytensor.tensor.blockwise", TensorOp::Blockwise, "matmul (core op Dot only)", Support::Both),
+    e("Subtensor", TS, TensorOp::Subtensor, "slice, take (scalar indices)", Support::Both),
+    e("IncSubtensor", TS, TensorOp::IncSubtensor, "insert (scalar indices), slice + concat (step-1 slices)", Support::Both),
+    e("AdvancedSubtensor1", TS, TensorOp::AdvancedSubtensor1, "take along axis 0", Support::Import),
+    e("AdvancedSubtensor", TS, TensorOp::AdvancedSubtensor, "take (one integer index array), filter (a boolean mask)", Support::Both),
+    e("AdvancedIncSubtensor", TS, TensorOp::Unsupported, "", Support::No("AIR has no scatter")),
+    e("AdvancedIncSubtensor1", TS, TensorOp::Unsupported, "", Support::No("AIR has no scatter")),
     e("Join", TB, TensorOp::Join, "concat", Support::Both),
-    e(
-        "Alloc",
-        TB,
-        TensorOp::Alloc,
-        "broadcast, full",
-        Support::Both,
-    ),
-    e(
-        "AllocEmpty",
-        TB,
-        TensorOp::AllocEmpty,
-        "full (zeros: the contents are unspecified)",
-        Support::Import,
-    ),
-    e(
-        "MakeVector",
-        TB,
-        TensorOp::MakeVector,
-        "expand_dims + concat",
-        Support::Both,
-    ),
-    e(
-        "ScalarFromTensor",
-        TB,
-        TensorOp::ScalarConvert,
-        "(the value itself)",
-        Support::Both,
-    ),
-    e(
-        "TensorFromScalar",
-        TB,
-        TensorOp::ScalarConvert,
-        "(the value itself)",
-        Support::Import,
-    ),
-    e(
-        "ARange",
-        TB,
-        TensorOp::ARange,
-        "iota (bounds known when importing)",
-        Support::Both,
-    ),
-    e(
-        "Eye",
-        TB,
-        TensorOp::Unsupported,
-        "",
-        Support::No("not mapped yet"),
-    ),
-    e(
-        "ExtractDiag",
-        TB,
-        TensorOp::Unsupported,
-        "",
-        Support::No("not mapped yet"),
-    ),
-    e(
-        "Split",
-        TB,
-        TensorOp::Unsupported,
-        "",
-        Support::No("not mapped yet"),
-    ),
-    e(
-        "Shape",
-        SH,
-        TensorOp::Shape,
-        "(dims known when importing)",
-        Support::Import,
-    ),
-    e(
-        "Shape_i",
-        SH,
-        TensorOp::ShapeI,
-        "(a dim known when importing)",
-        Support::Both,
-    ),
-    e(
-        "Reshape",
-        SH,
-        TensorOp::Reshape,
-        "reshape (target shape known when importing)",
-        Support::Both,
-    ),
-    e(
-        "SpecifyShape",
-        SH,
-        TensorOp::SpecifyShape,
-        "(the dims are unified)",
-        Support::Import,
-    ),
-    e(
-        "CumOp",
-        "pytensor.tensor.extra_ops",
-        TensorOp::CumOp,
-        "cumsum, cumprod",
-        Support::Both,
-    ),
-    e(
-        "Repeat",
-        "pytensor.tensor.extra_ops",
-        TensorOp::Unsupported,
-        "",
-        Support::No("not mapped yet"),
-    ),
-    e(
-        "Unique",
-        "pytensor.tensor.extra_ops",
-        TensorOp::Unsupported,
-        "",
-        Support::No("AIR has no unique"),
-    ),
-    e(
-        "SortOp",
-        "pytensor.tensor.sort",
-        TensorOp::SortOp,
-        "sort (descending: sort then a reversing Subtensor)",
-        Support::Both,
-    ),
-    e(
-        "ArgSortOp",
-        "pytensor.tensor.sort",
-        TensorOp::Unsupported,
-        "",
-        Support::No("AIR has no argsort"),
-    ),
-    e(
-        "Softmax",
-        "pytensor.tensor.special",
-        TensorOp::InnerGraph,
-        "its inner graph (max, sub, exp, sum, div)",
-        Support::Both,
-    ),
-    e(
-        "LogSoftmax",
-        "pytensor.tensor.special",
-        TensorOp::InnerGraph,
-        "its inner graph",
-        Support::Both,
-    ),
-    e(
-        "Einsum",
-        "pytensor.tensor.einsum",
-        TensorOp::InnerGraph,
-        "its inner graph",
-        Support::Import,
-    ),
-    e(
-        "OpFromGraph",
-        "pytensor.compile.builders",
-        TensorOp::InnerGraph,
-        "its inner graph, inlined or as custom with a decomposition",
-        Support::Import,
-    ),
-    e(
-        "Scan",
-        "pytensor.scan.op",
-        TensorOp::Scan,
-        "for (sequences, sit-sot, mit-sot, nit-sot, untraced sit-sot, non-sequences)",
-        Support::Both,
-    ),
-    e(
-        "IfElse",
-        "pytensor.ifelse",
-        TensorOp::IfElse,
-        "if",
-        Support::Both,
-    ),
+    e("Alloc", TB, TensorOp::Alloc, "broadcast, full", Support::Both),
+    e("AllocEmpty", TB, TensorOp::AllocEmpty, "full (zeros: the contents are unspecified)", Support::Import),
+    e("MakeVector", TB, TensorOp::MakeVector, "expand_dims + concat", Support::Both),
+    e("ScalarFromTensor", TB, TensorOp::ScalarConvert, "(the value itself)", Support::Both),
+    e("TensorFromScalar", TB, TensorOp::ScalarConvert, "(the value itself)", Support::Import),
+    e("ARange", TB, TensorOp::ARange, "iota (bounds known when importing)", Support::Both),
+    e("Eye", TB, TensorOp::Unsupported, "", Support::No("not mapped yet")),
+    e("ExtractDiag", TB, TensorOp::ExtractDiag, "einsum taking the diagonal (offset 0; the two axes unified)", Support::Both),
+    e("Split", TB, TensorOp::Unsupported, "", Support::No("not mapped yet")),
+    e("Shape", SH, TensorOp::Shape, "(dims known when importing)", Support::Import),
+    e("Shape_i", SH, TensorOp::ShapeI, "(a dim known when importing)", Support::Both),
+    e("Reshape", SH, TensorOp::Reshape, "reshape (target shape known when importing)", Support::Both),
+    e("SpecifyShape", SH, TensorOp::SpecifyShape, "(the dims are unified)", Support::Import),
+    e("CumOp", "pytensor.tensor.extra_ops", TensorOp::CumOp, "cumsum, cumprod", Support::Both),
+    e("Repeat", "pytensor.tensor.extra_ops", TensorOp::Unsupported, "", Support::No("not mapped yet")),
+    e("Unique", "pytensor.tensor.extra_ops", TensorOp::Unsupported, "", Support::No("AIR has no unique")),
+    e("SortOp", "pytensor.tensor.sort", TensorOp::SortOp, "sort (descending: sort then a reversing Subtensor)", Support::Both),
+    e("ArgSortOp", "pytensor.tensor.sort", TensorOp::Unsupported, "", Support::No("AIR has no argsort")),
+    e("Softmax", "pytensor.tensor.special", TensorOp::InnerGraph, "its inner graph (max, sub, exp, sum, div)", Support::Both),
+    e("LogSoftmax", "pytensor.tensor.special", TensorOp::InnerGraph, "its inner graph", Support::Both),
+    e("Einsum", "pytensor.tensor.einsum", TensorOp::InnerGraph, "its inner graph", Support::Import),
+    e("OpFromGraph", "pytensor.compile.builders", TensorOp::InnerGraph, "its inner graph, inlined or as custom with a decomposition", Support::Import),
+    e("Scan", "pytensor.scan.op", TensorOp::Scan, "for (sequences, sit-sot, mit-sot, nit-sot, untraced sit-sot, non-sequences)", Support::Both),
+    e("IfElse", "pytensor.ifelse", TensorOp::IfElse, "if", Support::Both),
 ];
 
 const fn e(
@@ -467,6 +254,7 @@ use UnaryOp as U;
 
 /// Every scalar op class the translator knows. For export, the first entry computing an AIR op
 /// is the one written.
+#[rustfmt::skip]
 pub const SCALAR_OPS: &[ScalarEntry] = &[
     s("Add", SB, Some("add"), K::Binary(B::Add)),
     s("Sub", SB, Some("sub"), K::Binary(B::Sub)),
@@ -509,12 +297,7 @@ pub const SCALAR_OPS: &[ScalarEntry] = &[
     s("RoundHalfToEven", SB, None, K::Unary(U::Round)),
     s("Erf", SM, Some("erf"), K::Unary(U::Erf)),
     s("Sigmoid", SM, Some("sigmoid"), K::Unary(U::Logistic)),
-    s(
-        "Reciprocal",
-        SB,
-        Some("reciprocal"),
-        K::Unary(U::Reciprocal),
-    ),
+    s("Reciprocal", SB, Some("reciprocal"), K::Unary(U::Reciprocal)),
     s("Invert", SB, None, K::Unary(U::Not)),
     s("IsNan", SB, None, K::Unary(U::IsNan)),
     s("IsInf", SB, None, K::Unary(U::IsInf)),
@@ -549,11 +332,7 @@ pub const SCALAR_OPS: &[ScalarEntry] = &[
     no("Gamma", SM, "AIR has no gamma"),
     no("GammaLn", SM, "AIR has no lgamma"),
     no("Psi", SM, "AIR has no digamma"),
-    no(
-        "Composite",
-        "pytensor.scalar.basic",
-        "fused by rewrites; write graphs before rewrites",
-    ),
+    no("Composite", "pytensor.scalar.basic", "fused by rewrites; write graphs before rewrites"),
 ];
 
 /// The tensor op entry of a class defined in `module`.
@@ -575,14 +354,6 @@ pub fn scalar_for(kind: ScalarKind) -> Option<&'static ScalarEntry> {
     SCALAR_OPS
         .iter()
         .find(|e| e.kind == kind && e.support == Support::Both)
-}
-
-/// The entry of a tensor op class by name (the exporter's view: class names are unique).
-pub fn tensor_class(class: &str) -> &'static OpEntry {
-    TENSOR_OPS
-        .iter()
-        .find(|e| e.class == class)
-        .unwrap_or(&TENSOR_OPS[0])
 }
 
 /// How one AIR op is written for PyTensor.
@@ -610,6 +381,7 @@ const fn x(air: &'static str, why: &'static str) -> AirEntry {
 
 /// Every AIR op of op set v1 and what the exporter writes for it. Elementwise ops use the scalar
 /// op of [`SCALAR_OPS`] computing them.
+#[rustfmt::skip]
 pub const AIR_OPS: &[AirEntry] = &[
     w("constant", "a constant variable"),
     w("iota", "ARange, DimShuffle, Alloc"),
@@ -618,16 +390,10 @@ pub const AIR_OPS: &[AirEntry] = &[
     w("rsqrt", "Elemwise Reciprocal(Sqrt)"),
     x("shl", "PyTensor has no shift op"),
     x("shr", "PyTensor has no shift op"),
-    w(
-        "rem",
-        "integers: Elemwise Mod corrected by Switch; floats are not expressible",
-    ),
+    w("rem", "integers: Elemwise Mod corrected by Switch; floats are not expressible"),
     w("select", "Elemwise Switch"),
     w("cast", "Elemwise Cast"),
-    w(
-        "clip",
-        "Elemwise Minimum(Maximum(x, lo), hi) (PyTensor's Clip differs on NaN bounds)",
-    ),
+    w("clip", "Elemwise Minimum(Maximum(x, lo), hi) (PyTensor's Clip differs on NaN bounds)"),
     w("broadcast", "DimShuffle, Alloc"),
     w("reshape", "Reshape with a MakeVector of dims"),
     w("transpose", "DimShuffle"),
@@ -647,28 +413,16 @@ pub const AIR_OPS: &[AirEntry] = &[
     w("reduce_any", "Any"),
     w("reduce_all", "All"),
     w("argmax", "Argmax"),
-    w(
-        "argmin",
-        "Argmax of Neg (floats) or Invert (integers, bool)",
-    ),
+    w("argmin", "Argmax of Neg (floats) or Invert (integers, bool)"),
     w("cumsum", "CumOp add"),
     w("cumprod", "CumOp mul"),
     w("sort", "SortOp (descending: reversed with a Subtensor)"),
-    w("einsum", "DimShuffle, Elemwise Mul, Sum, DimShuffle"),
-    w(
-        "matmul",
-        "Dot (2-D), Blockwise(Dot) (batched), DimShuffle for 1-D operands",
-    ),
-    w(
-        "for",
-        "Scan with untraced sit-sot states (the counter is one)",
-    ),
+    w("einsum", "ExtractDiag for repeated indices, DimShuffle, Elemwise Mul, Sum, DimShuffle"),
+    w("matmul", "Dot (2-D), Blockwise(Dot) (batched), DimShuffle for 1-D operands"),
+    w("for", "Scan with untraced sit-sot states (the counter is one)"),
     w("if", "IfElse of both branches"),
     w("call", "the callee inlined"),
-    w(
-        "custom",
-        "Softmax/LogSoftmax for domain pytensor, else the decomposition inlined",
-    ),
+    w("custom", "Softmax/LogSoftmax for domain pytensor, else the decomposition inlined"),
 ];
 
 /// The AIR entry of an op name.

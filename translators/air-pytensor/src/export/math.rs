@@ -271,6 +271,40 @@ pub(super) fn argreduce(
     }
 }
 
+/// A term with a repeated letter takes the diagonal (`ExtractDiag`, which puts it last) until
+/// its letters are distinct: the new term, variable and type.
+fn diagonals(doc: &mut Doc, term: &str, x: &str, t: &TensorType) -> (String, String, TensorType) {
+    let (mut chars, mut x, mut t): (Vec<char>, String, TensorType) =
+        (term.chars().collect(), x.to_string(), t.clone());
+    while let Some((p, q)) = (0..chars.len()).find_map(|p| {
+        (p + 1..chars.len())
+            .find(|&q| chars[q] == chars[p])
+            .map(|q| (p, q))
+    }) {
+        let c = chars[p];
+        let d = t.shape[p].clone();
+        let mut shape: Vec<Dim> = (0..t.rank())
+            .filter(|&a| a != p && a != q)
+            .map(|a| t.shape[a].clone())
+            .collect();
+        shape.push(d);
+        chars = (0..chars.len())
+            .filter(|&a| a != p && a != q)
+            .map(|a| chars[a])
+            .chain([c])
+            .collect();
+        let props = json!({"offset": 0, "axis1": p, "axis2": q, "view": false});
+        let ty = TensorType::new(t.dtype, shape);
+        x = doc.node1(
+            op_json("ExtractDiag", "ExtractDiag", props),
+            &[x],
+            Pt::of(&ty),
+        );
+        t = ty;
+    }
+    (chars.into_iter().collect(), x, t)
+}
+
 /// `einsum` as DimShuffles to one letter order, a product, a `Sum` over the contracted letters
 /// and a DimShuffle to the output order.
 pub(super) fn einsum(
@@ -281,7 +315,15 @@ pub(super) fn einsum(
     out: &TensorType,
 ) -> R<String> {
     let (lhs, rhs) = spec.split_once("->").ok_or("an einsum without ->")?;
-    let terms: Vec<&str> = lhs.split(',').collect();
+    let mut terms: Vec<String> = vec![];
+    let mut ins = ins.to_vec();
+    let mut types = types.to_vec();
+    for (k, term) in lhs.split(',').enumerate() {
+        let (t, x, ty) = diagonals(doc, term, &ins[k], &types[k]);
+        terms.push(t);
+        (ins[k], types[k]) = (x, ty);
+    }
+    let (ins, types) = (&ins[..], &types[..]);
     let mut letters: Vec<char> = vec![];
     let mut extent: Vec<Dim> = vec![];
     for (term, t) in terms.iter().zip(types) {

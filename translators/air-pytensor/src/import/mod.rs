@@ -261,6 +261,7 @@ impl Imp<'_, '_> {
             TensorOp::MakeVector => self.make_vector(node)?,
             TensorOp::ScalarConvert | TensorOp::SpecifyShape => self.pass_through(node)?,
             TensorOp::ARange => self.arange(node)?,
+            TensorOp::ExtractDiag => self.extract_diag(node)?,
             TensorOp::Shape | TensorOp::ShapeI => self.shape(node, entry.op)?,
             TensorOp::Reshape => self.reshape(node)?,
             TensorOp::CumOp => self.cumop(node)?,

@@ -153,6 +153,41 @@ impl Imp<'_, '_> {
         ))?)])
     }
 
+    /// `ExtractDiag{offset=0, axis1, axis2}` → `einsum` with one letter for both axes, the
+    /// diagonal last (the two axes are unified: a non-square diagonal is refused at run time).
+    pub(super) fn extract_diag(&mut self, node: &Node) -> Res<Vec<Val>> {
+        let [x] = self.inputs(node, 1..=1)? else {
+            return invalid("one input expected");
+        };
+        if int_prop(node.op.prop("offset")) != Some(0) {
+            return unsupported("ExtractDiag with an offset other than 0");
+        }
+        let v = self.air(*x)?;
+        let t = self.ty(v)?;
+        let (a1, a2) = match (
+            int_prop(node.op.prop("axis1")),
+            int_prop(node.op.prop("axis2")),
+        ) {
+            (Some(a), Some(b)) => (axis(a, t.rank())? as usize, axis(b, t.rank())? as usize),
+            _ => return invalid("ExtractDiag without axis1 and axis2"),
+        };
+        if a1 == a2 || t.rank() > 26 {
+            return invalid("ExtractDiag of one axis with itself");
+        }
+        self.unify(&t.shape[a1], &t.shape[a2])?;
+        let letter = |a: usize| (b'a' + a as u8) as char;
+        let input: String = (0..t.rank())
+            .map(|a| letter(if a == a2 { a1 } else { a }))
+            .collect();
+        let output: String = (0..t.rank())
+            .filter(|&a| a != a1 && a != a2)
+            .map(letter)
+            .chain([letter(a1)])
+            .collect();
+        let spec = format!("{input}->{output}");
+        Ok(vec![Val::of(air(self.rb.op(Op::Einsum { spec }, &[v]))?)])
+    }
+
     /// `Dot` and `Blockwise(Dot)` → `matmul` in the output dtype.
     pub(super) fn dot(&mut self, node: &Node) -> Res<Vec<Val>> {
         let [a, b] = self.inputs(node, 2..=2)? else {
