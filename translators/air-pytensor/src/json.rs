@@ -262,128 +262,49 @@ pub fn check(
     place: &Place,
     depth: usize,
 ) -> Result<Graph, Problem> {
-    let err = |kind, msg: String| Problem::new(kind, msg, place);
-    if raw.format != FORMAT {
-        return Err(err(
-            ProblemKind::Json,
-            format!("format is {:?}, expected {FORMAT:?}", raw.format),
-        ));
-    }
-    if depth > limits.max_depth {
-        return Err(err(
-            ProblemKind::Limit,
-            format!("inner graphs nest deeper than {}", limits.max_depth),
-        ));
-    }
-    if raw.variables.len() + raw.nodes.len() > limits.max_items {
-        return Err(err(
-            ProblemKind::Limit,
-            format!(
-                "{} variables and {} nodes: more than the limit {}",
-                raw.variables.len(),
-                raw.nodes.len(),
-                limits.max_items
-            ),
-        ));
-    }
-    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(raw.variables.len());
-    for (k, v) in raw.variables.iter().enumerate() {
-        if by_id.insert(v.id.as_str(), k).is_some() {
-            return Err(err(
-                ProblemKind::Invalid,
-                format!("variable {} is defined twice", v.id),
-            ));
-        }
-    }
-    let mut node_pos: HashMap<i64, usize> = HashMap::with_capacity(raw.nodes.len());
-    for (k, n) in raw.nodes.iter().enumerate() {
-        if node_pos.insert(n.id, k).is_some() {
-            return Err(err(
-                ProblemKind::Invalid,
-                format!("node {} is defined twice", n.id),
-            ));
-        }
-    }
+    check_header(&raw, limits, place, depth)?;
+    let by_id = unique(
+        raw.variables.iter().map(|v| v.id.as_str()),
+        "variable",
+        place,
+    )?;
+    let node_pos = unique(raw.nodes.iter().map(|n| n.id), "node", place)?;
     let vars = raw
         .variables
         .iter()
         .map(|v| check_var(v, &node_pos, limits, place))
         .collect::<Result<Vec<_>, _>>()?;
-    let lookup = |id: &str, what: &str, at: &Place| {
-        by_id.get(id).copied().ok_or_else(|| {
-            Problem::new(
-                ProblemKind::Invalid,
-                format!("{what} {id} is not a variable"),
-                at,
-            )
-        })
+    let lookup = |ids: &[String], what: &str, at: &Place| -> Result<Vec<usize>, Problem> {
+        ids.iter()
+            .map(|id| {
+                by_id.get(id.as_str()).copied().ok_or_else(|| {
+                    let msg = format!("{what} {id} is not a variable");
+                    Problem::new(ProblemKind::Invalid, msg, at)
+                })
+            })
+            .collect()
     };
+    let inputs = lookup(&raw.inputs, "graph input", place)?;
+    let outputs = lookup(&raw.outputs, "graph output", place)?;
     let mut nodes = Vec::with_capacity(raw.nodes.len());
-    for (k, n) in raw.nodes.iter().enumerate() {
+    for (k, n) in raw.nodes.into_iter().enumerate() {
         let at = place.node(n.id, &describe(&n.op));
-        let inputs = n
-            .inputs
-            .iter()
-            .map(|i| lookup(i, "input", &at))
-            .collect::<Result<Vec<_>, _>>()?;
-        let outputs = n
-            .outputs
-            .iter()
-            .map(|o| lookup(o, "output", &at))
-            .collect::<Result<Vec<_>, _>>()?;
-        for (index, &o) in outputs.iter().enumerate() {
-            if vars[o].kind != (VarKind::NodeOutput { node: k, index }) {
-                return Err(Problem::new(
-                    ProblemKind::Invalid,
-                    format!(
-                        "variable {} is listed as output {index} of the node but says otherwise",
-                        vars[o].id
-                    ),
-                    &at,
-                ));
-            }
-        }
-        nodes.push(Node {
+        let node = Node {
             id: n.id,
-            op: n.op.clone(),
-            inputs,
-            outputs,
+            inputs: lookup(&n.inputs, "input", &at)?,
+            outputs: lookup(&n.outputs, "output", &at)?,
+            op: n.op,
             place: at,
-        });
+        };
+        check_outputs(k, &node, &vars)?;
+        nodes.push(node);
     }
-    for (k, v) in vars.iter().enumerate() {
-        if let VarKind::NodeOutput { node, index } = v.kind {
-            if nodes[node].outputs.get(index) != Some(&k) {
-                return Err(err(
-                    ProblemKind::Invalid,
-                    format!("variable {} is not among its node's outputs", v.id),
-                ));
-            }
-        }
-    }
-    let inputs = raw
-        .inputs
-        .iter()
-        .map(|i| lookup(i, "graph input", place))
-        .collect::<Result<Vec<_>, _>>()?;
-    for &i in &inputs {
-        if vars[i].kind != VarKind::Input {
-            return Err(err(
-                ProblemKind::Invalid,
-                format!("graph input {} is not an input variable", vars[i].id),
-            ));
-        }
-    }
-    let outputs = raw
-        .outputs
-        .iter()
-        .map(|o| lookup(o, "graph output", place))
-        .collect::<Result<Vec<_>, _>>()?;
+    check_links(&vars, &nodes, &inputs, place)?;
     let order = topological(&nodes, &vars, place)?;
     let mut inner = HashMap::new();
-    for (k, n) in nodes.iter().enumerate() {
-        if let Some(g) = &n.op.inner {
-            inner.insert(k, check((**g).clone(), limits, &n.place, depth + 1)?);
+    for (k, n) in nodes.iter_mut().enumerate() {
+        if let Some(g) = n.op.inner.take() {
+            inner.insert(k, check(*g, limits, &n.place, depth + 1)?);
         }
     }
     Ok(Graph {
@@ -395,6 +316,94 @@ pub fn check(
         inner,
         place: place.clone(),
     })
+}
+
+/// The format tag and the bounds on nesting and size.
+fn check_header(
+    raw: &RawGraph,
+    limits: &Limits,
+    place: &Place,
+    depth: usize,
+) -> Result<(), Problem> {
+    let err = |kind, msg: String| Err(Problem::new(kind, msg, place));
+    if raw.format != FORMAT {
+        return err(
+            ProblemKind::Json,
+            format!("format is {:?}, expected {FORMAT:?}", raw.format),
+        );
+    }
+    if depth > limits.max_depth {
+        return err(
+            ProblemKind::Limit,
+            format!("inner graphs nest deeper than {}", limits.max_depth),
+        );
+    }
+    let items = raw.variables.len() + raw.nodes.len();
+    if items > limits.max_items {
+        return err(
+            ProblemKind::Limit,
+            format!(
+                "{items} variables and nodes: more than the limit {}",
+                limits.max_items
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Positions by id; an id used twice is an error.
+fn unique<K: std::hash::Hash + Eq + std::fmt::Display>(
+    ids: impl Iterator<Item = K>,
+    what: &str,
+    place: &Place,
+) -> Result<HashMap<K, usize>, Problem> {
+    let mut out = HashMap::new();
+    for (k, id) in ids.enumerate() {
+        if out.contains_key(&id) {
+            let msg = format!("{what} {id} is defined twice");
+            return Err(Problem::new(ProblemKind::Invalid, msg, place));
+        }
+        out.insert(id, k);
+    }
+    Ok(out)
+}
+
+/// Each output variable of node number `k` says it is that output.
+fn check_outputs(k: usize, node: &Node, vars: &[Var]) -> Result<(), Problem> {
+    for (index, &o) in node.outputs.iter().enumerate() {
+        if vars[o].kind != (VarKind::NodeOutput { node: k, index }) {
+            let msg = format!(
+                "variable {} is listed as output {index} of the node but says otherwise",
+                vars[o].id
+            );
+            return Err(Problem::new(ProblemKind::Invalid, msg, &node.place));
+        }
+    }
+    Ok(())
+}
+
+/// Each node output is among its node's outputs; graph inputs are input variables.
+fn check_links(
+    vars: &[Var],
+    nodes: &[Node],
+    inputs: &[usize],
+    place: &Place,
+) -> Result<(), Problem> {
+    for (k, v) in vars.iter().enumerate() {
+        if let VarKind::NodeOutput { node, index } = v.kind {
+            if nodes[node].outputs.get(index) != Some(&k) {
+                let msg = format!("variable {} is not among its node's outputs", v.id);
+                return Err(Problem::new(ProblemKind::Invalid, msg, place));
+            }
+        }
+    }
+    for &i in inputs {
+        if vars[i].kind != VarKind::Input {
+            let msg = format!("graph input {} is not an input variable", vars[i].id);
+            return Err(Problem::new(ProblemKind::Invalid, msg, place));
+        }
+    }
+    Ok(())
 }
 
 fn check_var(

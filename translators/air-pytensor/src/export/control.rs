@@ -31,40 +31,8 @@ impl Ex<'_> {
         let captured = &ins[3 + n_carried..];
         let i64s = Pt::scalar_tensor(DType::I64);
         let e = |k| elemwise_json(k, None);
-        let span = doc.node1(
-            e(ScalarKind::Binary(BinaryOp::Sub)),
-            &[hi.clone(), lo.clone()],
-            i64s.clone(),
-        );
-        let neg = doc.node1(e(ScalarKind::Unary(UnaryOp::Neg)), &[span], i64s.clone());
-        let q = doc.node1(
-            e(ScalarKind::Binary(BinaryOp::FloorDiv)),
-            &[neg, step.clone()],
-            i64s.clone(),
-        );
-        let ceil = doc.node1(e(ScalarKind::Unary(UnaryOp::Neg)), &[q], i64s.clone());
-        let zero = doc.int(0);
-        let steps = doc.node1(
-            e(ScalarKind::Binary(BinaryOp::Max)),
-            &[ceil, zero],
-            i64s.clone(),
-        );
-
-        // The symbols the body mentions that its parameters do not carry.
-        let mut wanted = BTreeSet::new();
-        symbols_of_region(body, &mut wanted);
-        let mut carried_by_params = BTreeSet::new();
-        for p in &body.params {
-            for d in &p.ty.shape {
-                carried_by_params.extend(d.symbols().into_iter().map(str::to_string));
-            }
-        }
-        let mut syms = vec![];
-        for s in wanted.difference(&carried_by_params) {
-            if let Some(v) = doc.dim(&air_ir::Dim::symbol(s.clone())) {
-                syms.push((s.clone(), v));
-            }
-        }
+        let steps = step_count(doc, lo, hi, step);
+        let syms = needed_symbols(doc, body);
 
         let mut inner = Doc::default();
         let mut inner_in = vec![];
@@ -223,6 +191,47 @@ impl Ex<'_> {
         }
         Ok(doc.node(op, ins, &[Pt::of(&node.results[0])]))
     }
+}
+
+/// `max(0, ceil((hi - lo) / step))` as int64 Elemwise nodes (ceil division by floor division:
+/// `-((lo - hi) // step)`).
+fn step_count(doc: &mut Doc, lo: &str, hi: &str, step: &str) -> String {
+    let i64s = Pt::scalar_tensor(DType::I64);
+    let e = |k| elemwise_json(k, None);
+    let span = doc.node1(
+        e(ScalarKind::Binary(BinaryOp::Sub)),
+        &[hi.to_string(), lo.to_string()],
+        i64s.clone(),
+    );
+    let neg = doc.node1(e(ScalarKind::Unary(UnaryOp::Neg)), &[span], i64s.clone());
+    let q = doc.node1(
+        e(ScalarKind::Binary(BinaryOp::FloorDiv)),
+        &[neg, step.to_string()],
+        i64s.clone(),
+    );
+    let ceil = doc.node1(e(ScalarKind::Unary(UnaryOp::Neg)), &[q], i64s.clone());
+    let zero = doc.int(0);
+    doc.node1(e(ScalarKind::Binary(BinaryOp::Max)), &[ceil, zero], i64s)
+}
+
+/// The symbols a loop body mentions that its parameters' types do not carry, with the outer
+/// variables holding them (symbols made inside the body, such as a `filter`'s, are not here).
+fn needed_symbols(doc: &mut Doc, body: &Region) -> Vec<(String, String)> {
+    let mut wanted = BTreeSet::new();
+    symbols_of_region(body, &mut wanted);
+    let mut carried_by_params = BTreeSet::new();
+    for p in &body.params {
+        for d in &p.ty.shape {
+            carried_by_params.extend(d.symbols().into_iter().map(str::to_string));
+        }
+    }
+    wanted
+        .difference(&carried_by_params)
+        .filter_map(|s| {
+            doc.dim(&air_ir::Dim::symbol(s.clone()))
+                .map(|v| (s.clone(), v))
+        })
+        .collect()
 }
 
 /// Every symbol in a region's types and shape attributes, nested regions included.

@@ -185,36 +185,8 @@ impl Imp<'_, '_> {
             Some(d) => Some(self.resolve(&d)?),
             None => None,
         };
-        let mut inits = vec![];
-        for (&s, taps) in state_vars.iter().zip(&states) {
-            let v = self.air(s)?;
-            let t = self.ty(v)?;
-            let rows = steps_known
-                .as_ref()
-                .map(|n| {
-                    n.add(&Dim::constant(init_len(taps)?))
-                        .map_err(|e| (ProblemKind::Dims, e.to_string()))
-                })
-                .transpose()?;
-            match (t.shape.first(), rows) {
-                (Some(l), Some(r)) if self.resolve(l)? == self.resolve(&r)? => inits.push(v),
-                _ => {
-                    return unsupported(
-                        "a Scan state buffer whose length is not provably n_steps + its taps",
-                    )
-                }
-            }
-        }
-        for &nv in &nit_vars {
-            let len = self.known(nv)?.and_then(|k| k.one().cloned());
-            let same = match (&len, &steps_known) {
-                (Some(a), Some(b)) => self.resolve(a)? == *b,
-                _ => nv == node.inputs[0],
-            };
-            if !same {
-                return unsupported("a nit-sot output whose length is not n_steps");
-            }
-        }
+        let inits = self.state_buffers(&state_vars, &states, steps_known.as_ref())?;
+        self.check_nit_lengths(&nit_vars, node.inputs[0], steps_known.as_ref())?;
         let mut untraced = vec![];
         for &u in &untraced_vars {
             untraced.push(self.air(u)?);
@@ -234,13 +206,7 @@ impl Imp<'_, '_> {
         let nit_types = self.nit_types(inner, &layout, &inits, &untraced, &captured)?;
         let mut carried = inits;
         for t in &nit_types {
-            let rows = steps_known.clone().ok_or((
-                ProblemKind::Unsupported,
-                "a nit-sot output of a Scan whose n_steps is not known".to_string(),
-            ))?;
-            let mut full = vec![rows];
-            full.extend(t.shape.iter().cloned());
-            carried.push(self.splat(Scalar::Int(0), t.dtype, &full)?);
+            carried.push(self.nit_buffer(t, steps_known.as_ref())?);
         }
         carried.extend(untraced);
         let body = self.scan_body(inner, &layout, &carried, &captured)?;
@@ -251,6 +217,66 @@ impl Imp<'_, '_> {
         operands.extend(&captured);
         let outs = air(self.rb.op_multi(Op::For { body }, &operands))?;
         Ok(outs.into_iter().map(Val::of).collect())
+    }
+
+    /// The initial buffers of the traced states, each `n_steps + taps` rows long.
+    fn state_buffers(
+        &mut self,
+        vars: &[usize],
+        states: &[Vec<i64>],
+        steps: Option<&Dim>,
+    ) -> Res<Vec<Value>> {
+        let mut inits = vec![];
+        for (&s, taps) in vars.iter().zip(states) {
+            let v = self.air(s)?;
+            let t = self.ty(v)?;
+            let rows = steps
+                .map(|n| {
+                    n.add(&Dim::constant(init_len(taps)?))
+                        .map_err(|e| (ProblemKind::Dims, e.to_string()))
+                })
+                .transpose()?;
+            match (t.shape.first(), rows) {
+                (Some(l), Some(r)) if self.resolve(l)? == self.resolve(&r)? => inits.push(v),
+                _ => {
+                    return unsupported(
+                        "a Scan state buffer whose length is not provably n_steps + its taps",
+                    )
+                }
+            }
+        }
+        Ok(inits)
+    }
+
+    /// Each nit-sot length is `n_steps` (the same variable, or the same known dim).
+    fn check_nit_lengths(
+        &mut self,
+        vars: &[usize],
+        steps_var: usize,
+        steps: Option<&Dim>,
+    ) -> Res<()> {
+        for &nv in vars {
+            let len = self.known(nv)?.and_then(|k| k.one().cloned());
+            let same = match (&len, steps) {
+                (Some(a), Some(b)) => self.resolve(a)? == *b,
+                _ => nv == steps_var,
+            };
+            if !same {
+                return unsupported("a nit-sot output whose length is not n_steps");
+            }
+        }
+        Ok(())
+    }
+
+    /// A zero buffer of `n_steps` rows of a nit-sot output of type `t`.
+    fn nit_buffer(&mut self, t: &TensorType, steps: Option<&Dim>) -> Res<Value> {
+        let rows = steps.cloned().ok_or((
+            ProblemKind::Unsupported,
+            "a nit-sot output of a Scan whose n_steps is not known".to_string(),
+        ))?;
+        let mut full = vec![rows];
+        full.extend(t.shape.iter().cloned());
+        self.splat(Scalar::Int(0), t.dtype, &full)
     }
 
     /// Declares the body's parameters and binds the inner graph's inputs for step `i`.

@@ -113,42 +113,9 @@ impl Imp<'_, '_> {
         match kind {
             ScalarKind::Unary(u) => {
                 arity(1)?;
-                let d = self.dtype_of(ins[0])?;
-                let compute = match u {
-                    UnaryOp::Abs if d.is_complex() => d,
-                    UnaryOp::IsNan | UnaryOp::IsInf if d.is_float() || d.is_complex() => d,
-                    UnaryOp::IsNan | UnaryOp::IsInf => DType::F64,
-                    _ => out,
-                };
-                let x = self.prep(ins[0], compute, shape)?;
-                self.un(u, x)
+                self.unary(u, ins[0], out, shape)
             }
-            ScalarKind::Binary(b) => {
-                if ins.len() < 2 || (ins.len() > 2 && !matches!(b, BinaryOp::Add | BinaryOp::Mul)) {
-                    return invalid(format!("{} inputs for a binary op", ins.len()));
-                }
-                let compute = if b.is_comparison() {
-                    let mut d = self.dtype_of(ins[0])?;
-                    for &v in &ins[1..] {
-                        d = DType::promote(d, self.dtype_of(v)?);
-                    }
-                    d
-                } else {
-                    out
-                };
-                let b = match (b, compute.is_bool()) {
-                    (BinaryOp::Add, true) => BinaryOp::Or,
-                    (BinaryOp::Mul, true) => BinaryOp::And,
-                    (BinaryOp::Sub, true) => return unsupported("Sub of booleans"),
-                    (b, _) => b,
-                };
-                let xs = self.prep_all(ins, compute, shape)?;
-                let mut acc = xs[0];
-                for &x in &xs[1..] {
-                    acc = self.bin(b, acc, x)?;
-                }
-                Ok(acc)
-            }
+            ScalarKind::Binary(b) => self.binary(b, ins, out, shape),
             ScalarKind::Switch => {
                 arity(3)?;
                 let c = self.prep(ins[0], DType::Bool, shape)?;
@@ -176,23 +143,12 @@ impl Imp<'_, '_> {
             ScalarKind::Clip => {
                 arity(3)?;
                 let xs = self.prep_all(ins, out, shape)?;
-                let (x, lo, hi) = (xs[0], xs[1], xs[2]);
-                let below = self.bin(BinaryOp::Lt, x, lo)?;
-                let above = self.bin(BinaryOp::Gt, x, hi)?;
-                let inner = self.select(above, hi, x)?;
-                self.select(below, lo, inner)
+                self.clip(xs[0], xs[1], xs[2])
             }
             ScalarKind::Trunc => {
                 arity(1)?;
                 let x = self.prep(ins[0], out, shape)?;
-                if !out.is_float() {
-                    return Ok(x);
-                }
-                let zero = self.splat(Scalar::Float(0.0), out, shape)?;
-                let neg = self.bin(BinaryOp::Lt, x, zero)?;
-                let up = self.un(UnaryOp::Ceil, x)?;
-                let down = self.un(UnaryOp::Floor, x)?;
-                self.select(neg, up, down)
+                self.trunc(x, out, shape)
             }
             ScalarKind::Softplus => {
                 arity(1)?;
@@ -200,6 +156,68 @@ impl Imp<'_, '_> {
             }
             ScalarKind::Unsupported => unsupported("unsupported scalar op"),
         }
+    }
+
+    /// A unary op: computed in the output dtype, except `Abs` of complex (the input's) and
+    /// `IsNan`/`IsInf` (floats as they are, other inputs as f64: never NaN nor infinite).
+    fn unary(&mut self, u: UnaryOp, x: Value, out: DType, shape: &[Dim]) -> Res<Value> {
+        let d = self.dtype_of(x)?;
+        let compute = match u {
+            UnaryOp::Abs if d.is_complex() => d,
+            UnaryOp::IsNan | UnaryOp::IsInf if d.is_float() || d.is_complex() => d,
+            UnaryOp::IsNan | UnaryOp::IsInf => DType::F64,
+            _ => out,
+        };
+        let x = self.prep(x, compute, shape)?;
+        self.un(u, x)
+    }
+
+    /// A binary op (`Add`/`Mul` over any number of inputs): comparisons in the promotion of
+    /// their inputs, the rest in the output dtype (`or`/`and` for bool `Add`/`Mul`).
+    fn binary(&mut self, b: BinaryOp, ins: &[Value], out: DType, shape: &[Dim]) -> Res<Value> {
+        if ins.len() < 2 || (ins.len() > 2 && !matches!(b, BinaryOp::Add | BinaryOp::Mul)) {
+            return invalid(format!("{} inputs for a binary op", ins.len()));
+        }
+        let mut compute = out;
+        if b.is_comparison() {
+            compute = self.dtype_of(ins[0])?;
+            for &v in &ins[1..] {
+                compute = DType::promote(compute, self.dtype_of(v)?);
+            }
+        }
+        let b = match (b, compute.is_bool()) {
+            (BinaryOp::Add, true) => BinaryOp::Or,
+            (BinaryOp::Mul, true) => BinaryOp::And,
+            (BinaryOp::Sub, true) => return unsupported("Sub of booleans"),
+            (b, _) => b,
+        };
+        let xs = self.prep_all(ins, compute, shape)?;
+        let mut acc = xs[0];
+        for &x in &xs[1..] {
+            acc = self.bin(b, acc, x)?;
+        }
+        Ok(acc)
+    }
+
+    /// PyTensor's `Clip`: `lo` where `x < lo`, else `hi` where `x > hi`, else `x` (NaN bounds
+    /// leave `x`; `lo > hi` gives `lo` below it, unlike AIR's `clip`).
+    fn clip(&mut self, x: Value, lo: Value, hi: Value) -> Res<Value> {
+        let below = self.bin(BinaryOp::Lt, x, lo)?;
+        let above = self.bin(BinaryOp::Gt, x, hi)?;
+        let inner = self.select(above, hi, x)?;
+        self.select(below, lo, inner)
+    }
+
+    /// `Trunc`: `ceil` below zero, `floor` elsewhere (integers unchanged).
+    fn trunc(&mut self, x: Value, out: DType, shape: &[Dim]) -> Res<Value> {
+        if !out.is_float() {
+            return Ok(x);
+        }
+        let zero = self.splat(Scalar::Float(0.0), out, shape)?;
+        let neg = self.bin(BinaryOp::Lt, x, zero)?;
+        let up = self.un(UnaryOp::Ceil, x)?;
+        let down = self.un(UnaryOp::Floor, x)?;
+        self.select(neg, up, down)
     }
 
     /// PyTensor's `Softplus`: `exp(x)` below -37, `log1p(exp(x))` below 18, `x + exp(-x)` below
