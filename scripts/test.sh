@@ -23,6 +23,8 @@ echo "== SymPy translator against real SymPy (500 random systems on interp and l
 .venv/bin/python translators/air-sympy/tests/random_sympy.py --cases 500 --peers
 echo "== peers-sympy: real SymPy evaluates the srepr export of every conformance case (lambdify; autowrap on a sample)"
 target/debug/air conformance --target peers-sympy
+echo "== PyTensor translator against real PyTensor (300 random graphs: round trip, interp and llvm, SymPy both ways)"
+.venv/bin/python translators/air-pytensor/tests/random_pytensor.py --cases 300
 echo "== the README's seed example is the srepr SymPy writes"
 diff <(.venv/bin/python docs/examples/sympy/make_matvec.py) docs/examples/sympy/matvec.srepr
 if [ -f conformance/gen/generate.py ]; then

@@ -57,13 +57,22 @@ pub struct Translator {
     pub export: fn(&Module) -> Result<String, Diagnostics>,
 }
 
-static ALL: [Translator; 1] = [Translator {
-    name: "sympy",
-    extensions: &[".srepr", ".srepr.txt"],
-    carries_dtypes: false,
-    import: sympy_import,
-    export: sympy_export,
-}];
+static ALL: [Translator; 2] = [
+    Translator {
+        name: "sympy",
+        extensions: &[".srepr", ".srepr.txt"],
+        carries_dtypes: false,
+        import: sympy_import,
+        export: sympy_export,
+    },
+    Translator {
+        name: "pytensor",
+        extensions: &[".pytensor.json"],
+        carries_dtypes: true,
+        import: pytensor_import,
+        export: pytensor_export,
+    },
+];
 
 /// Every translator.
 pub fn all() -> &'static [Translator] {
@@ -96,6 +105,15 @@ fn sympy_import(text: &str, o: &ImportOptions) -> Result<Module, Diagnostics> {
 
 fn sympy_export(m: &Module) -> Result<String, Diagnostics> {
     air_sympy::export(m, &air_sympy::Options::default()).map_err(|e| e.to_diagnostics(""))
+}
+
+fn pytensor_import(text: &str, o: &ImportOptions) -> Result<Module, Diagnostics> {
+    air_pytensor::import(text, &air_pytensor::Options::default())
+        .map_err(|e| e.to_diagnostics(&o.source))
+}
+
+fn pytensor_export(m: &Module) -> Result<String, Diagnostics> {
+    air_pytensor::export(m, &air_pytensor::Options::default()).map_err(|e| e.to_diagnostics(""))
 }
 
 #[cfg(test)]

@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Writes the PyTensor fixtures of the Rust tests: real PyTensor builds each graph, writes it
+with ``graph_to_json`` and computes the expected values itself (``pytensor.function``).
+
+Each fixture is ``<name>.pytensor.json``, ``<name>.inputs.npz`` and ``<name>.expected.npz``
+(outputs named ``out0``, ``out1``...). Rerun after changing a graph; the Rust test
+``fixtures.rs`` imports each JSON, runs it on the interpreter and compares.
+
+Usage: make_fixtures.py
+"""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+from pytensor.compile.mode import Mode
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[3]
+MODE = Mode(linker="py", optimizer=None)
+
+spec = importlib.util.spec_from_file_location("pj", ROOT / "crates/air-python/python/skair/_pytensor_json.py")
+pj = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(pj)
+
+
+def scan(fn, **kw):
+    return pytensor.scan(fn, return_updates=False, mode=MODE, **kw)
+
+
+def fixtures(rng):
+    x, y = pt.vector("x"), pt.vector("y")
+    A = pt.matrix("A")
+    n = pt.lscalar("n")
+    xs = rng.uniform(-2, 2, 6)
+    ys = rng.uniform(-2, 2, 6)
+    As = rng.uniform(-2, 2, (5, 3))
+    # mit-sot: Fibonacci-like recurrence with taps -2 and -1 over n steps.
+    init = pt.as_tensor(np.array([1.0, 1.0]))
+    fib = scan(lambda a, b: a + 0.5 * b, outputs_info=[{"initial": init, "taps": [-2, -1]}], n_steps=6)
+    yield "scan_mit_sot", [x], [fib * x.sum()], {"x": xs}
+    # nit-sot: a map over the rows of a matrix, plus a non-sequence.
+    rows = scan(lambda r, v: pt.tanh(r) * v, sequences=[A], non_sequences=[y[:3]])
+    yield "scan_nit_sot_matrix_rows", [A, y], [rows], {"A": As, "y": ys}
+    # sit-sot of a vector state (rows written with select), two sequences.
+    vec = scan(lambda a, b, s: s * 0.5 + a * b, sequences=[A, A[::-1]], outputs_info=[pt.zeros(3)])
+    yield "scan_vector_state", [A], [vec[-1], vec], {"A": As}
+    # n_steps a symbolic input: the traced buffer has a run-time length.
+    yield "scan_runtime_steps", [x, n], [scan(lambda s: s * 2.0, outputs_info=[x], n_steps=n)[-1]], \
+        {"x": xs, "n": np.int64(3)}
+    # indexing and shape arithmetic
+    yield "subtensor_and_inc", [x, A], [
+        pt.inc_subtensor(A[1:3, ::-1][:, 0], x[:2]), pt.set_subtensor(x[-2:], 0.0),
+        A[x.shape[0] - 5:, 1], x[pt.argmax(x)],
+    ], {"x": xs, "A": As}
+    yield "softmax_family", [A], [pt.special.softmax(A, axis=0), pt.special.log_softmax(A, axis=-1),
+                                  pt.einsum("ij,kj->ik", A, A)], {"A": As}
+    yield "reshape_alloc_arange", [A, x], [
+        A.reshape((A.shape[1], -1)), pt.alloc(x[0], 2, x.shape[0]), pt.arange(x.shape[0] - 1) * x[1:],
+        pt.zeros_like(A) + A.mean(), A.flatten().sort()[::-1],
+    ], {"A": As, "x": xs}
+    k = pt.ivector("k")
+    yield "integers_and_bools", [k, x], [
+        (k // 2) * (k % 3) - pt.maximum(k, 1), pt.cumsum(k), (k > 0) | (x > 0), pt.sum(k), pt.prod(x > -1),
+        pt.switch(k > 0, x, -x), pt.cast(k, "float32") / 3,
+    ], {"k": rng.integers(-5, 6, 6).astype(np.int32), "x": xs}
+
+
+def main():
+    rng = np.random.default_rng(7)
+    for name, ins, outs, values in fixtures(rng):
+        for i, o in enumerate(outs):
+            o.name = f"out{i}"
+        fn = pytensor.function(ins, outs, mode=MODE)
+        got = fn(*[values[v.name] for v in ins])
+        (HERE / f"{name}.pytensor.json").write_text(json.dumps(pj.graph_to_json(outs, ins), indent=1) + "\n")
+        np.savez(HERE / f"{name}.inputs.npz", **values)
+        # In the declared dtypes: PyTensor's Python CumOp returns NumPy's wider accumulator.
+        expected = {o.name: np.asarray(g).astype(o.type.dtype) for o, g in zip(outs, got)}
+        np.savez(HERE / f"{name}.expected.npz", **expected)
+        print(name)
+
+
+if __name__ == "__main__":
+    main()

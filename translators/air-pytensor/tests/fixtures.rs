@@ -1,0 +1,97 @@
+//! Graphs real PyTensor wrote (`tests/data/make_fixtures.py`: Scan with mit-sot, nit-sot, vector
+//! states and run-time step counts; indexing; softmax, einsum; reshape, alloc, arange; integers
+//! and booleans) import, run on the interpreter and match PyTensor's own values; a graph whose
+//! AIR cannot be faithful is refused with its reason.
+
+use std::path::{Path, PathBuf};
+
+use air_interp::{check_close, read_npz};
+
+fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn import(name: &str) -> Result<air_ir::Module, air_pytensor::Error> {
+    let text = std::fs::read_to_string(data(&format!("{name}.pytensor.json"))).unwrap();
+    air_pytensor::import(&text, &Default::default())
+}
+
+fn check(name: &str) {
+    let m = import(name).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let inputs = read_npz(data(&format!("{name}.inputs.npz"))).unwrap();
+    let out = air_interp::run(&m, "main", &inputs)
+        .unwrap_or_else(|e| panic!("{name}: {e}\n{}", air_ir::text::print(&m)));
+    let expected = read_npz(data(&format!("{name}.expected.npz"))).unwrap();
+    assert_eq!(out.len(), expected.len(), "{name}");
+    for (n, want) in &expected {
+        let (_, got) = out
+            .iter()
+            .find(|(o, _)| o == n)
+            .unwrap_or_else(|| panic!("{name}: no {n}"));
+        check_close(got, want, 1e-6, 1e-9)
+            .unwrap_or_else(|e| panic!("{name}: {n}: {e}\n{}", air_ir::text::print(&m)));
+    }
+    // The export imports back to the same numbers.
+    let text =
+        air_pytensor::export(&m, &Default::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let back =
+        air_pytensor::import(&text, &Default::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let again = air_interp::run(&back, "main", &inputs).unwrap_or_else(|e| panic!("{name}: {e}"));
+    for ((n, a), (_, b)) in out.iter().zip(&again) {
+        check_close(b, a, 1e-12, 1e-12).unwrap_or_else(|e| panic!("{name}: {n} after export: {e}"));
+    }
+}
+
+#[test]
+fn scan_with_two_taps_is_a_buffer_loop() {
+    check("scan_mit_sot");
+    let text = air_ir::text::print(&import("scan_mit_sot").unwrap());
+    assert!(text.contains("= for ("), "{text}");
+}
+
+#[test]
+fn scan_mapping_rows_fills_a_nit_sot_buffer() {
+    check("scan_nit_sot_matrix_rows");
+}
+
+#[test]
+fn scan_with_a_vector_state_writes_rows() {
+    check("scan_vector_state");
+    let text = air_ir::text::print(&import("scan_vector_state").unwrap());
+    assert!(text.contains("select"), "{text}");
+}
+
+#[test]
+fn indexing_and_increments() {
+    check("subtensor_and_inc");
+}
+
+#[test]
+fn softmax_log_softmax_and_einsum_are_inlined() {
+    check("softmax_family");
+}
+
+#[test]
+fn shape_arithmetic_gives_symbolic_extents() {
+    check("reshape_alloc_arange");
+    let text = air_ir::text::print(&import("reshape_alloc_arange").unwrap());
+    assert!(text.contains("iota"), "{text}");
+}
+
+#[test]
+fn integers_and_booleans_keep_pytensor_dtypes() {
+    check("integers_and_bools");
+}
+
+#[test]
+fn a_scan_of_a_run_time_step_count_is_refused_with_its_reason() {
+    let e = import("scan_runtime_steps").unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("AllocEmpty with a shape computed from data at run time"),
+        "{text}"
+    );
+    assert!(text.contains("node"), "{text}");
+}
