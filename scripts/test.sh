@@ -25,6 +25,8 @@ echo "== peers-sympy: real SymPy evaluates the srepr export of every conformance
 target/debug/air conformance --target peers-sympy
 echo "== PyTensor translator against real PyTensor (300 random graphs: round trip, interp and llvm, SymPy both ways)"
 .venv/bin/python translators/air-pytensor/tests/random_pytensor.py --cases 300
+echo "== peers-pytensor: real PyTensor compiles the export of every conformance case (skips: conformance/skip/peers-pytensor.txt)"
+target/debug/air conformance --target peers-pytensor
 echo "== the README's seed example is the srepr SymPy writes"
 diff <(.venv/bin/python docs/examples/sympy/make_matvec.py) docs/examples/sympy/matvec.srepr
 if [ -f conformance/gen/generate.py ]; then

@@ -20,13 +20,12 @@ def expect(*values, pattern):
     assert re.match(regex, printed, flags=re.S), f"printed {printed!r}, the docs say {pattern!r}"
 
 
-def test_python_md_examples_run(tmp_path, monkeypatch):
+def run_examples(path, tmp_path, monkeypatch):
+    """Runs the file's python blocks in order in one namespace; returns how many prints it checked."""
     monkeypatch.chdir(tmp_path)
-    code = blocks((REPO / "docs/python.md").read_text())
-    assert len(code) >= 5
     namespace = {"__expect": expect}
     checked = 0
-    for block in code:
+    for block in blocks((REPO / path).read_text()):
         lines = []
         for line in block.splitlines():
             m = PRINT.match(line)
@@ -35,5 +34,15 @@ def test_python_md_examples_run(tmp_path, monkeypatch):
                 checked += 1
             else:
                 lines.append(line)
-        exec(compile("\n".join(lines), "docs/python.md", "exec"), namespace)
-    assert checked >= 8
+        exec(compile("\n".join(lines), path, "exec"), namespace)
+    return checked
+
+
+def test_python_md_examples_run(tmp_path, monkeypatch):
+    assert len(blocks((REPO / "docs/python.md").read_text())) >= 5
+    assert run_examples("docs/python.md", tmp_path, monkeypatch) >= 8
+
+
+def test_readme_examples_run(tmp_path, monkeypatch):
+    assert len(blocks((REPO / "README.md").read_text())) >= 2
+    assert run_examples("README.md", tmp_path, monkeypatch) >= 1

@@ -84,12 +84,14 @@ pub fn by_name(name: &str) -> Option<&'static Translator> {
     ALL.iter().find(|t| t.name == name)
 }
 
-/// The translator whose extension ends the file name (the longest match; ASCII case ignored).
+/// The translator whose extension ends the file name (the longest match; ASCII case ignored). A
+/// file named just like an extension without its dot (`pytensor.json`, as the shared examples
+/// name theirs) matches too.
 pub fn for_path(path: &Path) -> Option<&'static Translator> {
     let name = path.file_name()?.to_str()?.to_ascii_lowercase();
     ALL.iter()
         .flat_map(|t| t.extensions.iter().map(move |e| (t, *e)))
-        .filter(|(_, e)| name.ends_with(e))
+        .filter(|(_, e)| name.ends_with(e) || name == e[1..])
         .max_by_key(|(_, e)| e.len())
         .map(|(t, _)| t)
 }
@@ -133,6 +135,11 @@ mod tests {
             }
         }
         assert!(for_path(Path::new("x.air")).is_none());
+        assert_eq!(
+            for_path(Path::new("examples/matvec/pytensor.json")).map(|t| t.name),
+            Some("pytensor")
+        );
+        assert!(for_path(Path::new("json")).is_none());
         assert_eq!(by_name("sympy").map(|t| t.extensions[0]), Some(".srepr"));
     }
 

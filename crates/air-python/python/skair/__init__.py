@@ -1,8 +1,10 @@
 """skair: AIR, one array IR between SymPy, PyTensor, Numba and Blaze, from Python.
 
-Read a module in any form (``load``, ``loads``, ``from_sympy``), write or convert it (``Module.save``,
-``Module.dumps``, ``convert``, ``to_sympy``), check it (``Module.check``), and compile one of its
-functions into a ``Kernel`` that runs on NumPy arrays without copying them (``compile``).
+Read a module in any form (``load``, ``loads``, ``from_sympy``, ``from_pytensor``), write or
+convert it (``Module.save``, ``Module.dumps``, ``convert``, ``to_sympy``, ``to_pytensor``), check it
+(``Module.check``), and compile one of its functions into a ``Kernel`` that runs on NumPy arrays
+without copying them (``compile``). ``skair.pytensor_json`` reads and writes PyTensor graphs as
+``pytensor-fgraph-json/1`` files.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from skair._skair import (
     load,
     loads,
 )
+from skair import pytensor_json
+from skair._pytensor import from_pytensor, to_pytensor
 from skair._sympy import from_sympy, to_sympy
 
 __all__ = [
@@ -40,8 +44,11 @@ __all__ = [
     "compile",
     "convert",
     "formats",
+    "from_pytensor",
     "from_sympy",
     "load",
     "loads",
+    "pytensor_json",
+    "to_pytensor",
     "to_sympy",
 ]
