@@ -235,6 +235,52 @@ impl From<Diagnostic> for Diagnostics {
     }
 }
 
+/// One AIR construct a foreign format cannot express: what a translator's export lists, every
+/// one, instead of approximating.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Construct {
+    /// The function.
+    pub function: String,
+    /// The node (`%7`), or the parameter or result it is about.
+    pub at: String,
+    /// The op or thing (`cast`, `bf16 parameter`).
+    pub what: String,
+    /// Why the format cannot express it faithfully.
+    pub reason: String,
+}
+
+impl fmt::Display for Construct {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} at {} in @{}: {}",
+            self.what, self.at, self.function, self.reason
+        )
+    }
+}
+
+impl Construct {
+    /// The construct as an `Unsupported` diagnostic naming the format.
+    pub fn to_diagnostic(&self, format: &str) -> Diagnostic {
+        let mut d = Diagnostic::new(
+            Code::Unsupported,
+            format!(
+                "{} at {}: {format} cannot express it: {}",
+                self.what, self.at, self.reason
+            ),
+        );
+        d.function = Some(self.function.clone());
+        d
+    }
+}
+
+/// `N problem(s):` followed by one `- item` line per item: how translator errors list everything
+/// they found.
+pub fn problem_list<T: fmt::Display>(items: &[T]) -> String {
+    let lines: Vec<String> = items.iter().map(|p| format!("- {p}")).collect();
+    format!("{} problem(s):\n{}", items.len(), lines.join("\n"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,5 +292,24 @@ mod tests {
             assert!(seen.insert(c.number()), "{c} repeated");
             assert_eq!(Code::parse(&c.to_string()), Some(c));
         }
+    }
+
+    #[test]
+    fn constructs_render_as_lists_and_diagnostics() {
+        let c = Construct {
+            function: "f".into(),
+            at: "%3".into(),
+            what: "cast".into(),
+            reason: "no casts".into(),
+        };
+        assert_eq!(c.to_string(), "cast at %3 in @f: no casts");
+        assert_eq!(
+            problem_list(&[c.clone(), c.clone()]),
+            "2 problem(s):\n- cast at %3 in @f: no casts\n- cast at %3 in @f: no casts"
+        );
+        let d = c.to_diagnostic("SymPy");
+        assert_eq!(d.code, Code::Unsupported);
+        assert_eq!(d.message, "cast at %3: SymPy cannot express it: no casts");
+        assert_eq!(d.function.as_deref(), Some("f"));
     }
 }

@@ -22,7 +22,7 @@ pub mod text;
 pub mod types;
 pub mod validate;
 
-pub use diag::{Code, Diagnostic, Diagnostics};
+pub use diag::{problem_list, Code, Construct, Diagnostic, Diagnostics};
 pub use dim::Dim;
 pub use dtype::DType;
 pub use module::{

@@ -6,7 +6,8 @@
 
 use std::fmt;
 
-use air_ir::{Code, Diagnostic, Diagnostics, Location};
+pub use air_ir::Construct;
+use air_ir::{problem_list, Code, Diagnostic, Diagnostics, Location};
 
 /// A position in the srepr text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,29 +145,6 @@ impl fmt::Display for Problem {
     }
 }
 
-/// One AIR construct an export cannot write as SymPy.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Construct {
-    /// The function.
-    pub function: String,
-    /// The node (`%7`), or the parameter or result it is about.
-    pub at: String,
-    /// The op or thing (`cast`, `complex parameter`).
-    pub what: String,
-    /// Why SymPy cannot express it faithfully.
-    pub reason: String,
-}
-
-impl fmt::Display for Construct {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} at {} in @{}: {}",
-            self.what, self.at, self.function, self.reason
-        )
-    }
-}
-
 /// An error of [`crate::import`] or [`crate::export`].
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum Error {
@@ -174,20 +152,15 @@ pub enum Error {
     #[error("{0}")]
     Parse(Problem),
     /// Every problem found in well-formed srepr (unsupported heads first, all of them).
-    #[error("{}", list(.0))]
+    #[error("{}", problem_list(.0))]
     Import(Vec<Problem>),
     /// The AIR built from the equations does not validate (a translator bug, or dtypes from the
     /// options that the operations do not accept).
     #[error("the translated function does not validate:\n{0}")]
     Air(Diagnostics),
     /// Every AIR construct that SymPy cannot express.
-    #[error("{}", list(.0))]
+    #[error("{}", problem_list(.0))]
     Export(Vec<Construct>),
-}
-
-fn list<T: fmt::Display>(items: &[T]) -> String {
-    let lines: Vec<String> = items.iter().map(|p| format!("- {p}")).collect();
-    format!("{} problem(s):\n{}", items.len(), lines.join("\n"))
 }
 
 impl Error {
@@ -220,21 +193,7 @@ impl Error {
             Error::Parse(p) => Diagnostics(vec![of_problem(p)]),
             Error::Import(ps) => Diagnostics(ps.iter().map(of_problem).collect()),
             Error::Air(d) => d.clone(),
-            Error::Export(cs) => Diagnostics(
-                cs.iter()
-                    .map(|c| {
-                        let mut d = Diagnostic::new(
-                            Code::Unsupported,
-                            format!(
-                                "{} at {}: SymPy cannot express it: {}",
-                                c.what, c.at, c.reason
-                            ),
-                        );
-                        d.function = Some(c.function.clone());
-                        d
-                    })
-                    .collect(),
-            ),
+            Error::Export(cs) => Diagnostics(cs.iter().map(|c| c.to_diagnostic("SymPy")).collect()),
         }
     }
 }
