@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The demo: builds `air`, then checks, prints and round-trips the five example computations
-# (text -> protobuf -> JSON -> text) and shows a rendered error report.
+# (text -> protobuf -> JSON -> text), runs them, converts a PyTensor graph through SymPy and back,
+# uses `skair` on live SymPy and PyTensor objects, runs the conformance suite and shows a rendered
+# error report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -46,6 +48,43 @@ for k in want.files:
 PY
   done
 fi
+
+if [ -d ../shared/examples ]; then
+  echo
+  echo "== one graph, three libraries: PyTensor's matvec graph -> AIR -> SymPy srepr -> AIR, run natively"
+  $air convert ../shared/examples/matvec/pytensor.json "$out/matvec.srepr"
+  echo "  SymPy form: $(cat "$out/matvec.srepr")"
+  $air convert "$out/matvec.srepr" "$out/matvec_back.pytensor.json"
+  $air run "$out/matvec_back.pytensor.json" --inputs ../shared/examples/matvec/inputs.npz \
+    --outputs "$out/matvec_back.npz"
+  .venv/bin/python - "$out/matvec_back.npz" ../shared/examples/matvec/expected.npz <<'PY'
+import sys, numpy as np
+got, want = np.load(sys.argv[1]), np.load(sys.argv[2])
+print("  y via PyTensor -> SymPy -> PyTensor -> llvm:", got[got.files[0]], "| PyTensor's own:", want["y"])
+PY
+fi
+
+echo
+echo "== skair: live SymPy and PyTensor objects, compiled and called on NumPy arrays"
+if ! .venv/bin/python -c "import skair" 2>/dev/null; then
+  echo "(installing skair into .venv: a release build of crates/air-python, a few minutes the first time)"
+  PATH="$PWD/.venv/bin:$PATH" .venv/bin/pip install -q --no-build-isolation ./crates/air-python
+fi
+.venv/bin/python - <<'PY'
+import numpy as np, sympy as sp, pytensor, pytensor.tensor as pt, skair
+n, m = sp.symbols("n m", integer=True, positive=True)
+i, j = sp.Idx("i", n), sp.Idx("j", m)
+A, x, y = sp.IndexedBase("A", shape=(n, m)), sp.IndexedBase("x", shape=(m,)), sp.IndexedBase("y", shape=(n,))
+module = skair.from_sympy(sp.Eq(y[i], A[i, j] * x[j]))
+print(module.text())
+A0, x0 = np.arange(12.0).reshape(3, 4), np.ones(4)
+print("  skair.compile(module)(A, x), A Fortran-ordered, not copied:", skair.compile(module)(np.asfortranarray(A0), x0), "NumPy A @ x:", A0 @ x0)
+f = pytensor.function(*skair.to_pytensor(module))
+print("  the same module in PyTensor:", f(A0, x0)[0])
+a, b = pt.dvector("a"), pt.dvector("b")
+k = skair.compile(skair.from_pytensor(a * b + pt.sin(b), [a, b]))
+print("  a PyTensor graph compiled by AIR:", k(np.array([1.0, 2.0]), np.array([3.0, 4.0])), k.signature)
+PY
 
 echo
 echo "== air conformance: every case on the interpreter, the three serial round trips and the LLVM backend"
