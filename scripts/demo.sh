@@ -87,7 +87,7 @@ print("  a PyTensor graph compiled by AIR:", k(np.array([1.0, 2.0]), np.array([3
 PY
 
 echo
-echo "== air conformance: every case on the interpreter, the three serial round trips and the LLVM backend"
+echo "== air conformance: every case on the interpreter, the serial round trips, the LLVM backend and the SymPy and PyTensor translators"
 $air conformance
 
 echo
