@@ -620,6 +620,8 @@ def main() -> None:
     ap.add_argument("--flush-mib", type=int, default=512)
     ap.add_argument("--no-latency", action="store_true", help="skip the fresh-process compile latency")
     ap.add_argument("--json", default=str(HERE / "results.json"))
+    ap.add_argument("--strict", action="store_true",
+                    help="exit 1 if any library failed to build a kernel or gave a wrong answer (for CI)")
     ap.add_argument("--worker", dest="threads_one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     args.only = [o for o in args.only.split(",") if o]
@@ -668,6 +670,12 @@ def main() -> None:
     Path(args.json).write_text(json.dumps({"machine": info, "results": results, "compile_ms": latency,
                                            "args": vars(args)}, indent=1) + "\n")
     print(f"wrote {args.json}", file=sys.stderr)
+    errors = [f"{row['title']} [{r['threads']} thr] {peer}: {cell['error']}"
+              for r in results for row in r["kernels"].values() for peer, cell in row["peers"].items()
+              if "error" in cell]
+    errors += [f"compile latency {peer}: {v['error']}" for peer, v in latency.items() if "error" in v]
+    if errors and args.strict:
+        raise SystemExit("peers.py --strict: " + "; ".join(errors))
 
 
 if __name__ == "__main__":

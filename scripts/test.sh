@@ -37,4 +37,6 @@ if [ -f bench/fuzz-smoke.sh ]; then
   echo "== fuzz smoke"
   bash bench/fuzz-smoke.sh
 fi
+echo "== bench/peers.py --quick --strict: every library builds each kernel it can express and agrees with NumPy (times are not checked)"
+.venv/bin/python bench/peers.py --quick --strict --threads 1 --json "$(mktemp)" 2>/dev/null
 echo "== all tests passed"
