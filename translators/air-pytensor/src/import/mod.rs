@@ -119,6 +119,9 @@ pub(crate) struct Imp<'a, 'g> {
     bad: Vec<bool>,
     /// The literal of every constant node this importer made, to fold casts of constants.
     consts: HashMap<Value, Literal>,
+    /// The constant node of every literal this importer made: identical constants are one node
+    /// (as the exporter writes them), so an import of an export settles.
+    shared: HashMap<Literal, Value>,
     /// The options.
     pub opts: &'a Options,
     /// Problems found so far (shared with nested graphs).
@@ -193,6 +196,7 @@ pub(crate) fn import_graph(
         vals: vec![None; g.vars.len()],
         bad: vec![false; g.vars.len()],
         consts: HashMap::new(),
+        shared: HashMap::new(),
         opts,
         problems,
     };
@@ -355,10 +359,14 @@ impl Imp<'_, '_> {
         Ok(a)
     }
 
-    /// A `constant` node, remembered so casts of it fold.
+    /// A `constant` node, shared with an identical one and remembered so casts of it fold.
     pub fn constant(&mut self, lit: Literal) -> Res<Value> {
+        if let Some(&v) = self.shared.get(&lit) {
+            return Ok(v);
+        }
         let v = air(self.rb.op(Op::Constant(lit.clone()), &[]))?;
-        self.consts.insert(v, lit);
+        self.consts.insert(v, lit.clone());
+        self.shared.insert(lit, v);
         Ok(v)
     }
 
@@ -482,7 +490,7 @@ impl Imp<'_, '_> {
         if elems.is_empty() {
             let lit = Literal::new(dtype, vec![0], vec![])
                 .map_err(|e| (ProblemKind::Invalid, e.to_string()))?;
-            return air(self.rb.op(Op::Constant(lit), &[]));
+            return self.constant(lit);
         }
         let parts = elems
             .into_iter()

@@ -170,6 +170,18 @@ impl Imp<'_, '_> {
                 self.unify(d, want)?;
             }
         }
+        // A rank-0 constant filled out is `full` (as the exporter writes `full`), so an import of
+        // an export settles.
+        let c = self.cast(v, out.dtype)?;
+        if let Some(value) = self.consts.get(&c).filter(|l| l.shape.is_empty()) {
+            if !dims.is_empty() {
+                let full = Op::Full {
+                    value: value.clone(),
+                    shape: dims,
+                };
+                return Ok(vec![Val::of(air(self.rb.op(full, &[]))?)]);
+            }
+        }
         let v = self.prep(v, out.dtype, &dims)?;
         Ok(vec![Val::of(v)])
     }
