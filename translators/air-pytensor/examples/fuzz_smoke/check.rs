@@ -4,7 +4,8 @@
 //!   `Error::Air` is a translator bug);
 //! - a module either exports, or the export lists the constructs PyTensor cannot express (a
 //!   non-empty `Error::Export`, no other error);
-//! - what exports imports again, validates, with the same signature, and exports again; one more
+//! - what exports imports again, validates, with the same signature (up to the names of its
+//!   symbols: which of two unified dims names both depends on the order of the graph), and exports again; one more
 //!   round trip gives the same text — except for modules with a `for` loop, which are known not
 //!   to settle: `for` exports as a `Scan` with an explicit counter state and a computed step count,
 //!   and that `Scan` imports as a `for` carrying the counter, so every round trip adds one counter
@@ -13,6 +14,9 @@
 //!
 //! Panics are the caller's to catch.
 
+use std::collections::HashMap;
+
+use air_ir::Dim;
 use air_pytensor::{Error, Options};
 
 /// How far an input got.
@@ -48,17 +52,10 @@ pub fn check(data: &[u8]) -> Result<Reached, String> {
     };
     reached.exported = true;
     let (back, again) = round_trip(&written)?;
-    let signature = |m: &air_ir::Module| {
-        let f = &m.functions[0];
-        let params: Vec<String> = f.params.iter().map(|p| format!("{p:?}")).collect();
-        let results: Vec<String> = f.results.iter().map(|r| format!("{r:?}")).collect();
-        (params, results)
-    };
-    if signature(&back) != signature(&module) {
+    let (before, after) = (signature(&module)?, signature(&back)?);
+    if before != after {
         return Err(format!(
-            "the export imports with another signature: {:?} vs {:?}\n{written}",
-            signature(&back),
-            signature(&module)
+            "the export imports with another signature: {after:?} vs {before:?}\n{written}"
         ));
     }
     let (_, third) = round_trip(&again)?;
@@ -88,4 +85,32 @@ fn has_for(r: &air_ir::Region) -> bool {
     r.nodes.iter().any(|n| {
         matches!(n.op, air_ir::op::Op::For { .. }) || n.op.regions().into_iter().any(has_for)
     })
+}
+
+/// A function's params and results as text, each symbol renamed to its order of first
+/// appearance.
+fn signature(m: &air_ir::Module) -> Result<Vec<String>, String> {
+    let f = &m.functions[0];
+    let types = f.params.iter().map(|p| (p.name.as_str(), &p.ty));
+    let results = f.results.iter().map(|r| (r.name.as_deref().unwrap_or(""), &r.ty));
+    let all: Vec<(&str, &air_ir::TensorType)> = types.chain(results).collect();
+    let mut names: Vec<&str> = vec![];
+    for s in all.iter().flat_map(|(_, t)| t.shape.iter().flat_map(|d| d.symbols())) {
+        if !names.contains(&s) {
+            names.push(s);
+        }
+    }
+    let subst: HashMap<String, Dim> = names
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (s.to_string(), Dim::symbol(format!("#{k}"))))
+        .collect();
+    all.iter()
+        .map(|(name, t)| {
+            let dims = t.shape.iter().map(|d| d.substitute(&subst));
+            let dims = dims.collect::<Result<Vec<Dim>, _>>();
+            let dims = dims.map_err(|e| format!("a signature dim overflows: {e}"))?;
+            Ok(format!("{name}: {}", air_ir::TensorType::new(t.dtype, dims)))
+        })
+        .collect()
 }

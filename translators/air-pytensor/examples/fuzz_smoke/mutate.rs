@@ -195,6 +195,9 @@ fn var_ids(g: &Json) -> Vec<Json> {
 /// A graph-aware mutation of one graph.
 fn mutate_graph(rng: &mut Rng, doc: &mut Json) {
     let all = graphs(doc);
+    if all.is_empty() {
+        return;
+    }
     let path = rng.pick(&all).clone();
     let Some(g) = at_mut(doc, &path) else { return };
     let ids = var_ids(g);
@@ -210,7 +213,7 @@ fn mutate_graph(rng: &mut Rng, doc: &mut Json) {
     match choice {
         // A node input rewired to any variable (maybe downstream: a cycle) or to no variable.
         0 => {
-            let id = if rng.below(4) == 0 {
+            let id = if ids.is_empty() || rng.below(4) == 0 {
                 json!("v_dangling")
             } else {
                 rng.pick(&ids).clone()
@@ -228,7 +231,8 @@ fn mutate_graph(rng: &mut Rng, doc: &mut Json) {
             let out_of = |nodes: &Vec<Json>, k: usize| nodes[k]["outputs"].get(0).cloned();
             let (oa, ob) = (out_of(nodes, a), out_of(nodes, b));
             for (k, o) in [(a, ob), (b, oa)] {
-                if let (Some(o), Some(slot)) = (o, nodes[k]["inputs"].get_mut(0)) {
+                let slot = nodes[k].get_mut("inputs").and_then(|i| i.get_mut(0));
+                if let (Some(o), Some(slot)) = (o, slot) {
                     *slot = o;
                 }
             }
@@ -242,24 +246,33 @@ fn mutate_graph(rng: &mut Rng, doc: &mut Json) {
                 let e = rng.pick(SCALAR_OPS);
                 (e.class, e.module)
             };
-            let op = &mut nodes[a]["op"];
+            let scalar = rng.below(2) == 0;
+            let Some(op) = nodes[a].get_mut("op") else {
+                return;
+            };
             let target = match op.pointer_mut("/props/scalar_op/op") {
-                Some(s) if rng.below(2) == 0 => s,
+                Some(s) if scalar => s,
                 _ => op,
             };
-            target["class"] = json!(class);
-            target["module"] = json!(module);
+            if let Some(o) = target.as_object_mut() {
+                o.insert("class".into(), json!(class));
+                o.insert("module".into(), json!(module));
+            }
         }
         // Another node's props (or an odd value for one prop).
         3 => {
             let props = nodes[b]["op"].get("props").cloned();
-            match (nodes[a]["op"].get_mut("props"), rng.below(2)) {
+            match (nodes[a].pointer_mut("/op/props"), rng.below(2)) {
                 (Some(Json::Object(m)), 0) if !m.is_empty() => {
                     let key = m.keys().nth(rng.below(m.len())).cloned();
                     let value = odd_value(rng);
                     key.map(|k| m.insert(k, value));
                 }
-                _ => nodes[a]["op"]["props"] = props.unwrap_or(Json::Null),
+                _ => {
+                    if let Some(op) = nodes[a].get_mut("op").and_then(Json::as_object_mut) {
+                        op.insert("props".into(), props.unwrap_or(Json::Null));
+                    }
+                }
             }
         }
         // A variable's static shape with an axis more or less, or a huge dim.
@@ -267,6 +280,9 @@ fn mutate_graph(rng: &mut Rng, doc: &mut Json) {
             let Some(vars) = g.get_mut("variables").and_then(Json::as_array_mut) else {
                 return;
             };
+            if vars.is_empty() {
+                return;
+            }
             let k = rng.below(vars.len());
             let which = rng.below(3);
             let value = *rng.pick(&[0i64, 1, 3, -1, i64::MAX]);
@@ -294,7 +310,10 @@ fn mutate_graph(rng: &mut Rng, doc: &mut Json) {
             let mut nested = g.clone();
             for _ in 0..depth {
                 let mut outer = g.clone();
-                outer["nodes"][a]["op"]["inner"] = nested;
+                let op = outer.pointer_mut(&format!("/nodes/{a}/op"));
+                if let Some(op) = op.and_then(Json::as_object_mut) {
+                    op.insert("inner".into(), nested);
+                }
                 nested = outer;
             }
             *g = nested;

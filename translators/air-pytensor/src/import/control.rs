@@ -161,11 +161,18 @@ impl Imp<'_, '_> {
         };
         let info = info(node)?;
         let states: Vec<Vec<i64>> = info.mit_sot.iter().chain(&info.sit_sot).cloned().collect();
-        let want =
-            1 + info.n_seqs + states.len() + info.n_nit_sot + info.n_untraced + info.n_non_seqs;
-        if node.inputs.len() != want {
+        let counts = [
+            1,
+            info.n_seqs,
+            states.len(),
+            info.n_nit_sot,
+            info.n_untraced,
+            info.n_non_seqs,
+        ];
+        let want = counts.iter().try_fold(0usize, |a, &n| a.checked_add(n));
+        if want != Some(node.inputs.len()) {
             return invalid(format!(
-                "Scan with {} inputs, its info needs {want}",
+                "Scan with {} inputs, which its info's counts do not add up to",
                 node.inputs.len()
             ));
         }

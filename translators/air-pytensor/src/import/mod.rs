@@ -215,7 +215,8 @@ pub(crate) fn import_graph(
     for (&i, v) in g.inputs.iter().zip(inputs) {
         imp.vals[i] = Some(v);
     }
-    for &k in &g.order {
+    let live = live_nodes(g);
+    for &k in g.order.iter().filter(|&&k| live[k]) {
         let node = &g.nodes[k];
         if node.inputs.iter().any(|&i| imp.bad[i]) {
             node.outputs.iter().for_each(|&o| imp.bad[o] = true);
@@ -241,6 +242,32 @@ pub(crate) fn import_graph(
         }
     }
     Some(out)
+}
+
+/// Which nodes the graph's outputs depend on. PyTensor never runs the others (a
+/// `FunctionGraph` holds only the outputs' ancestors), so they must not constrain dims: an input
+/// shape unified by a dead node would make the AIR signature stricter than the graph.
+fn live_nodes(g: &Graph) -> Vec<bool> {
+    let mut live = vec![false; g.nodes.len()];
+    let producer = |v: usize| match g.vars[v].kind {
+        VarKind::NodeOutput { node, .. } => Some(node),
+        VarKind::Input | VarKind::Constant(_) => None,
+    };
+    for &o in &g.outputs {
+        if let Some(n) = producer(o) {
+            live[n] = true;
+        }
+    }
+    for &k in g.order.iter().rev() {
+        if live[k] {
+            for &i in &g.nodes[k].inputs {
+                if let Some(n) = producer(i) {
+                    live[n] = true;
+                }
+            }
+        }
+    }
+    live
 }
 
 impl Imp<'_, '_> {
