@@ -74,7 +74,9 @@ fn info(node: &Node) -> Res<Info> {
 /// Rows before the first written one, for a state with these taps.
 fn init_len(taps: &[i64]) -> Res<i64> {
     match taps.iter().min() {
-        Some(&m) if m < 0 && taps.iter().all(|&t| t < 0) => Ok(-m),
+        Some(&m) if m < 0 && taps.iter().all(|&t| t < 0) => m
+            .checked_neg()
+            .ok_or((ProblemKind::Invalid, format!("a Scan tap {m} out of range"))),
         _ => unsupported("a Scan state with a non-negative tap"),
     }
 }
@@ -360,8 +362,17 @@ impl Imp<'_, '_> {
                 "the Scan's inner graph cannot be imported".to_string(),
             ))?;
         let first = layout.states.len();
-        outs[first..first + layout.n_nit]
-            .iter()
+        let nits = first
+            .checked_add(layout.n_nit)
+            .and_then(|end| outs.get(first..end))
+            .ok_or((
+                ProblemKind::Invalid,
+                format!(
+                    "the Scan's inner graph has {} outputs, fewer than its info needs",
+                    outs.len()
+                ),
+            ))?;
+        nits.iter()
             .map(|&v| {
                 scratch.value_type(v).ok_or((
                     ProblemKind::Invalid,

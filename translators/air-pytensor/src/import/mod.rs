@@ -244,6 +244,26 @@ pub(crate) fn import_graph(
     Some(out)
 }
 
+/// For `diff = 0`, a symbol `s` that `diff` holds only as `±s` and what it equals: `x_0` and
+/// `A_0*A_1` for `A_0*A_1 - x_0` (a product is bound to a symbol, which the builder's unifier
+/// does not do from the difference alone).
+fn lone_symbol(diff: &Dim) -> Option<(String, Dim)> {
+    let terms = diff.terms();
+    let mentions = |m: &[(String, u32)], s: &str| m.iter().any(|(t, _)| t == s);
+    terms.iter().enumerate().find_map(|(k, (m, c))| {
+        let [(s, 1)] = m.as_slice() else { return None };
+        let others = terms.iter().enumerate().filter(|&(j, _)| j != k);
+        if !(*c == 1 || *c == -1) || others.clone().any(|(_, (o, _))| mentions(o, s)) {
+            return None;
+        }
+        let rest: Option<Vec<_>> = others
+            .map(|(_, (o, d))| Some((o.clone(), d.checked_mul(-c)?)))
+            .collect();
+        let rest = Dim::from_terms(rest?).ok()?;
+        Some((s.clone(), rest))
+    })
+}
+
 /// Which nodes the graph's outputs depend on. PyTensor never runs the others (a
 /// `FunctionGraph` holds only the outputs' ancestors), so they must not constrain dims: an input
 /// shape unified by a dead node would make the AIR signature stricter than the graph.
@@ -445,15 +465,26 @@ impl Imp<'_, '_> {
                 (Dim::symbol(*s), Dim::symbol(*t))
             }
             Some([("", c), (s, k)]) if !s.is_empty() => (Dim::symbol(*s), Dim::constant(-c * k)),
-            _ => (a, b),
+            _ => match lone_symbol(&diff) {
+                Some((s, rest)) => (Dim::symbol(s), rest),
+                None => (a, b),
+            },
         };
         air(self.rb.unify(&x, &y)).map(|_| ())
     }
 
-    /// A dim with the unifier's bindings applied.
+    /// A dim with the unifier's bindings applied; a negative one is an error (static shapes that
+    /// contradict each other, such as a length 0 where the graph takes one element off).
     pub fn resolve(&mut self, d: &Dim) -> Res<Dim> {
         let r = air(self.rb.broadcast_shapes(&[std::slice::from_ref(d)]))?;
-        Ok(r.into_iter().next().unwrap_or_else(|| Dim::constant(1)))
+        let r = r.into_iter().next().unwrap_or_else(|| Dim::constant(1));
+        match r.as_const() {
+            Some(c) if c < 0 => Err((
+                ProblemKind::Dims,
+                format!("a dim is {c}: the static shapes contradict each other"),
+            )),
+            _ => Ok(r),
+        }
     }
 
     /// The literal of a constant variable (no node is made).
