@@ -172,7 +172,7 @@ pub fn import(text: &str, opts: &Options) -> Result<Module, Error> {
             (Some(name), v)
         })
         .collect();
-    let mut f = fb.finish(&results).map_err(Error::Air)?;
+    let mut f = fb.finish(&results).map_err(|d| contradiction(d, &g))?;
     dce::prune(&mut f.body);
     Ok(Module {
         producer: format!("air-pytensor {}", env!("CARGO_PKG_VERSION")),
@@ -242,6 +242,27 @@ pub(crate) fn import_graph(
         }
     }
     Some(out)
+}
+
+/// The error of a function that does not validate: static shapes that contradict each other (a
+/// length 0 where the graph takes one element off, found once every dim is unified) make
+/// negative dims, an error of the document; anything else is a translator bug.
+fn contradiction(d: air_ir::Diagnostics, g: &Graph) -> Error {
+    let negative = d
+        .0
+        .iter()
+        .find(|x| x.code == air_ir::Code::BadShape && x.message.contains("negative dim"));
+    match negative {
+        Some(x) => Error::Import(vec![Problem::new(
+            ProblemKind::Dims,
+            format!(
+                "the static shapes contradict each other: {}",
+                x.message
+            ),
+            &g.place,
+        )]),
+        None => Error::Air(d),
+    }
 }
 
 /// For `diff = 0`, a symbol `s` that `diff` holds only as `±s` and what it equals: `x_0` and
@@ -438,7 +459,7 @@ impl Imp<'_, '_> {
         let shape = t
             .shape
             .iter()
-            .map(|d| self.resolve(d))
+            .map(|d| self.extent(d))
             .collect::<Res<_>>()?;
         Ok(TensorType::new(t.dtype, shape))
     }
@@ -473,11 +494,17 @@ impl Imp<'_, '_> {
         air(self.rb.unify(&x, &y)).map(|_| ())
     }
 
-    /// A dim with the unifier's bindings applied; a negative one is an error (static shapes that
-    /// contradict each other, such as a length 0 where the graph takes one element off).
+    /// A dim (or a known scalar) with the unifier's bindings applied.
     pub fn resolve(&mut self, d: &Dim) -> Res<Dim> {
         let r = air(self.rb.broadcast_shapes(&[std::slice::from_ref(d)]))?;
-        let r = r.into_iter().next().unwrap_or_else(|| Dim::constant(1));
+        Ok(r.into_iter().next().unwrap_or_else(|| Dim::constant(1)))
+    }
+
+    /// A dim of a shape with the unifier's bindings applied; a negative one is an error (static
+    /// shapes that contradict each other, such as a length 0 where the graph takes one element
+    /// off).
+    pub fn extent(&mut self, d: &Dim) -> Res<Dim> {
+        let r = self.resolve(d)?;
         match r.as_const() {
             Some(c) if c < 0 => Err((
                 ProblemKind::Dims,

@@ -138,7 +138,7 @@ impl Imp<'_, '_> {
         inputs
             .iter()
             .map(|&s| match self.known(s)?.and_then(|k| k.one().cloned()) {
-                Some(d) => self.resolve(&d),
+                Some(d) => self.extent(&d),
                 None => unsupported(format!(
                     "{what} with a shape computed from data at run time"
                 )),
@@ -246,7 +246,7 @@ impl Imp<'_, '_> {
                 .map_err(|e| (crate::error::ProblemKind::Dims, e.to_string()))?,
             _ => return unsupported("ARange with a symbolic stop and a step other than 1"),
         };
-        let count = self.resolve(&count)?;
+        let count = self.extent(&count)?;
         let dtype = out.dtype;
         let mut v = air(self.rb.op(
             Op::Iota {
