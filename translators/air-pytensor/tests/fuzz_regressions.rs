@@ -11,7 +11,10 @@ fn fuzz_input(name: &str) -> String {
 }
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/data/{name}.pytensor.json", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/data/{name}.pytensor.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -49,7 +52,10 @@ fn an_index_input_number_beyond_usize_is_refused_not_an_overflow() {
         "props":{"idx_list":[18446744073709551615]}},"inputs":["x"],"outputs":["y"]}]}"#;
     let (kinds, text) = refusal(doc);
     assert_eq!(kinds, [ProblemKind::Invalid], "{text}");
-    assert!(text.contains("18446744073709551615, which is missing"), "{text}");
+    assert!(
+        text.contains("18446744073709551615, which is missing"),
+        "{text}"
+    );
     let (kinds, text) = refusal(&fuzz_input("subtensor_index_overflow"));
     assert_eq!(kinds, [ProblemKind::Invalid], "{text}");
     assert!(text.contains("IncSubtensor"), "{text}");
@@ -68,8 +74,7 @@ fn scan_counts_and_taps_that_overflow_are_refused() {
         .iter_mut()
         .find(|n| n["op"]["class"] == "Scan")
         .unwrap();
-    scan["op"]["props"]["info"]["fields"]["mit_sot_in_slices"][0][0] =
-        serde_json::json!(i64::MIN);
+    scan["op"]["props"]["info"]["fields"]["mit_sot_in_slices"][0][0] = serde_json::json!(i64::MIN);
     let (_, text) = refusal(&v.to_string());
     assert!(text.contains("out of range"), "{text}");
 }

@@ -92,10 +92,16 @@ fn has_for(r: &air_ir::Region) -> bool {
 fn signature(m: &air_ir::Module) -> Result<Vec<String>, String> {
     let f = &m.functions[0];
     let types = f.params.iter().map(|p| (p.name.as_str(), &p.ty));
-    let results = f.results.iter().map(|r| (r.name.as_deref().unwrap_or(""), &r.ty));
+    let results = f
+        .results
+        .iter()
+        .map(|r| (r.name.as_deref().unwrap_or(""), &r.ty));
     let all: Vec<(&str, &air_ir::TensorType)> = types.chain(results).collect();
     let mut names: Vec<&str> = vec![];
-    for s in all.iter().flat_map(|(_, t)| t.shape.iter().flat_map(|d| d.symbols())) {
+    for s in all
+        .iter()
+        .flat_map(|(_, t)| t.shape.iter().flat_map(|d| d.symbols()))
+    {
         if !names.contains(&s) {
             names.push(s);
         }
@@ -110,7 +116,10 @@ fn signature(m: &air_ir::Module) -> Result<Vec<String>, String> {
             let dims = t.shape.iter().map(|d| d.substitute(&subst));
             let dims = dims.collect::<Result<Vec<Dim>, _>>();
             let dims = dims.map_err(|e| format!("a signature dim overflows: {e}"))?;
-            Ok(format!("{name}: {}", air_ir::TensorType::new(t.dtype, dims)))
+            Ok(format!(
+                "{name}: {}",
+                air_ir::TensorType::new(t.dtype, dims)
+            ))
         })
         .collect()
 }

@@ -69,7 +69,11 @@ fn seeds() -> Vec<(String, &'static str)> {
     for (name, text) in SEEDS {
         if name.ends_with(".jsonl") {
             let lines = text.lines().filter(|l| !l.trim().is_empty());
-            out.extend(lines.enumerate().map(|(k, l)| (format!("{name}:{}", k + 1), l)));
+            out.extend(
+                lines
+                    .enumerate()
+                    .map(|(k, l)| (format!("{name}:{}", k + 1), l)),
+            );
         } else {
             out.push((name.to_string(), text));
         }
@@ -130,7 +134,10 @@ fn main() -> ExitCode {
             seeds[k].0
         );
         let shown = String::from_utf8_lossy(&input);
-        let cut = shown.char_indices().nth(4000).map_or(shown.len(), |(b, _)| b);
+        let cut = shown
+            .char_indices()
+            .nth(4000)
+            .map_or(shown.len(), |(b, _)| b);
         eprintln!("input ({} bytes):\n{}", input.len(), &shown[..cut]);
         if saved {
             eprintln!("input saved to {}", path.display());

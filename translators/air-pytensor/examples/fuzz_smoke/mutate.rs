@@ -56,21 +56,44 @@ enum Step {
     Index(usize),
 }
 
-/// Every path in `v`, root first.
-fn paths(v: &Json, prefix: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
-    out.push(prefix.clone());
+/// A random path into `v`: down into a random child until a leaf, or with chance 1/4 a level.
+fn walk(rng: &mut Rng, mut v: &Json) -> Vec<Step> {
+    let mut path = vec![];
+    loop {
+        let step = match v {
+            Json::Object(m) if !m.is_empty() && rng.below(4) != 0 => {
+                let (k, c) = m.iter().nth(rng.below(m.len())).expect("k < len");
+                v = c;
+                Step::Key(k.clone())
+            }
+            Json::Array(a) if !a.is_empty() && rng.below(4) != 0 => {
+                let k = rng.below(a.len());
+                v = &a[k];
+                Step::Index(k)
+            }
+            _ => return path,
+        };
+        path.push(step);
+    }
+}
+
+/// The paths of the graphs in `v` (objects with `nodes` and `variables`), outermost first.
+fn graph_paths(v: &Json, prefix: &mut Vec<Step>, out: &mut Vec<Vec<Step>>) {
     match v {
         Json::Object(m) => {
+            if m.contains_key("nodes") && m.contains_key("variables") {
+                out.push(prefix.clone());
+            }
             for (k, c) in m {
                 prefix.push(Step::Key(k.clone()));
-                paths(c, prefix, out);
+                graph_paths(c, prefix, out);
                 prefix.pop();
             }
         }
         Json::Array(a) => {
             for (k, c) in a.iter().enumerate() {
                 prefix.push(Step::Index(k));
-                paths(c, prefix, out);
+                graph_paths(c, prefix, out);
                 prefix.pop();
             }
         }
@@ -87,7 +110,6 @@ fn at_mut<'a>(v: &'a mut Json, path: &[Step]) -> Option<&'a mut Json> {
 
 /// Values of other JSON types and edge values: numbers at and beyond the integer extents.
 fn odd_value(rng: &mut Rng) -> Json {
-    let long = "v".repeat(1 + rng.below(200_000));
     let values = [
         Json::Null,
         json!(true),
@@ -103,7 +125,7 @@ fn odd_value(rng: &mut Rng) -> Json {
         json!(""),
         json!("v0"),
         json!("v_dangling"),
-        json!(long),
+        json!("v".repeat(200_000)),
         json!([]),
         json!([null]),
         json!([1, -1, 2]),
@@ -116,16 +138,15 @@ fn odd_value(rng: &mut Rng) -> Json {
 
 /// A generic tree mutation at a random node of `doc`; `others` gives subtrees to splice in.
 fn mutate_tree(rng: &mut Rng, doc: &mut Json, others: &[Json], deep: &mut Option<usize>) {
-    let mut all = vec![];
-    paths(doc, &mut vec![], &mut all);
-    let path = rng.pick(&all).clone();
+    let path = walk(rng, doc);
     let spliced = {
-        let other = rng.pick(others);
-        let mut theirs = vec![];
-        paths(other, &mut vec![], &mut theirs);
-        let p = rng.pick(&theirs).clone();
-        let mut o = other.clone();
-        at_mut(&mut o, &p).map(|v| v.take()).unwrap_or(Json::Null)
+        let other = &others[rng.below(others.len())];
+        let p = walk(rng, other);
+        let at = p.iter().try_fold(other, |v, s| match s {
+            Step::Key(k) => v.get(k.as_str()),
+            Step::Index(i) => v.get(*i),
+        });
+        at.cloned().unwrap_or(Json::Null)
     };
     let choice = rng.below(7);
     let extra = rng.next();
@@ -155,7 +176,10 @@ fn mutate_tree(rng: &mut Rng, doc: &mut Json, others: &[Json], deep: &mut Option
         }
         (2, Json::Object(m)) if m.len() > 1 => {
             let keys: Vec<String> = m.keys().cloned().collect();
-            let (i, j) = (extra as usize % keys.len(), (extra >> 20) as usize % keys.len());
+            let (i, j) = (
+                extra as usize % keys.len(),
+                (extra >> 20) as usize % keys.len(),
+            );
             let (a, b) = (m[&keys[i]].clone(), m[&keys[j]].clone());
             m.insert(keys[i].clone(), b);
             m.insert(keys[j].clone(), a);
@@ -171,19 +195,6 @@ fn mutate_tree(rng: &mut Rng, doc: &mut Json, others: &[Json], deep: &mut Option
     }
 }
 
-/// The graphs in `doc` (the document and every inner graph), as paths.
-fn graphs(doc: &Json) -> Vec<Vec<Step>> {
-    let mut all = vec![];
-    paths(doc, &mut vec![], &mut all);
-    let mut d = doc.clone();
-    all.into_iter()
-        .filter(|p| {
-            at_mut(&mut d, p)
-                .is_some_and(|g| g.get("nodes").is_some() && g.get("variables").is_some())
-        })
-        .collect()
-}
-
 /// The ids of a graph's variables.
 fn var_ids(g: &Json) -> Vec<Json> {
     let vars = g.get("variables").and_then(Json::as_array);
@@ -194,7 +205,8 @@ fn var_ids(g: &Json) -> Vec<Json> {
 
 /// A graph-aware mutation of one graph.
 fn mutate_graph(rng: &mut Rng, doc: &mut Json) {
-    let all = graphs(doc);
+    let mut all = vec![];
+    graph_paths(doc, &mut vec![], &mut all);
     if all.is_empty() {
         return;
     }
@@ -286,9 +298,13 @@ fn mutate_graph(rng: &mut Rng, doc: &mut Json) {
             let k = rng.below(vars.len());
             let which = rng.below(3);
             let value = *rng.pick(&[0i64, 1, 3, -1, i64::MAX]);
-            if let Some(Json::Array(shape)) = vars.get_mut(k).and_then(|v| v.pointer_mut(
-                if rng.below(2) == 0 { "/type/shape" } else { "/value/shape" },
-            )) {
+            if let Some(Json::Array(shape)) = vars.get_mut(k).and_then(|v| {
+                v.pointer_mut(if rng.below(2) == 0 {
+                    "/type/shape"
+                } else {
+                    "/value/shape"
+                })
+            }) {
                 match which {
                     0 => shape.push(json!(value)),
                     1 => {
@@ -305,8 +321,10 @@ fn mutate_graph(rng: &mut Rng, doc: &mut Json) {
         // Scan bodies nested deeply: the graph becomes the inner graph of one of its nodes,
         // again and again.
         _ => {
-            let a = (0..n).find(|&k| nodes[k]["op"].get("inner").is_some()).unwrap_or(a);
-            let depth = 1 + rng.below(20);
+            let a = (0..n)
+                .find(|&k| nodes[k]["op"].get("inner").is_some())
+                .unwrap_or(a);
+            let depth = 1 + rng.below(18);
             let mut nested = g.clone();
             for _ in 0..depth {
                 let mut outer = g.clone();

@@ -248,17 +248,13 @@ pub(crate) fn import_graph(
 /// length 0 where the graph takes one element off, found once every dim is unified) make
 /// negative dims, an error of the document; anything else is a translator bug.
 fn contradiction(d: air_ir::Diagnostics, g: &Graph) -> Error {
-    let negative = d
-        .0
-        .iter()
-        .find(|x| x.code == air_ir::Code::BadShape && x.message.contains("negative dim"));
+    let negative =
+        d.0.iter()
+            .find(|x| x.code == air_ir::Code::BadShape && x.message.contains("negative dim"));
     match negative {
         Some(x) => Error::Import(vec![Problem::new(
             ProblemKind::Dims,
-            format!(
-                "the static shapes contradict each other: {}",
-                x.message
-            ),
+            format!("the static shapes contradict each other: {}", x.message),
             &g.place,
         )]),
         None => Error::Air(d),
@@ -456,11 +452,7 @@ impl Imp<'_, '_> {
             ProblemKind::Invalid,
             "a value of another region".to_string(),
         ))?;
-        let shape = t
-            .shape
-            .iter()
-            .map(|d| self.extent(d))
-            .collect::<Res<_>>()?;
+        let shape = t.shape.iter().map(|d| self.extent(d)).collect::<Res<_>>()?;
         Ok(TensorType::new(t.dtype, shape))
     }
 
