@@ -1,6 +1,7 @@
 //! Removing nodes nothing uses: PyTensor graphs carry shape computations that the importer
 //! folds into dims, and constants it converts, so some nodes it makes end up unused. AIR ops
-//! have no side effects, so they can go.
+//! have no side effects, so they can go. Nodes of the document that the outputs do not depend
+//! on are not lowered at all ([`live_nodes`]).
 //!
 //! The importer makes constants when it first needs them, which is not always where they are
 //! first used (a fold may look at one early); the pruned region puts every node without operands
@@ -8,6 +9,8 @@
 //! make a constant does not show, and an import of an export settles.
 
 use air_ir::{Node, NodeId, Region, Value};
+
+use crate::json::{Graph, VarKind};
 
 /// `r` without the nodes its results do not depend on, nodes without operands moved to their
 /// first use (nested regions cleaned too).
@@ -88,4 +91,30 @@ fn leaves_at_first_use(r: &Region, used: &[bool]) -> Vec<usize> {
         place_leaf(v, &mut placed, &mut order);
     }
     order
+}
+
+/// Which nodes the graph's outputs depend on. PyTensor never runs the others (a
+/// `FunctionGraph` holds only the outputs' ancestors), so they must not constrain dims: an input
+/// shape unified by a dead node would make the AIR signature stricter than the graph.
+pub(crate) fn live_nodes(g: &Graph) -> Vec<bool> {
+    let mut live = vec![false; g.nodes.len()];
+    let producer = |v: usize| match g.vars[v].kind {
+        VarKind::NodeOutput { node, .. } => Some(node),
+        VarKind::Input | VarKind::Constant(_) => None,
+    };
+    for &o in &g.outputs {
+        if let Some(n) = producer(o) {
+            live[n] = true;
+        }
+    }
+    for &k in g.order.iter().rev() {
+        if live[k] {
+            for &i in &g.nodes[k].inputs {
+                if let Some(n) = producer(i) {
+                    live[n] = true;
+                }
+            }
+        }
+    }
+    live
 }

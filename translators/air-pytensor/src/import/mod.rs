@@ -15,6 +15,7 @@
 mod check;
 mod control;
 mod dce;
+mod dims;
 mod elemwise;
 mod index;
 mod literal;
@@ -172,7 +173,9 @@ pub fn import(text: &str, opts: &Options) -> Result<Module, Error> {
             (Some(name), v)
         })
         .collect();
-    let mut f = fb.finish(&results).map_err(|d| contradiction(d, &g))?;
+    let mut f = fb
+        .finish(&results)
+        .map_err(|d| dims::contradiction(d, &g))?;
     dce::prune(&mut f.body);
     Ok(Module {
         producer: format!("air-pytensor {}", env!("CARGO_PKG_VERSION")),
@@ -215,7 +218,7 @@ pub(crate) fn import_graph(
     for (&i, v) in g.inputs.iter().zip(inputs) {
         imp.vals[i] = Some(v);
     }
-    let live = live_nodes(g);
+    let live = dce::live_nodes(g);
     for &k in g.order.iter().filter(|&&k| live[k]) {
         let node = &g.nodes[k];
         if node.inputs.iter().any(|&i| imp.bad[i]) {
@@ -242,69 +245,6 @@ pub(crate) fn import_graph(
         }
     }
     Some(out)
-}
-
-/// The error of a function that does not validate: static shapes that contradict each other (a
-/// length 0 where the graph takes one element off, found once every dim is unified) make
-/// negative dims, an error of the document; anything else is a translator bug.
-fn contradiction(d: air_ir::Diagnostics, g: &Graph) -> Error {
-    let negative =
-        d.0.iter()
-            .find(|x| x.code == air_ir::Code::BadShape && x.message.contains("negative dim"));
-    match negative {
-        Some(x) => Error::Import(vec![Problem::new(
-            ProblemKind::Dims,
-            format!("the static shapes contradict each other: {}", x.message),
-            &g.place,
-        )]),
-        None => Error::Air(d),
-    }
-}
-
-/// For `diff = 0`, a symbol `s` that `diff` holds only as `±s` and what it equals: `x_0` and
-/// `A_0*A_1` for `A_0*A_1 - x_0` (a product is bound to a symbol, which the builder's unifier
-/// does not do from the difference alone).
-fn lone_symbol(diff: &Dim) -> Option<(String, Dim)> {
-    let terms = diff.terms();
-    let mentions = |m: &[(String, u32)], s: &str| m.iter().any(|(t, _)| t == s);
-    terms.iter().enumerate().find_map(|(k, (m, c))| {
-        let [(s, 1)] = m.as_slice() else { return None };
-        let others = terms.iter().enumerate().filter(|&(j, _)| j != k);
-        if !(*c == 1 || *c == -1) || others.clone().any(|(_, (o, _))| mentions(o, s)) {
-            return None;
-        }
-        let rest: Option<Vec<_>> = others
-            .map(|(_, (o, d))| Some((o.clone(), d.checked_mul(-c)?)))
-            .collect();
-        let rest = Dim::from_terms(rest?).ok()?;
-        Some((s.clone(), rest))
-    })
-}
-
-/// Which nodes the graph's outputs depend on. PyTensor never runs the others (a
-/// `FunctionGraph` holds only the outputs' ancestors), so they must not constrain dims: an input
-/// shape unified by a dead node would make the AIR signature stricter than the graph.
-fn live_nodes(g: &Graph) -> Vec<bool> {
-    let mut live = vec![false; g.nodes.len()];
-    let producer = |v: usize| match g.vars[v].kind {
-        VarKind::NodeOutput { node, .. } => Some(node),
-        VarKind::Input | VarKind::Constant(_) => None,
-    };
-    for &o in &g.outputs {
-        if let Some(n) = producer(o) {
-            live[n] = true;
-        }
-    }
-    for &k in g.order.iter().rev() {
-        if live[k] {
-            for &i in &g.nodes[k].inputs {
-                if let Some(n) = producer(i) {
-                    live[n] = true;
-                }
-            }
-        }
-    }
-    live
 }
 
 impl Imp<'_, '_> {
@@ -478,7 +418,7 @@ impl Imp<'_, '_> {
                 (Dim::symbol(*s), Dim::symbol(*t))
             }
             Some([("", c), (s, k)]) if !s.is_empty() => (Dim::symbol(*s), Dim::constant(-c * k)),
-            _ => match lone_symbol(&diff) {
+            _ => match dims::lone_symbol(&diff) {
                 Some((s, rest)) => (Dim::symbol(s), rest),
                 None => (a, b),
             },
