@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Fuzz smoke test of the three AIR readers (text, protobuf, JSON) and the SymPy srepr reader.
+# Fuzz smoke test of the three AIR readers (text, protobuf, JSON), the SymPy srepr reader and the
+# PyTensor reader (pytensor-fgraph-json/1).
 #
 # With cargo-fuzz (and a nightly toolchain) it runs each target of fuzz/ for FUZZ_SECONDS
 # (default 20) seconds. Without it, it runs the seeded smoke fuzzers
-# crates/air-ir/examples/fuzz_smoke.rs and translators/air-sympy/examples/fuzz_smoke/ on
-# FUZZ_ITERATIONS (default 5000) random and mutated inputs per format. Either way the checks are
-# the same: no panic; for the AIR forms, write-then-read is a fixed point for every input that
-# reads; for srepr, what parses prints back, what imports validates, and what exports imports
-# back and settles (translators/air-sympy/examples/fuzz_smoke/check.rs). Exits non-zero on the
-# first failure.
+# crates/air-ir/examples/fuzz_smoke.rs, translators/air-sympy/examples/fuzz_smoke/ and
+# translators/air-pytensor/examples/fuzz_smoke/ on FUZZ_ITERATIONS (default 5000) random and
+# mutated inputs per format. Either way the checks are the same: no panic; for the AIR forms,
+# write-then-read is a fixed point for every input that reads; for srepr, what parses prints
+# back, what imports validates, and what exports imports back and settles
+# (translators/air-sympy/examples/fuzz_smoke/check.rs); for PyTensor, what imports validates,
+# what does not export lists its constructs, and what exports imports back with the same
+# signature and settles (modules with a `for` loop excepted, see
+# translators/air-pytensor/examples/fuzz_smoke/check.rs). Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,7 +29,7 @@ fi
 
 if cargo ${toolchain} fuzz --version >/dev/null 2>&1 \
     && { [ -n "${toolchain}" ] || rustc --version | grep -q nightly; }; then
-    for target in read_text read_pb read_json read_srepr; do
+    for target in read_text read_pb read_json read_srepr read_pytensor; do
         echo "== cargo fuzz run ${target} (${seconds} s)"
         cargo ${toolchain} fuzz run "${target}" -- -max_total_time="${seconds}"
     done
@@ -33,4 +37,5 @@ else
     echo "== cargo-fuzz with a nightly toolchain not found: running the seeded smoke fuzzer" >&2
     cargo run --quiet -p air-ir --example fuzz_smoke -- "${iterations}"
     cargo run --quiet -p air-sympy --example fuzz_smoke -- "${iterations}"
+    cargo run --quiet -p air-pytensor --example fuzz_smoke -- "${iterations}"
 fi

@@ -74,7 +74,9 @@ fn info(node: &Node) -> Res<Info> {
 /// Rows before the first written one, for a state with these taps.
 fn init_len(taps: &[i64]) -> Res<i64> {
     match taps.iter().min() {
-        Some(&m) if m < 0 && taps.iter().all(|&t| t < 0) => Ok(-m),
+        Some(&m) if m < 0 && taps.iter().all(|&t| t < 0) => m
+            .checked_neg()
+            .ok_or((ProblemKind::Invalid, format!("a Scan tap {m} out of range"))),
         _ => unsupported("a Scan state with a non-negative tap"),
     }
 }
@@ -161,11 +163,18 @@ impl Imp<'_, '_> {
         };
         let info = info(node)?;
         let states: Vec<Vec<i64>> = info.mit_sot.iter().chain(&info.sit_sot).cloned().collect();
-        let want =
-            1 + info.n_seqs + states.len() + info.n_nit_sot + info.n_untraced + info.n_non_seqs;
-        if node.inputs.len() != want {
+        let counts = [
+            1,
+            info.n_seqs,
+            states.len(),
+            info.n_nit_sot,
+            info.n_untraced,
+            info.n_non_seqs,
+        ];
+        let want = counts.iter().try_fold(0usize, |a, &n| a.checked_add(n));
+        if want != Some(node.inputs.len()) {
             return invalid(format!(
-                "Scan with {} inputs, its info needs {want}",
+                "Scan with {} inputs, which its info's counts do not add up to",
                 node.inputs.len()
             ));
         }
@@ -353,8 +362,17 @@ impl Imp<'_, '_> {
                 "the Scan's inner graph cannot be imported".to_string(),
             ))?;
         let first = layout.states.len();
-        outs[first..first + layout.n_nit]
-            .iter()
+        let nits = first
+            .checked_add(layout.n_nit)
+            .and_then(|end| outs.get(first..end))
+            .ok_or((
+                ProblemKind::Invalid,
+                format!(
+                    "the Scan's inner graph has {} outputs, fewer than its info needs",
+                    outs.len()
+                ),
+            ))?;
+        nits.iter()
             .map(|&v| {
                 scratch.value_type(v).ok_or((
                     ProblemKind::Invalid,

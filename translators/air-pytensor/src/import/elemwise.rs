@@ -71,7 +71,7 @@ impl Imp<'_, '_> {
             data: value.to_le_bytes(dtype),
         };
         if shape.is_empty() {
-            return air(self.rb.op(Op::Constant(lit), &[]));
+            return self.constant(lit);
         }
         air(self.rb.op(
             Op::Full {

@@ -60,7 +60,8 @@ enum B {
 
 impl Imp<'_, '_> {
     fn extra(&self, node: &Node, first: usize, p: usize) -> Res<usize> {
-        node.inputs.get(first + p).copied().ok_or((
+        let at = first.checked_add(p);
+        at.and_then(|i| node.inputs.get(i)).copied().ok_or((
             ProblemKind::Invalid,
             format!("idx_list names input {p}, which is missing"),
         ))

@@ -177,7 +177,8 @@ pub(super) fn entries(
     rank: usize,
 ) -> Res<Vec<Entry>> {
     let input = |p: usize| {
-        node.inputs.get(first + p).copied().ok_or((
+        let at = first.checked_add(p);
+        at.and_then(|i| node.inputs.get(i)).copied().ok_or((
             ProblemKind::Invalid,
             format!("idx_list names input {p}, which is missing"),
         ))

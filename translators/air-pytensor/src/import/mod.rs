@@ -15,6 +15,7 @@
 mod check;
 mod control;
 mod dce;
+mod dims;
 mod elemwise;
 mod index;
 mod literal;
@@ -119,6 +120,9 @@ pub(crate) struct Imp<'a, 'g> {
     bad: Vec<bool>,
     /// The literal of every constant node this importer made, to fold casts of constants.
     consts: HashMap<Value, Literal>,
+    /// The constant node of every literal this importer made: identical constants are one node
+    /// (as the exporter writes them), so an import of an export settles.
+    shared: HashMap<Literal, Value>,
     /// The options.
     pub opts: &'a Options,
     /// Problems found so far (shared with nested graphs).
@@ -169,7 +173,9 @@ pub fn import(text: &str, opts: &Options) -> Result<Module, Error> {
             (Some(name), v)
         })
         .collect();
-    let mut f = fb.finish(&results).map_err(Error::Air)?;
+    let mut f = fb
+        .finish(&results)
+        .map_err(|d| dims::contradiction(d, &g))?;
     dce::prune(&mut f.body);
     Ok(Module {
         producer: format!("air-pytensor {}", env!("CARGO_PKG_VERSION")),
@@ -193,6 +199,7 @@ pub(crate) fn import_graph(
         vals: vec![None; g.vars.len()],
         bad: vec![false; g.vars.len()],
         consts: HashMap::new(),
+        shared: HashMap::new(),
         opts,
         problems,
     };
@@ -211,7 +218,8 @@ pub(crate) fn import_graph(
     for (&i, v) in g.inputs.iter().zip(inputs) {
         imp.vals[i] = Some(v);
     }
-    for &k in &g.order {
+    let live = dce::live_nodes(g);
+    for &k in g.order.iter().filter(|&&k| live[k]) {
         let node = &g.nodes[k];
         if node.inputs.iter().any(|&i| imp.bad[i]) {
             node.outputs.iter().for_each(|&o| imp.bad[o] = true);
@@ -355,10 +363,14 @@ impl Imp<'_, '_> {
         Ok(a)
     }
 
-    /// A `constant` node, remembered so casts of it fold.
+    /// A `constant` node, shared with an identical one and remembered so casts of it fold.
     pub fn constant(&mut self, lit: Literal) -> Res<Value> {
+        if let Some(&v) = self.shared.get(&lit) {
+            return Ok(v);
+        }
         let v = air(self.rb.op(Op::Constant(lit.clone()), &[]))?;
-        self.consts.insert(v, lit);
+        self.consts.insert(v, lit.clone());
+        self.shared.insert(lit, v);
         Ok(v)
     }
 
@@ -380,11 +392,7 @@ impl Imp<'_, '_> {
             ProblemKind::Invalid,
             "a value of another region".to_string(),
         ))?;
-        let shape = t
-            .shape
-            .iter()
-            .map(|d| self.resolve(d))
-            .collect::<Res<_>>()?;
+        let shape = t.shape.iter().map(|d| self.extent(d)).collect::<Res<_>>()?;
         Ok(TensorType::new(t.dtype, shape))
     }
 
@@ -410,15 +418,32 @@ impl Imp<'_, '_> {
                 (Dim::symbol(*s), Dim::symbol(*t))
             }
             Some([("", c), (s, k)]) if !s.is_empty() => (Dim::symbol(*s), Dim::constant(-c * k)),
-            _ => (a, b),
+            _ => match dims::lone_symbol(&diff) {
+                Some((s, rest)) => (Dim::symbol(s), rest),
+                None => (a, b),
+            },
         };
         air(self.rb.unify(&x, &y)).map(|_| ())
     }
 
-    /// A dim with the unifier's bindings applied.
+    /// A dim (or a known scalar) with the unifier's bindings applied.
     pub fn resolve(&mut self, d: &Dim) -> Res<Dim> {
         let r = air(self.rb.broadcast_shapes(&[std::slice::from_ref(d)]))?;
         Ok(r.into_iter().next().unwrap_or_else(|| Dim::constant(1)))
+    }
+
+    /// A dim of a shape with the unifier's bindings applied; a negative one is an error (static
+    /// shapes that contradict each other, such as a length 0 where the graph takes one element
+    /// off).
+    pub fn extent(&mut self, d: &Dim) -> Res<Dim> {
+        let r = self.resolve(d)?;
+        match r.as_const() {
+            Some(c) if c < 0 => Err((
+                ProblemKind::Dims,
+                format!("a dim is {c}: the static shapes contradict each other"),
+            )),
+            _ => Ok(r),
+        }
     }
 
     /// The literal of a constant variable (no node is made).
@@ -482,7 +507,7 @@ impl Imp<'_, '_> {
         if elems.is_empty() {
             let lit = Literal::new(dtype, vec![0], vec![])
                 .map_err(|e| (ProblemKind::Invalid, e.to_string()))?;
-            return air(self.rb.op(Op::Constant(lit), &[]));
+            return self.constant(lit);
         }
         let parts = elems
             .into_iter()

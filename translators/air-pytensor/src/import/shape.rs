@@ -138,7 +138,7 @@ impl Imp<'_, '_> {
         inputs
             .iter()
             .map(|&s| match self.known(s)?.and_then(|k| k.one().cloned()) {
-                Some(d) => self.resolve(&d),
+                Some(d) => self.extent(&d),
                 None => unsupported(format!(
                     "{what} with a shape computed from data at run time"
                 )),
@@ -168,6 +168,18 @@ impl Imp<'_, '_> {
         for (d, want) in t.shape.iter().zip(&dims[first..]) {
             if d.as_const() != Some(1) {
                 self.unify(d, want)?;
+            }
+        }
+        // A rank-0 constant filled out is `full` (as the exporter writes `full`), so an import of
+        // an export settles.
+        let c = self.cast(v, out.dtype)?;
+        if let Some(value) = self.consts.get(&c).filter(|l| l.shape.is_empty()) {
+            if !dims.is_empty() {
+                let full = Op::Full {
+                    value: value.clone(),
+                    shape: dims,
+                };
+                return Ok(vec![Val::of(air(self.rb.op(full, &[]))?)]);
             }
         }
         let v = self.prep(v, out.dtype, &dims)?;
@@ -234,7 +246,7 @@ impl Imp<'_, '_> {
                 .map_err(|e| (crate::error::ProblemKind::Dims, e.to_string()))?,
             _ => return unsupported("ARange with a symbolic stop and a step other than 1"),
         };
-        let count = self.resolve(&count)?;
+        let count = self.extent(&count)?;
         let dtype = out.dtype;
         let mut v = air(self.rb.op(
             Op::Iota {
