@@ -8,7 +8,7 @@
 //! generated (`docs/spec.md` 1.3 allows skipping them). Everything else (constants, `full`, views,
 //! control flow, runtime ops, `extract`/`insert`) is a single node of its own.
 
-use air_ir::{NodeId, Op, Region, Value};
+use air_ir::{Dim, NodeId, Op, Region, Value};
 
 /// What code a node gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,6 +101,89 @@ pub fn plan_region(region: &Region) -> RegionPlan {
         };
     }
     plan
+}
+
+/// A run of nodes computed row by row inside one loop over their common leading axes.
+///
+/// It starts at a reduction over trailing axes `q..` (the leading `q` axes kept) and takes the
+/// generated nodes after it while each one is a *member*: a reduction over the trailing axes of
+/// a value with the same leading extents, an elementwise group whose result starts with those
+/// extents, or a broadcast of a member that keeps its leading axes in place. Nodes of their own
+/// that read no member (constants, views of parameters) are *hoisted*: generated before the
+/// loop. Anything else ends the block. Every element a member computes at row `i` reads only row
+/// `i` of the members before it, so each row can run all members one after another while the
+/// row is in cache. Blocks have at least two reductions or groups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowBlock {
+    /// The number of leading (row) axes.
+    pub q: usize,
+    /// The first node (the block's first reduction).
+    pub first: NodeId,
+    /// The last member.
+    pub last: NodeId,
+    /// The members, in arena order (reductions, groups and broadcast views).
+    pub members: Vec<NodeId>,
+}
+
+/// The leading dims of a reduction over trailing axes only: the operand's kept axes.
+fn trailing_reduction(region: &Region, id: NodeId) -> Option<&[Dim]> {
+    let node = region.node(id);
+    let (Op::Reduce { axes, .. }, Some(&x)) = (&node.op, node.operands.first()) else {
+        return None;
+    };
+    let shape = &region.value_type(x)?.shape;
+    let q = shape.len().checked_sub(axes.len())?;
+    let trailing = (0..axes.len()).all(|k| axes.contains(&((q + k) as u32)));
+    (q > 0 && !axes.is_empty() && trailing).then(|| &shape[..q])
+}
+
+/// The row block starting at node `first`, if one does.
+pub fn row_block(region: &Region, plan: &RegionPlan, first: NodeId) -> Option<RowBlock> {
+    let lead = trailing_reduction(region, first)?;
+    let q = lead.len();
+    let starts_with_lead = |v: Value| {
+        region
+            .value_type(v)
+            .is_some_and(|t| t.shape.len() >= q && t.shape[..q] == *lead)
+    };
+    let mut members = vec![first];
+    let mut computed = 1;
+    for i in first.index() + 1..region.nodes.len() {
+        let id = NodeId(i as u32);
+        let node = &region.nodes[i];
+        let reads_member = node.operands.iter().any(|v| match v {
+            Value::Result { node, .. } => members.contains(node),
+            Value::Param(_) => false,
+        });
+        let member = match plan.role(id) {
+            Role::Dead | Role::Fused(_) => continue,
+            Role::Reduce => trailing_reduction(region, id) == Some(lead),
+            Role::Group => starts_with_lead(Value::of(id)),
+            Role::Single => match &node.op {
+                Op::Broadcast { dims, .. } if reads_member => {
+                    let keeps = (0..q).all(|k| dims.get(k) == Some(&(k as u32)));
+                    keeps && starts_with_lead(Value::of(id))
+                }
+                Op::For { .. } | Op::If { .. } | Op::Call { .. } | Op::Custom(_) => break,
+                _ if reads_member => break,
+                _ => continue,
+            },
+        };
+        if !member {
+            break;
+        }
+        if plan.role(id) != Role::Single {
+            computed += 1;
+        }
+        members.push(id);
+    }
+    let last = *members.last()?;
+    (computed >= 2).then_some(RowBlock {
+        q,
+        first,
+        last,
+        members,
+    })
 }
 
 #[cfg(test)]
