@@ -123,6 +123,9 @@ pub struct RowBlock {
     pub last: NodeId,
     /// The members, in arena order (reductions, groups and broadcast views).
     pub members: Vec<NodeId>,
+    /// The groups whose value only members read, and only elementwise (not returned, never
+    /// through a view): computed into a row-sized buffer reused for every row.
+    pub temps: Vec<NodeId>,
 }
 
 /// The leading dims of a reduction over trailing axes only: the operand's kept axes.
@@ -178,12 +181,37 @@ pub fn row_block(region: &Region, plan: &RegionPlan, first: NodeId) -> Option<Ro
         members.push(id);
     }
     let last = *members.last()?;
+    let temps = members
+        .iter()
+        .copied()
+        .filter(|&g| plan.role(g) == Role::Group && row_local(region, plan, &members, g))
+        .collect();
     (computed >= 2).then_some(RowBlock {
         q,
         first,
         last,
         members,
+        temps,
     })
+}
+
+/// True when `g` is not yielded and every live reader of it is a member reduction or group, or
+/// is fused into one.
+fn row_local(region: &Region, plan: &RegionPlan, members: &[NodeId], g: NodeId) -> bool {
+    let v = Value::of(g);
+    let computing_member =
+        |id: NodeId| members.contains(&id) && matches!(plan.role(id), Role::Group | Role::Reduce);
+    !region.results.contains(&v)
+        && region.nodes.iter().enumerate().all(|(i, node)| {
+            let id = NodeId(i as u32);
+            !node.operands.contains(&v)
+                || match plan.role(id) {
+                    Role::Dead => true,
+                    Role::Fused(root) => computing_member(root),
+                    Role::Group | Role::Reduce => computing_member(id),
+                    Role::Single => false,
+                }
+        })
 }
 
 #[cfg(test)]
@@ -239,5 +267,37 @@ func @f(%a: f64[n, m]) -> (%s: f64[n]) {
         let plan = plan_region(&m.functions[0].body);
         assert_eq!(plan.role(NodeId(0)), Role::Fused(NodeId(1)));
         assert_eq!(plan.role(NodeId(1)), Role::Reduce);
+    }
+
+    #[test]
+    fn softmax_is_one_row_block_with_its_exponentials_in_a_row_buffer() {
+        let m = parse(
+            "air 1 opset 1
+func @f(%x: f64[n, m]) -> (%y: f64[n, m]) {
+  %mx = reduce_max {axes = [1], keepdims = true} (%x) : f64[n, 1]
+  %mxb = broadcast {shape = [n, m], dims = [0, 1]} (%mx) : f64[n, m]
+  %sh = sub (%x, %mxb) : f64[n, m]
+  %ex = exp (%sh) : f64[n, m]
+  %den = reduce_sum {axes = [1], keepdims = true} (%ex) : f64[n, 1]
+  %denb = broadcast {shape = [n, m], dims = [0, 1]} (%den) : f64[n, m]
+  %y = div (%ex, %denb) : f64[n, m]
+  %t = transpose {perm = [1, 0]} (%y) : f64[m, n]
+  %z = reduce_sum {axes = [1]} (%t) : f64[m]
+  return %y, %z
+}",
+        );
+        let f = &m.functions[0].body;
+        let plan = plan_region(f);
+        let block = row_block(f, &plan, NodeId(0)).expect("a block");
+        let ids = |v: &[u32]| v.iter().map(|&i| NodeId(i)).collect::<Vec<_>>();
+        assert_eq!(block.q, 1);
+        assert_eq!(
+            block.members,
+            ids(&[0, 1, 3, 4, 5, 6]),
+            "the transpose ends it"
+        );
+        assert_eq!(block.last, NodeId(6));
+        assert_eq!(block.temps, ids(&[3]), "%y is returned");
+        assert_eq!(row_block(f, &plan, NodeId(8)), None, "a lone reduction");
     }
 }

@@ -204,6 +204,16 @@ fn softmax_and_logsumexp_rows_fuse_on_every_shape_and_layout() {
 }
 
 #[test]
+fn rows_too_long_for_the_stack_use_whole_arrays() {
+    // 20,000 f64 per row is more than the 128 KiB of row buffers: the exponentials of softmax
+    // (and the centred values of standardise) go through whole arrays instead.
+    for text in [SOFTMAX, STANDARDISE] {
+        check(text, array(&[3, 20_000], 11, 5.0, false), 1e-12, 1);
+        check(text, transposed(&[2, 17_000], 12), 1e-12, 1);
+    }
+}
+
+#[test]
 fn blocks_with_several_trailing_or_leading_axes_fuse() {
     for (k, &[a, b, c]) in [[1, 1, 1], [3, 5, 7], [9, 2, 31], [2, 17, 1]]
         .iter()

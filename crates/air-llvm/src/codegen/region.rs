@@ -10,6 +10,7 @@ use super::{CgError, FnGen, ModGen, Val, R};
 use crate::plan::{plan_region, row_block, RegionPlan, Role};
 
 /// The values of one region being generated.
+#[derive(Clone)]
 pub(crate) struct Scope<'r, 'ctx> {
     /// The region.
     pub region: &'r Region,
