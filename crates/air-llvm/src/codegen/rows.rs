@@ -46,31 +46,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     /// Generates the nodes `block.first..=block.last` (pushing their values onto `sc.nodes`).
     pub fn row_block(&mut self, sc: &mut Scope<'_, 'ctx>, block: &RowBlock) -> R<()> {
         let (temps, small) = self.temps(sc, block)?;
-        let mut jobs = Vec::new();
-        for i in block.first.index()..=block.last.index() {
-            let id = NodeId(i as u32);
-            let vals = match sc.plan.role(id) {
-                Role::Dead | Role::Fused(_) => vec![],
-                Role::Single => self.single(sc, id)?,
-                Role::Reduce => {
-                    let r = self.row_reduction(sc, id)?;
-                    let out = Val::Buf(r.out.clone());
-                    jobs.push(Job::Reduce(id, r));
-                    vec![out]
-                }
-                Role::Group => {
-                    let ty = sc.ty(Value::of(id))?;
-                    let shape = self.shape(&ty.shape)?;
-                    let out = match temps.iter().find(|t| t.id == id) {
-                        Some(t) => t.full.clone(),
-                        None => self.dest(sc, id, ty.dtype, &shape)?,
-                    };
-                    jobs.push(Job::Group(id, shape, out.clone()));
-                    vec![Val::Buf(out)]
-                }
-            };
-            sc.nodes.push(vals);
-        }
+        let jobs = self.row_jobs(sc, block, &temps)?;
         let x = sc.operand(block.first, 0)?;
         let domain = self.shape(&sc.ty(x)?.shape)?;
         let lead = domain
@@ -115,6 +91,42 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 })
             })
         })
+    }
+
+    /// Sets up the block's nodes before its loop, in arena order (pushing their values onto
+    /// `sc.nodes`), and returns the per-row work of its reductions and groups.
+    fn row_jobs(
+        &mut self,
+        sc: &mut Scope<'_, 'ctx>,
+        block: &RowBlock,
+        temps: &[Temp<'ctx>],
+    ) -> R<Vec<Job<'ctx>>> {
+        let mut jobs = Vec::new();
+        for i in block.first.index()..=block.last.index() {
+            let id = NodeId(i as u32);
+            let vals = match sc.plan.role(id) {
+                Role::Dead | Role::Fused(_) => vec![],
+                Role::Single => self.single(sc, id)?,
+                Role::Reduce => {
+                    let r = self.row_reduction(sc, id)?;
+                    let out = Val::Buf(r.out.clone());
+                    jobs.push(Job::Reduce(id, r));
+                    vec![out]
+                }
+                Role::Group => {
+                    let ty = sc.ty(Value::of(id))?;
+                    let shape = self.shape(&ty.shape)?;
+                    let out = match temps.iter().find(|t| t.id == id) {
+                        Some(t) => t.full.clone(),
+                        None => self.dest(sc, id, ty.dtype, &shape)?,
+                    };
+                    jobs.push(Job::Group(id, shape, out.clone()));
+                    vec![Val::Buf(out)]
+                }
+            };
+            sc.nodes.push(vals);
+        }
+        Ok(jobs)
     }
 
     /// The block's temporaries, and whether (at run time) their rows fit in [`TEMP_BYTES`]:
