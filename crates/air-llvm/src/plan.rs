@@ -8,7 +8,7 @@
 //! generated (`docs/spec.md` 1.3 allows skipping them). Everything else (constants, `full`, views,
 //! control flow, runtime ops, `extract`/`insert`) is a single node of its own.
 
-use air_ir::{NodeId, Op, Region, Value};
+use air_ir::{Dim, NodeId, Op, Region, Value};
 
 /// What code a node gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +103,117 @@ pub fn plan_region(region: &Region) -> RegionPlan {
     plan
 }
 
+/// A run of nodes computed row by row inside one loop over their common leading axes.
+///
+/// It starts at a reduction over trailing axes `q..` (the leading `q` axes kept) and takes the
+/// generated nodes after it while each one is a *member*: a reduction over the trailing axes of
+/// a value with the same leading extents, an elementwise group whose result starts with those
+/// extents, or a broadcast of a member that keeps its leading axes in place. Nodes of their own
+/// that read no member (constants, views of parameters) are *hoisted*: generated before the
+/// loop. Anything else ends the block. Every element a member computes at row `i` reads only row
+/// `i` of the members before it, so each row can run all members one after another while the
+/// row is in cache. Blocks have at least two reductions or groups.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowBlock {
+    /// The number of leading (row) axes.
+    pub q: usize,
+    /// The first node (the block's first reduction).
+    pub first: NodeId,
+    /// The last member.
+    pub last: NodeId,
+    /// The members, in arena order (reductions, groups and broadcast views).
+    pub members: Vec<NodeId>,
+    /// The groups whose value only members read, and only elementwise (not returned, never
+    /// through a view): computed into a row-sized buffer reused for every row.
+    pub temps: Vec<NodeId>,
+}
+
+/// The leading dims of a reduction over trailing axes only: the operand's kept axes.
+fn trailing_reduction(region: &Region, id: NodeId) -> Option<&[Dim]> {
+    let node = region.node(id);
+    let (Op::Reduce { axes, .. }, Some(&x)) = (&node.op, node.operands.first()) else {
+        return None;
+    };
+    let shape = &region.value_type(x)?.shape;
+    let q = shape.len().checked_sub(axes.len())?;
+    let trailing = (0..axes.len()).all(|k| axes.contains(&((q + k) as u32)));
+    (q > 0 && !axes.is_empty() && trailing).then(|| &shape[..q])
+}
+
+/// The row block starting at node `first`, if one does.
+pub fn row_block(region: &Region, plan: &RegionPlan, first: NodeId) -> Option<RowBlock> {
+    let lead = trailing_reduction(region, first)?;
+    let q = lead.len();
+    let starts_with_lead = |v: Value| {
+        region
+            .value_type(v)
+            .is_some_and(|t| t.shape.len() >= q && t.shape[..q] == *lead)
+    };
+    let mut members = vec![first];
+    let mut computed = 1;
+    for i in first.index() + 1..region.nodes.len() {
+        let id = NodeId(i as u32);
+        let node = &region.nodes[i];
+        let reads_member = node.operands.iter().any(|v| match v {
+            Value::Result { node, .. } => members.contains(node),
+            Value::Param(_) => false,
+        });
+        let member = match plan.role(id) {
+            Role::Dead | Role::Fused(_) => continue,
+            Role::Reduce => trailing_reduction(region, id) == Some(lead),
+            Role::Group => starts_with_lead(Value::of(id)),
+            Role::Single => match &node.op {
+                Op::Broadcast { dims, .. } if reads_member => {
+                    let keeps = (0..q).all(|k| dims.get(k) == Some(&(k as u32)));
+                    keeps && starts_with_lead(Value::of(id))
+                }
+                Op::For { .. } | Op::If { .. } | Op::Call { .. } | Op::Custom(_) => break,
+                _ if reads_member => break,
+                _ => continue,
+            },
+        };
+        if !member {
+            break;
+        }
+        if plan.role(id) != Role::Single {
+            computed += 1;
+        }
+        members.push(id);
+    }
+    let last = *members.last()?;
+    let temps = members
+        .iter()
+        .copied()
+        .filter(|&g| plan.role(g) == Role::Group && row_local(region, plan, &members, g))
+        .collect();
+    (computed >= 2).then_some(RowBlock {
+        q,
+        first,
+        last,
+        members,
+        temps,
+    })
+}
+
+/// True when `g` is not yielded and every live reader of it is a member reduction or group, or
+/// is fused into one.
+fn row_local(region: &Region, plan: &RegionPlan, members: &[NodeId], g: NodeId) -> bool {
+    let v = Value::of(g);
+    let computing_member =
+        |id: NodeId| members.contains(&id) && matches!(plan.role(id), Role::Group | Role::Reduce);
+    !region.results.contains(&v)
+        && region.nodes.iter().enumerate().all(|(i, node)| {
+            let id = NodeId(i as u32);
+            !node.operands.contains(&v)
+                || match plan.role(id) {
+                    Role::Dead => true,
+                    Role::Fused(root) => computing_member(root),
+                    Role::Group | Role::Reduce => computing_member(id),
+                    Role::Single => false,
+                }
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +267,37 @@ func @f(%a: f64[n, m]) -> (%s: f64[n]) {
         let plan = plan_region(&m.functions[0].body);
         assert_eq!(plan.role(NodeId(0)), Role::Fused(NodeId(1)));
         assert_eq!(plan.role(NodeId(1)), Role::Reduce);
+    }
+
+    #[test]
+    fn softmax_is_one_row_block_with_its_exponentials_in_a_row_buffer() {
+        let m = parse(
+            "air 1 opset 1
+func @f(%x: f64[n, m]) -> (%y: f64[n, m]) {
+  %mx = reduce_max {axes = [1], keepdims = true} (%x) : f64[n, 1]
+  %mxb = broadcast {shape = [n, m], dims = [0, 1]} (%mx) : f64[n, m]
+  %sh = sub (%x, %mxb) : f64[n, m]
+  %ex = exp (%sh) : f64[n, m]
+  %den = reduce_sum {axes = [1], keepdims = true} (%ex) : f64[n, 1]
+  %denb = broadcast {shape = [n, m], dims = [0, 1]} (%den) : f64[n, m]
+  %y = div (%ex, %denb) : f64[n, m]
+  %t = transpose {perm = [1, 0]} (%y) : f64[m, n]
+  %z = reduce_sum {axes = [1]} (%t) : f64[m]
+  return %y, %z
+}",
+        );
+        let f = &m.functions[0].body;
+        let plan = plan_region(f);
+        let block = row_block(f, &plan, NodeId(0)).expect("a block");
+        let ids = |v: &[u32]| v.iter().map(|&i| NodeId(i)).collect::<Vec<_>>();
+        assert_eq!(block.q, 1);
+        assert_eq!(
+            block.members,
+            ids(&[0, 1, 3, 4, 5, 6]),
+            "the transpose ends it"
+        );
+        assert_eq!(block.last, NodeId(6));
+        assert_eq!(block.temps, ids(&[3]), "%y is returned");
+        assert_eq!(row_block(f, &plan, NodeId(8)), None, "a lone reduction");
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use air_ir::{BinaryOp, DType, NodeId, Op, Value};
-use inkwell::values::BasicValueEnum;
+use inkwell::values::{BasicValueEnum, IntValue};
 
 use super::loops::Ix;
 use super::region::Scope;
@@ -40,15 +40,53 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             )?));
         }
         let shape = self.shape(&ty.shape)?;
-        let out = match sc.direct.get(&root) {
-            Some(&k) => self.result_dest(k, &shape)?,
-            None => self.alloc_buf(ty.dtype, &shape)?,
-        };
+        let out = self.dest(sc, root, ty.dtype, &shape)?;
         self.kernel(&out, ty.dtype, &leaves, !iota, &mut |s, ix| {
             let mut memo = Memo::new();
             s.eval(sc, root, v, ix, &mut memo)
         })?;
         Ok(Val::Buf(out))
+    }
+
+    /// Where the value of group root `id` goes: the function's result buffer when the value is
+    /// returned (any strides), else a fresh buffer.
+    pub fn dest(
+        &mut self,
+        sc: &Scope<'_, 'ctx>,
+        id: NodeId,
+        d: DType,
+        shape: &[IntValue<'ctx>],
+    ) -> R<Buf<'ctx>> {
+        match sc.direct.get(&id) {
+            Some(&k) => self.result_dest(k, shape),
+            None => self.alloc_buf(d, shape),
+        }
+    }
+
+    /// One row of the group rooted at `root` (of extents `shape`): its elements whose leading
+    /// indices are `lead`, written into `out`.
+    pub(crate) fn group_row(
+        &mut self,
+        sc: &Scope<'_, 'ctx>,
+        root: NodeId,
+        shape: &[IntValue<'ctx>],
+        out: &Buf<'ctx>,
+        lead: &[IntValue<'ctx>],
+    ) -> R<()> {
+        let v = Value::of(root);
+        let d = sc.ty(v)?.dtype;
+        let rank = shape.len();
+        let mut idx = lead.to_vec();
+        idx.resize(rank, self.i64c(0));
+        let order: Vec<usize> = (lead.len()..rank).collect();
+        self.nest_from(shape, &order, &mut idx, &mut |s, idx| {
+            let ix = Ix::Multi(idx.to_vec());
+            let mut memo = Memo::new();
+            let x = s.eval(sc, root, v, &ix, &mut memo)?;
+            let off = s.offset(out, &ix)?;
+            let p = s.elem_ptr(d, out.data, off)?;
+            s.store_elem(d, p, x)
+        })
     }
 
     /// The element of `v` at `ix`: computed when `v` is in the group of `root`, else read.

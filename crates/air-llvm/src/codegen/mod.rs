@@ -18,6 +18,7 @@ mod parallel;
 mod raw;
 mod reduce;
 mod region;
+mod rows;
 mod runtime;
 mod view;
 

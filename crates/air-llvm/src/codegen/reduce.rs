@@ -18,58 +18,31 @@ use super::{Buf, CgError, FnGen, Val, R};
 impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     /// Generates the reduction `id` with the elementwise chain feeding it.
     pub fn reduce(&mut self, sc: &Scope<'_, 'ctx>, id: NodeId) -> R<Val<'ctx>> {
-        let node = sc.region.node(id);
-        let Op::Reduce { kind, axes, .. } = &node.op else {
-            return Err(CgError::unsupported("reduce on a non-reduction"));
-        };
-        let kind = *kind;
-        let x = sc.operand(id, 0)?;
-        let xty = sc.ty(x)?;
-        let rty = node
+        let rty = sc
+            .region
+            .node(id)
             .results
             .first()
             .ok_or_else(|| CgError::unsupported("reduction without a result"))?;
-        let d = xty.dtype;
-        let acc_d = match kind {
-            ReduceKind::Sum | ReduceKind::Prod | ReduceKind::Mean if d == DType::F32 => DType::F64,
-            _ => d,
-        };
-        let domain = self.shape(&xty.shape)?;
+        let x = sc.operand(id, 0)?;
+        let h = self.head(sc, id)?;
+        if suffix_start(&h.reduced).is_some() {
+            let r = self.rows_from(sc, id, h)?;
+            self.reduce_rows(sc, id, &r)?;
+            return Ok(Val::Buf(r.out));
+        }
+        let Head {
+            kind,
+            d,
+            acc_d,
+            domain,
+            reduced,
+            kept,
+            count,
+            outn,
+            identity,
+        } = h;
         let rank = domain.len();
-        let reduced: Vec<bool> = (0..rank).map(|k| axes.contains(&(k as u32))).collect();
-        let kept: Vec<IntValue<'ctx>> = (0..rank)
-            .filter(|&k| !reduced[k])
-            .map(|k| domain[k])
-            .collect();
-        let red_ext: Vec<IntValue<'ctx>> = (0..rank)
-            .filter(|&k| reduced[k])
-            .map(|k| domain[k])
-            .collect();
-        let count = self.count(&red_ext)?;
-        let outn = self.count(&kept)?;
-        if matches!(kind, ReduceKind::Max | ReduceKind::Min) {
-            let empty = self
-                .b
-                .build_int_compare(IntPredicate::EQ, count, self.i64c(0), "")?;
-            let some = self
-                .b
-                .build_int_compare(IntPredicate::SGT, outn, self.i64c(0), "")?;
-            let bad = self.b.build_and(empty, some, "")?;
-            let msg = format!("{} over no elements", kind.name());
-            self.fail_if(bad, Code::EmptyReduction, &msg, count, outn)?;
-        }
-        let identity = self.identity(kind, acc_d)?;
-        if let Some(q) = suffix_start(&reduced) {
-            let rows = Rows {
-                kind,
-                d,
-                acc_d,
-                q,
-                count,
-                identity,
-            };
-            return self.reduce_rows(sc, id, &rows, &domain);
-        }
         let mut leaves = Vec::new();
         let mut iota = false;
         collect_leaves(sc, id, id, &mut leaves, &mut iota)?;
@@ -117,76 +90,166 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         self.finish_reduction(kind, d, acc_d, &acc, count, outn, &rty.shape)
     }
 
-    /// A reduction over the trailing axes `q..` with the leading ones kept: each result element
-    /// is folded in a register from the identity and written once, finished (a mean divided, a
-    /// wide accumulator narrowed), straight into its destination (the function's result buffer
-    /// when the value is returned, any strides). The outermost loop is outlined (and split
-    /// across threads when large): each thread owns whole result elements.
-    fn reduce_rows(
+    /// What every reduction needs: its kind and dtypes, the operand's extents, which axes are
+    /// reduced, the extents kept, the element counts and the identity. Checks (at run time) that
+    /// a max or min has elements to fold.
+    fn head(&mut self, sc: &Scope<'_, 'ctx>, id: NodeId) -> R<Head<'ctx>> {
+        let Op::Reduce { kind, axes, .. } = &sc.region.node(id).op else {
+            return Err(CgError::unsupported("reduce on a non-reduction"));
+        };
+        let kind = *kind;
+        let xty = sc.ty(sc.operand(id, 0)?)?;
+        let d = xty.dtype;
+        let acc_d = match kind {
+            ReduceKind::Sum | ReduceKind::Prod | ReduceKind::Mean if d == DType::F32 => DType::F64,
+            _ => d,
+        };
+        let domain = self.shape(&xty.shape)?;
+        let rank = domain.len();
+        let reduced: Vec<bool> = (0..rank).map(|k| axes.contains(&(k as u32))).collect();
+        let kept: Vec<IntValue<'ctx>> = (0..rank)
+            .filter(|&k| !reduced[k])
+            .map(|k| domain[k])
+            .collect();
+        let red_ext: Vec<IntValue<'ctx>> = (0..rank)
+            .filter(|&k| reduced[k])
+            .map(|k| domain[k])
+            .collect();
+        let count = self.count(&red_ext)?;
+        let outn = self.count(&kept)?;
+        if matches!(kind, ReduceKind::Max | ReduceKind::Min) {
+            let empty = self
+                .b
+                .build_int_compare(IntPredicate::EQ, count, self.i64c(0), "")?;
+            let some = self
+                .b
+                .build_int_compare(IntPredicate::SGT, outn, self.i64c(0), "")?;
+            let bad = self.b.build_and(empty, some, "")?;
+            let msg = format!("{} over no elements", kind.name());
+            self.fail_if(bad, Code::EmptyReduction, &msg, count, outn)?;
+        }
+        let identity = self.identity(kind, acc_d)?;
+        Ok(Head {
+            kind,
+            d,
+            acc_d,
+            domain,
+            reduced,
+            kept,
+            count,
+            outn,
+            identity,
+        })
+    }
+
+    /// The set-up of a reduction over the trailing axes `q..` with the leading ones kept (run
+    /// before its loop): the checks, and the destination (the function's result buffer when the
+    /// value is returned, any strides).
+    pub(crate) fn row_reduction(
         &mut self,
         sc: &Scope<'_, 'ctx>,
         id: NodeId,
-        rows: &Rows<'ctx>,
-        domain: &[IntValue<'ctx>],
-    ) -> R<Val<'ctx>> {
-        let node = sc.region.node(id);
-        let rty = node
+    ) -> R<RowReduction<'ctx>> {
+        let h = self.head(sc, id)?;
+        self.rows_from(sc, id, h)
+    }
+
+    /// [`FnGen::row_reduction`] from the head.
+    fn rows_from(
+        &mut self,
+        sc: &Scope<'_, 'ctx>,
+        id: NodeId,
+        h: Head<'ctx>,
+    ) -> R<RowReduction<'ctx>> {
+        let q = suffix_start(&h.reduced)
+            .ok_or_else(|| CgError::unsupported("not a reduction over trailing axes"))?;
+        let rty = sc
+            .region
+            .node(id)
             .results
             .first()
             .ok_or_else(|| CgError::unsupported("reduction without a result"))?;
         let shape = self.shape(&rty.shape)?;
-        let out = match sc.direct.get(&id) {
-            Some(&k) => self.result_dest(k, &shape)?,
-            None => self.alloc_buf(rows.d, &shape)?,
-        };
+        let out = self.dest(sc, id, h.d, &shape)?;
         // The result's axes are the kept ones first (then, with keepdims, extent-1 axes).
         let lead = Buf {
-            strides: out.strides[..rows.q].to_vec(),
-            shape: out.shape[..rows.q].to_vec(),
+            strides: out.strides[..q].to_vec(),
+            shape: out.shape[..q].to_vec(),
             ..out.clone()
         };
-        let x = sc.operand(id, 0)?;
-        let (kind, d, acc_d) = (rows.kind, rows.d, rows.acc_d);
-        let element = |s: &mut Self, idx: &[IntValue<'ctx>]| -> R<BasicValueEnum<'ctx>> {
-            let mut memo = Memo::new();
-            let v = s.eval(sc, id, x, &Ix::Multi(idx.to_vec()), &mut memo)?;
-            s.cast(d, acc_d, v)
+        let rows = Rows {
+            kind: h.kind,
+            d: h.d,
+            acc_d: h.acc_d,
+            q,
+            count: h.count,
+            identity: h.identity,
         };
+        Ok(RowReduction {
+            rows,
+            domain: h.domain,
+            out,
+            lead,
+        })
+    }
+
+    /// A reduction over the trailing axes: each result element is folded in a register from
+    /// the identity and written once, finished (a mean divided, a wide accumulator narrowed),
+    /// straight into its destination. The outermost loop is outlined (and split across threads
+    /// when large): each thread owns whole result elements.
+    fn reduce_rows(&mut self, sc: &Scope<'_, 'ctx>, id: NodeId, r: &RowReduction<'ctx>) -> R<()> {
+        let rank = r.domain.len();
+        let kept: Vec<usize> = (1..r.rows.q).collect();
+        let work = self.count(&r.domain)?;
+        self.outlined(r.domain[0], 1, work, &mut |s, lo, hi| {
+            s.for_range_in(lo, hi, LoopHint::Vector, &mut |s, i| {
+                let mut idx = vec![i; rank];
+                s.nest_from(&r.domain, &kept, &mut idx, &mut |s, idx| {
+                    s.fold_row(sc, id, r, &idx[..r.rows.q])
+                })
+            })
+        })
+    }
+
+    /// One result element of a reduction over the trailing axes: the one at `lead` (the
+    /// indices of the kept axes).
+    pub(crate) fn fold_row(
+        &mut self,
+        sc: &Scope<'_, 'ctx>,
+        id: NodeId,
+        r: &RowReduction<'ctx>,
+        lead: &[IntValue<'ctx>],
+    ) -> R<()> {
+        let (kind, d, acc_d) = (r.rows.kind, r.rows.d, r.rows.acc_d);
+        let x = sc.operand(id, 0)?;
         let fold = Fold {
             kind,
             acc_d,
-            acc: &out,
+            acc: &r.out,
             reduced: &[],
         };
-        let rank = domain.len();
+        let rank = r.domain.len();
         let inner = rank - 1;
-        let kept: Vec<usize> = (1..rows.q).collect();
-        let middle: Vec<usize> = (rows.q..inner).collect();
-        let work = self.count(domain)?;
-        self.outlined(domain[0], 1, work, &mut |s, lo, hi| {
-            s.for_range_in(lo, hi, LoopHint::Vector, &mut |s, i| {
-                let mut idx = vec![i; rank];
-                s.nest_from(domain, &kept, &mut idx, &mut |s, idx| {
-                    let local = s.alloca(s.g.mem_ty(acc_d)?, 1)?;
-                    s.store_elem(acc_d, local, rows.identity)?;
-                    let mut idx = idx.to_vec();
-                    s.nest_from(domain, &middle, &mut idx, &mut |s, idx| {
-                        let mut idx = idx.to_vec();
-                        s.for_range(domain[inner], &mut |s, j| {
-                            idx[inner] = j;
-                            let v = element(s, &idx)?;
-                            fold.fold_into(s, local, v)
-                        })
-                    })?;
-                    let a = s.load_elem(acc_d, local)?;
-                    let v = s.finish_value(kind, acc_d, d, a, rows.count)?;
-                    let off = s.offset(&lead, &Ix::Multi(idx[..rows.q].to_vec()))?;
-                    let p = s.elem_ptr(d, out.data, off)?;
-                    s.store_elem(d, p, v)
-                })
+        let middle: Vec<usize> = (r.rows.q..inner).collect();
+        let local = self.alloca(self.g.mem_ty(acc_d)?, 1)?;
+        self.store_elem(acc_d, local, r.rows.identity)?;
+        let mut idx = lead.to_vec();
+        idx.resize(rank, self.i64c(0));
+        self.nest_from(&r.domain, &middle, &mut idx, &mut |s, idx| {
+            let mut idx = idx.to_vec();
+            s.for_range(r.domain[inner], &mut |s, j| {
+                idx[inner] = j;
+                let mut memo = Memo::new();
+                let v = s.eval(sc, id, x, &Ix::Multi(idx.clone()), &mut memo)?;
+                let v = s.cast(d, acc_d, v)?;
+                fold.fold_into(s, local, v)
             })
         })?;
-        Ok(Val::Buf(out))
+        let a = self.load_elem(acc_d, local)?;
+        let v = self.finish_value(kind, acc_d, d, a, r.rows.count)?;
+        let off = self.offset(&r.lead, &Ix::Multi(lead.to_vec()))?;
+        let p = self.elem_ptr(d, r.out.data, off)?;
+        self.store_elem(d, p, v)
     }
 
     /// A result element from its accumulator: divided by the count for a mean, converted to `d`.
@@ -378,6 +441,30 @@ struct Rows<'ctx> {
     count: IntValue<'ctx>,
     /// The fold's neutral element.
     identity: BasicValueEnum<'ctx>,
+}
+
+/// What [`FnGen::head`] finds out about a reduction.
+struct Head<'ctx> {
+    kind: ReduceKind,
+    d: DType,
+    acc_d: DType,
+    domain: Vec<IntValue<'ctx>>,
+    reduced: Vec<bool>,
+    kept: Vec<IntValue<'ctx>>,
+    count: IntValue<'ctx>,
+    outn: IntValue<'ctx>,
+    identity: BasicValueEnum<'ctx>,
+}
+
+/// A reduction over trailing axes, set up: what [`FnGen::fold_row`] needs for each row.
+pub(crate) struct RowReduction<'ctx> {
+    rows: Rows<'ctx>,
+    /// The operand's extents.
+    domain: Vec<IntValue<'ctx>>,
+    /// The destination.
+    pub out: Buf<'ctx>,
+    /// The destination's leading (kept) axes.
+    lead: Buf<'ctx>,
 }
 
 /// `Some(q)` when exactly the axes `q..` are reduced, with `0 < q < rank`: the reductions

@@ -7,9 +7,10 @@ use std::collections::HashMap;
 use air_ir::{Diagnostics, Function, NodeId, Op, Region, TensorType, Value};
 
 use super::{CgError, FnGen, ModGen, Val, R};
-use crate::plan::{plan_region, RegionPlan, Role};
+use crate::plan::{plan_region, row_block, RegionPlan, Role};
 
 /// The values of one region being generated.
+#[derive(Clone)]
 pub(crate) struct Scope<'r, 'ctx> {
     /// The region.
     pub region: &'r Region,
@@ -137,8 +138,17 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             nodes: Vec::with_capacity(region.nodes.len()),
             direct,
         };
-        for i in 0..region.nodes.len() {
+        let mut i = 0;
+        while i < region.nodes.len() {
             let id = NodeId(i as u32);
+            i += 1;
+            if sc.plan.role(id) == Role::Reduce {
+                if let Some(block) = row_block(region, &sc.plan, id) {
+                    self.row_block(&mut sc, &block)?;
+                    i = block.last.index() + 1;
+                    continue;
+                }
+            }
             let vals = match sc.plan.role(id) {
                 Role::Dead | Role::Fused(_) => vec![],
                 Role::Group => vec![self.group(&sc, id)?],
@@ -156,7 +166,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     }
 
     /// A node of its own: constants, views, element access, control flow.
-    fn single(&mut self, sc: &Scope<'_, 'ctx>, id: NodeId) -> R<Vec<Val<'ctx>>> {
+    pub(crate) fn single(&mut self, sc: &Scope<'_, 'ctx>, id: NodeId) -> R<Vec<Val<'ctx>>> {
         let node = sc.region.node(id);
         let one = |v: Val<'ctx>| Ok(vec![v]);
         match &node.op {
