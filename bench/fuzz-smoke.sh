@@ -4,15 +4,15 @@
 #
 # With cargo-fuzz (and a nightly toolchain) it runs each target of fuzz/ for FUZZ_SECONDS
 # (default 20) seconds. Without it, it runs the seeded smoke fuzzers
-# crates/air-ir/examples/fuzz_smoke.rs, translators/air-sympy/examples/fuzz_smoke/ and
-# translators/air-pytensor/examples/fuzz_smoke/ on FUZZ_ITERATIONS (default 5000) random and
+# crates/air-ir/examples/fuzz_smoke.rs, translators/air-sympy/examples/fuzz_smoke_srepr/ and
+# translators/air-pytensor/examples/fuzz_smoke_pytensor/ on FUZZ_ITERATIONS (default 5000) random and
 # mutated inputs per format. Either way the checks are the same: no panic; for the AIR forms,
 # write-then-read is a fixed point for every input that reads; for srepr, what parses prints
 # back, what imports validates, and what exports imports back and settles
-# (translators/air-sympy/examples/fuzz_smoke/check.rs); for PyTensor, what imports validates,
+# (translators/air-sympy/examples/fuzz_smoke_srepr/check.rs); for PyTensor, what imports validates,
 # what does not export lists its constructs, and what exports imports back with the same
 # signature and settles (modules with a `for` loop excepted, see
-# translators/air-pytensor/examples/fuzz_smoke/check.rs). Exits non-zero on the first failure.
+# translators/air-pytensor/examples/fuzz_smoke_pytensor/check.rs). Exits non-zero on the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,6 +36,6 @@ if cargo ${toolchain} fuzz --version >/dev/null 2>&1 \
 else
     echo "== cargo-fuzz with a nightly toolchain not found: running the seeded smoke fuzzer" >&2
     cargo run --quiet -p air-ir --example fuzz_smoke -- "${iterations}"
-    cargo run --quiet -p air-sympy --example fuzz_smoke -- "${iterations}"
-    cargo run --quiet -p air-pytensor --example fuzz_smoke -- "${iterations}"
+    cargo run --quiet -p air-sympy --example fuzz_smoke_srepr -- "${iterations}"
+    cargo run --quiet -p air-pytensor --example fuzz_smoke_pytensor -- "${iterations}"
 fi

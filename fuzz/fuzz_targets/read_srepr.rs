@@ -1,11 +1,11 @@
 //! Fuzzes the SymPy srepr reader: no panics; a text that parses prints back; a text that imports
 //! validates; a module that exports imports back and settles. The property is the smoke fuzzer's
-//! (`translators/air-sympy/examples/fuzz_smoke/check.rs`), included here by path.
+//! (`translators/air-sympy/examples/fuzz_smoke_srepr/check.rs`), included here by path.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-#[path = "../../translators/air-sympy/examples/fuzz_smoke/check.rs"]
+#[path = "../../translators/air-sympy/examples/fuzz_smoke_srepr/check.rs"]
 mod check;
 
 fuzz_target!(|data: &[u8]| {

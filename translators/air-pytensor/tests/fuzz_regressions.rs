@@ -1,4 +1,4 @@
-//! Inputs the smoke fuzzer (`examples/fuzz_smoke/`) found, each a bug fixed: the reader never
+//! Inputs the smoke fuzzer (`examples/fuzz_smoke_pytensor/`) found, each a bug fixed: the reader never
 //! panics on them, refuses them with the reason, or imports them so that an export imports back
 //! with the same signature and settles. The documents under `tests/data/fuzz/` are the fuzzer's
 //! mutations of the PyTensor-written fixtures, saved as they failed.

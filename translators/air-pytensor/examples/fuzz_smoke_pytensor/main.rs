@@ -13,7 +13,7 @@
 //!
 //! Exits non-zero on the first failure, printing the seed and saving the input.
 //!
-//! `cargo run -p air-pytensor --example fuzz_smoke -- [ITERATIONS] [SEED]`
+//! `cargo run -p air-pytensor --example fuzz_smoke_pytensor -- [ITERATIONS] [SEED]`
 
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;

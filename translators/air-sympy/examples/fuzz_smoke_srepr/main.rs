@@ -10,7 +10,7 @@
 //!
 //! Exits non-zero on the first failure, after saving the input.
 //!
-//! `cargo run -p air-sympy --example fuzz_smoke -- [ITERATIONS] [SEED]`
+//! `cargo run -p air-sympy --example fuzz_smoke_srepr -- [ITERATIONS] [SEED]`
 
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
