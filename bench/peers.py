@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""AIR against the libraries its users would pick instead: the kernels of DESIGN.md §8, side by side.
+"""AIR against the libraries its users would pick instead: the kernels of `docs/DESIGN.md` §8, side by side.
 
     .venv/bin/python bench/peers.py            # everything, about 5 minutes on 2 cores
     .venv/bin/python bench/peers.py --quick    # sizes / 10, 3 repetitions: checks the harness
@@ -36,6 +36,19 @@ from pathlib import Path
 from typing import Callable
 
 HERE = Path(__file__).resolve().parent
+
+
+def portable_args(args) -> dict:
+    """The command-line arguments as recorded in the results: paths inside the repository relative to
+    it, paths outside it by file name only (a results file holds no machine-specific path)."""
+    out = dict(vars(args))
+    if out.get("json"):
+        p = Path(out["json"]).resolve()
+        try:
+            out["json"] = str(p.relative_to(HERE.parent))
+        except ValueError:
+            out["json"] = p.name
+    return out
 PEERS = ["AIR", "NumPy", "numexpr", "Numba", "Numba fastmath", "PyTensor", "SymPy"]
 MALLOC_ENV = {"MALLOC_MMAP_MAX_": "0", "MALLOC_TRIM_THRESHOLD_": "100000000000"}
 
@@ -668,7 +681,7 @@ def main() -> None:
                    "| " + " | ".join("–" if v is None else f"{v:.0f}" for v in overhead.values()) + " |", ""]
     print("\n".join(report))
     Path(args.json).write_text(json.dumps({"machine": info, "results": results, "compile_ms": latency,
-                                           "args": vars(args)}, indent=1) + "\n")
+                                           "args": portable_args(args)}, indent=1) + "\n")
     print(f"wrote {args.json}", file=sys.stderr)
     errors = [f"{row['title']} [{r['threads']} thr] {peer}: {cell['error']}"
               for r in results for row in r["kernels"].values() for peer, cell in row["peers"].items()

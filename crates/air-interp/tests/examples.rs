@@ -1,4 +1,4 @@
-//! The five computations of `shared/examples/`, built as modules in Rust, run on the real
+//! The five computations of `docs/examples/libraries/`, built as modules in Rust, run on the real
 //! `inputs.npz` and compared with the real `expected.npz` (written by NumPy) with the tolerance
 //! of each `meta.json`.
 

@@ -1,5 +1,5 @@
 //! `.npy`/`.npz` reading and writing, against files written by real NumPy (`tests/data/`, made by
-//! `gen_npy_fixtures.py`, and `../shared/examples/`), round trips, and hostile input.
+//! `gen_npy_fixtures.py`, and `docs/examples/libraries/`), round trips, and hostile input.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -159,7 +159,7 @@ fn refuses_object_arrays() {
 }
 
 #[test]
-fn reads_the_shared_examples() {
+fn reads_the_library_examples() {
     let want: [(&str, &[&str], &[&str]); 5] = [
         ("concat", &["x", "w"], &["y"]),
         ("ew_fused", &["x", "y"], &["z"]),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,11 @@ REPO = Path(__file__).resolve().parents[3]
 
 
 def examples_dir() -> Path:
-    """`shared/examples/`: beside the repository or above it; `AIR_SHARED_DIR` overrides."""
-    if "AIR_SHARED_DIR" in os.environ:
-        return Path(os.environ["AIR_SHARED_DIR"]) / "examples"
-    for parent in [REPO, *REPO.parents]:
-        candidate = parent / "shared" / "examples"
-        if candidate.is_dir():
-            return candidate
-    raise FileNotFoundError("shared/examples not found beside or above the repository; set AIR_SHARED_DIR")
+    """`docs/examples/libraries/`: the computations the real libraries wrote, committed in the repository."""
+    path = REPO / "docs" / "examples" / "libraries"
+    if not path.is_dir():
+        raise FileNotFoundError(f"{path} is missing: the examples are part of the repository")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -297,15 +297,12 @@ def check_case(d, names, want, steps, backends):
 
 
 def shared_examples():
-    """The shared examples' folders (``AIR_SHARED_DIR``, else ``shared/`` beside or above)."""
-    import os
-
-    env = os.environ.get("AIR_SHARED_DIR")
-    roots = [Path(env)] if env else [a / "shared" for a in [ROOT, *ROOT.parents]]
-    for r in roots:
-        if (r / "examples").is_dir():
-            return sorted(p.parent for p in (r / "examples").glob("*/pytensor.json"))
-    raise FileNotFoundError("shared/examples not found; set AIR_SHARED_DIR")
+    """The library-written examples with a ``pytensor.json`` (``docs/examples/libraries/``)."""
+    root = ROOT / "docs" / "examples" / "libraries"
+    found = sorted(p.parent for p in root.glob("*/pytensor.json"))
+    if not found:
+        raise FileNotFoundError(f"{root} has no pytensor.json: the examples are part of the repository")
+    return found
 
 
 def check_json_module():

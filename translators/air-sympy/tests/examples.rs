@@ -1,4 +1,4 @@
-//! Every shared example with a `sympy.srepr.txt` (written by SymPy 1.14 itself) imports, runs on
+//! Every library-written example (`docs/examples/libraries/`) with a `sympy.srepr.txt` (written by SymPy 1.14 itself) imports, runs on
 //! the reference interpreter with the example's `inputs.npz` (bound by the names in
 //! `meta.json`), and matches `expected.npz` within the example's tolerance.
 
@@ -7,16 +7,12 @@ use std::path::{Path, PathBuf};
 use air_interp::{check_close, read_npz, Tensor};
 use air_ir::DType;
 
-/// `shared/examples/`: beside the repository or above it; `AIR_SHARED_DIR` overrides.
+/// `docs/examples/libraries/`: the computations the real libraries wrote, committed in the
+/// repository. Missing data fails the test; it never skips it.
 fn examples() -> PathBuf {
-    if let Some(dir) = std::env::var_os("AIR_SHARED_DIR") {
-        return PathBuf::from(dir).join("examples");
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .map(|a| a.join("shared/examples"))
-        .find(|p| p.is_dir())
-        .expect("shared/examples not found beside or above the repository; set AIR_SHARED_DIR")
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/libraries");
+    assert!(dir.is_dir(), "{} is missing", dir.display());
+    dir
 }
 
 fn meta(case: &str) -> serde_json::Value {
