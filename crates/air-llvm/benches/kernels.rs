@@ -13,8 +13,8 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use air_interp::Tensor;
 use air_llvm::{compile, CompileTimes, CompiledModule, Options};
+use air_value::Tensor;
 
 /// Timed repetitions of each compiled call, and of each compilation.
 const REPS: usize = 7;
@@ -469,7 +469,7 @@ fn run_kernel(k: &Kernel, flusher: &Flusher) -> Result<Measured, String> {
         interp.push(t.elapsed());
         if rep == 0 {
             for (got, (_, w)) in out_one.iter().chain(&out_all).zip(want.iter().cycle()) {
-                air_interp::check_close(got, w, k.tol, k.tol)
+                air_value::check_close(got, w, k.tol, k.tol)
                     .map_err(|e| format!("differs from the interpreter: {e}"))?;
             }
         }

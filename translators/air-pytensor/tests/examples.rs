@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use air_interp::{check_close, read_npz, Tensor};
+use air_value::{check_close, read_npz, Tensor};
 
 /// `shared/examples/`: beside the repository or above it; `AIR_SHARED_DIR` overrides.
 fn examples() -> PathBuf {

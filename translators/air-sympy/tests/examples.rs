@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use air_interp::{check_close, read_npz, Tensor};
 use air_ir::DType;
+use air_value::{check_close, read_npz, Tensor};
 
 /// `shared/examples/`: beside the repository or above it; `AIR_SHARED_DIR` overrides.
 fn examples() -> PathBuf {
