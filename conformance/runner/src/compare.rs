@@ -1,6 +1,6 @@
 //! Comparing computed outputs with expected ones under a case's tolerance.
 
-use air_interp::Tensor;
+use air_value::Tensor;
 
 use crate::case::Tolerance;
 

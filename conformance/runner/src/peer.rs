@@ -180,7 +180,7 @@ impl Peer {
         let field = |key: &str| answer.get(key).and_then(Value::as_str);
         match field("status") {
             Some("ok") => {
-                let got = air_interp::npz::read_npz(outputs)
+                let got = air_value::npz::read_npz(outputs)
                     .map_err(|e| format!("the script said ok, but {}: {e}", outputs.display()))?;
                 Ok(compare_outputs(case, &got))
             }

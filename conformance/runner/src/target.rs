@@ -8,9 +8,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use air_interp::Tensor;
 use air_ir::serial::{self, Format};
 use air_ir::{Diagnostics, Module};
+use air_value::Tensor;
 
 use crate::case::{Case, Expect};
 use crate::compare::compare;
@@ -248,7 +248,7 @@ pub fn compare_outputs(case: &Case, outputs: &[(String, Tensor)]) -> Outcome {
 /// Reads an npz of the case, turning the arrays listed in `bf16` from bit patterns into bf16.
 pub fn load_arrays(case: &Case, file: &str) -> Result<Vec<(String, Tensor)>, String> {
     let path = case.dir.join(file);
-    let arrays = air_interp::npz::read_npz(&path)
+    let arrays = air_value::npz::read_npz(&path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     arrays
         .into_iter()
@@ -321,7 +321,7 @@ impl External {
             )),
             (Expect::Ok, true) => {
                 let path = out_dir.join("outputs.npz");
-                match air_interp::npz::read_npz(&path) {
+                match air_value::npz::read_npz(&path) {
                     Ok(outputs) => compare_outputs(case, &outputs),
                     Err(e) => Outcome::Fail(format!("cannot read {}: {e}", path.display())),
                 }

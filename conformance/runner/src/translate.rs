@@ -3,9 +3,9 @@
 //! user of a format without dtypes tells autowrap), run on the interpreter and compared. A case
 //! the format cannot express is `n/a`, with the export's list of constructs as the reason.
 
-use air_interp::Tensor;
 use air_ir::Module;
 use air_translate::{ImportOptions, Translator};
+use air_value::Tensor;
 
 use crate::case::{Case, Expect};
 use crate::target::{compare_outputs, entry_function, load_arrays, Outcome, Target};

@@ -1,4 +1,4 @@
-//! The AIR reference interpreter, and `.npy`/`.npz` I/O.
+//! The AIR reference interpreter.
 //!
 //! [`run`] executes one function of a module on named input tensors with `ndarray`, simply and
 //! exactly as `docs/spec.md` and `docs/op-rules.md` say: it is the oracle of the conformance suite,
@@ -8,27 +8,37 @@
 //! declared type, so a bad module or an interpreter bug fails loudly (E0506) instead of passing
 //! wrong numbers on.
 //!
-//! [`npy`] and [`npz`] read and write NumPy's formats (every AIR dtype but `bf16`, which NumPy
-//! lacks), splitting structured arrays into one tensor per field (`t__price`), as `air run` and
-//! the conformance runner need.
+//! Values, input binding, run errors and `.npy`/`.npz` I/O live in `air-value`, which the LLVM
+//! backend shares; what this crate's API promised of them is re-exported here.
 
-mod error;
 mod eval;
-pub mod npy;
-mod npy_header;
-pub mod npz;
-mod tensor;
 
 use std::collections::HashSet;
 
 use air_ir::{Code, Function, Intent, Module, Op, Region};
 
-pub use error::{Result, RunError};
-pub use npy::{read_npy, write_npy, NpyContent};
-pub use npz::{read_npz, write_npz, write_npz_compressed, NpzError};
-pub use tensor::{check_close, Element, ShapeError, Tensor};
+pub use air_value::{bind_inputs, npy, npz, Result, RunError};
+pub use air_value::{check_close, Element, ShapeError, Tensor};
 /// The array, half-float and complex crates of [`Tensor`]'s public API, re-exported.
-pub use {half, ndarray, num_complex};
+pub use air_value::{half, ndarray, num_complex};
+pub use air_value::{read_npy, write_npy, NpyContent};
+pub use air_value::{read_npz, write_npz, write_npz_compressed, NpzError};
+
+/// The run error, and the evaluator's shorthand for failing with one.
+mod error {
+    pub(crate) use air_value::{Result, RunError};
+
+    /// An error with a code and a message.
+    pub(crate) fn fail<T>(code: air_ir::Code, message: impl Into<String>) -> Result<T> {
+        Err(RunError::new(code, message))
+    }
+}
+
+/// The tensor type and the dtype-dispatch macros, from `air-value`.
+mod tensor {
+    pub(crate) use air_value::{map_array, map_numeric, map_ordered, map_some};
+    pub(crate) use air_value::{with_array, with_dtype, with_some, Element, Tensor};
+}
 
 /// Runs `function` of a module on `inputs`, after validating the module.
 ///
@@ -98,55 +108,6 @@ fn run_here(
                 .map(|p| p.name.clone()),
         );
     Ok(names.zip(yields).collect())
-}
-
-/// Binds inputs to a function's parameters by name: one tensor per parameter (`None` for an `out`
-/// parameter not given), with every problem (a repeated or unknown name, a missing input, a wrong
-/// dtype or rank) in one E0501. The LLVM backend binds its inputs with this too.
-pub fn bind_inputs<'a>(
-    f: &Function,
-    inputs: &'a [(String, Tensor)],
-) -> Result<Vec<Option<&'a Tensor>>> {
-    let mut problems = Vec::new();
-    let mut seen = HashSet::new();
-    for (name, _) in inputs {
-        if !seen.insert(name.as_str()) {
-            problems.push(format!("input {name} is given twice"));
-        } else if !f.params.iter().any(|p| &p.name == name) {
-            problems.push(format!("input {name} is not a parameter of @{}", f.name));
-        }
-    }
-    let mut args = Vec::with_capacity(f.params.len());
-    for p in &f.params {
-        let given = inputs.iter().find(|(n, _)| *n == p.name).map(|(_, t)| t);
-        match given {
-            None if p.intent != Intent::Out => {
-                problems.push(format!("missing input %{}: {}", p.name, p.ty))
-            }
-            Some(t) if t.dtype() != p.ty.dtype || t.rank() != p.ty.rank() => {
-                problems.push(format!(
-                    "%{}: expected {}, got {}{:?}",
-                    p.name,
-                    p.ty,
-                    t.dtype(),
-                    t.shape()
-                ))
-            }
-            _ => {}
-        }
-        args.push(given);
-    }
-    if problems.is_empty() {
-        Ok(args)
-    } else {
-        Err(bad_input(f, problems.join("; ")))
-    }
-}
-
-fn bad_input(f: &Function, message: String) -> RunError {
-    let mut e = RunError::new(Code::BadInput, message);
-    e.function = Some(f.name.clone());
-    e
 }
 
 /// E0407 listing every custom op without a decomposition in `f` and the functions it reaches.

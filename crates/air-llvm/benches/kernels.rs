@@ -2,7 +2,7 @@
 //! all cores, against the interpreter and against a STREAM-like triad measured in this process;
 //! prints one table (`bench/README.md` explains how to read it).
 //!
-//! Method (`/work/shared/notes/benchmarking.md`): every timed call starts with cold caches (a
+//! Method (`docs/notes/benchmarking.md`): every timed call starts with cold caches (a
 //! 512 MiB read in between); the 1-thread and all-core calls alternate, 7 repetitions each
 //! (min/median/max); results are written into pre-allocated tensors (`call_into`), so allocation
 //! of outputs is not measured; freed memory stays in the process (glibc `mallopt`, the same as
@@ -13,8 +13,8 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use air_interp::Tensor;
 use air_llvm::{compile, CompileTimes, CompiledModule, Options};
+use air_value::Tensor;
 
 /// Timed repetitions of each compiled call, and of each compilation.
 const REPS: usize = 7;
@@ -469,7 +469,7 @@ fn run_kernel(k: &Kernel, flusher: &Flusher) -> Result<Measured, String> {
         interp.push(t.elapsed());
         if rep == 0 {
             for (got, (_, w)) in out_one.iter().chain(&out_all).zip(want.iter().cycle()) {
-                air_interp::check_close(got, w, k.tol, k.tol)
+                air_value::check_close(got, w, k.tol, k.tol)
                     .map_err(|e| format!("differs from the interpreter: {e}"))?;
             }
         }

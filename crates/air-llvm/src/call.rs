@@ -5,9 +5,9 @@
 
 use std::collections::HashMap;
 
-use air_interp::{RunError, Tensor};
 use air_ir::{Code, Function, Intent, TensorType};
 use air_rt::abi::{dtype_code, AirError, AirTensor};
+use air_value::{bind_inputs, RunError, Tensor};
 
 use crate::jit::{CompiledModule, EntryFn};
 
@@ -124,7 +124,7 @@ impl CompiledModule {
         inputs: &[(String, Tensor)],
     ) -> Result<Vec<(String, Tensor)>, RunError> {
         let (f, entry) = self.lookup(function)?;
-        let given = air_interp::bind_inputs(f, inputs)?;
+        let given = bind_inputs(f, inputs)?;
         let syms = lone_symbols(f, &given);
         let mut results: Vec<Option<Tensor>> = f
             .results
@@ -200,7 +200,7 @@ impl CompiledModule {
             e.function = Some(f.name.clone());
             return Err(e);
         }
-        let given = air_interp::bind_inputs(f, inputs)?;
+        let given = bind_inputs(f, inputs)?;
         let mut result_slots: Vec<Slot> = results.iter_mut().map(Slot::over_mut).collect();
         let (_, params) = invoke(f, entry, &given, &mut result_slots)?;
         Ok(params)

@@ -5,9 +5,9 @@
 
 use std::sync::Arc;
 
-use air_interp::RunError;
 use air_ir::{Code, Function};
 use air_rt::abi::{AirError, AirTensor};
+use air_value::RunError;
 
 use crate::jit::{CompiledModule, EntryFn};
 

@@ -3,8 +3,8 @@
 
 mod common;
 
-use air_interp::Tensor;
 use air_ir::Code;
+use air_value::Tensor;
 use common::*;
 
 #[test]

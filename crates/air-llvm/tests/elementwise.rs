@@ -3,8 +3,8 @@
 
 mod common;
 
-use air_interp::Tensor;
 use air_ir::{BinaryOp, DType, UnaryOp};
+use air_value::Tensor;
 use common::*;
 
 const DTYPES: [DType; 11] = [

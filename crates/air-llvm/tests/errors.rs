@@ -5,9 +5,9 @@
 
 mod common;
 
-use air_interp::Tensor;
 use air_ir::Code;
 use air_rt::abi::{dtype_code, AirError, AirTensor};
+use air_value::Tensor;
 use common::*;
 
 const ADD: &str = "air 1 opset 1

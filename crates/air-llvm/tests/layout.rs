@@ -3,8 +3,8 @@
 
 mod common;
 
-use air_interp::ndarray::{s, ArrayD, IxDyn, ShapeBuilder};
-use air_interp::Tensor;
+use air_value::ndarray::{s, ArrayD, IxDyn, ShapeBuilder};
+use air_value::Tensor;
 use common::*;
 
 fn c_array(shape: &[usize], seed: u64) -> ArrayD<f64> {
@@ -39,7 +39,7 @@ fn strided_transposed_and_fortran_inputs() {
     );
     let neg_view = {
         let mut a = c_array(&[5, 7], 6);
-        a.invert_axis(air_interp::ndarray::Axis(1));
+        a.invert_axis(air_value::ndarray::Axis(1));
         a
     };
     let layouts = [c.clone(), f.clone(), t, strided, neg, neg_view];

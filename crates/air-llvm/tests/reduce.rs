@@ -3,9 +3,9 @@
 
 mod common;
 
-use air_interp::ndarray::{ArrayD, IxDyn, ShapeBuilder};
-use air_interp::Tensor;
 use air_ir::Code;
+use air_value::ndarray::{ArrayD, IxDyn, ShapeBuilder};
+use air_value::Tensor;
 use common::*;
 
 fn reduce_module(kind: &str, d: &str, axes: &str, keepdims: bool, out: &str) -> String {

@@ -5,9 +5,9 @@
 //! where the pattern must not fuse.
 mod common;
 
-use air_interp::ndarray::{ArrayD, Axis, IxDyn, ShapeBuilder};
-use air_interp::Tensor;
 use air_llvm::{compile, CompiledModule, Options};
+use air_value::ndarray::{ArrayD, Axis, IxDyn, ShapeBuilder};
+use air_value::Tensor;
 use common::*;
 
 const SOFTMAX: &str = "air 1 opset 1
@@ -128,7 +128,7 @@ fn check(text: &str, x: Tensor, tol: f64, nests: u64) {
     let want = air_interp::run(&parse(text), "f", &inputs).expect("interp runs");
     let one = build(text, 1, 16).call("f", &inputs).expect("runs");
     for ((gn, g), (_, w)) in one.iter().zip(&want) {
-        if let Err(e) = air_interp::check_close(g, w, tol, tol) {
+        if let Err(e) = air_value::check_close(g, w, tol, tol) {
             panic!("{gn}: {e}\nllvm {g:?}\ninterp {w:?}\n{text}");
         }
     }
@@ -164,7 +164,7 @@ fn strided(shape: &[usize], seed: u64) -> Tensor {
     };
     let mut v = a.view();
     for k in 0..shape.len() {
-        v.slice_axis_inplace(Axis(k), air_interp::ndarray::Slice::new(0, None, 2));
+        v.slice_axis_inplace(Axis(k), air_value::ndarray::Slice::new(0, None, 2));
     }
     Tensor::F64(v.to_owned().reversed_axes().reversed_axes())
 }

@@ -3,8 +3,8 @@
 
 mod common;
 
-use air_interp::ndarray::{ArrayD, IxDyn, ShapeBuilder};
-use air_interp::Tensor;
+use air_value::ndarray::{ArrayD, IxDyn, ShapeBuilder};
+use air_value::Tensor;
 use common::*;
 
 fn fortran(shape: &[usize], seed: u64) -> Tensor {

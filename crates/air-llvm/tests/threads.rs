@@ -3,9 +3,9 @@
 //! kept); small ones stay on the calling thread; the thread count reaches the runtime ops.
 mod common;
 
-use air_interp::ndarray::{ArrayD, Axis, Slice};
-use air_interp::Tensor;
 use air_llvm::{compile, CompiledModule, Options};
+use air_value::ndarray::{ArrayD, Axis, Slice};
+use air_value::Tensor;
 use common::*;
 
 /// Compiles `text` for `threads` threads, splitting nests of more than `threshold` iterations.
@@ -61,7 +61,7 @@ fn same_on_every_thread_count(
     }
     let interp = air_interp::run(&parse(text), &f, &inputs).expect("interp runs");
     for ((gn, g), (_, w)) in want.iter().zip(&interp) {
-        if let Err(e) = air_interp::check_close(g, w, tol, tol) {
+        if let Err(e) = air_value::check_close(g, w, tol, tol) {
             panic!("{gn}: {e}\n{text}");
         }
     }

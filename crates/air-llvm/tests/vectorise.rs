@@ -41,11 +41,11 @@ fn fused_kernel_calls_libmvec_and_compiles_fast() {
         ("b", f64s(&[n], random(n, 2, 3.0))),
         ("c", f64s(&[n], random(n, 3, 30.0))),
     ];
-    let named: Vec<(String, air_interp::Tensor)> = inputs
+    let named: Vec<(String, air_value::Tensor)> = inputs
         .iter()
         .map(|(k, v)| (k.to_string(), v.clone()))
         .collect();
     let got = compiled.call("fused", &named).expect("runs");
     let want = run_interp(&m, "fused", &inputs).expect("interp runs");
-    air_interp::check_close(&got[0].1, &want[0].1, 1e-13, 1e-13).expect("close to the interpreter");
+    air_value::check_close(&got[0].1, &want[0].1, 1e-13, 1e-13).expect("close to the interpreter");
 }

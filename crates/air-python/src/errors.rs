@@ -2,8 +2,8 @@
 //! carry a `diagnostics` list of [`Diagnostic`] objects, one per problem; run-time problems of
 //! compiled code map to `ValueError` (shapes, extents, indices) or `RuntimeError` (E0505).
 
-use air_interp::RunError;
 use air_ir::{Code, Diagnostics};
+use air_value::RunError;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;

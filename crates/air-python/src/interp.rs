@@ -3,8 +3,8 @@
 //! arrays or into the buffers given (`out=`, `out` and `inout` parameters).
 #![allow(unsafe_code)] // reading and writing NumPy memory as bytes
 
-use air_interp::Tensor;
 use air_ir::{Intent, Module};
+use air_value::Tensor;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::IntoPyDict;

@@ -68,7 +68,7 @@ struct Call<'a> {
 unsafe impl Send for Call<'_> {}
 
 impl Call<'_> {
-    fn run(self) -> Result<(), air_interp::RunError> {
+    fn run(self) -> Result<(), air_value::RunError> {
         // SAFETY: one descriptor per parameter and result over live memory of the declared
         // dtype and rank (checked before), outputs writeable and apart from the inputs
         // (checked, or freshly allocated); see `Entry::call`.

@@ -5,9 +5,9 @@
 
 mod common;
 
-use air_interp::Tensor;
 use air_ir::DType;
 use air_rt::abi::{dtype_code, AirError, AirTensor};
+use air_value::Tensor;
 use common::*;
 
 fn code_of(r: Result<Tensor, (i32, String)>) -> (i32, String) {

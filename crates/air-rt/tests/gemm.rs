@@ -5,8 +5,8 @@
 
 mod common;
 
-use air_interp::Tensor;
 use air_ir::DType;
+use air_value::Tensor;
 use common::*;
 
 /// `a @ b` for C-ordered f64 data with batch dims broadcast, computed the obvious way.

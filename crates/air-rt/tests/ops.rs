@@ -5,9 +5,9 @@
 
 mod common;
 
-use air_interp::Tensor;
 use air_ir::op::{ArgKind, Bound, ScanKind, SliceAxis};
 use air_ir::{DType, Op};
+use air_value::Tensor;
 use common::*;
 
 const NUMERIC: [DType; 10] = [

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use air_interp::{check_close, read_npz};
 use air_translate::{by_name, ImportOptions};
+use air_value::{check_close, read_npz};
 
 fn example(case: &str, file: &str) -> PathBuf {
     let dir = std::env::var_os("AIR_SHARED_DIR")

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use air_interp::{check_close, read_npz};
+use air_value::{check_close, read_npz};
 
 fn data(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use air_interp::{check_close, read_npz, Tensor};
 use air_ir::DType;
+use air_value::{check_close, read_npz, Tensor};
 
 /// `docs/examples/libraries/`: the computations the real libraries wrote, committed in the
 /// repository. Missing data fails the test; it never skips it.

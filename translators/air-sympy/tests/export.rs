@@ -2,10 +2,10 @@
 //! interpreter), in SymPy's spelling; what SymPy cannot express is listed construct by
 //! construct.
 
-use air_interp::ndarray::{ArrayD, IxDyn};
-use air_interp::{check_close, Tensor};
 use air_ir::Module;
 use air_sympy::{Error, Options};
+use air_value::ndarray::{ArrayD, IxDyn};
+use air_value::{check_close, Tensor};
 
 fn parse(text: &str) -> Module {
     let m = air_ir::text::parse(text, "test.air").unwrap_or_else(|e| panic!("{e}"));

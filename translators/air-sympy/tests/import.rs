@@ -5,10 +5,10 @@
 
 mod common;
 
-use air_interp::ndarray::{ArrayD, IxDyn};
-use air_interp::Tensor;
 use air_ir::{DType, Intent};
 use air_sympy::{Options, ProblemKind};
+use air_value::ndarray::{ArrayD, IxDyn};
+use air_value::Tensor;
 use common::*;
 
 #[test]

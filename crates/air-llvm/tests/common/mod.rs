@@ -1,9 +1,9 @@
 //! Helpers shared by the tests: parse a module, run it compiled and interpreted, compare.
 #![allow(dead_code)]
 
-use air_interp::{RunError, Tensor};
 use air_ir::Module;
 use air_llvm::{compile_cached, Options};
+use air_value::{RunError, Tensor};
 
 /// Parses the text form (panics on a bad test module).
 pub fn parse(text: &str) -> Module {
@@ -53,9 +53,9 @@ pub fn agree(text: &str, inputs: &[(&str, Tensor)], tol: f64) {
     for ((gn, g), (wn, w)) in got.iter().zip(&want) {
         assert_eq!(gn, wn);
         if tol == 0.0 {
-            let same = g.bits_eq(w) || air_interp::check_close(g, w, 0.0, 0.0).is_ok();
+            let same = g.bits_eq(w) || air_value::check_close(g, w, 0.0, 0.0).is_ok();
             assert!(same, "{gn}: llvm {g:?}\ninterp {w:?}\n{text}");
-        } else if let Err(e) = air_interp::check_close(g, w, tol, tol) {
+        } else if let Err(e) = air_value::check_close(g, w, tol, tol) {
             panic!("{gn}: {e}\nllvm {g:?}\ninterp {w:?}\n{text}");
         }
     }

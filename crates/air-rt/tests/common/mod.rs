@@ -2,12 +2,12 @@
 //! back, and the interpreter run on a one-node module built from the `air-ir` structs.
 #![allow(dead_code, unsafe_code)]
 
-use air_interp::{RunError, Tensor};
 use air_ir::{
     DType, Function, Intent, Module, Node, Op, Param, Region, RegionParam, ResultDecl, TensorType,
     Value,
 };
 use air_rt::abi::{dtype_code, AirError, AirTensor};
+use air_value::{RunError, Tensor};
 
 /// How a tensor's elements are laid out in memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -440,7 +440,7 @@ pub fn assert_same(got: &Tensor, want: &Tensor, rtol: f64, what: &str) {
     assert_eq!(got.dtype(), want.dtype(), "{what}: dtype");
     assert_eq!(got.shape(), want.shape(), "{what}: shape");
     if rtol > 0.0 && (got.dtype() == DType::F32 || got.dtype() == DType::F64) {
-        if let Err(e) = air_interp::check_close(got, want, rtol, rtol) {
+        if let Err(e) = air_value::check_close(got, want, rtol, rtol) {
             panic!("{what}: {e}");
         }
     } else {

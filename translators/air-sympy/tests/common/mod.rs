@@ -2,9 +2,9 @@
 //! tensors, and running an import on the interpreter.
 #![allow(dead_code)] // each test file uses some of them
 
-use air_interp::ndarray::{ArrayD, IxDyn};
-use air_interp::Tensor;
 use air_sympy::{Error, Options};
+use air_value::ndarray::{ArrayD, IxDyn};
+use air_value::Tensor;
 
 pub fn dim(name: &str) -> String {
     format!("Symbol('{name}', integer=True, positive=True)")

@@ -1,4 +1,4 @@
-//! The interpreter's error: a stable code and the function, node and op it is about.
+//! The run-time error of every engine: a stable code and the function, node and op it is about.
 
 use std::fmt;
 
@@ -7,8 +7,8 @@ use air_ir::{Code, Diagnostic, Diagnostics, Node, NodeId};
 /// A run-time failure (or a problem of an unvalidated module met while running it).
 ///
 /// The code is one of `docs/op-rules.md` "Run time" (E05xx) for problems of the inputs or of the
-/// values computed; problems of the module itself that the interpreter meets on the way (a dtype an
-/// op does not accept, a wrong operand count) carry the validator's code for them.
+/// values computed; problems of the module itself that an engine meets on the way (a dtype an op
+/// does not accept, a wrong operand count) carry the validator's code for them.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub struct RunError {
     /// The stable code.
@@ -25,7 +25,7 @@ pub struct RunError {
     pub node_name: Option<String>,
 }
 
-/// Results of the interpreter.
+/// Results of running a function.
 pub type Result<T> = std::result::Result<T, RunError>;
 
 impl RunError {
@@ -56,7 +56,7 @@ impl RunError {
     /// Adds the node an error comes from. Called at each region level on the way out, so the
     /// outermost node ends up first in the path; errors already attributed to a (called) function
     /// keep their own path.
-    pub(crate) fn at_node(mut self, id: NodeId, node: &Node) -> RunError {
+    pub fn at_node(mut self, id: NodeId, node: &Node) -> RunError {
         if self.function.is_none() {
             self.node_path.insert(0, id);
             if self.op.is_none() {
@@ -68,7 +68,7 @@ impl RunError {
     }
 
     /// Adds the function an error comes from, unless it already names one.
-    pub(crate) fn in_function(mut self, name: &str) -> RunError {
+    pub fn in_function(mut self, name: &str) -> RunError {
         if self.function.is_none() {
             self.function = Some(name.to_string());
         }
@@ -110,9 +110,4 @@ impl From<RunError> for Diagnostic {
     fn from(e: RunError) -> Diagnostic {
         e.to_diagnostic()
     }
-}
-
-/// An error with a code and a message.
-pub(crate) fn fail<T>(code: Code, message: impl Into<String>) -> Result<T> {
-    Err(RunError::new(code, message))
 }

@@ -1,8 +1,10 @@
-//! GEMM timing through `air_rt_matmul` (ignored by default; run with
-//! `cargo test --release -p air-rt --test bench_gemm -- --ignored --nocapture`).
+//! GEMM, einsum and matrix-vector timing straight through the runtime's C ABI (`air_rt_matmul`,
+//! `air_rt_einsum`): `cargo bench -p air-rt` runs both parts, `cargo bench -p air-rt -- gemm` (or
+//! `einsum`) one. It prints times and asserts nothing.
 
-#![allow(unsafe_code)] // the tests call the C ABI
+#![allow(unsafe_code)] // the bench calls the C ABI
 
+#[path = "../tests/common/mod.rs"]
 mod common;
 
 use std::time::Instant;
@@ -24,7 +26,7 @@ fn time_op(
         .iter()
         .map(|s| place(&random(&mut rng, dtype, s, false), Layout::C))
         .collect();
-    let mut target = place(&air_interp::Tensor::zeros(dtype, out_shape), Layout::C);
+    let mut target = place(&air_value::Tensor::zeros(dtype, out_shape), Layout::C);
     let mut desc = target.desc();
     let mut secs = Vec::new();
     for _ in 0..reps {
@@ -58,8 +60,17 @@ fn einsum_attrs(spec: &str, threads: i64) -> Vec<i64> {
     attrs
 }
 
-#[test]
-#[ignore]
+fn main() {
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let skip = |name: &str| filter.as_ref().is_some_and(|f| !name.contains(f.as_str()));
+    if !skip("einsum") {
+        einsum_and_matvec_times();
+    }
+    if !skip("gemm") {
+        gemm_gflops();
+    }
+}
+
 fn einsum_and_matvec_times() {
     let ms = |s: &[f64]| {
         format!(
@@ -116,8 +127,6 @@ fn einsum_and_matvec_times() {
     );
 }
 
-#[test]
-#[ignore]
 fn gemm_gflops() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!("GEMM through air_rt_matmul, {cores} cores; GFLOP/s min / median / max of 7");

@@ -1,4 +1,4 @@
-//! Run-time tensors: one `ndarray` array per AIR dtype.
+//! Run-time tensors: one `ndarray` array per AIR dtype, and the macros that dispatch on it.
 
 use air_ir::{DType, Literal};
 use half::{bf16, f16};
@@ -42,6 +42,7 @@ pub enum Tensor {
 
 /// Runs `$body` with `$a` bound to the array inside any variant (the body is compiled once per
 /// element type, so it must be generic).
+#[macro_export]
 macro_rules! with_array {
     ($t:expr, $a:ident => $body:expr) => {
         match $t {
@@ -65,6 +66,7 @@ macro_rules! with_array {
 }
 
 /// Like [`with_array!`], wrapping the body's array back into the same variant.
+#[macro_export]
 macro_rules! map_array {
     ($t:expr, $a:ident => $body:expr) => {
         match $t {
@@ -88,6 +90,7 @@ macro_rules! map_array {
 }
 
 /// Like [`map_array!`] for the listed variants only; any other variant evaluates `$err`.
+#[macro_export]
 macro_rules! map_some {
     ($t:expr, [$($v:ident),*], $a:ident => $body:expr, else $err:expr) => {
         match $t {
@@ -99,6 +102,7 @@ macro_rules! map_some {
 }
 
 /// Like [`with_array!`] for the listed variants only; any other variant evaluates `$err`.
+#[macro_export]
 macro_rules! with_some {
     ($t:expr, [$($v:ident),*], $a:ident => $body:expr, else $err:expr) => {
         match $t {
@@ -110,98 +114,93 @@ macro_rules! with_some {
 }
 
 /// [`map_some!`] over the numeric dtypes (every dtype but bool).
+#[macro_export]
 macro_rules! map_numeric {
     ($t:expr, $a:ident => $body:expr, else $err:expr) => {
-        $crate::tensor::map_some!($t,
+        $crate::map_some!($t,
             [I8, I16, I32, I64, U8, U16, U32, U64, F16, BF16, F32, F64, C64, C128],
             $a => $body, else $err)
     };
 }
 
 /// [`map_some!`] over the ordered dtypes (bool, integers, real floats).
+#[macro_export]
 macro_rules! map_ordered {
     ($t:expr, $a:ident => $body:expr, else $err:expr) => {
-        $crate::tensor::map_some!($t,
+        $crate::map_some!($t,
             [Bool, I8, I16, I32, I64, U8, U16, U32, U64, F16, BF16, F32, F64],
             $a => $body, else $err)
     };
 }
 
 /// Runs `$body` with the type alias `$T` set to the element type of dtype `$d`.
+#[macro_export]
 macro_rules! with_dtype {
     ($d:expr, $T:ident => $body:expr) => {
         match $d {
-            air_ir::DType::Bool => {
+            $crate::DType::Bool => {
                 type $T = bool;
                 $body
             }
-            air_ir::DType::I8 => {
+            $crate::DType::I8 => {
                 type $T = i8;
                 $body
             }
-            air_ir::DType::I16 => {
+            $crate::DType::I16 => {
                 type $T = i16;
                 $body
             }
-            air_ir::DType::I32 => {
+            $crate::DType::I32 => {
                 type $T = i32;
                 $body
             }
-            air_ir::DType::I64 => {
+            $crate::DType::I64 => {
                 type $T = i64;
                 $body
             }
-            air_ir::DType::U8 => {
+            $crate::DType::U8 => {
                 type $T = u8;
                 $body
             }
-            air_ir::DType::U16 => {
+            $crate::DType::U16 => {
                 type $T = u16;
                 $body
             }
-            air_ir::DType::U32 => {
+            $crate::DType::U32 => {
                 type $T = u32;
                 $body
             }
-            air_ir::DType::U64 => {
+            $crate::DType::U64 => {
                 type $T = u64;
                 $body
             }
-            air_ir::DType::F16 => {
-                type $T = half::f16;
+            $crate::DType::F16 => {
+                type $T = $crate::half::f16;
                 $body
             }
-            air_ir::DType::BF16 => {
-                type $T = half::bf16;
+            $crate::DType::BF16 => {
+                type $T = $crate::half::bf16;
                 $body
             }
-            air_ir::DType::F32 => {
+            $crate::DType::F32 => {
                 type $T = f32;
                 $body
             }
-            air_ir::DType::F64 => {
+            $crate::DType::F64 => {
                 type $T = f64;
                 $body
             }
-            air_ir::DType::C64 => {
-                type $T = num_complex::Complex32;
+            $crate::DType::C64 => {
+                type $T = $crate::num_complex::Complex32;
                 $body
             }
-            air_ir::DType::C128 => {
-                type $T = num_complex::Complex64;
+            $crate::DType::C128 => {
+                type $T = $crate::num_complex::Complex64;
                 $body
             }
         }
     };
 }
-
-pub(crate) use map_array;
-pub(crate) use map_numeric;
-pub(crate) use map_ordered;
-pub(crate) use map_some;
-pub(crate) use with_array;
-pub(crate) use with_dtype;
-pub(crate) use with_some;
 
 /// A Rust element type that backs one AIR dtype.
 pub trait Element: Clone + Copy + Default + std::fmt::Debug + PartialEq + 'static {
@@ -434,18 +433,37 @@ impl Tensor {
     }
 
     /// The elements in C order as complex `f64` pairs (bools and integers widened; integers above
-    /// 2^53 rounded): for comparisons with a tolerance.
+    /// 2^53 rounded to nearest): for comparisons with a tolerance.
     pub fn to_c128_vec(&self) -> Vec<Complex64> {
-        use crate::eval::scalar::Widen;
-        fn widen<T: Widen>(a: &ArrayD<T>) -> Vec<Complex64> {
-            a.iter().map(|x| x.widen()).collect()
+        fn real<T: Copy>(a: &ArrayD<T>, f: impl Fn(T) -> f64) -> Vec<Complex64> {
+            a.iter().map(|&x| Complex64::new(f(x), 0.0)).collect()
         }
-        with_array!(self, a => widen(a))
+        match self {
+            Tensor::Bool(a) => real(a, |x| f64::from(u8::from(x))),
+            Tensor::I8(a) => real(a, f64::from),
+            Tensor::I16(a) => real(a, f64::from),
+            Tensor::I32(a) => real(a, f64::from),
+            Tensor::I64(a) => real(a, |x| x as f64),
+            Tensor::U8(a) => real(a, f64::from),
+            Tensor::U16(a) => real(a, f64::from),
+            Tensor::U32(a) => real(a, f64::from),
+            Tensor::U64(a) => real(a, |x| x as f64),
+            Tensor::F16(a) => real(a, f16::to_f64),
+            Tensor::BF16(a) => real(a, bf16::to_f64),
+            Tensor::F32(a) => real(a, f64::from),
+            Tensor::F64(a) => real(a, |x| x),
+            Tensor::C64(a) => a
+                .iter()
+                .map(|z| Complex64::new(z.re.into(), z.im.into()))
+                .collect(),
+            Tensor::C128(a) => a.iter().copied().collect(),
+        }
     }
 }
 
 /// Checks `actual` against `expected` elementwise as `numpy.allclose` with `equal_nan=True`:
-/// `|actual - expected| <= atol + rtol * |expected|`; dtypes and shapes must be equal.
+/// `|actual - expected| <= atol + rtol * |expected|` for finite values, NaN matching NaN, an
+/// infinity only the same infinity; dtypes and shapes must be equal.
 pub fn check_close(actual: &Tensor, expected: &Tensor, rtol: f64, atol: f64) -> Result<(), String> {
     if actual.dtype() != expected.dtype() {
         return Err(format!(
@@ -463,20 +481,26 @@ pub fn check_close(actual: &Tensor, expected: &Tensor, rtol: f64, atol: f64) -> 
     }
     let pairs = actual.to_c128_vec().into_iter().zip(expected.to_c128_vec());
     for (i, (a, e)) in pairs.enumerate() {
-        let both_nan = (a.re.is_nan() == e.re.is_nan()) && (a.im.is_nan() == e.im.is_nan());
-        let nan = a.re.is_nan() || a.im.is_nan() || e.re.is_nan() || e.im.is_nan();
-        let close = if nan {
-            both_nan && (a.re.is_nan() || a.re == e.re) && (a.im.is_nan() || a.im == e.im)
-        } else if a == e {
-            true // covers equal infinities
-        } else {
-            (a - e).norm() <= atol + rtol * e.norm()
-        };
-        if !close {
+        if !is_close(a, e, rtol, atol) {
             return Err(format!(
                 "element {i}: got {a}, expected {e} (rtol {rtol}, atol {atol})"
             ));
         }
     }
     Ok(())
+}
+
+/// `numpy.isclose(a, e, rtol, atol, equal_nan=True)` for one element: a value with a NaN part
+/// matches any other such value, a non-finite value only an equal one (so infinities of one sign),
+/// finite values within `atol + rtol * |e|`.
+fn is_close(a: Complex64, e: Complex64, rtol: f64, atol: f64) -> bool {
+    let nan = |z: Complex64| z.re.is_nan() || z.im.is_nan();
+    let finite = |z: Complex64| z.re.is_finite() && z.im.is_finite();
+    if nan(a) || nan(e) {
+        nan(a) && nan(e)
+    } else if !finite(a) || !finite(e) {
+        a == e
+    } else {
+        (a - e).norm() <= atol + rtol * e.norm()
+    }
 }

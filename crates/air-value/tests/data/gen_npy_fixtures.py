@@ -1,4 +1,4 @@
-"""Writes the .npy/.npz fixtures of crates/air-interp/tests/npy_io.rs with real NumPy.
+"""Writes the .npy/.npz fixtures of crates/air-value/tests/npy_io.rs with real NumPy.
 
 Run from this folder: `python gen_npy_fixtures.py`. The values are simple enough that the Rust
 test states them independently; re-run only when adding fixtures.

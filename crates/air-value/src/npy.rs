@@ -14,7 +14,7 @@ use ndarray::IxDyn;
 
 use crate::npy_header::{parse, Py};
 use crate::npz::NpzError;
-use crate::tensor::{map_array, Tensor};
+use crate::{map_array, Tensor};
 
 /// The longest header accepted, in bytes.
 pub const MAX_HEADER_LEN: usize = 1 << 16;

@@ -1,14 +1,12 @@
 //! `.npy`/`.npz` reading and writing, against files written by real NumPy (`tests/data/`, made by
-//! `gen_npy_fixtures.py`, and `docs/examples/libraries/`), round trips, and hostile input.
+//! `gen_npy_fixtures.py`, and the library-written examples in `docs/examples/libraries/`), round
+//! trips, and hostile input.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-mod common;
-
-use air_interp::npy::{self, NpyContent};
-use air_interp::{npz, read_npz, NpzError, Tensor};
-use common::examples;
+use air_value::npy::{self, NpyContent};
+use air_value::{npz, read_npz, NpzError, Tensor};
 use half::f16;
 use ndarray::{ArrayD, IxDyn};
 use num_complex::{Complex32, Complex64};
@@ -19,6 +17,11 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The library-written examples, in the repository.
+fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/examples/libraries")
+}
+
 fn get<'a>(arrays: &'a [(String, Tensor)], name: &str) -> &'a Tensor {
     &arrays
         .iter()
@@ -27,7 +30,7 @@ fn get<'a>(arrays: &'a [(String, Tensor)], name: &str) -> &'a Tensor {
         .1
 }
 
-fn vec_of<T: air_interp::Element>(t: &Tensor) -> Vec<T> {
+fn vec_of<T: air_value::Element>(t: &Tensor) -> Vec<T> {
     t.array::<T>().expect("dtype").iter().copied().collect()
 }
 
@@ -272,11 +275,11 @@ fn round_trips_every_dtype() {
             assert!(t1.bits_eq(t2), "{n1}");
         }
     }
-    let dir = std::env::temp_dir().join(format!("air-interp-npz-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("air-value-npz-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    air_interp::write_npz(dir.join("a.npz"), &every_dtype()).unwrap();
+    air_value::write_npz(dir.join("a.npz"), &every_dtype()).unwrap();
     assert_eq!(read_npz(dir.join("a.npz")).unwrap().len(), 14);
-    air_interp::write_npy(dir.join("a.npy"), &every_dtype()[11].1).unwrap();
+    air_value::write_npy(dir.join("a.npy"), &every_dtype()[11].1).unwrap();
     assert!(npy::read_npy(dir.join("a.npy"))
         .unwrap()
         .bits_eq(&every_dtype()[11].1));
