@@ -105,7 +105,7 @@ pub use syntax::Limits;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Options {
     /// The name of the function an import builds, and of the function an export writes (when
-    /// the module has it; else its `main`, else its first function).
+    /// the module has it; else its `main`, else its only function; several others are an error).
     pub function: String,
     /// The dtype of a symbol (parameter or left side), by name.
     pub dtypes: BTreeMap<String, DType>,

@@ -94,7 +94,7 @@ def from_sympy(
 
 
 def to_sympy(module: Module) -> Union[Any, list]:
-    """The module's function (``main``, else the first) as live SymPy objects: an ``Equality`` per
+    """The module's function (``main``, else the only one) as live SymPy objects: an ``Equality`` per
     result and per ``out``/``inout`` parameter, one alone or a list of them (what ``from_sympy``
     accepts). Raises ``skair.TranslationError`` listing every construct SymPy cannot express."""
     text = module.dumps("sympy")
