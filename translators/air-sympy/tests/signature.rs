@@ -39,3 +39,19 @@ fn inout_parameters_follow_the_inputs() {
     let want: Vec<(String, Intent)> = want.iter().map(|(n, i)| (n.to_string(), *i)).collect();
     assert_eq!(got, want);
 }
+
+#[test]
+fn a_dimension_listed_as_an_argument_is_refused() {
+    // SymPy's make_routine lists n as an argument; AIR binds it from the shapes, so a listed n
+    // would be a parameter the function never reads, shifting every positional argument.
+    let (n, i) = (dim("n"), idx("i", &dim("n")));
+    let text = eq(&at("y", &[&n], &[&i]), &at("x", &[&n], &[&i]));
+    let opts = Options {
+        args: Some(vec!["n".into(), "x".into()]),
+        ..Options::default()
+    };
+    let err = air_sympy::import(&text, &opts)
+        .expect_err("n is a dim")
+        .to_string();
+    assert!(err.contains("`n` is a dimension"), "{err}");
+}
