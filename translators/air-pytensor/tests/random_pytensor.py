@@ -32,6 +32,7 @@ Usage: random_pytensor.py [--cases 300] [--seed 0] [--sympy-cases 60] [--air tar
 """
 
 import argparse
+import importlib.util
 import json
 import random
 import subprocess
@@ -54,6 +55,15 @@ N, M = 4, 3
 RTOL, ATOL = 1e-9, 1e-12
 MODE = Mode(linker="py", optimizer=None)
 pytensor.config.mode = MODE
+
+
+def load(name, path):
+    """A sibling test script (``random_sympy.py``) as a module."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 sys.path.append(str(ROOT / "conformance/peers"))
