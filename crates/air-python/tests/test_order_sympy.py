@@ -91,6 +91,13 @@ def test_piecewise_without_a_default_is_nan_where_sympy_s_is():
         got = float(kernel(value))
         assert (np.isnan(got) and np.isnan(want)) or got == want, value
     assert np.isnan(float(expr.subs(q, -0.5)))  # SymPy's own rule, not only AIR's
+    # Integer branches: nan is still the value, so the result is a float.
+    k = sp.Symbol("k", integer=True)
+    ints = sp.Piecewise((k, k > 0))
+    kernel = skair.compile(skair.from_sympy(ints, output="r"), backend="interp")
+    assert kernel.results[0].dtype == "float64"
+    assert np.isnan(float(kernel(np.int64(-1)))) and ints.subs(k, -1) is sp.nan
+    assert float(kernel(np.int64(3))) == 3.0
 
 
 def test_mod_and_division_of_integers_follow_sympy():
