@@ -4,8 +4,9 @@
 It speaks the peer-check protocol of ``docs/conformance.md``: one JSON request a line on stdin,
 one JSON answer a line on stdout, anything for humans on stderr. For each case the export
 (``pytensor-fgraph-json/1``) is rebuilt into live PyTensor variables by
-``skair._pytensor_json.json_to_graph`` (loaded by file path: the compiled ``skair`` extension is
-not needed), compiled with ``pytensor.function`` and called on the case's inputs; its outputs are
+``skair.pytensor_json.json_to_graph`` (imported from the ``skair`` package installed in the
+interpreter's environment: the runner's ``$AIR_PYTHON``, else ``.venv``, where ``scripts/test.sh``
+installs it before it runs this target), compiled with ``pytensor.function`` and called on the case's inputs; its outputs are
 ``outputs.npz``.
 
 The compilation mode is ``AIR_PEER_PYTENSOR_MODE``: ``py`` (the default: the Python linker with
@@ -15,7 +16,6 @@ default for inner graphs (``Scan``, ``OpFromGraph``).
 """
 
 import contextlib
-import importlib.util
 import json
 import os
 import sys
@@ -28,18 +28,16 @@ import numpy as np
 import pytensor
 from pytensor.compile.mode import Mode
 
-ROOT = Path(__file__).resolve().parents[2]
-MODULE = ROOT / "crates/air-python/python/skair/_pytensor_json.py"
 MODE_NAME = os.environ.get("AIR_PEER_PYTENSOR_MODE", "py")
 
 
 def load_translator() -> Any:
-    spec = importlib.util.spec_from_file_location("_pytensor_json", MODULE)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {MODULE}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The installed ``skair.pytensor_json``; an ``ImportError`` says how to install it."""
+    try:
+        import skair.pytensor_json
+    except ImportError as e:
+        raise ImportError(f"{e} (install skair: pip install --no-build-isolation ./crates/air-python)") from e
+    return skair.pytensor_json
 
 
 def mode() -> Any:

@@ -139,15 +139,27 @@ fn build(
     })
 }
 
-/// The function a kernel runs when none is named: `main`, else the first.
+/// The function a kernel runs when none is named: `main`, else the only one. With several
+/// functions and no `main`, a `ValueError` lists them rather than one picked by its place.
 fn entry_function(m: &air_ir::Module) -> PyResult<String> {
-    m.function("main")
-        .or(m.functions.first())
-        .map(|f| f.name.clone())
-        .ok_or_else(|| PyValueError::new_err("the module has no function"))
+    if let Some(f) = m.function("main") {
+        return Ok(f.name.clone());
+    }
+    match m.functions.as_slice() {
+        [] => Err(PyValueError::new_err("the module has no function")),
+        [f] => Ok(f.name.clone()),
+        several => {
+            let names: Vec<&str> = several.iter().map(|f| f.name.as_str()).collect();
+            Err(PyValueError::new_err(format!(
+                "the module has the functions {} and none is `main`: pass function=",
+                names.join(", ")
+            )))
+        }
+    }
 }
 
-/// Compiles a module's function (`main`, else the first) into a callable `Kernel`.
+/// Compiles a module's function (`function`, else `main`, else the only one) into a callable
+/// `Kernel`.
 ///
 /// `backend`: `"llvm"` (native code) or `"interp"` (the reference interpreter). `threads`: the
 /// most threads large loop nests use (`None`: every core; the interpreter uses one).

@@ -47,7 +47,7 @@ use air_ir::Module;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Options {
     /// The name of the function an import builds, and of the function an export writes (when
-    /// the module has it; else its `main`, else its first function).
+    /// the module has it; else its `main`, else its only function; several others are an error).
     pub function: String,
     /// Reader bounds.
     pub limits: Limits,

@@ -8,7 +8,8 @@ boolean indexing; Join, Alloc, Reshape, CumOp, SortOp, Softmax, LogSoftmax, Eins
 IfElse) over float, integer and boolean inputs with unknown or static shapes, and computes the
 expected values itself (``pytensor.function``, Python linker, no rewrites). Then:
 
-- ``graph_to_json`` writes the graph (``skair/_pytensor_json.py``, loaded by file path), ``air
+- ``graph_to_json`` writes the graph (``skair.pytensor_json`` from the installed ``skair``
+  package), ``air
   convert`` turns it into ``.air`` and back into ``pytensor-fgraph-json/1``, ``json_to_graph``
   rebuilds it and PyTensor computes it again: the numbers must match the original's;
 - ``air run`` computes the JSON on every backend (``--backend interp`` and ``--backend llvm``;
@@ -45,6 +46,7 @@ from pathlib import Path
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
+import skair.pytensor_json as pj
 from pytensor.compile.mode import Mode
 from pytensor.ifelse import ifelse
 
@@ -56,6 +58,7 @@ pytensor.config.mode = MODE
 
 
 def load(name, path):
+    """A sibling test script (``random_sympy.py``) as a module."""
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -63,7 +66,6 @@ def load(name, path):
     return module
 
 
-pj = load("_pytensor_json", ROOT / "crates/air-python/python/skair/_pytensor_json.py")
 sys.path.append(str(ROOT / "conformance/peers"))
 import sympy_eval  # noqa: E402  (imports SymPy)
 

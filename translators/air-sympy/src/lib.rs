@@ -48,8 +48,11 @@
 //! array's extent read a `slice`; `x[i + 1]` and constant indices are accepted, other index
 //! expressions are not.
 //!
-//! dtypes come from [`Options::dtypes`], else from assumptions (`integer=True` gives `i64`),
-//! else [`Options::default_dtype`] (`f64`). Numbers, indices and dims are *weak* as Python
+//! dtypes come from [`Options::dtypes`], else from assumptions, as SymPy's codegen types
+//! arguments (`get_default_datatype`): a symbol SymPy holds an integer (`integer`, `odd`,
+//! `even`, `prime`, `composite` or `zero` set to `True`) gives `i64`, any other
+//! [`Options::default_dtype`] (`f64`; SymPy's codegen gives `float`, complex only when
+//! asked to). Numbers, indices and dims are *weak* as Python
 //! scalars under NumPy's NEP 50: `2*x` keeps the dtype of `x`. Integer sums and products are
 //! taken in 64 bits, as `np.sum` does; integer powers with an exponent that may be negative
 //! are computed in floating point, since SymPy's `2**-3` is `1/8`.
@@ -65,8 +68,11 @@
 //! # Signature
 //!
 //! Parameters are the names read before any equation assigns them, ordered by
-//! [`Options::args`] (like autowrap's `args=`) or by name; a parameter that an equation also
-//! assigns is `inout`, a name listed in `args` that is only assigned is `out`. Every other left
+//! [`Options::args`] (like autowrap's `args=`), else as SymPy's codegen orders arguments when
+//! `argument_sequence` is `None` (`CodeGen.routine`): the inputs sorted by name, then the
+//! `inout` parameters sorted by name; a parameter that an equation also assigns is `inout`, a
+//! name listed in `args` that is only assigned is `out`. Dimensions are not parameters (SymPy's
+//! codegen makes them input arguments; AIR binds them from the arrays' shapes). Every other left
 //! side is a result (an `Indexed` left side a tensor, a `Symbol` a scalar), except a temporary
 //! that a later equation reads, unless [`Options::outputs`] lists it.
 //!
@@ -99,15 +105,16 @@ pub use syntax::Limits;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Options {
     /// The name of the function an import builds, and of the function an export writes (when
-    /// the module has it; else its `main`, else its first function).
+    /// the module has it; else its `main`, else its only function; several others are an error).
     pub function: String,
     /// The dtype of a symbol (parameter or left side), by name.
     pub dtypes: BTreeMap<String, DType>,
     /// The dtype of a symbol that neither [`Options::dtypes`] nor an `integer=True` assumption
     /// types.
     pub default_dtype: DType,
-    /// The parameters in order, like autowrap's `args=`; `None` sorts them by name. A listed
-    /// name that is only assigned becomes an `out` parameter.
+    /// The parameters in order, like autowrap's `args=`; `None`: SymPy codegen's default order
+    /// (inputs by name, then `inout` parameters by name). A listed name that is only assigned
+    /// becomes an `out` parameter.
     pub args: Option<Vec<String>>,
     /// The left sides that are results, in order; `None`: every left side no later equation
     /// reads.

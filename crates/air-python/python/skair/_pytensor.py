@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any, List, Optional, Sequence, Tuple
 
-from skair import _pytensor_json
+from skair import pytensor_json
 from skair._skair import Module, loads
 
 
@@ -19,11 +19,12 @@ def from_pytensor(outputs: Any, inputs: Optional[Sequence[Any]] = None) -> Modul
     """The AIR module of a PyTensor graph.
 
     ``outputs`` is a variable, a list of variables or a ``FunctionGraph`` (then ``inputs`` must be
-    None); ``inputs`` fixes the parameters and their order (default: the graph's non-constant
-    roots, in the order PyTensor finds them). Ops AIR cannot express raise
-    ``skair.TranslationError`` listing every one with its node.
+    None); ``inputs`` are the parameters in order, as for ``pytensor.function``. They may be left
+    out only when the graph has at most one free input (a root that is not a constant): with
+    several, a ``TypeError`` lists them and asks for ``inputs=[...]``. Ops AIR cannot express
+    raise ``skair.TranslationError`` listing every one with its node.
     """
-    doc = _pytensor_json.graph_to_json(outputs, inputs)
+    doc = pytensor_json.graph_to_json(outputs, inputs)
     return loads(json.dumps(doc), format="pytensor", source="<pytensor graph>")
 
 
@@ -34,4 +35,4 @@ def to_pytensor(module: Module) -> Tuple[List[Any], List[Any]]:
     raise ``skair.TranslationError`` listing every one.
     """
     text = module.dumps("pytensor")
-    return _pytensor_json.json_to_graph(json.loads(text))
+    return pytensor_json.json_to_graph(json.loads(text))

@@ -79,10 +79,13 @@ def from_sympy(
     ``eqs``: a ``sympy.Eq`` (``Eq(y[i], A[i, j]*x[j])``), a list of them, or an expression with
     ``output=`` naming what it is assigned to. An index on the right side that is neither on the
     left side nor bound by a ``Sum`` is summed (SymPy's codegen convention). ``args``: the
-    parameters in order (names, Symbols or IndexedBases; default: sorted by name); a listed name
-    that is only assigned becomes an ``out`` parameter. ``dtypes``: ``{name: dtype}`` (``"f32"``,
-    ``numpy.float32``...); names not listed take ``i64`` for ``integer=True`` symbols, else
-    ``f64``, and a compiled kernel specialises them to the dtypes of the arrays it is given.
+    parameters in order (names, Symbols or IndexedBases; not dims, which come from the arrays'
+    shapes); a listed name that is only assigned becomes an ``out`` parameter. Without ``args``
+    the order is SymPy's codegen default (``make_routine`` with ``argument_sequence=None``): the
+    inputs by name, then the ``inout`` parameters by name; results come in equation order.
+    ``dtypes``: ``{name: dtype}`` (``"f32"``, ``numpy.float32``...); names not listed take
+    ``i64`` for symbols SymPy holds integer (``integer=True``, ``odd=True``...), else ``f64``,
+    and a compiled kernel specialises them to the dtypes of the arrays it is given.
     """
     import sympy
 
@@ -94,7 +97,7 @@ def from_sympy(
 
 
 def to_sympy(module: Module) -> Union[Any, list]:
-    """The module's function (``main``, else the first) as live SymPy objects: an ``Equality`` per
+    """The module's function (``main``, else the only one) as live SymPy objects: an ``Equality`` per
     result and per ``out``/``inout`` parameter, one alone or a list of them (what ``from_sympy``
     accepts). Raises ``skair.TranslationError`` listing every construct SymPy cannot express."""
     text = module.dumps("sympy")

@@ -24,18 +24,7 @@ use doc::{elemwise_json, Doc, Pt};
 
 /// See [`crate::export`].
 pub fn export(m: &Module, opts: &Options) -> Result<String, Error> {
-    let f = m
-        .function(&opts.function)
-        .or_else(|| m.function("main"))
-        .or_else(|| m.functions.first())
-        .ok_or_else(|| {
-            Error::Export(vec![Construct {
-                function: String::new(),
-                at: "module".into(),
-                what: "an empty module".into(),
-                reason: "there is no function to write".into(),
-            }])
-        })?;
+    let f = entry(m, opts)?;
     let problems = check::check(m, f);
     if !problems.is_empty() {
         return Err(Error::Export(problems));
@@ -54,6 +43,41 @@ pub fn export(m: &Module, opts: &Options) -> Result<String, Error> {
             reason: e.to_string(),
         }])
     })
+}
+
+/// The function to write: the one `opts.function` names, else `main`, else the only one; a
+/// module with several functions and none of those names is refused rather than a function
+/// picked by its place.
+fn entry<'m>(m: &'m Module, opts: &Options) -> Result<&'m Function, Error> {
+    if let Some(f) = m.function(&opts.function).or_else(|| m.function("main")) {
+        return Ok(f);
+    }
+    if let [f] = m.functions.as_slice() {
+        return Ok(f);
+    }
+    let names: Vec<&str> = m.functions.iter().map(|f| f.name.as_str()).collect();
+    let (what, reason) = if names.is_empty() {
+        (
+            "an empty module".to_string(),
+            "there is no function to write".to_string(),
+        )
+    } else {
+        (
+            "no entry function".to_string(),
+            format!(
+                "the module has the functions {} and none is `{}` or `main`: name the one to \
+                 write",
+                names.join(", "),
+                opts.function
+            ),
+        )
+    };
+    Err(Error::Export(vec![Construct {
+        function: String::new(),
+        at: "module".into(),
+        what,
+        reason,
+    }]))
 }
 
 /// The exporter of one module.

@@ -9,22 +9,18 @@ Each fixture is ``<name>.pytensor.json``, ``<name>.inputs.npz`` and ``<name>.exp
 Usage: make_fixtures.py
 """
 
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
+import skair.pytensor_json as pj
 from pytensor.compile.mode import Mode
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[3]
 MODE = Mode(linker="py", optimizer=None)
 
-spec = importlib.util.spec_from_file_location("pj", ROOT / "crates/air-python/python/skair/_pytensor_json.py")
-pj = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(pj)
 
 
 def scan(fn, **kw):

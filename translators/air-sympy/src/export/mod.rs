@@ -18,18 +18,7 @@ use elem::{is_boolean, Writer};
 
 /// See [`crate::export`].
 pub fn export(m: &Module, opts: &Options) -> Result<String, Error> {
-    let f = m
-        .function(&opts.function)
-        .or_else(|| m.function("main"))
-        .or(m.functions.first())
-        .ok_or_else(|| {
-            Error::Export(vec![Construct {
-                function: String::new(),
-                at: "the module".into(),
-                what: "no function".into(),
-                reason: "there is nothing to write".into(),
-            }])
-        })?;
+    let f = entry(m, opts)?;
     // Element expressions follow the module's handles: only a valid module is written.
     air_ir::validate::validate(m).map_err(Error::Air)?;
     let problems = check(f);
@@ -38,6 +27,41 @@ pub fn export(m: &Module, opts: &Options) -> Result<String, Error> {
     }
     let (tree, root) = write(f, opts)?;
     Ok(print(&tree, root))
+}
+
+/// The function to write: the one `opts.function` names, else `main`, else the only one; a
+/// module with several functions and none of those names is refused rather than a function
+/// picked by its place.
+fn entry<'m>(m: &'m Module, opts: &Options) -> Result<&'m Function, Error> {
+    if let Some(f) = m.function(&opts.function).or_else(|| m.function("main")) {
+        return Ok(f);
+    }
+    if let [f] = m.functions.as_slice() {
+        return Ok(f);
+    }
+    let names: Vec<&str> = m.functions.iter().map(|f| f.name.as_str()).collect();
+    let (what, reason) = if names.is_empty() {
+        (
+            "no function".to_string(),
+            "there is nothing to write".to_string(),
+        )
+    } else {
+        (
+            "no entry function".to_string(),
+            format!(
+                "the module has the functions {} and none is `{}` or `main`: name the one to \
+                 write",
+                names.join(", "),
+                opts.function
+            ),
+        )
+    };
+    Err(Error::Export(vec![Construct {
+        function: String::new(),
+        at: "the module".into(),
+        what,
+        reason,
+    }]))
 }
 
 fn construct(f: &Function, at: String, what: &str, reason: String) -> Construct {

@@ -44,6 +44,15 @@ pub(crate) fn assumes(dag: &Tree, symbol: NodeId, key: &str) -> bool {
         .any(|(k, v)| k == key && matches!(&dag.node(*v).atom, Atom::Name(t) if t == "True"))
 }
 
+/// The assumptions from which SymPy's assumption system derives `is_integer == True` for a
+/// plain `Symbol` (`crates/air-python/tests/test_order.py` checks the list against SymPy).
+const INTEGER_ASSUMPTIONS: [&str; 6] = ["integer", "odd", "even", "prime", "composite", "zero"];
+
+/// Whether SymPy holds the symbol an integer (SymPy's codegen gives it an integer type).
+pub(crate) fn integer_symbol(dag: &Tree, symbol: NodeId) -> bool {
+    INTEGER_ASSUMPTIONS.iter().any(|k| assumes(dag, symbol, k))
+}
+
 /// The left side of one equation.
 #[derive(Clone, Debug)]
 pub(crate) enum Lhs {

@@ -17,7 +17,7 @@ use air_ir::{DType, Intent, Module, Value};
 use crate::error::{locate, Error, Position, Problem, ProblemKind};
 use crate::syntax::{self, NodeId, Tree};
 use crate::{check, Options};
-use analyze::{assumes, Analysis, Equation, Lhs};
+use analyze::{integer_symbol, Analysis, Equation, Lhs};
 use lower::{Lowerer, R};
 use plan::Plan;
 use term::{Term, Weak};
@@ -298,7 +298,7 @@ impl Lowerer<'_> {
                     Lhs::Matrix { .. } => None,
                 };
                 match symbol {
-                    Some(s) if assumes(self.dag, s, "integer") => DType::I64,
+                    Some(s) if integer_symbol(self.dag, s) => DType::I64,
                     _ => self.opts.default_dtype,
                 }
             }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use air_ir::{DType, Dim, Intent, TensorType};
 
-use super::analyze::{assumes, head, Analysis, Kind, Lhs};
+use super::analyze::{head, integer_symbol, Analysis, Kind, Lhs};
 use super::dims::to_dim;
 use super::Source;
 use crate::error::{Problem, ProblemKind};
@@ -35,7 +35,7 @@ pub(crate) struct Plan {
 
 /// Plans the signature. A name is a parameter when an equation reads it before any equation
 /// assigns it, or when `opts.args` lists it; an assigned parameter is `inout`, a listed name
-/// that is only assigned is `out`. The other left sides are results, except those a later
+/// that is only assigned is `out`. Without `opts.args` the order is SymPy codegen's default. The other left sides are results, except those a later
 /// equation reads (temporaries), unless `opts.outputs` lists them.
 pub(crate) fn plan(
     src: &Source,
@@ -50,7 +50,13 @@ pub(crate) fn plan(
         read_first.extend(reads.iter().filter(|n| !assigned.contains(*n)).cloned());
         assigned.insert(eq.lhs.name().to_string());
     }
-    let mut names: Vec<String> = read_first.iter().cloned().collect();
+    // SymPy's codegen default (`CodeGen.routine` with `argument_sequence=None`): the inputs
+    // sorted by name, then the arguments an equation assigns (here `inout`) sorted by name.
+    let (inout, input): (Vec<String>, Vec<String>) = read_first
+        .iter()
+        .cloned()
+        .partition(|n| assigned.contains(n));
+    let mut names: Vec<String> = input.into_iter().chain(inout).collect();
     if let Some(args) = &opts.args {
         let missing: Vec<&String> = names.iter().filter(|n| !args.contains(n)).collect();
         if !missing.is_empty() {
@@ -123,13 +129,14 @@ fn results(
     out
 }
 
-/// The dtype of a name: from the options, else `integer=True` gives `i64`, else the default.
+/// The dtype of a name: from the options, else an assumption SymPy takes as integer gives `i64`,
+/// else the default.
 pub(crate) fn dtype_of(dag: &Tree, opts: &Options, name: &str, symbol: Option<NodeId>) -> DType {
     if let Some(d) = opts.dtypes.get(name) {
         return *d;
     }
     match symbol {
-        Some(s) if assumes(dag, s, "integer") => DType::I64,
+        Some(s) if integer_symbol(dag, s) => DType::I64,
         _ => opts.default_dtype,
     }
 }
@@ -160,6 +167,15 @@ fn param_type(
             non_negative(src, name, &shape, *base)?;
             Ok(TensorType::new(dtype, shape))
         }
+        None if an.dims.contains(name) => Err(Problem {
+            kind: ProblemKind::Invalid,
+            message: format!(
+                "`{name}` is a dimension, bound from the arrays' shapes, not a parameter (SymPy's \
+                 codegen makes dims arguments; AIR does not): leave it out of the argument list"
+            ),
+            pos: None,
+            path: String::new(),
+        }),
         None => {
             // Listed in `args` but absent from the equations: a scalar, as SymPy's codegen does.
             let dtype = opts.dtypes.get(name).copied().unwrap_or(opts.default_dtype);

@@ -1,23 +1,22 @@
 //! Conversions between PyTensor and SymPy through AIR, as `air convert` does them (the
-//! translator registry): the shared `matvec` example written by PyTensor becomes srepr, the srepr
-//! SymPy wrote becomes a PyTensor graph, and both compute the example's expected values.
+//! translator registry): the library-written `matvec` example (`docs/examples/libraries/`) that
+//! PyTensor wrote becomes srepr, the srepr SymPy wrote becomes a PyTensor graph, and both compute
+//! the example's expected values. These tests live here, not in a translator, so that no
+//! translator depends on the registry that depends on it.
 
 use std::path::{Path, PathBuf};
 
 use air_translate::{by_name, ImportOptions};
 use air_value::{check_close, read_npz};
 
+/// A file of a library-written example, committed in the repository: missing data fails the test.
 fn example(case: &str, file: &str) -> PathBuf {
-    let dir = std::env::var_os("AIR_SHARED_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .ancestors()
-                .map(|a| a.join("shared"))
-                .find(|p| p.is_dir())
-                .expect("shared/ not found; set AIR_SHARED_DIR")
-        });
-    dir.join("examples").join(case).join(file)
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/examples/libraries")
+        .join(case)
+        .join(file);
+    assert!(path.is_file(), "missing example file {}", path.display());
+    path
 }
 
 /// `air convert`: import with one translator, export with the other.
