@@ -2,7 +2,7 @@
 //!
 //! PyTensor (Theano's successor) has no serial form of its own, so AIR defines one: a walk of
 //! `FunctionGraph(inputs, outputs, clone=True)` built without rewrites, specified in the shared
-//! formats README and written and read in Python by `skair._pytensor_json`.
+//! formats README and written and read in Python by `skair.pytensor_json`.
 //!
 //! [`import`] reads a document (bounded: size, item count, inner-graph nesting), checks every op
 //! against one table ([`table`]) — every unknown or unsupported op is reported at once, each with

@@ -3,7 +3,7 @@
 //! `fuzz/fuzz_targets/read_pytensor.rs`.
 //!
 //! Seeds: the five shared examples' `pytensor.json` (`seeds.jsonl`, one document a line, written
-//! by `skair._pytensor_json` from real PyTensor graphs) and the crate's test fixtures
+//! by `skair.pytensor_json` from real PyTensor graphs) and the crate's test fixtures
 //! (`tests/data/*.pytensor.json`, also written from real PyTensor). Inputs: random bytes,
 //! byte-level mutations of a seed, and JSON-level mutations (`mutate.rs`): fields dropped,
 //! duplicated or swapped, values replaced by other JSON types, huge or negative numbers, very
