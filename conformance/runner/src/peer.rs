@@ -25,12 +25,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use air_ir::Module;
+use air_ir::{entry_function, Module};
 use air_translate::Translator;
 use serde_json::{json, Value};
 
 use crate::case::{Case, Expect};
-use crate::target::{compare_outputs, entry_function, Outcome, Target};
+use crate::target::{compare_outputs, Outcome, Target};
 
 /// How much of the script's stderr a failure quotes.
 const STDERR_TAIL: usize = 4000;

@@ -82,7 +82,7 @@ pub fn run(args: &RunArgs) -> CmdResult {
     let l = load_with(&args.model, from, &hints)?;
     let function = match &args.function {
         Some(f) => f.clone(),
-        None => air_conformance::target::entry_function(&l.module)
+        None => air_ir::entry_function(&l.module)
             .ok_or("error: the module has no function")?
             .to_string(),
     };

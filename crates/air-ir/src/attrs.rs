@@ -160,10 +160,10 @@ impl<'a> AttrReader<'a> {
     }
 
     fn int(&mut self, key: &str) -> Result<i64, Diagnostic> {
-        match self.take(key)? {
-            AttrValue::Int(i) => Ok(i),
-            _ => Err(self.wrong(key, "an integer")),
-        }
+        let AttrValue::Int(i) = self.take(key)? else {
+            return Err(self.wrong(key, "an integer"));
+        };
+        Ok(i)
     }
 
     fn axis(&mut self, key: &str) -> Result<u32, Diagnostic> {
@@ -172,28 +172,29 @@ impl<'a> AttrReader<'a> {
     }
 
     fn axes(&mut self, key: &str) -> Result<Vec<u32>, Diagnostic> {
-        match self.take(key)? {
-            AttrValue::Ints(v) => v
-                .into_iter()
-                .map(|i| u32::try_from(i).map_err(|_| self.wrong(key, "non-negative axes")))
-                .collect(),
-            _ => Err(self.wrong(key, "a list of integers")),
-        }
+        let AttrValue::Ints(v) = self.take(key)? else {
+            return Err(self.wrong(key, "a list of integers"));
+        };
+        v.into_iter()
+            .map(|i| u32::try_from(i).map_err(|_| self.wrong(key, "non-negative axes")))
+            .collect()
     }
 
     fn flag(&mut self, key: &str) -> Result<bool, Diagnostic> {
-        match self.take_opt(key) {
-            None => Ok(false),
-            Some(AttrValue::Bool(b)) => Ok(b),
-            Some(_) => Err(self.wrong(key, "a bool")),
-        }
+        let Some(value) = self.take_opt(key) else {
+            return Ok(false);
+        };
+        let AttrValue::Bool(b) = value else {
+            return Err(self.wrong(key, "a bool"));
+        };
+        Ok(b)
     }
 
     fn dtype(&mut self, key: &str) -> Result<DType, Diagnostic> {
-        match self.take(key)? {
-            AttrValue::DType(d) => Ok(d),
-            _ => Err(self.wrong(key, "a dtype")),
-        }
+        let AttrValue::DType(d) = self.take(key)? else {
+            return Err(self.wrong(key, "a dtype"));
+        };
+        Ok(d)
     }
 
     fn shape(&mut self, key: &str) -> Result<Vec<crate::dim::Dim>, Diagnostic> {
@@ -201,28 +202,56 @@ impl<'a> AttrReader<'a> {
             AttrValue::Shape(s) => Ok(s),
             // `[]` and `[2, 3]` read as integer lists in the text form.
             AttrValue::Ints(v) => Ok(v.into_iter().map(crate::dim::Dim::constant).collect()),
-            _ => Err(self.wrong(key, "a shape")),
+            AttrValue::Int(_)
+            | AttrValue::Float(_)
+            | AttrValue::Str(_)
+            | AttrValue::Bool(_)
+            | AttrValue::Floats(_)
+            | AttrValue::Strs(_)
+            | AttrValue::DType(_)
+            | AttrValue::Literal(_)
+            | AttrValue::Slices(_)
+            | AttrValue::Func(_) => Err(self.wrong(key, "a shape")),
         }
     }
 
     fn string(&mut self, key: &str) -> Result<String, Diagnostic> {
-        match self.take(key)? {
-            AttrValue::Str(s) => Ok(s),
-            _ => Err(self.wrong(key, "a string")),
-        }
+        let AttrValue::Str(s) = self.take(key)? else {
+            return Err(self.wrong(key, "a string"));
+        };
+        Ok(s)
     }
 
     fn func(&mut self, key: &str) -> Result<String, Diagnostic> {
-        match self.take(key)? {
-            AttrValue::Func(s) => Ok(s),
-            _ => Err(self.wrong(key, "a function reference (@name)")),
-        }
+        let AttrValue::Func(s) = self.take(key)? else {
+            return Err(self.wrong(key, "a function reference (@name)"));
+        };
+        Ok(s)
     }
 
     fn literal(&mut self, key: &str) -> Result<crate::types::Literal, Diagnostic> {
+        let AttrValue::Literal(l) = self.take(key)? else {
+            return Err(self.wrong(key, "a literal"));
+        };
+        Ok(l)
+    }
+
+    fn slices(&mut self, key: &str) -> Result<Vec<crate::op::SliceAxis>, Diagnostic> {
         match self.take(key)? {
-            AttrValue::Literal(l) => Ok(l),
-            _ => Err(self.wrong(key, "a literal")),
+            AttrValue::Slices(axes) => Ok(axes),
+            // The text form reads `[]` as an empty int list: the slice of a scalar.
+            AttrValue::Ints(v) if v.is_empty() => Ok(vec![]),
+            AttrValue::Ints(_)
+            | AttrValue::Int(_)
+            | AttrValue::Float(_)
+            | AttrValue::Str(_)
+            | AttrValue::Bool(_)
+            | AttrValue::Floats(_)
+            | AttrValue::Strs(_)
+            | AttrValue::DType(_)
+            | AttrValue::Shape(_)
+            | AttrValue::Literal(_)
+            | AttrValue::Func(_) => Err(self.wrong(key, "a list of slices")),
         }
     }
 
@@ -316,11 +345,8 @@ pub fn from_generic(
             "squeeze" => Op::Squeeze {
                 axes: r.axes("axes")?,
             },
-            "slice" => match r.take("axes")? {
-                AttrValue::Slices(axes) => Op::Slice { axes },
-                // The text form reads `[]` as an empty int list: the slice of a scalar.
-                AttrValue::Ints(v) if v.is_empty() => Op::Slice { axes: vec![] },
-                _ => return Err(r.wrong("axes", "a list of slices")),
+            "slice" => Op::Slice {
+                axes: r.slices("axes")?,
             },
             "concat" => Op::Concat {
                 axis: r.axis("axis")?,

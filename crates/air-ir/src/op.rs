@@ -596,6 +596,52 @@ impl Op {
 
     /// The nested regions of the op, in order (`for`: body; `if`: then, else).
     pub fn regions(&self) -> Vec<&Region> {
+        self.named_regions().into_iter().map(|(_, r)| r).collect()
+    }
+
+    /// The nested regions with the role each plays (`"body"`, `"then branch"`, `"else branch"`),
+    /// in order. Every walk over nested regions goes through this method or
+    /// [`Op::regions_mut`], so an op with a new region is a compile error here only.
+    pub fn named_regions(&self) -> Vec<(&'static str, &Region)> {
+        match self {
+            Op::For { body } => vec![("body", body)],
+            Op::If {
+                then_branch,
+                else_branch,
+            } => vec![("then branch", then_branch), ("else branch", else_branch)],
+            Op::Constant(_)
+            | Op::Iota { .. }
+            | Op::Full { .. }
+            | Op::Unary(_)
+            | Op::Binary(_)
+            | Op::Select
+            | Op::Cast { .. }
+            | Op::Clip
+            | Op::Broadcast { .. }
+            | Op::Reshape { .. }
+            | Op::Transpose { .. }
+            | Op::ExpandDims { .. }
+            | Op::Squeeze { .. }
+            | Op::Slice { .. }
+            | Op::Concat { .. }
+            | Op::Take { .. }
+            | Op::Extract
+            | Op::Insert
+            | Op::Filter
+            | Op::Reduce { .. }
+            | Op::ArgReduce { .. }
+            | Op::Scan { .. }
+            | Op::Sort { .. }
+            | Op::Einsum { .. }
+            | Op::Matmul
+            | Op::Call { .. }
+            | Op::Custom(_) => vec![],
+        }
+    }
+
+    /// Mutable access to the nested regions (the same ones, in the same order, as
+    /// [`Op::regions`]).
+    pub fn regions_mut(&mut self) -> Vec<&mut Region> {
         match self {
             Op::For { body } => vec![body],
             Op::If {
@@ -629,6 +675,42 @@ impl Op {
             | Op::Matmul
             | Op::Call { .. }
             | Op::Custom(_) => vec![],
+        }
+    }
+
+    /// The function of the module the op refers to: the callee of `call`, the decomposition of a
+    /// custom op. Every walk over the call graph goes through this method.
+    pub fn callee(&self) -> Option<&str> {
+        match self {
+            Op::Call { callee } => Some(callee),
+            Op::Custom(c) => c.decomposition.as_deref(),
+            Op::Constant(_)
+            | Op::Iota { .. }
+            | Op::Full { .. }
+            | Op::Unary(_)
+            | Op::Binary(_)
+            | Op::Select
+            | Op::Cast { .. }
+            | Op::Clip
+            | Op::Broadcast { .. }
+            | Op::Reshape { .. }
+            | Op::Transpose { .. }
+            | Op::ExpandDims { .. }
+            | Op::Squeeze { .. }
+            | Op::Slice { .. }
+            | Op::Concat { .. }
+            | Op::Take { .. }
+            | Op::Extract
+            | Op::Insert
+            | Op::Filter
+            | Op::Reduce { .. }
+            | Op::ArgReduce { .. }
+            | Op::Scan { .. }
+            | Op::Sort { .. }
+            | Op::Einsum { .. }
+            | Op::Matmul
+            | Op::For { .. }
+            | Op::If { .. } => None,
         }
     }
 
@@ -674,21 +756,31 @@ impl Op {
             | Op::Full { shape, .. }
             | Op::Broadcast { shape, .. }
             | Op::Reshape { shape } => Some(shape),
-            // Every other op has none; `shape_attr` lists them exhaustively.
-            _ => None,
-        }
-    }
-
-    /// Mutable access to the nested regions (the same ones [`Op::regions`] lists).
-    pub fn regions_mut(&mut self) -> Vec<&mut Region> {
-        match self {
-            Op::For { body } => vec![body],
-            Op::If {
-                then_branch,
-                else_branch,
-            } => vec![then_branch, else_branch],
-            // Every other op has none; `regions` lists them exhaustively.
-            _ => vec![],
+            Op::Constant(_)
+            | Op::Unary(_)
+            | Op::Binary(_)
+            | Op::Select
+            | Op::Cast { .. }
+            | Op::Clip
+            | Op::Transpose { .. }
+            | Op::ExpandDims { .. }
+            | Op::Squeeze { .. }
+            | Op::Slice { .. }
+            | Op::Concat { .. }
+            | Op::Take { .. }
+            | Op::Extract
+            | Op::Insert
+            | Op::Filter
+            | Op::Reduce { .. }
+            | Op::ArgReduce { .. }
+            | Op::Scan { .. }
+            | Op::Sort { .. }
+            | Op::Einsum { .. }
+            | Op::Matmul
+            | Op::For { .. }
+            | Op::If { .. }
+            | Op::Call { .. }
+            | Op::Custom(_) => None,
         }
     }
 }

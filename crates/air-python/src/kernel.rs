@@ -139,11 +139,10 @@ fn build(
     })
 }
 
-/// The function a kernel runs when none is named: `main`, else the first.
+/// The function a kernel runs when none is named ([`air_ir::entry_function`]).
 fn entry_function(m: &air_ir::Module) -> PyResult<String> {
-    m.function("main")
-        .or(m.functions.first())
-        .map(|f| f.name.clone())
+    air_ir::entry_function(m)
+        .map(str::to_string)
         .ok_or_else(|| PyValueError::new_err("the module has no function"))
 }
 
