@@ -168,7 +168,6 @@ pub fn row_block(region: &Region, plan: &RegionPlan, first: NodeId) -> Option<Ro
                     keeps && starts_with_lead(Value::of(id))
                 }
                 Op::For { .. } | Op::If { .. } | Op::Call { .. } | Op::Custom(_) => break,
-                _ if reads_member => break,
                 Op::Constant(_)
                 | Op::Iota { .. }
                 | Op::Full { .. }
@@ -193,7 +192,12 @@ pub fn row_block(region: &Region, plan: &RegionPlan, first: NodeId) -> Option<Ro
                 | Op::Scan { .. }
                 | Op::Sort { .. }
                 | Op::Einsum { .. }
-                | Op::Matmul => continue,
+                | Op::Matmul => {
+                    if reads_member {
+                        break;
+                    }
+                    continue;
+                }
             },
         };
         if !member {
