@@ -157,18 +157,9 @@ fn ops_of(case: &Case) -> Vec<String> {
     };
     let mut ops = vec![];
     for f in &module.functions {
-        collect_ops(&f.body, &mut ops);
+        air_ir::reach::for_each_op(&f.body, &mut |op| ops.push(op.name().to_string()));
     }
     ops.sort();
     ops.dedup();
     ops
-}
-
-fn collect_ops(region: &air_ir::Region, out: &mut Vec<String>) {
-    for node in &region.nodes {
-        out.push(node.op.name().to_string());
-        for r in node.op.regions() {
-            collect_ops(r, out);
-        }
-    }
 }

@@ -25,12 +25,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use air_ir::Module;
+use air_ir::{entry_function, Module};
 use air_translate::Translator;
 use serde_json::{json, Value};
 
 use crate::case::{Case, Expect};
-use crate::target::{compare_outputs, entry_function, Outcome, Target};
+use crate::target::{compare_outputs, Outcome, Target};
 
 /// How much of the script's stderr a failure quotes.
 const STDERR_TAIL: usize = 4000;
@@ -252,7 +252,7 @@ impl Drop for Peer {
 /// `outputs.npz` must hold (results, then `out`/`inout` parameters, as in `expected.npz`) and
 /// the dtype of each of them.
 fn request(case: &Case, module: &Module, export: &Path, outputs: &Path) -> Value {
-    let entry = entry_function(module).unwrap_or("main");
+    let entry = entry_function(module).unwrap_or("main"); // no entry: the peer reports it
     let mut params = vec![];
     let mut results = vec![];
     let mut dtypes = serde_json::Map::new();

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use air_ir::serial::{self, Format};
-use air_ir::{Diagnostics, Module};
+use air_ir::{entry_function, Diagnostics, Module};
 use air_value::Tensor;
 
 use crate::case::{Case, Expect};
@@ -91,8 +91,9 @@ impl Target for Llvm {
             Ok(c) => c,
             Err(diags) => return Outcome::Fail(format!("compiling failed:\n{diags}")),
         };
-        let Some(entry) = entry_function(&module) else {
-            return Outcome::Fail("the module has no function".into());
+        let entry = match entry_function(&module) {
+            Ok(e) => e,
+            Err(e) => return Outcome::Fail(e.to_string()),
         };
         let inputs = match load_arrays(case, "inputs.npz") {
             Ok(a) => a,
@@ -193,17 +194,10 @@ fn expect_failure(case: &Case, diags: &Diagnostics, stage: &str) -> Outcome {
     }
 }
 
-/// The function a case runs: `@main`, else the module's first function.
-pub fn entry_function(module: &Module) -> Option<&str> {
-    module
-        .function("main")
-        .or(module.functions.first())
-        .map(|f| f.name.as_str())
-}
-
 fn run_and_compare(case: &Case, module: &Module) -> Outcome {
-    let Some(entry) = entry_function(module) else {
-        return Outcome::Fail("the module has no function".into());
+    let entry = match entry_function(module) {
+        Ok(e) => e,
+        Err(e) => return Outcome::Fail(e.to_string()),
     };
     let inputs = match load_arrays(case, "inputs.npz") {
         Ok(a) => a,
@@ -258,7 +252,20 @@ pub fn load_arrays(case: &Case, file: &str) -> Result<Vec<(String, Tensor)>, Str
             }
             match t {
                 Tensor::U16(bits) => Ok((name, Tensor::BF16(bits.mapv(half::bf16::from_bits)))),
-                other => Err(format!(
+                other @ (Tensor::Bool(_)
+                | Tensor::I8(_)
+                | Tensor::I16(_)
+                | Tensor::I32(_)
+                | Tensor::I64(_)
+                | Tensor::U8(_)
+                | Tensor::U32(_)
+                | Tensor::U64(_)
+                | Tensor::F16(_)
+                | Tensor::BF16(_)
+                | Tensor::F32(_)
+                | Tensor::F64(_)
+                | Tensor::C64(_)
+                | Tensor::C128(_)) => Err(format!(
                     "{name} is listed as bf16 but stored as {}, not uint16 bit patterns",
                     other.dtype()
                 )),

@@ -3,12 +3,12 @@
 //! user of a format without dtypes tells autowrap), run on the interpreter and compared. A case
 //! the format cannot express is `n/a`, with the export's list of constructs as the reason.
 
-use air_ir::Module;
+use air_ir::{entry_function, Module};
 use air_translate::{ImportOptions, Translator};
 use air_value::Tensor;
 
 use crate::case::{Case, Expect};
-use crate::target::{compare_outputs, entry_function, load_arrays, Outcome, Target};
+use crate::target::{compare_outputs, load_arrays, Outcome, Target};
 
 /// Export → import → interpreter for one translator.
 pub struct Translate {
@@ -54,7 +54,7 @@ impl Target for Translate {
         match run(case, &back) {
             Ok(outputs) => match compare_outputs(case, &outputs) {
                 Outcome::Fail(why) => Outcome::Fail(format!("{why}\nexported as:\n{text}")),
-                other => other,
+                other @ (Outcome::Pass | Outcome::Skip(_) | Outcome::NotApplicable(_)) => other,
             },
             Err(why) => Outcome::Fail(format!("{why}\nexported as:\n{text}")),
         }
@@ -63,7 +63,7 @@ impl Target for Translate {
 
 /// The original entry function's parameter and result dtypes, and its parameter order.
 fn hints(m: &Module, case: &Case) -> ImportOptions {
-    let f = entry_function(m).and_then(|n| m.function(n));
+    let f = entry_function(m).ok().and_then(|n| m.function(n));
     let mut dtypes = vec![];
     let mut args = vec![];
     for f in f.into_iter() {
@@ -84,7 +84,7 @@ fn hints(m: &Module, case: &Case) -> ImportOptions {
 }
 
 fn run(case: &Case, m: &Module) -> Result<Vec<(String, Tensor)>, String> {
-    let entry = entry_function(m).ok_or("the import has no function")?;
+    let entry = entry_function(m).map_err(|e| format!("the import: {e}"))?;
     let inputs = load_arrays(case, "inputs.npz")?;
     air_interp::run(m, entry, &inputs).map_err(|e| format!("run failed: {e}"))
 }

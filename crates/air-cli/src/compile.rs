@@ -96,7 +96,10 @@ pub fn compile(args: &CompileArgs) -> CmdResult {
     aot::emit_functions(&l.module, &options, &emit, &args.output, &functions).map_err(
         |e| match e {
             AotError::Compile(d) => crate::render::render_all(&d.0, &l),
-            other => other.to_string(),
+            other @ (AotError::UnknownFunction(_)
+            | AotError::MissingRuntime(_)
+            | AotError::Write { .. }
+            | AotError::Link { .. }) => other.to_string(),
         },
     )?;
     if let Some(h) = &args.header {

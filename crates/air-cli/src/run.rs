@@ -82,8 +82,8 @@ pub fn run(args: &RunArgs) -> CmdResult {
     let l = load_with(&args.model, from, &hints)?;
     let function = match &args.function {
         Some(f) => f.clone(),
-        None => air_conformance::target::entry_function(&l.module)
-            .ok_or("error: the module has no function")?
+        None => air_ir::entry_function(&l.module)
+            .map_err(|e| format!("error: {e} (pass --function NAME)"))?
             .to_string(),
     };
     warn_unmatched_dtypes(&l, std::slice::from_ref(&function), &dtypes);

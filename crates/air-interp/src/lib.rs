@@ -13,9 +13,8 @@
 
 mod eval;
 
-use std::collections::HashSet;
 
-use air_ir::{Code, Function, Intent, Module, Op, Region};
+use air_ir::{Code, Function, Intent, Module};
 
 pub use air_value::{bind_inputs, npy, npz, Result, RunError};
 pub use air_value::{check_close, Element, ShapeError, Tensor};
@@ -110,24 +109,13 @@ fn run_here(
     Ok(names.zip(yields).collect())
 }
 
-/// E0407 listing every custom op without a decomposition in `f` and the functions it reaches.
+/// E0407 listing every custom op without a decomposition in `f` and the functions it reaches
+/// (the rule of [`air_ir::reach::missing_decompositions`]).
 fn check_custom_ops(m: &Module, f: &Function) -> Result<()> {
-    let mut missing = Vec::new();
-    let mut visited = HashSet::new();
-    let mut queue = vec![f];
-    while let Some(g) = queue.pop() {
-        if !visited.insert(g.name.as_str()) {
-            continue;
-        }
-        for_each_op(&g.body, &mut |op| match op {
-            Op::Custom(c) => match &c.decomposition {
-                Some(d) => queue.extend(m.function(d)),
-                None => missing.push(format!("{}.{} in @{}", c.domain, c.name, g.name)),
-            },
-            Op::Call { callee } => queue.extend(m.function(callee)),
-            _ => {}
-        });
-    }
+    let missing: Vec<String> = air_ir::reach::missing_decompositions(m, &[f.name.as_str()])
+        .into_iter()
+        .map(|m| format!("{}.{} in @{}", m.custom.domain, m.custom.name, m.function))
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -137,13 +125,4 @@ fn check_custom_ops(m: &Module, f: &Function) -> Result<()> {
     );
     e.function = Some(f.name.clone());
     Err(e)
-}
-
-fn for_each_op<'m>(r: &'m Region, visit: &mut impl FnMut(&'m Op)) {
-    for node in &r.nodes {
-        visit(&node.op);
-        for sub in node.op.regions() {
-            for_each_op(sub, visit);
-        }
-    }
 }

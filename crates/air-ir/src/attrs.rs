@@ -2,31 +2,18 @@
 //! the protobuf schema both store ops this way; this module is the one mapping between that form and
 //! the typed [`Op`] enum, so both serial forms agree on every attribute name.
 //!
-//! | op | attributes |
-//! |---|---|
-//! | `constant` | `value: literal` |
-//! | `iota` | `dtype`, `shape`, `axis: int` |
-//! | `full` | `value: literal` (rank 0), `shape` |
-//! | `cast` | `dtype` |
-//! | `broadcast` | `shape`, `dims: ints` |
-//! | `reshape` | `shape` |
-//! | `transpose` | `perm: ints` |
-//! | `expand_dims`, `squeeze` | `axes: ints` |
-//! | `slice` | `axes: slices` |
-//! | `concat`, `take`, `cumsum`, `cumprod` | `axis: int` |
-//! | `reduce_*` | `axes: ints`, `keepdims: bool` (default false) |
-//! | `argmax`, `argmin` | `axis: int`, `keepdims: bool` (default false) |
-//! | `sort` | `axis: int`, `descending: bool` (default false) |
-//! | `einsum` | `spec: string` |
-//! | `call` | `callee: func` |
-//! | `custom` | `domain: string`, `name: string`, `decomposition: func` (optional), then its own |
-//!
-//! Every other op has no attributes. `for` has one region (the body), `if` two (then, else).
+//! Each op's name, attributes (name and kind) and regions are listed once, in the op table
+//! (`crates/air-ir/src/op/table.rs`), which generates [`to_generic`] and [`from_generic`]; this
+//! module reads and writes one attribute of each kind. Optional attributes (`keepdims`,
+//! `descending`) default to false and are left out when false. `custom` has `domain: string`,
+//! `name: string`, `decomposition: func` (optional), then its own attributes.
 
 use crate::diag::{Code, Diagnostic};
+use crate::dim::Dim;
 use crate::dtype::DType;
 use crate::module::Region;
-use crate::op::{ArgKind, Attr, AttrValue, BinaryOp, CustomOp, Op, ReduceKind, ScanKind, UnaryOp};
+use crate::op::{Attr, AttrValue, CustomOp, Op, SliceAxis};
+use crate::types::Literal;
 
 /// The attribute names reserved by `custom` itself.
 pub const CUSTOM_RESERVED: [&str; 3] = ["domain", "name", "decomposition"];
@@ -44,93 +31,113 @@ pub struct GenericOp {
 
 /// Splits an op into its generic form. Optional attributes at their default are left out.
 pub fn to_generic(op: &Op) -> GenericOp {
-    let mut attrs: Vec<Attr> = vec![];
-    let mut push = |k: &str, v: AttrValue| attrs.push((k.to_string(), v));
-    let ints = |v: &[u32]| AttrValue::Ints(v.iter().map(|&x| i64::from(x)).collect());
-    let mut regions = vec![];
-    match op {
-        Op::Constant(lit) => push("value", AttrValue::Literal(lit.clone())),
-        Op::Iota { dtype, shape, axis } => {
-            push("dtype", AttrValue::DType(*dtype));
-            push("shape", AttrValue::Shape(shape.clone()));
-            push("axis", AttrValue::Int(i64::from(*axis)));
-        }
-        Op::Full { value, shape } => {
-            push("value", AttrValue::Literal(value.clone()));
-            push("shape", AttrValue::Shape(shape.clone()));
-        }
-        Op::Unary(_)
-        | Op::Binary(_)
-        | Op::Select
-        | Op::Clip
-        | Op::Extract
-        | Op::Insert
-        | Op::Filter
-        | Op::Matmul => {}
-        Op::Cast { dtype } => push("dtype", AttrValue::DType(*dtype)),
-        Op::Broadcast { shape, dims } => {
-            push("shape", AttrValue::Shape(shape.clone()));
-            push("dims", ints(dims));
-        }
-        Op::Reshape { shape } => push("shape", AttrValue::Shape(shape.clone())),
-        Op::Transpose { perm } => push("perm", ints(perm)),
-        Op::ExpandDims { axes } | Op::Squeeze { axes } => push("axes", ints(axes)),
-        Op::Slice { axes } => push("axes", AttrValue::Slices(axes.clone())),
-        Op::Concat { axis } | Op::Take { axis } | Op::Scan { axis, .. } => {
-            push("axis", AttrValue::Int(i64::from(*axis)))
-        }
-        Op::Reduce { axes, keepdims, .. } => {
-            push("axes", ints(axes));
-            if *keepdims {
-                push("keepdims", AttrValue::Bool(true));
-            }
-        }
-        Op::ArgReduce { axis, keepdims, .. } => {
-            push("axis", AttrValue::Int(i64::from(*axis)));
-            if *keepdims {
-                push("keepdims", AttrValue::Bool(true));
-            }
-        }
-        Op::Sort { axis, descending } => {
-            push("axis", AttrValue::Int(i64::from(*axis)));
-            if *descending {
-                push("descending", AttrValue::Bool(true));
-            }
-        }
-        Op::Einsum { spec } => push("spec", AttrValue::Str(spec.clone())),
-        Op::For { body } => regions.push(body.clone()),
-        Op::If {
-            then_branch,
-            else_branch,
-        } => {
-            regions.push(then_branch.clone());
-            regions.push(else_branch.clone());
-        }
-        Op::Call { callee } => push("callee", AttrValue::Func(callee.clone())),
-        Op::Custom(c) => {
-            push("domain", AttrValue::Str(c.domain.clone()));
-            push("name", AttrValue::Str(c.name.clone()));
-            if let Some(d) = &c.decomposition {
-                push("decomposition", AttrValue::Func(d.clone()));
-            }
-            attrs.extend(c.attrs.iter().cloned());
+    let mut g = GenericOp {
+        name: op.name().to_string(),
+        attrs: vec![],
+        regions: vec![],
+    };
+    crate::op::table::split(op, &mut g);
+    g
+}
+
+/// Rebuilds a typed op from its generic form. Unknown names give `E0102`, attribute problems `E0103`.
+pub fn from_generic(name: &str, attrs: Vec<Attr>, regions: Vec<Region>) -> Result<Op, Diagnostic> {
+    let mut r = AttrReader::new(name, attrs, regions)?;
+    let Some(op) = crate::op::table::build(name, &mut r) else {
+        let mut d = Diagnostic::new(
+            Code::UnknownOp,
+            format!("unknown op `{name}` (not in op set v1; use `custom` for others)"),
+        );
+        d.op = Some(name.to_string());
+        return Err(d);
+    };
+    let op = op?;
+    r.finish()?;
+    Ok(op)
+}
+
+/// Writers of one attribute of each kind of the op table, named after the kind.
+pub(crate) mod put {
+    use super::{AttrValue, CustomOp, DType, Dim, GenericOp, Literal, Region, SliceAxis};
+
+    fn push(g: &mut GenericOp, key: &str, v: AttrValue) {
+        g.attrs.push((key.to_string(), v));
+    }
+
+    fn ints(v: &[u32]) -> AttrValue {
+        AttrValue::Ints(v.iter().map(|&x| i64::from(x)).collect())
+    }
+
+    pub(crate) fn literal(g: &mut GenericOp, key: &str, v: &Literal) {
+        push(g, key, AttrValue::Literal(v.clone()));
+    }
+
+    pub(crate) fn dtype(g: &mut GenericOp, key: &str, v: &DType) {
+        push(g, key, AttrValue::DType(*v));
+    }
+
+    pub(crate) fn shape(g: &mut GenericOp, key: &str, v: &[Dim]) {
+        push(g, key, AttrValue::Shape(v.to_vec()));
+    }
+
+    pub(crate) fn axis(g: &mut GenericOp, key: &str, v: &u32) {
+        push(g, key, AttrValue::Int(i64::from(*v)));
+    }
+
+    pub(crate) fn axes(g: &mut GenericOp, key: &str, v: &[u32]) {
+        push(g, key, ints(v));
+    }
+
+    /// Left out when false, the default.
+    pub(crate) fn flag(g: &mut GenericOp, key: &str, v: &bool) {
+        if *v {
+            push(g, key, AttrValue::Bool(true));
         }
     }
-    GenericOp {
-        name: op.name().to_string(),
-        attrs,
-        regions,
+
+    pub(crate) fn string(g: &mut GenericOp, key: &str, v: &str) {
+        push(g, key, AttrValue::Str(v.to_string()));
+    }
+
+    pub(crate) fn func(g: &mut GenericOp, key: &str, v: &str) {
+        push(g, key, AttrValue::Func(v.to_string()));
+    }
+
+    pub(crate) fn slices(g: &mut GenericOp, key: &str, v: &[SliceAxis]) {
+        push(g, key, AttrValue::Slices(v.to_vec()));
+    }
+
+    /// A region is not an attribute: it joins the regions, in table order.
+    pub(crate) fn region(g: &mut GenericOp, _key: &str, v: &Region) {
+        g.regions.push(v.clone());
+    }
+
+    /// The family member is the op's name, not an attribute.
+    pub(crate) fn family<K>(_g: &mut GenericOp, _key: &str, _v: &K) {}
+
+    pub(crate) fn custom(g: &mut GenericOp, _key: &str, c: &CustomOp) {
+        string(g, "domain", &c.domain);
+        string(g, "name", &c.name);
+        if let Some(d) = &c.decomposition {
+            func(g, "decomposition", d);
+        }
+        g.attrs.extend(c.attrs.iter().cloned());
     }
 }
 
 /// Reads attributes by name, tracking which were used so leftovers are reported.
-struct AttrReader<'a> {
+pub(crate) struct AttrReader<'a> {
     op: &'a str,
     attrs: Vec<Option<Attr>>,
+    regions: std::vec::IntoIter<Region>,
 }
 
 impl<'a> AttrReader<'a> {
-    fn new(op: &'a str, attrs: Vec<Attr>) -> Result<AttrReader<'a>, Diagnostic> {
+    fn new(
+        op: &'a str,
+        attrs: Vec<Attr>,
+        regions: Vec<Region>,
+    ) -> Result<AttrReader<'a>, Diagnostic> {
         for (i, (k, _)) in attrs.iter().enumerate() {
             if attrs[..i].iter().any(|(k2, _)| k2 == k) {
                 return Err(bad(op, format!("attribute `{k}` given twice")));
@@ -139,6 +146,7 @@ impl<'a> AttrReader<'a> {
         Ok(AttrReader {
             op,
             attrs: attrs.into_iter().map(Some).collect(),
+            regions: regions.into_iter(),
         })
     }
 
@@ -159,71 +167,139 @@ impl<'a> AttrReader<'a> {
         bad(self.op, format!("attribute `{key}` must be {want}"))
     }
 
-    fn int(&mut self, key: &str) -> Result<i64, Diagnostic> {
-        match self.take(key)? {
-            AttrValue::Int(i) => Ok(i),
-            _ => Err(self.wrong(key, "an integer")),
-        }
+    pub(crate) fn int(&mut self, key: &str) -> Result<i64, Diagnostic> {
+        let AttrValue::Int(i) = self.take(key)? else {
+            return Err(self.wrong(key, "an integer"));
+        };
+        Ok(i)
     }
 
-    fn axis(&mut self, key: &str) -> Result<u32, Diagnostic> {
+    pub(crate) fn axis(&mut self, key: &str) -> Result<u32, Diagnostic> {
         let i = self.int(key)?;
         u32::try_from(i).map_err(|_| self.wrong(key, "a non-negative axis"))
     }
 
-    fn axes(&mut self, key: &str) -> Result<Vec<u32>, Diagnostic> {
-        match self.take(key)? {
-            AttrValue::Ints(v) => v
-                .into_iter()
-                .map(|i| u32::try_from(i).map_err(|_| self.wrong(key, "non-negative axes")))
-                .collect(),
-            _ => Err(self.wrong(key, "a list of integers")),
-        }
+    pub(crate) fn axes(&mut self, key: &str) -> Result<Vec<u32>, Diagnostic> {
+        let AttrValue::Ints(v) = self.take(key)? else {
+            return Err(self.wrong(key, "a list of integers"));
+        };
+        v.into_iter()
+            .map(|i| u32::try_from(i).map_err(|_| self.wrong(key, "non-negative axes")))
+            .collect()
     }
 
-    fn flag(&mut self, key: &str) -> Result<bool, Diagnostic> {
-        match self.take_opt(key) {
-            None => Ok(false),
-            Some(AttrValue::Bool(b)) => Ok(b),
-            Some(_) => Err(self.wrong(key, "a bool")),
-        }
+    pub(crate) fn flag(&mut self, key: &str) -> Result<bool, Diagnostic> {
+        let Some(value) = self.take_opt(key) else {
+            return Ok(false);
+        };
+        let AttrValue::Bool(b) = value else {
+            return Err(self.wrong(key, "a bool"));
+        };
+        Ok(b)
     }
 
-    fn dtype(&mut self, key: &str) -> Result<DType, Diagnostic> {
-        match self.take(key)? {
-            AttrValue::DType(d) => Ok(d),
-            _ => Err(self.wrong(key, "a dtype")),
-        }
+    pub(crate) fn dtype(&mut self, key: &str) -> Result<DType, Diagnostic> {
+        let AttrValue::DType(d) = self.take(key)? else {
+            return Err(self.wrong(key, "a dtype"));
+        };
+        Ok(d)
     }
 
-    fn shape(&mut self, key: &str) -> Result<Vec<crate::dim::Dim>, Diagnostic> {
+    pub(crate) fn shape(&mut self, key: &str) -> Result<Vec<Dim>, Diagnostic> {
         match self.take(key)? {
             AttrValue::Shape(s) => Ok(s),
             // `[]` and `[2, 3]` read as integer lists in the text form.
-            AttrValue::Ints(v) => Ok(v.into_iter().map(crate::dim::Dim::constant).collect()),
-            _ => Err(self.wrong(key, "a shape")),
+            AttrValue::Ints(v) => Ok(v.into_iter().map(Dim::constant).collect()),
+            AttrValue::Int(_)
+            | AttrValue::Float(_)
+            | AttrValue::Str(_)
+            | AttrValue::Bool(_)
+            | AttrValue::Floats(_)
+            | AttrValue::Strs(_)
+            | AttrValue::DType(_)
+            | AttrValue::Literal(_)
+            | AttrValue::Slices(_)
+            | AttrValue::Func(_) => Err(self.wrong(key, "a shape")),
         }
     }
 
-    fn string(&mut self, key: &str) -> Result<String, Diagnostic> {
+    pub(crate) fn string(&mut self, key: &str) -> Result<String, Diagnostic> {
+        let AttrValue::Str(s) = self.take(key)? else {
+            return Err(self.wrong(key, "a string"));
+        };
+        Ok(s)
+    }
+
+    pub(crate) fn func(&mut self, key: &str) -> Result<String, Diagnostic> {
+        let AttrValue::Func(s) = self.take(key)? else {
+            return Err(self.wrong(key, "a function reference (@name)"));
+        };
+        Ok(s)
+    }
+
+    pub(crate) fn literal(&mut self, key: &str) -> Result<Literal, Diagnostic> {
+        let AttrValue::Literal(l) = self.take(key)? else {
+            return Err(self.wrong(key, "a literal"));
+        };
+        Ok(l)
+    }
+
+    pub(crate) fn slices(&mut self, key: &str) -> Result<Vec<SliceAxis>, Diagnostic> {
         match self.take(key)? {
-            AttrValue::Str(s) => Ok(s),
-            _ => Err(self.wrong(key, "a string")),
+            AttrValue::Slices(axes) => Ok(axes),
+            // The text form reads `[]` as an empty int list: the slice of a scalar.
+            AttrValue::Ints(v) if v.is_empty() => Ok(vec![]),
+            AttrValue::Ints(_)
+            | AttrValue::Int(_)
+            | AttrValue::Float(_)
+            | AttrValue::Str(_)
+            | AttrValue::Bool(_)
+            | AttrValue::Floats(_)
+            | AttrValue::Strs(_)
+            | AttrValue::DType(_)
+            | AttrValue::Shape(_)
+            | AttrValue::Literal(_)
+            | AttrValue::Func(_) => Err(self.wrong(key, "a list of slices")),
         }
     }
 
-    fn func(&mut self, key: &str) -> Result<String, Diagnostic> {
-        match self.take(key)? {
-            AttrValue::Func(s) => Ok(s),
-            _ => Err(self.wrong(key, "a function reference (@name)")),
+    /// Checks that the op was given `n` regions (the op table's count).
+    pub(crate) fn regions(&mut self, n: usize) -> Result<(), Diagnostic> {
+        let got = self.regions.len();
+        if got == n {
+            return Ok(());
         }
+        Err(bad(self.op, format!("expects {n} region(s), got {got}")))
     }
 
-    fn literal(&mut self, key: &str) -> Result<crate::types::Literal, Diagnostic> {
-        match self.take(key)? {
-            AttrValue::Literal(l) => Ok(l),
-            _ => Err(self.wrong(key, "a literal")),
-        }
+    /// The next region, in table order.
+    pub(crate) fn region(&mut self, _key: &str) -> Result<Region, Diagnostic> {
+        self.regions
+            .next()
+            .ok_or_else(|| bad(self.op, "missing region".to_string()))
+    }
+
+    /// The family member named by the op's name.
+    pub(crate) fn family<K>(&self, from_name: fn(&str) -> Option<K>) -> Result<K, Diagnostic> {
+        from_name(self.op).ok_or_else(|| bad(self.op, "not a member of its family".to_string()))
+    }
+
+    /// A custom op: its reserved attributes, then every other attribute, in order.
+    pub(crate) fn custom(&mut self, _key: &str) -> Result<CustomOp, Diagnostic> {
+        let domain = self.string("domain")?;
+        let name = self.string("name")?;
+        let decomposition = match self.take_opt("decomposition") {
+            None => None,
+            Some(AttrValue::Func(f)) => Some(f),
+            Some(_) => return Err(self.wrong("decomposition", "a function reference (@name)")),
+        };
+        let attrs = self.attrs.iter_mut().filter_map(Option::take).collect();
+        Ok(CustomOp {
+            domain,
+            name,
+            attrs,
+            decomposition,
+        })
     }
 
     /// Fails on any attribute not taken.
@@ -233,11 +309,6 @@ impl<'a> AttrReader<'a> {
             Some((k, _)) => Err(bad(self.op, format!("unknown attribute `{k}`"))),
         }
     }
-
-    /// Everything not taken, in order (custom ops keep these).
-    fn rest(self) -> Vec<Attr> {
-        self.attrs.into_iter().flatten().collect()
-    }
 }
 
 fn bad(op: &str, msg: String) -> Diagnostic {
@@ -246,164 +317,10 @@ fn bad(op: &str, msg: String) -> Diagnostic {
     d
 }
 
-fn expect_regions(op: &str, regions: &[Region], n: usize) -> Result<(), Diagnostic> {
-    if regions.len() == n {
-        return Ok(());
-    }
-    let mut d = Diagnostic::new(
-        Code::BadAttribute,
-        format!("expects {n} region(s), got {}", regions.len()),
-    );
-    d.op = Some(op.to_string());
-    Err(d)
-}
-
-/// Rebuilds a typed op from its generic form. Unknown names give `E0102`, attribute problems `E0103`.
-pub fn from_generic(
-    name: &str,
-    attrs: Vec<Attr>,
-    mut regions: Vec<Region>,
-) -> Result<Op, Diagnostic> {
-    let nregions = match name {
-        "for" => 1,
-        "if" => 2,
-        _ => 0,
-    };
-    expect_regions(name, &regions, nregions)?;
-    let mut r = AttrReader::new(name, attrs)?;
-    let op = if let Some(u) = UnaryOp::ALL.iter().find(|u| u.name() == name) {
-        Op::Unary(*u)
-    } else if let Some(b) = BinaryOp::ALL.iter().find(|b| b.name() == name) {
-        Op::Binary(*b)
-    } else if let Some(k) = ReduceKind::ALL.iter().find(|k| k.name() == name) {
-        let axes = r.axes("axes")?;
-        let keepdims = r.flag("keepdims")?;
-        Op::Reduce {
-            kind: *k,
-            axes,
-            keepdims,
-        }
-    } else {
-        match name {
-            "constant" => Op::Constant(r.literal("value")?),
-            "iota" => Op::Iota {
-                dtype: r.dtype("dtype")?,
-                shape: r.shape("shape")?,
-                axis: r.axis("axis")?,
-            },
-            "full" => Op::Full {
-                value: r.literal("value")?,
-                shape: r.shape("shape")?,
-            },
-            "select" => Op::Select,
-            "cast" => Op::Cast {
-                dtype: r.dtype("dtype")?,
-            },
-            "clip" => Op::Clip,
-            "broadcast" => Op::Broadcast {
-                shape: r.shape("shape")?,
-                dims: r.axes("dims")?,
-            },
-            "reshape" => Op::Reshape {
-                shape: r.shape("shape")?,
-            },
-            "transpose" => Op::Transpose {
-                perm: r.axes("perm")?,
-            },
-            "expand_dims" => Op::ExpandDims {
-                axes: r.axes("axes")?,
-            },
-            "squeeze" => Op::Squeeze {
-                axes: r.axes("axes")?,
-            },
-            "slice" => match r.take("axes")? {
-                AttrValue::Slices(axes) => Op::Slice { axes },
-                // The text form reads `[]` as an empty int list: the slice of a scalar.
-                AttrValue::Ints(v) if v.is_empty() => Op::Slice { axes: vec![] },
-                _ => return Err(r.wrong("axes", "a list of slices")),
-            },
-            "concat" => Op::Concat {
-                axis: r.axis("axis")?,
-            },
-            "take" => Op::Take {
-                axis: r.axis("axis")?,
-            },
-            "extract" => Op::Extract,
-            "insert" => Op::Insert,
-            "filter" => Op::Filter,
-            "argmax" | "argmin" => Op::ArgReduce {
-                kind: if name == "argmax" {
-                    ArgKind::Argmax
-                } else {
-                    ArgKind::Argmin
-                },
-                axis: r.axis("axis")?,
-                keepdims: r.flag("keepdims")?,
-            },
-            "cumsum" | "cumprod" => Op::Scan {
-                kind: if name == "cumsum" {
-                    ScanKind::Cumsum
-                } else {
-                    ScanKind::Cumprod
-                },
-                axis: r.axis("axis")?,
-            },
-            "sort" => Op::Sort {
-                axis: r.axis("axis")?,
-                descending: r.flag("descending")?,
-            },
-            "einsum" => Op::Einsum {
-                spec: r.string("spec")?,
-            },
-            "matmul" => Op::Matmul,
-            "for" => Op::For {
-                body: regions.remove(0),
-            },
-            "if" => {
-                let else_branch = regions.pop().expect("two regions checked");
-                let then_branch = regions.pop().expect("two regions checked");
-                Op::If {
-                    then_branch,
-                    else_branch,
-                }
-            }
-            "call" => Op::Call {
-                callee: r.func("callee")?,
-            },
-            "custom" => {
-                let domain = r.string("domain")?;
-                let cname = r.string("name")?;
-                let decomposition = match r.take_opt("decomposition") {
-                    None => None,
-                    Some(AttrValue::Func(f)) => Some(f),
-                    Some(_) => return Err(r.wrong("decomposition", "a function reference (@name)")),
-                };
-                return Ok(Op::Custom(CustomOp {
-                    domain,
-                    name: cname,
-                    attrs: r.rest(),
-                    decomposition,
-                }));
-            }
-            other => {
-                let mut d = Diagnostic::new(
-                    Code::UnknownOp,
-                    format!("unknown op `{other}` (not in op set v1; use `custom` for others)"),
-                );
-                d.op = Some(other.to_string());
-                return Err(d);
-            }
-        }
-    };
-    r.finish()?;
-    Ok(op)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dim::Dim;
-    use crate::op::{Bound, SliceAxis};
+    use crate::op::{BinaryOp, Bound, ReduceKind, UnaryOp};
 
     #[test]
     fn every_op_round_trips_through_the_generic_form() {
@@ -434,6 +351,31 @@ mod tests {
             Op::Call { callee: "g".into() },
             Op::Unary(UnaryOp::Log1p),
             Op::Binary(BinaryOp::FloorDiv),
+            Op::ArgReduce {
+                kind: crate::op::ArgKind::Argmin,
+                axis: 1,
+                keepdims: true,
+            },
+            Op::Scan {
+                kind: crate::op::ScanKind::Cumprod,
+                axis: 0,
+            },
+            Op::Sort {
+                axis: 2,
+                descending: true,
+            },
+            Op::Broadcast {
+                shape: vec![Dim::constant(2), Dim::symbol("n")],
+                dims: vec![1],
+            },
+            Op::Einsum {
+                spec: "ij,j->i".into(),
+            },
+            Op::Select,
+            Op::If {
+                then_branch: Region::default(),
+                else_branch: Region::default(),
+            },
         ];
         for op in ops {
             let g = to_generic(&op);
@@ -449,5 +391,42 @@ mod tests {
         assert!(e.message.contains("unknown attribute `x`"));
         let e = from_generic("frobnicate", vec![], vec![]).unwrap_err();
         assert_eq!(e.code, Code::UnknownOp);
+    }
+
+    #[test]
+    fn every_name_in_the_op_table_reads_back_as_that_op() {
+        let names = crate::op::all_op_names();
+        let mut distinct = names.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), names.len(), "an op name is listed twice");
+        for name in names {
+            let regions = match name {
+                "for" => vec![Region::default()],
+                "if" => vec![Region::default(), Region::default()],
+                _ => vec![],
+            };
+            match from_generic(name, vec![], regions) {
+                Ok(op) => assert_eq!(op.name(), name),
+                // Ops with attributes: known, but the attributes are missing.
+                Err(e) => assert_eq!(e.code, Code::BadAttribute, "{name}: {}", e.message),
+            }
+        }
+    }
+
+    #[test]
+    fn region_counts_come_from_the_table() {
+        let e = from_generic("for", vec![], vec![]).unwrap_err();
+        assert!(
+            e.message.contains("expects 1 region(s), got 0"),
+            "{}",
+            e.message
+        );
+        let e = from_generic("add", vec![], vec![Region::default()]).unwrap_err();
+        assert!(
+            e.message.contains("expects 0 region(s), got 1"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -16,7 +16,7 @@ pub mod limits;
 pub mod module;
 pub mod op;
 pub mod pb;
-
+pub mod reach;
 pub mod serial;
 pub mod text;
 pub mod types;
@@ -29,4 +29,5 @@ pub use module::{
     Function, Intent, Location, Module, Node, NodeId, Param, Region, RegionParam, ResultDecl, Value,
 };
 pub use op::{BinaryOp, Op, UnaryOp};
+pub use reach::{entry_function, NoEntry};
 pub use types::{Literal, Scalar, TensorType};

@@ -9,6 +9,11 @@ use crate::dtype::DType;
 use crate::module::Region;
 use crate::types::Literal;
 
+pub(crate) mod table;
+mod walk;
+
+pub use table::all_op_names;
+
 /// Elementwise operations with one operand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum UnaryOp {
@@ -380,129 +385,105 @@ pub struct CustomOp {
     pub decomposition: Option<String>,
 }
 
-impl UnaryOp {
-    /// Every unary op.
-    pub const ALL: [UnaryOp; 28] = [
-        UnaryOp::Neg,
-        UnaryOp::Abs,
-        UnaryOp::Sign,
-        UnaryOp::Exp,
-        UnaryOp::Expm1,
-        UnaryOp::Log,
-        UnaryOp::Log1p,
-        UnaryOp::Sqrt,
-        UnaryOp::Rsqrt,
-        UnaryOp::Sin,
-        UnaryOp::Cos,
-        UnaryOp::Tan,
-        UnaryOp::Asin,
-        UnaryOp::Acos,
-        UnaryOp::Atan,
-        UnaryOp::Sinh,
-        UnaryOp::Cosh,
-        UnaryOp::Tanh,
-        UnaryOp::Floor,
-        UnaryOp::Ceil,
-        UnaryOp::Round,
-        UnaryOp::Erf,
-        UnaryOp::Logistic,
-        UnaryOp::Reciprocal,
-        UnaryOp::Not,
-        UnaryOp::IsNan,
-        UnaryOp::IsInf,
-        UnaryOp::IsFinite,
-    ];
+/// Generates a family's `ALL`, `name` and `from_name` from one list of variants and names.
+macro_rules! family_names {
+    ($fam:ident, $what:literal { $($v:ident => $n:literal,)* }) => {
+        impl $fam {
+            #[doc = concat!("Every ", $what, ", in declaration order.")]
+            pub const ALL: [$fam; [$($n),*].len()] = [$($fam::$v),*];
 
-    /// The op's name in the serial forms.
-    pub fn name(self) -> &'static str {
-        match self {
-            UnaryOp::Neg => "neg",
-            UnaryOp::Abs => "abs",
-            UnaryOp::Sign => "sign",
-            UnaryOp::Exp => "exp",
-            UnaryOp::Expm1 => "expm1",
-            UnaryOp::Log => "log",
-            UnaryOp::Log1p => "log1p",
-            UnaryOp::Sqrt => "sqrt",
-            UnaryOp::Rsqrt => "rsqrt",
-            UnaryOp::Sin => "sin",
-            UnaryOp::Cos => "cos",
-            UnaryOp::Tan => "tan",
-            UnaryOp::Asin => "asin",
-            UnaryOp::Acos => "acos",
-            UnaryOp::Atan => "atan",
-            UnaryOp::Sinh => "sinh",
-            UnaryOp::Cosh => "cosh",
-            UnaryOp::Tanh => "tanh",
-            UnaryOp::Floor => "floor",
-            UnaryOp::Ceil => "ceil",
-            UnaryOp::Round => "round",
-            UnaryOp::Erf => "erf",
-            UnaryOp::Logistic => "logistic",
-            UnaryOp::Reciprocal => "reciprocal",
-            UnaryOp::Not => "not",
-            UnaryOp::IsNan => "isnan",
-            UnaryOp::IsInf => "isinf",
-            UnaryOp::IsFinite => "isfinite",
+            /// The op's name in the serial forms.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($fam::$v => $n,)*
+                }
+            }
+
+            /// The op with this name in the serial forms.
+            pub fn from_name(name: &str) -> Option<$fam> {
+                $fam::ALL.into_iter().find(|k| k.name() == name)
+            }
         }
-    }
+    };
 }
 
+family_names!(UnaryOp, "unary op" {
+    Neg => "neg",
+    Abs => "abs",
+    Sign => "sign",
+    Exp => "exp",
+    Expm1 => "expm1",
+    Log => "log",
+    Log1p => "log1p",
+    Sqrt => "sqrt",
+    Rsqrt => "rsqrt",
+    Sin => "sin",
+    Cos => "cos",
+    Tan => "tan",
+    Asin => "asin",
+    Acos => "acos",
+    Atan => "atan",
+    Sinh => "sinh",
+    Cosh => "cosh",
+    Tanh => "tanh",
+    Floor => "floor",
+    Ceil => "ceil",
+    Round => "round",
+    Erf => "erf",
+    Logistic => "logistic",
+    Reciprocal => "reciprocal",
+    Not => "not",
+    IsNan => "isnan",
+    IsInf => "isinf",
+    IsFinite => "isfinite",
+});
+
+family_names!(BinaryOp, "binary op" {
+    Add => "add",
+    Sub => "sub",
+    Mul => "mul",
+    Div => "div",
+    FloorDiv => "floor_div",
+    Rem => "rem",
+    Mod => "mod",
+    Pow => "pow",
+    Max => "max",
+    Min => "min",
+    Atan2 => "atan2",
+    Eq => "eq",
+    Ne => "ne",
+    Lt => "lt",
+    Le => "le",
+    Gt => "gt",
+    Ge => "ge",
+    And => "and",
+    Or => "or",
+    Xor => "xor",
+    Shl => "shl",
+    Shr => "shr",
+});
+
+family_names!(ReduceKind, "reduction" {
+    Sum => "reduce_sum",
+    Prod => "reduce_prod",
+    Max => "reduce_max",
+    Min => "reduce_min",
+    Mean => "reduce_mean",
+    Any => "reduce_any",
+    All => "reduce_all",
+});
+
+family_names!(ArgKind, "arg reduction" {
+    Argmax => "argmax",
+    Argmin => "argmin",
+});
+
+family_names!(ScanKind, "running reduction" {
+    Cumsum => "cumsum",
+    Cumprod => "cumprod",
+});
+
 impl BinaryOp {
-    /// Every binary op.
-    pub const ALL: [BinaryOp; 22] = [
-        BinaryOp::Add,
-        BinaryOp::Sub,
-        BinaryOp::Mul,
-        BinaryOp::Div,
-        BinaryOp::FloorDiv,
-        BinaryOp::Rem,
-        BinaryOp::Mod,
-        BinaryOp::Pow,
-        BinaryOp::Max,
-        BinaryOp::Min,
-        BinaryOp::Atan2,
-        BinaryOp::Eq,
-        BinaryOp::Ne,
-        BinaryOp::Lt,
-        BinaryOp::Le,
-        BinaryOp::Gt,
-        BinaryOp::Ge,
-        BinaryOp::And,
-        BinaryOp::Or,
-        BinaryOp::Xor,
-        BinaryOp::Shl,
-        BinaryOp::Shr,
-    ];
-
-    /// The op's name in the serial forms.
-    pub fn name(self) -> &'static str {
-        match self {
-            BinaryOp::Add => "add",
-            BinaryOp::Sub => "sub",
-            BinaryOp::Mul => "mul",
-            BinaryOp::Div => "div",
-            BinaryOp::FloorDiv => "floor_div",
-            BinaryOp::Rem => "rem",
-            BinaryOp::Mod => "mod",
-            BinaryOp::Pow => "pow",
-            BinaryOp::Max => "max",
-            BinaryOp::Min => "min",
-            BinaryOp::Atan2 => "atan2",
-            BinaryOp::Eq => "eq",
-            BinaryOp::Ne => "ne",
-            BinaryOp::Lt => "lt",
-            BinaryOp::Le => "le",
-            BinaryOp::Gt => "gt",
-            BinaryOp::Ge => "ge",
-            BinaryOp::And => "and",
-            BinaryOp::Or => "or",
-            BinaryOp::Xor => "xor",
-            BinaryOp::Shl => "shl",
-            BinaryOp::Shr => "shr",
-        }
-    }
-
     /// True for the comparisons, whose result is bool.
     pub fn is_comparison(self) -> bool {
         matches!(
@@ -510,214 +491,4 @@ impl BinaryOp {
             BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
         )
     }
-}
-
-impl ReduceKind {
-    /// Every reduction.
-    pub const ALL: [ReduceKind; 7] = [
-        ReduceKind::Sum,
-        ReduceKind::Prod,
-        ReduceKind::Max,
-        ReduceKind::Min,
-        ReduceKind::Mean,
-        ReduceKind::Any,
-        ReduceKind::All,
-    ];
-
-    /// The op's name in the serial forms (`reduce_sum`).
-    pub fn name(self) -> &'static str {
-        match self {
-            ReduceKind::Sum => "reduce_sum",
-            ReduceKind::Prod => "reduce_prod",
-            ReduceKind::Max => "reduce_max",
-            ReduceKind::Min => "reduce_min",
-            ReduceKind::Mean => "reduce_mean",
-            ReduceKind::Any => "reduce_any",
-            ReduceKind::All => "reduce_all",
-        }
-    }
-}
-
-impl ArgKind {
-    /// The op's name in the serial forms.
-    pub fn name(self) -> &'static str {
-        match self {
-            ArgKind::Argmax => "argmax",
-            ArgKind::Argmin => "argmin",
-        }
-    }
-}
-
-impl ScanKind {
-    /// The op's name in the serial forms.
-    pub fn name(self) -> &'static str {
-        match self {
-            ScanKind::Cumsum => "cumsum",
-            ScanKind::Cumprod => "cumprod",
-        }
-    }
-}
-
-impl Op {
-    /// The op's name in the serial forms (`add`, `reduce_sum`, `for`, `custom`).
-    pub fn name(&self) -> &'static str {
-        match self {
-            Op::Constant(_) => "constant",
-            Op::Iota { .. } => "iota",
-            Op::Full { .. } => "full",
-            Op::Unary(u) => u.name(),
-            Op::Binary(b) => b.name(),
-            Op::Select => "select",
-            Op::Cast { .. } => "cast",
-            Op::Clip => "clip",
-            Op::Broadcast { .. } => "broadcast",
-            Op::Reshape { .. } => "reshape",
-            Op::Transpose { .. } => "transpose",
-            Op::ExpandDims { .. } => "expand_dims",
-            Op::Squeeze { .. } => "squeeze",
-            Op::Slice { .. } => "slice",
-            Op::Concat { .. } => "concat",
-            Op::Take { .. } => "take",
-            Op::Extract => "extract",
-            Op::Insert => "insert",
-            Op::Filter => "filter",
-            Op::Reduce { kind, .. } => kind.name(),
-            Op::ArgReduce { kind, .. } => kind.name(),
-            Op::Scan { kind, .. } => kind.name(),
-            Op::Sort { .. } => "sort",
-            Op::Einsum { .. } => "einsum",
-            Op::Matmul => "matmul",
-            Op::For { .. } => "for",
-            Op::If { .. } => "if",
-            Op::Call { .. } => "call",
-            Op::Custom(_) => "custom",
-        }
-    }
-
-    /// The nested regions of the op, in order (`for`: body; `if`: then, else).
-    pub fn regions(&self) -> Vec<&Region> {
-        match self {
-            Op::For { body } => vec![body],
-            Op::If {
-                then_branch,
-                else_branch,
-            } => vec![then_branch, else_branch],
-            Op::Constant(_)
-            | Op::Iota { .. }
-            | Op::Full { .. }
-            | Op::Unary(_)
-            | Op::Binary(_)
-            | Op::Select
-            | Op::Cast { .. }
-            | Op::Clip
-            | Op::Broadcast { .. }
-            | Op::Reshape { .. }
-            | Op::Transpose { .. }
-            | Op::ExpandDims { .. }
-            | Op::Squeeze { .. }
-            | Op::Slice { .. }
-            | Op::Concat { .. }
-            | Op::Take { .. }
-            | Op::Extract
-            | Op::Insert
-            | Op::Filter
-            | Op::Reduce { .. }
-            | Op::ArgReduce { .. }
-            | Op::Scan { .. }
-            | Op::Sort { .. }
-            | Op::Einsum { .. }
-            | Op::Matmul
-            | Op::Call { .. }
-            | Op::Custom(_) => vec![],
-        }
-    }
-
-    /// The shape attribute of `iota`, `full`, `broadcast` and `reshape`; `None` for every other op.
-    pub fn shape_attr(&self) -> Option<&[Dim]> {
-        match self {
-            Op::Iota { shape, .. }
-            | Op::Full { shape, .. }
-            | Op::Broadcast { shape, .. }
-            | Op::Reshape { shape } => Some(shape),
-            Op::Constant(_)
-            | Op::Unary(_)
-            | Op::Binary(_)
-            | Op::Select
-            | Op::Cast { .. }
-            | Op::Clip
-            | Op::Transpose { .. }
-            | Op::ExpandDims { .. }
-            | Op::Squeeze { .. }
-            | Op::Slice { .. }
-            | Op::Concat { .. }
-            | Op::Take { .. }
-            | Op::Extract
-            | Op::Insert
-            | Op::Filter
-            | Op::Reduce { .. }
-            | Op::ArgReduce { .. }
-            | Op::Scan { .. }
-            | Op::Sort { .. }
-            | Op::Einsum { .. }
-            | Op::Matmul
-            | Op::For { .. }
-            | Op::If { .. }
-            | Op::Call { .. }
-            | Op::Custom(_) => None,
-        }
-    }
-
-    /// Mutable access to the shape attribute (the same ops as [`Op::shape_attr`]).
-    pub fn shape_attr_mut(&mut self) -> Option<&mut Vec<Dim>> {
-        match self {
-            Op::Iota { shape, .. }
-            | Op::Full { shape, .. }
-            | Op::Broadcast { shape, .. }
-            | Op::Reshape { shape } => Some(shape),
-            // Every other op has none; `shape_attr` lists them exhaustively.
-            _ => None,
-        }
-    }
-
-    /// Mutable access to the nested regions (the same ones [`Op::regions`] lists).
-    pub fn regions_mut(&mut self) -> Vec<&mut Region> {
-        match self {
-            Op::For { body } => vec![body],
-            Op::If {
-                then_branch,
-                else_branch,
-            } => vec![then_branch, else_branch],
-            // Every other op has none; `regions` lists them exhaustively.
-            _ => vec![],
-        }
-    }
-}
-
-/// The name of every op of op set v1, for `air info` and coverage tables.
-pub fn all_op_names() -> Vec<&'static str> {
-    let mut names = vec!["constant", "iota", "full"];
-    names.extend(UnaryOp::ALL.iter().map(|u| u.name()));
-    names.extend(BinaryOp::ALL.iter().map(|b| b.name()));
-    names.extend([
-        "select",
-        "cast",
-        "clip",
-        "broadcast",
-        "reshape",
-        "transpose",
-        "expand_dims",
-        "squeeze",
-        "slice",
-        "concat",
-        "take",
-        "extract",
-        "insert",
-        "filter",
-    ]);
-    names.extend(ReduceKind::ALL.iter().map(|r| r.name()));
-    names.extend([
-        "argmax", "argmin", "cumsum", "cumprod", "sort", "einsum", "matmul",
-    ]);
-    names.extend(["for", "if", "call", "custom"]);
-    names
 }

@@ -19,7 +19,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::limits::Limits;
 use crate::module::{Function, Module, NodeId, Region};
-use crate::op::Op;
 
 mod function;
 mod node;
@@ -257,12 +256,7 @@ impl CallWalk<'_> {
         for (i, n) in region.nodes.iter().enumerate() {
             let id = NodeId(i as u32);
             path.push(id);
-            let target = match &n.op {
-                Op::Call { callee } => Some(callee.as_str()),
-                Op::Custom(c) => c.decomposition.as_deref(),
-                _ => None,
-            };
-            if let Some(&callee) = target.and_then(|t| self.index.get(t)) {
+            if let Some(&callee) = n.op.callee().and_then(|t| self.index.get(t)) {
                 let at = Diagnostic {
                     function: Some(self.function.name.clone()),
                     node_path: path.clone(),

@@ -78,7 +78,31 @@ fn accepted_dtype(u: UnaryOp) -> DType {
     match u {
         UnaryOp::Not => DType::I32,
         UnaryOp::Neg | UnaryOp::Sign => DType::I16,
-        _ => DType::F32,
+        UnaryOp::Abs
+        | UnaryOp::Exp
+        | UnaryOp::Expm1
+        | UnaryOp::Log
+        | UnaryOp::Log1p
+        | UnaryOp::Sqrt
+        | UnaryOp::Rsqrt
+        | UnaryOp::Sin
+        | UnaryOp::Cos
+        | UnaryOp::Tan
+        | UnaryOp::Asin
+        | UnaryOp::Acos
+        | UnaryOp::Atan
+        | UnaryOp::Sinh
+        | UnaryOp::Cosh
+        | UnaryOp::Tanh
+        | UnaryOp::Floor
+        | UnaryOp::Ceil
+        | UnaryOp::Round
+        | UnaryOp::Erf
+        | UnaryOp::Logistic
+        | UnaryOp::Reciprocal
+        | UnaryOp::IsNan
+        | UnaryOp::IsInf
+        | UnaryOp::IsFinite => DType::F32,
     }
 }
 
@@ -88,7 +112,31 @@ fn every_unary_op() {
         let x = format!("{}[n, m+1]", accepted_dtype(u));
         let want = match u {
             UnaryOp::IsNan | UnaryOp::IsInf | UnaryOp::IsFinite => "bool[n, m+1]".to_string(),
-            _ => x.clone(),
+            UnaryOp::Neg
+            | UnaryOp::Abs
+            | UnaryOp::Sign
+            | UnaryOp::Exp
+            | UnaryOp::Expm1
+            | UnaryOp::Log
+            | UnaryOp::Log1p
+            | UnaryOp::Sqrt
+            | UnaryOp::Rsqrt
+            | UnaryOp::Sin
+            | UnaryOp::Cos
+            | UnaryOp::Tan
+            | UnaryOp::Asin
+            | UnaryOp::Acos
+            | UnaryOp::Atan
+            | UnaryOp::Sinh
+            | UnaryOp::Cosh
+            | UnaryOp::Tanh
+            | UnaryOp::Floor
+            | UnaryOp::Ceil
+            | UnaryOp::Round
+            | UnaryOp::Erf
+            | UnaryOp::Logistic
+            | UnaryOp::Reciprocal
+            | UnaryOp::Not => x.clone(),
         };
         assert_eq!(one(&Op::Unary(u), &[&x]), inf(&want), "{}", u.name());
         assert_eq!(code(&Op::Unary(u), &[&x, &x]), Code::Arity, "{}", u.name());
@@ -125,7 +173,23 @@ fn binary_dtype(b: BinaryOp) -> DType {
     match b {
         BinaryOp::Div | BinaryOp::Atan2 => DType::F64,
         BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => DType::Bool,
-        _ => DType::I32,
+        BinaryOp::Add
+        | BinaryOp::Sub
+        | BinaryOp::Mul
+        | BinaryOp::FloorDiv
+        | BinaryOp::Rem
+        | BinaryOp::Mod
+        | BinaryOp::Pow
+        | BinaryOp::Max
+        | BinaryOp::Min
+        | BinaryOp::Eq
+        | BinaryOp::Ne
+        | BinaryOp::Lt
+        | BinaryOp::Le
+        | BinaryOp::Gt
+        | BinaryOp::Ge
+        | BinaryOp::Shl
+        | BinaryOp::Shr => DType::I32,
     }
 }
 
@@ -244,7 +308,11 @@ fn reductions_scans_sort() {
     for kind in ReduceKind::ALL {
         let dt = match kind {
             ReduceKind::Any | ReduceKind::All => "bool",
-            _ => "f64",
+            ReduceKind::Sum
+            | ReduceKind::Prod
+            | ReduceKind::Max
+            | ReduceKind::Min
+            | ReduceKind::Mean => "f64",
         };
         let x = format!("{dt}[n, m, k]");
         assert_eq!(

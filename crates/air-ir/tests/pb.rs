@@ -37,10 +37,12 @@ fn sample_literal(dtype: DType, shape: Vec<u64>) -> Literal {
     let values: Vec<Scalar> = (0..n)
         .map(|i| match dtype {
             DType::Bool => Scalar::Bool(i % 2 == 1),
-            d if d.is_signed_int() => Scalar::Int(-(i as i64) - 1),
-            d if d.is_int() => Scalar::UInt(i + 200),
-            d if d.is_complex() => Scalar::Complex(i as f64 + 0.5, -(i as f64)),
-            _ => Scalar::Float(i as f64 * 0.25 - 1.0),
+            DType::I8 | DType::I16 | DType::I32 | DType::I64 => Scalar::Int(-(i as i64) - 1),
+            DType::U8 | DType::U16 | DType::U32 | DType::U64 => Scalar::UInt(i + 200),
+            DType::C64 | DType::C128 => Scalar::Complex(i as f64 + 0.5, -(i as f64)),
+            DType::F16 | DType::BF16 | DType::F32 | DType::F64 => {
+                Scalar::Float(i as f64 * 0.25 - 1.0)
+            }
         })
         .collect();
     Literal::from_scalars(dtype, shape, &values).expect("sizes match")

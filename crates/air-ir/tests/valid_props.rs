@@ -124,7 +124,28 @@ impl Census {
                     self.note("custom with decomposition", c.decomposition.is_some());
                     self.note("custom without decomposition", c.decomposition.is_none());
                 }
-                _ => {}
+                Op::Constant(_)
+                | Op::Iota { .. }
+                | Op::Full { .. }
+                | Op::Unary(_)
+                | Op::Binary(_)
+                | Op::Select
+                | Op::Cast { .. }
+                | Op::Clip
+                | Op::Broadcast { .. }
+                | Op::Transpose { .. }
+                | Op::ExpandDims { .. }
+                | Op::Squeeze { .. }
+                | Op::Take { .. }
+                | Op::Extract
+                | Op::Insert
+                | Op::Reduce { .. }
+                | Op::ArgReduce { .. }
+                | Op::Scan { .. }
+                | Op::Sort { .. }
+                | Op::Einsum { .. }
+                | Op::Matmul
+                | Op::Call { .. } => {}
             }
             for sub in n.op.regions() {
                 self.region(sub, depth + 1);

@@ -168,8 +168,36 @@ pub fn row_block(region: &Region, plan: &RegionPlan, first: NodeId) -> Option<Ro
                     keeps && starts_with_lead(Value::of(id))
                 }
                 Op::For { .. } | Op::If { .. } | Op::Call { .. } | Op::Custom(_) => break,
-                _ if reads_member => break,
-                _ => continue,
+                Op::Constant(_)
+                | Op::Iota { .. }
+                | Op::Full { .. }
+                | Op::Unary(_)
+                | Op::Binary(_)
+                | Op::Select
+                | Op::Cast { .. }
+                | Op::Clip
+                | Op::Broadcast { .. }
+                | Op::Reshape { .. }
+                | Op::Transpose { .. }
+                | Op::ExpandDims { .. }
+                | Op::Squeeze { .. }
+                | Op::Slice { .. }
+                | Op::Concat { .. }
+                | Op::Take { .. }
+                | Op::Extract
+                | Op::Insert
+                | Op::Filter
+                | Op::Reduce { .. }
+                | Op::ArgReduce { .. }
+                | Op::Scan { .. }
+                | Op::Sort { .. }
+                | Op::Einsum { .. }
+                | Op::Matmul => {
+                    if reads_member {
+                        break;
+                    }
+                    continue;
+                }
             },
         };
         if !member {

@@ -78,7 +78,9 @@ fn edge_values(d: DType) -> Tensor {
             let v: Vec<f32> = floats.iter().map(|&f| f as f32).collect();
             Tensor::from_vec(&[v.len()], v).expect("1-D")
         }
-        _ => Tensor::from_vec(&[floats.len()], floats).expect("1-D"),
+        DType::F16 | DType::BF16 | DType::F64 | DType::C64 | DType::C128 => {
+            Tensor::from_vec(&[floats.len()], floats).expect("1-D")
+        }
     }
 }
 
@@ -140,7 +142,31 @@ fn unary_ops_on_every_dtype() {
         for d in DTYPES {
             let rd = match op {
                 UnaryOp::IsNan | UnaryOp::IsInf | UnaryOp::IsFinite => DType::Bool,
-                _ => d,
+                UnaryOp::Neg
+                | UnaryOp::Abs
+                | UnaryOp::Sign
+                | UnaryOp::Exp
+                | UnaryOp::Expm1
+                | UnaryOp::Log
+                | UnaryOp::Log1p
+                | UnaryOp::Sqrt
+                | UnaryOp::Rsqrt
+                | UnaryOp::Sin
+                | UnaryOp::Cos
+                | UnaryOp::Tan
+                | UnaryOp::Asin
+                | UnaryOp::Acos
+                | UnaryOp::Atan
+                | UnaryOp::Sinh
+                | UnaryOp::Cosh
+                | UnaryOp::Tanh
+                | UnaryOp::Floor
+                | UnaryOp::Ceil
+                | UnaryOp::Round
+                | UnaryOp::Erf
+                | UnaryOp::Logistic
+                | UnaryOp::Reciprocal
+                | UnaryOp::Not => d,
             };
             let text = format!(
                 "air 1 opset 1\nfunc @f(%x: {d}[n]) -> (%y: {rd}[n]) {{\n  %y = {} (%x) : {rd}[n]\n  return %y\n}}",

@@ -120,6 +120,52 @@ pub fn diagnostics_error(py: Python<'_>, kind: Kind, context: &str, diags: &Diag
 pub fn run_error(e: &RunError) -> PyErr {
     match e.code {
         Code::Unsupported => PyRuntimeError::new_err(e.to_string()),
-        _ => PyValueError::new_err(e.to_string()),
+        Code::Syntax
+        | Code::UnknownOp
+        | Code::BadAttribute
+        | Code::UnsupportedVersion
+        | Code::LimitExceeded
+        | Code::UndefinedValue
+        | Code::BadLiteral
+        | Code::MalformedProtobuf
+        | Code::MalformedJson
+        | Code::BadDim
+        | Code::DTypeMismatch
+        | Code::DTypeNotAccepted
+        | Code::ContractionMismatch
+        | Code::ShapeMismatch
+        | Code::BadAxis
+        | Code::BadPermutation
+        | Code::BadBroadcast
+        | Code::ReshapeCount
+        | Code::SqueezeNotOne
+        | Code::BadSlice
+        | Code::ConcatMismatch
+        | Code::BadEinsum
+        | Code::ResultTypeMismatch
+        | Code::UnknownSymbol
+        | Code::RankMismatch
+        | Code::ExpectedScalar
+        | Code::BadShape
+        | Code::Arity
+        | Code::BadHandle
+        | Code::BadResultIndex
+        | Code::ResultCount
+        | Code::DuplicateName
+        | Code::ReturnMismatch
+        | Code::OutParamRead
+        | Code::BodyParams
+        | Code::DuplicateFunction
+        | Code::UnknownFunction
+        | Code::Recursion
+        | Code::CallMismatch
+        | Code::RegionMismatch
+        | Code::BadDecomposition
+        | Code::NoDecomposition
+        | Code::BadInput
+        | Code::SymbolConflict
+        | Code::IndexOutOfRange
+        | Code::EmptyReduction
+        | Code::BadExtent => PyValueError::new_err(e.to_string()),
     }
 }

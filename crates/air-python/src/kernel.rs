@@ -139,23 +139,12 @@ fn build(
     })
 }
 
-/// The function a kernel runs when none is named: `main`, else the only one. With several
-/// functions and no `main`, a `ValueError` lists them rather than one picked by its place.
+/// The function a kernel runs when none is named: [`air_ir::entry_function`] (`main`, else the
+/// only one); with several functions and no `main`, a `ValueError` lists them.
 fn entry_function(m: &air_ir::Module) -> PyResult<String> {
-    if let Some(f) = m.function("main") {
-        return Ok(f.name.clone());
-    }
-    match m.functions.as_slice() {
-        [] => Err(PyValueError::new_err("the module has no function")),
-        [f] => Ok(f.name.clone()),
-        several => {
-            let names: Vec<&str> = several.iter().map(|f| f.name.as_str()).collect();
-            Err(PyValueError::new_err(format!(
-                "the module has the functions {} and none is `main`: pass function=",
-                names.join(", ")
-            )))
-        }
-    }
+    air_ir::entry_function(m)
+        .map(str::to_string)
+        .map_err(|e| PyValueError::new_err(format!("{e} (pass function=)")))
 }
 
 /// Compiles a module's function (`function`, else `main`, else the only one) into a callable

@@ -146,6 +146,8 @@ fn write(py: Python<'_>, m: &air_ir::Module, form: Form) -> PyResult<Vec<u8>> {
 }
 
 /// An `OSError` of the right subclass, naming the file.
+// std::io::ErrorKind is foreign and non-exhaustive: every other kind is a generic OSError
+#[allow(clippy::wildcard_enum_match_arm)]
 fn io_error(path: &Path, e: std::io::Error) -> PyErr {
     let msg = format!("{}: {e}", path.display());
     match e.kind() {

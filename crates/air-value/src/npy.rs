@@ -92,6 +92,8 @@ impl Field {
 }
 
 /// Decodes the bytes of an `.npy` file.
+// a malformed .npy header is rejected whatever other Python value it holds
+#[allow(clippy::wildcard_enum_match_arm)]
 pub fn decode(bytes: &[u8]) -> Result<NpyContent, NpzError> {
     let (header, data) = split_header(bytes)?;
     let (descr, fortran, shape) = header_fields(&header)?;
@@ -185,6 +187,8 @@ fn header_fields(header: &str) -> Result<(Py, bool, Vec<usize>), NpzError> {
     Ok((descr.clone(), *fortran, parse_shape(shape)?))
 }
 
+// a malformed .npy header is rejected whatever other Python value it holds
+#[allow(clippy::wildcard_enum_match_arm)]
 fn parse_shape(v: &Py) -> Result<Vec<usize>, NpzError> {
     let Py::Tuple(items) = v else {
         return Err(malformed(format!("shape must be a tuple, got {v:?}")));
@@ -241,6 +245,8 @@ fn parse_format(s: &str) -> Result<Format, NpzError> {
 }
 
 /// One `(name, format)` or `(name, format, shape)` entry of a structured descr.
+// a malformed .npy header is rejected whatever other Python value it holds
+#[allow(clippy::wildcard_enum_match_arm)]
 fn parse_field(v: &Py) -> Result<Field, NpzError> {
     let Py::Tuple(parts) = v else {
         return Err(malformed(format!(

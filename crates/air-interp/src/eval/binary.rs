@@ -1,6 +1,8 @@
 //! Elementwise binary ops, `select` and `clip`. As in [`super::unary`], each dtype class picks the
 //! element function for an op or answers `None` (E0202), following `docs/op-rules.md`.
 
+use std::cmp::Ordering;
+
 use air_ir::{BinaryOp, Code};
 use half::{bf16, f16};
 use ndarray::{ArrayD, Zip};
@@ -15,8 +17,8 @@ use crate::tensor::{Element, Tensor};
 /// Applies a binary op to two tensors of one dtype and one shape.
 pub(crate) fn binary(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     same_shape(a, b)?;
-    if op.is_comparison() {
-        return compare(op, a, b).map(Tensor::Bool);
+    if let Some(test) = comparison(op) {
+        return compare(op, test, a, b).map(Tensor::Bool);
     }
     macro_rules! int {
         ($x:expr, $y:expr) => {
@@ -77,41 +79,88 @@ fn need<T>(f: Option<T>, op: BinaryOp, x: &Tensor) -> Result<T> {
 }
 
 /// spec: #eq #ne #lt #le #gt #ge — NaN compares unequal and unordered; complex only eq/ne.
-fn compare(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<ArrayD<bool>> {
-    fn cmp<T: Element + PartialOrd>(op: BinaryOp, x: &ArrayD<T>, y: &ArrayD<T>) -> ArrayD<bool> {
-        zip(x, y, |p, q| match op {
-            BinaryOp::Eq => p == q,
-            BinaryOp::Ne => p != q,
-            BinaryOp::Lt => p < q,
-            BinaryOp::Le => p <= q,
-            BinaryOp::Gt => p > q,
-            _ => p >= q,
-        })
+fn compare(
+    op: BinaryOp,
+    test: fn(Option<Ordering>) -> bool,
+    a: &Tensor,
+    b: &Tensor,
+) -> Result<ArrayD<bool>> {
+    fn cmp<T: Element + PartialOrd>(
+        test: fn(Option<Ordering>) -> bool,
+        x: &ArrayD<T>,
+        y: &ArrayD<T>,
+    ) -> ArrayD<bool> {
+        zip(x, y, |p, q| test(p.partial_cmp(&q)))
     }
     fn eq<T: Element>(op: BinaryOp, x: &ArrayD<T>, y: &ArrayD<T>) -> Option<ArrayD<bool>> {
         match op {
             BinaryOp::Eq => Some(zip(x, y, |p, q| p == q)),
             BinaryOp::Ne => Some(zip(x, y, |p, q| p != q)),
-            _ => None,
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => None,
+            BinaryOp::Add
+            | BinaryOp::Sub
+            | BinaryOp::Mul
+            | BinaryOp::Div
+            | BinaryOp::FloorDiv
+            | BinaryOp::Rem
+            | BinaryOp::Mod
+            | BinaryOp::Pow
+            | BinaryOp::Max
+            | BinaryOp::Min
+            | BinaryOp::Atan2
+            | BinaryOp::And
+            | BinaryOp::Or
+            | BinaryOp::Xor
+            | BinaryOp::Shl
+            | BinaryOp::Shr => None,
         }
     }
     Ok(match (a, b) {
-        (Tensor::Bool(x), Tensor::Bool(y)) => cmp(op, x, y),
-        (Tensor::I8(x), Tensor::I8(y)) => cmp(op, x, y),
-        (Tensor::I16(x), Tensor::I16(y)) => cmp(op, x, y),
-        (Tensor::I32(x), Tensor::I32(y)) => cmp(op, x, y),
-        (Tensor::I64(x), Tensor::I64(y)) => cmp(op, x, y),
-        (Tensor::U8(x), Tensor::U8(y)) => cmp(op, x, y),
-        (Tensor::U16(x), Tensor::U16(y)) => cmp(op, x, y),
-        (Tensor::U32(x), Tensor::U32(y)) => cmp(op, x, y),
-        (Tensor::U64(x), Tensor::U64(y)) => cmp(op, x, y),
-        (Tensor::F16(x), Tensor::F16(y)) => cmp(op, x, y),
-        (Tensor::BF16(x), Tensor::BF16(y)) => cmp(op, x, y),
-        (Tensor::F32(x), Tensor::F32(y)) => cmp(op, x, y),
-        (Tensor::F64(x), Tensor::F64(y)) => cmp(op, x, y),
+        (Tensor::Bool(x), Tensor::Bool(y)) => cmp(test, x, y),
+        (Tensor::I8(x), Tensor::I8(y)) => cmp(test, x, y),
+        (Tensor::I16(x), Tensor::I16(y)) => cmp(test, x, y),
+        (Tensor::I32(x), Tensor::I32(y)) => cmp(test, x, y),
+        (Tensor::I64(x), Tensor::I64(y)) => cmp(test, x, y),
+        (Tensor::U8(x), Tensor::U8(y)) => cmp(test, x, y),
+        (Tensor::U16(x), Tensor::U16(y)) => cmp(test, x, y),
+        (Tensor::U32(x), Tensor::U32(y)) => cmp(test, x, y),
+        (Tensor::U64(x), Tensor::U64(y)) => cmp(test, x, y),
+        (Tensor::F16(x), Tensor::F16(y)) => cmp(test, x, y),
+        (Tensor::BF16(x), Tensor::BF16(y)) => cmp(test, x, y),
+        (Tensor::F32(x), Tensor::F32(y)) => cmp(test, x, y),
+        (Tensor::F64(x), Tensor::F64(y)) => cmp(test, x, y),
         (Tensor::C64(x), Tensor::C64(y)) => need(eq(op, x, y), op, a)?,
         (Tensor::C128(x), Tensor::C128(y)) => need(eq(op, x, y), op, a)?,
         _ => return dtype_mismatch(a, b),
+    })
+}
+
+/// A comparison as a test of `partial_cmp`'s answer (`None`: unordered, a NaN is involved), so
+/// NaN compares unequal and unordered; `None` for the ops that are not comparisons.
+fn comparison(op: BinaryOp) -> Option<fn(Option<Ordering>) -> bool> {
+    Some(match op {
+        BinaryOp::Eq => |o| o == Some(Ordering::Equal),
+        BinaryOp::Ne => |o| o != Some(Ordering::Equal),
+        BinaryOp::Lt => |o| o == Some(Ordering::Less),
+        BinaryOp::Le => |o| matches!(o, Some(Ordering::Less | Ordering::Equal)),
+        BinaryOp::Gt => |o| o == Some(Ordering::Greater),
+        BinaryOp::Ge => |o| matches!(o, Some(Ordering::Greater | Ordering::Equal)),
+        BinaryOp::Add
+        | BinaryOp::Sub
+        | BinaryOp::Mul
+        | BinaryOp::Div
+        | BinaryOp::FloorDiv
+        | BinaryOp::Rem
+        | BinaryOp::Mod
+        | BinaryOp::Pow
+        | BinaryOp::Max
+        | BinaryOp::Min
+        | BinaryOp::Atan2
+        | BinaryOp::And
+        | BinaryOp::Or
+        | BinaryOp::Xor
+        | BinaryOp::Shl
+        | BinaryOp::Shr => return None,
     })
 }
 

@@ -329,7 +329,20 @@ pub(crate) fn scalar_i64(t: &Tensor, what: &str) -> Result<i64> {
             Code::ExpectedScalar,
             format!("{what} must be a scalar, got shape {:?}", t.shape()),
         ),
-        _ => fail(
+        Tensor::Bool(_)
+        | Tensor::I8(_)
+        | Tensor::I16(_)
+        | Tensor::I32(_)
+        | Tensor::U8(_)
+        | Tensor::U16(_)
+        | Tensor::U32(_)
+        | Tensor::U64(_)
+        | Tensor::F16(_)
+        | Tensor::BF16(_)
+        | Tensor::F32(_)
+        | Tensor::F64(_)
+        | Tensor::C64(_)
+        | Tensor::C128(_) => fail(
             Code::DTypeNotAccepted,
             format!("{what} must be i64, got {}", t.dtype()),
         ),

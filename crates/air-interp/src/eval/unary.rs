@@ -16,37 +16,71 @@ use crate::tensor::Tensor;
 
 /// Applies a unary op elementwise.
 pub(crate) fn unary(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
-    let dtype = x.dtype();
     match op {
         // spec: #isnan #isinf #isfinite — result bool; complex: either part / both parts.
-        UnaryOp::IsNan | UnaryOp::IsInf | UnaryOp::IsFinite => {
-            if !(dtype.is_float() || dtype.is_complex()) {
-                return not_accepted(op.name(), x);
-            }
-            Ok(Tensor::Bool(predicate(op, x)))
-        }
+        UnaryOp::IsNan => predicate(op, x, |re, im| re.is_nan() || im.is_nan()),
+        UnaryOp::IsInf => predicate(op, x, |re, im| re.is_infinite() || im.is_infinite()),
+        UnaryOp::IsFinite => predicate(op, x, |re, im| re.is_finite() && im.is_finite()),
         // spec: #abs — complex gives the real modulus, of the component precision.
-        UnaryOp::Abs if dtype.is_complex() => Ok(match x {
-            Tensor::C64(a) => Tensor::F32(a.mapv(|z| z.norm())),
-            Tensor::C128(a) => Tensor::F64(a.mapv(|z| z.norm())),
-            _ => return not_accepted(op.name(), x),
-        }),
-        _ => same_type(op, x),
+        UnaryOp::Abs => match x {
+            Tensor::C64(a) => Ok(Tensor::F32(a.mapv(|z| z.norm()))),
+            Tensor::C128(a) => Ok(Tensor::F64(a.mapv(|z| z.norm()))),
+            Tensor::Bool(_)
+            | Tensor::I8(_)
+            | Tensor::I16(_)
+            | Tensor::I32(_)
+            | Tensor::I64(_)
+            | Tensor::U8(_)
+            | Tensor::U16(_)
+            | Tensor::U32(_)
+            | Tensor::U64(_)
+            | Tensor::F16(_)
+            | Tensor::BF16(_)
+            | Tensor::F32(_)
+            | Tensor::F64(_) => same_type(op, x),
+        },
+        UnaryOp::Neg
+        | UnaryOp::Sign
+        | UnaryOp::Exp
+        | UnaryOp::Expm1
+        | UnaryOp::Log
+        | UnaryOp::Log1p
+        | UnaryOp::Sqrt
+        | UnaryOp::Rsqrt
+        | UnaryOp::Sin
+        | UnaryOp::Cos
+        | UnaryOp::Tan
+        | UnaryOp::Asin
+        | UnaryOp::Acos
+        | UnaryOp::Atan
+        | UnaryOp::Sinh
+        | UnaryOp::Cosh
+        | UnaryOp::Tanh
+        | UnaryOp::Floor
+        | UnaryOp::Ceil
+        | UnaryOp::Round
+        | UnaryOp::Erf
+        | UnaryOp::Logistic
+        | UnaryOp::Reciprocal
+        | UnaryOp::Not => same_type(op, x),
     }
 }
 
-fn predicate(op: UnaryOp, x: &Tensor) -> ArrayD<bool> {
-    fn test<T: Widen>(a: &ArrayD<T>, op: UnaryOp) -> ArrayD<bool> {
+/// A bool test of each element's real and imaginary parts (floats and complex only).
+fn predicate(op: UnaryOp, x: &Tensor, test: fn(f64, f64) -> bool) -> Result<Tensor> {
+    fn apply<T: Widen>(a: &ArrayD<T>, test: fn(f64, f64) -> bool) -> ArrayD<bool> {
         a.mapv(|v| {
             let z = v.widen();
-            match op {
-                UnaryOp::IsInf => z.re.is_infinite() || z.im.is_infinite(),
-                UnaryOp::IsFinite => z.re.is_finite() && z.im.is_finite(),
-                _ => z.re.is_nan() || z.im.is_nan(),
-            }
+            test(z.re, z.im)
         })
     }
-    crate::tensor::with_array!(x, a => test(a, op))
+    let dtype = x.dtype();
+    if !(dtype.is_float() || dtype.is_complex()) {
+        return not_accepted(op.name(), x);
+    }
+    Ok(Tensor::Bool(
+        crate::tensor::with_array!(x, a => apply(a, test)),
+    ))
 }
 
 /// Ops whose result has the operand's dtype.
@@ -67,7 +101,33 @@ fn same_type(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
     Ok(match x {
         Tensor::Bool(a) => match op {
             UnaryOp::Not => Tensor::Bool(a.mapv(|v| !v)), // spec: #not (logical on bool)
-            _ => return not_accepted(op.name(), x),
+            UnaryOp::Neg
+            | UnaryOp::Abs
+            | UnaryOp::Sign
+            | UnaryOp::Exp
+            | UnaryOp::Expm1
+            | UnaryOp::Log
+            | UnaryOp::Log1p
+            | UnaryOp::Sqrt
+            | UnaryOp::Rsqrt
+            | UnaryOp::Sin
+            | UnaryOp::Cos
+            | UnaryOp::Tan
+            | UnaryOp::Asin
+            | UnaryOp::Acos
+            | UnaryOp::Atan
+            | UnaryOp::Sinh
+            | UnaryOp::Cosh
+            | UnaryOp::Tanh
+            | UnaryOp::Floor
+            | UnaryOp::Ceil
+            | UnaryOp::Round
+            | UnaryOp::Erf
+            | UnaryOp::Logistic
+            | UnaryOp::Reciprocal
+            | UnaryOp::IsNan
+            | UnaryOp::IsInf
+            | UnaryOp::IsFinite => return not_accepted(op.name(), x),
         },
         Tensor::I8(a) => Tensor::I8(int!(a)),
         Tensor::I16(a) => Tensor::I16(int!(a)),

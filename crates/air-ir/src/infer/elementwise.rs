@@ -61,7 +61,30 @@ pub(super) fn unary(u: UnaryOp, operands: &[TensorType]) -> Result<TensorType, D
     let dtype = match u {
         UnaryOp::Abs => x.dtype.real_part(),
         UnaryOp::IsNan | UnaryOp::IsInf | UnaryOp::IsFinite => DType::Bool,
-        _ => x.dtype,
+        UnaryOp::Neg
+        | UnaryOp::Sign
+        | UnaryOp::Exp
+        | UnaryOp::Expm1
+        | UnaryOp::Log
+        | UnaryOp::Log1p
+        | UnaryOp::Sqrt
+        | UnaryOp::Rsqrt
+        | UnaryOp::Sin
+        | UnaryOp::Cos
+        | UnaryOp::Tan
+        | UnaryOp::Asin
+        | UnaryOp::Acos
+        | UnaryOp::Atan
+        | UnaryOp::Sinh
+        | UnaryOp::Cosh
+        | UnaryOp::Tanh
+        | UnaryOp::Floor
+        | UnaryOp::Ceil
+        | UnaryOp::Round
+        | UnaryOp::Erf
+        | UnaryOp::Logistic
+        | UnaryOp::Reciprocal
+        | UnaryOp::Not => x.dtype,
     };
     Ok(x.with_dtype(dtype))
 }

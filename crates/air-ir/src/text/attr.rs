@@ -54,6 +54,8 @@ impl Parser<'_> {
     }
 
     /// One attribute value, its kind read off its form (`docs/text-format.md`).
+    // a parser that expects one kind of token rejects every other kind, now and in future
+    #[allow(clippy::wildcard_enum_match_arm)]
     fn attr_value(&mut self) -> PResult<AttrValue> {
         let at = self.at();
         if let Some(dtype) = self.peek_dtype() {
@@ -97,6 +99,8 @@ impl Parser<'_> {
 
     /// A number token with an optional `-`: an integer, a float, `nan` or `inf`. `None` (and
     /// nothing consumed) when the current token does not start one.
+    // a parser that expects one kind of token rejects every other kind, now and in future
+    #[allow(clippy::wildcard_enum_match_arm)]
     pub(crate) fn number(&mut self) -> PResult<Option<Number>> {
         let neg = self.is_punct(b'-');
         let mag = match self.peek_at(usize::from(neg)) {
@@ -293,6 +297,8 @@ impl Parser<'_> {
     }
 
     /// One element: `true`/`false`, an integer, a real, or a `(re, im)` pair.
+    // a parser that expects one kind of token rejects every other kind, now and in future
+    #[allow(clippy::wildcard_enum_match_arm)]
     fn element(&mut self, dtype: DType, data: &mut Vec<u8>) -> PResult<()> {
         let at = self.at();
         let bad = |p: &Self, what: &str| {
@@ -374,7 +380,7 @@ fn build_list(kind: ListKind, items: Vec<Item>) -> AttrValue {
                 .into_iter()
                 .filter_map(|i| match i {
                     Item::Int(v) => Some(v),
-                    _ => None,
+                    Item::Str(_) | Item::Float(_) | Item::Dim(_) | Item::Slice(_) => None,
                 })
                 .collect(),
         ),
@@ -384,7 +390,7 @@ fn build_list(kind: ListKind, items: Vec<Item>) -> AttrValue {
                 .filter_map(|i| match i {
                     Item::Int(v) => Some(v as f64),
                     Item::Float(f) => Some(f),
-                    _ => None,
+                    Item::Str(_) | Item::Dim(_) | Item::Slice(_) => None,
                 })
                 .collect(),
         ),
@@ -393,7 +399,7 @@ fn build_list(kind: ListKind, items: Vec<Item>) -> AttrValue {
                 .into_iter()
                 .filter_map(|i| match i {
                     Item::Str(s) => Some(s),
-                    _ => None,
+                    Item::Int(_) | Item::Float(_) | Item::Dim(_) | Item::Slice(_) => None,
                 })
                 .collect(),
         ),
@@ -403,7 +409,7 @@ fn build_list(kind: ListKind, items: Vec<Item>) -> AttrValue {
                 .filter_map(|i| match i {
                     Item::Int(v) => Some(Dim::constant(v)),
                     Item::Dim(d) => Some(d),
-                    _ => None,
+                    Item::Str(_) | Item::Float(_) | Item::Slice(_) => None,
                 })
                 .collect(),
         ),
@@ -412,7 +418,7 @@ fn build_list(kind: ListKind, items: Vec<Item>) -> AttrValue {
                 .into_iter()
                 .filter_map(|i| match i {
                     Item::Slice(s) => Some(s),
-                    _ => None,
+                    Item::Str(_) | Item::Int(_) | Item::Float(_) | Item::Dim(_) => None,
                 })
                 .collect(),
         ),

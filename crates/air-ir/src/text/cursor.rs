@@ -87,6 +87,8 @@ impl Parser<'_> {
     }
 
     /// As [`Parser::unexpected`], with the code to use when the token is well formed.
+    // a parser that expects one kind of token rejects every other kind, now and in future
+    #[allow(clippy::wildcard_enum_match_arm)]
     pub(crate) fn unexpected_code(&self, code: Code, what: &str) -> Box<Diagnostic> {
         match self.peek() {
             Tok::Error(msg) => self.err(Code::Syntax, self.at(), msg.clone()),
@@ -121,6 +123,8 @@ impl Parser<'_> {
     // ---- small pieces ----
 
     /// An unsigned integer that fits `u32` (versions, counts, indices, loc positions).
+    // a parser that expects one kind of token rejects every other kind, now and in future
+    #[allow(clippy::wildcard_enum_match_arm)]
     pub(super) fn expect_u32(&mut self, what: &str) -> PResult<u32> {
         let at = self.at();
         match self.peek().clone() {
@@ -133,6 +137,8 @@ impl Parser<'_> {
         }
     }
 
+    // a parser that expects one kind of token rejects every other kind, now and in future
+    #[allow(clippy::wildcard_enum_match_arm)]
     pub(super) fn expect_string(&mut self, what: &str) -> PResult<String> {
         match self.peek().clone() {
             Tok::Str(s) => {
@@ -144,6 +150,8 @@ impl Parser<'_> {
     }
 
     /// `%NAME` with its offset.
+    // a parser that expects one kind of token rejects every other kind, now and in future
+    #[allow(clippy::wildcard_enum_match_arm)]
     pub(super) fn expect_local(&mut self, what: &str) -> PResult<(String, Pos)> {
         let at = self.at();
         match self.peek().clone() {

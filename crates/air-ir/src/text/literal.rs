@@ -194,7 +194,17 @@ pub(crate) fn push_real(dtype: DType, n: &Number, data: &mut Vec<u8>) -> Result<
         DType::F32 => data.extend(n.to_f32().ok_or_else(bad)?.to_le_bytes()),
         DType::F16 => data.extend(half::f16::from_f64(n.to_f64().ok_or_else(bad)?).to_le_bytes()),
         DType::BF16 => data.extend(half::bf16::from_f64(n.to_f64().ok_or_else(bad)?).to_le_bytes()),
-        other => return Err(format!("{other} has no real components")),
+        other @ (DType::Bool
+        | DType::I8
+        | DType::I16
+        | DType::I32
+        | DType::I64
+        | DType::U8
+        | DType::U16
+        | DType::U32
+        | DType::U64
+        | DType::C64
+        | DType::C128) => return Err(format!("{other} has no real components")),
     }
     Ok(())
 }

@@ -163,6 +163,8 @@ impl Parser<'_> {
 
     // ---- functions ----
 
+    // a parser that expects one kind of token rejects every other kind, now and in future
+    #[allow(clippy::wildcard_enum_match_arm)]
     fn function(&mut self) -> PResult<Function> {
         let start = self.expect_keyword("func", "`func` or the end of input")?;
         let name = match self.peek().clone() {
@@ -258,6 +260,8 @@ impl Parser<'_> {
     // ---- regions ----
 
     /// Statements up to `terminator` (`return` or `yield`), its values and the closing `}`.
+    // a parser that expects one kind of token rejects every other kind, now and in future
+    #[allow(clippy::wildcard_enum_match_arm)]
     fn region_body(
         &mut self,
         params: Vec<(RegionParam, Pos)>,
@@ -509,6 +513,8 @@ impl Parser<'_> {
     }
 
     /// A dtype name, if the current token is one.
+    // a parser that expects one kind of token rejects every other kind, now and in future
+    #[allow(clippy::wildcard_enum_match_arm)]
     pub(crate) fn peek_dtype(&self) -> Option<DType> {
         match self.peek() {
             Tok::Ident(s) => DType::ALL.into_iter().find(|d| d.name() == s),
@@ -517,6 +523,8 @@ impl Parser<'_> {
     }
 
     /// `DTYPE ['[' dims ']']`.
+    // a parser that expects one kind of token rejects every other kind, now and in future
+    #[allow(clippy::wildcard_enum_match_arm)]
     pub(crate) fn ty(&mut self) -> PResult<TensorType> {
         let at = self.at();
         let Some(dtype) = self.peek_dtype() else {
@@ -553,6 +561,8 @@ impl Parser<'_> {
 
     /// A dim expression: the longest run of dim tokens with balanced parentheses, at most
     /// [`MAX_DIM_TOKENS`] long (products of sums grow fast when expanded).
+    // a parser that expects one kind of token rejects every other kind, now and in future
+    #[allow(clippy::wildcard_enum_match_arm)]
     pub(crate) fn dim(&mut self) -> PResult<Dim> {
         let first = self.at();
         let mut depth = 0usize;

@@ -205,7 +205,7 @@ impl Checker<'_> {
                 {
                     None
                 }
-                _ => f.body.value_type(v),
+                Value::Result { .. } | Value::Param(_) => f.body.value_type(v),
             };
             if let Some(t) = ty.filter(|t| *t != w) {
                 let msg = format!("yield {i} is {t}, the signature needs {w}");

@@ -7,7 +7,6 @@ use crate::diag::{Code, Diagnostic};
 use crate::dim::Dim;
 use crate::infer::{infer_with, Context, DimSlot, Inferred};
 use crate::module::{NodeId, Region, Value};
-use crate::op::Op;
 use crate::types::TensorType;
 
 use super::function::{symbols_of, Checker, Scope};
@@ -77,12 +76,8 @@ impl Checker<'_> {
         bound: &BTreeSet<String>,
     ) -> Vec<RegionInfo> {
         let op = &region.node(id).op;
-        let names: &[&'static str] = match op {
-            Op::If { .. } => &["then branch", "else branch"],
-            _ => &["body"],
-        };
         let mut out = vec![];
-        for (k, r) in op.regions().into_iter().enumerate() {
+        for (k, (what, r)) in op.named_regions().into_iter().enumerate() {
             let mut path = scope.path.clone();
             path.push(id);
             let mut regions = scope.regions.clone();
@@ -91,7 +86,7 @@ impl Checker<'_> {
                 path,
                 regions,
                 owner: Some((region, id)),
-                what: names.get(k).copied().unwrap_or("region"),
+                what,
                 depth: scope.depth + 1,
                 out_params: vec![],
             };

@@ -403,7 +403,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             .zip(&node.results)
             .map(|(v, ty)| match v {
                 Val::Buf(b) if ty.rank() == 0 => self.load_elem(ty.dtype, b.data).map(Val::Reg),
-                v => Ok(v),
+                v @ (Val::Buf(_) | Val::Reg(_)) => Ok(v),
             })
             .collect()
     }

@@ -48,6 +48,8 @@ fn float_fn(op: UnaryOp) -> Option<FloatFn> {
 
 impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     /// A scalar of a literal as a register constant.
+    // inkwell's BasicTypeEnum is foreign: every LLVM type other than the ones above is unsupported
+    #[allow(clippy::wildcard_enum_match_arm)]
     pub fn const_elem(&self, d: DType, s: Scalar) -> R<BasicValueEnum<'ctx>> {
         let ty = self.g.reg_ty(d)?;
         Ok(match ty {
@@ -169,7 +171,26 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 };
                 b.build_float_compare(pred, a, inf, "")?.into()
             }
-            _ => return Err(CgError::unsupported(format!("{} on floats", op.name()))),
+            UnaryOp::Abs
+            | UnaryOp::Exp
+            | UnaryOp::Expm1
+            | UnaryOp::Log
+            | UnaryOp::Log1p
+            | UnaryOp::Sqrt
+            | UnaryOp::Sin
+            | UnaryOp::Cos
+            | UnaryOp::Tan
+            | UnaryOp::Asin
+            | UnaryOp::Acos
+            | UnaryOp::Atan
+            | UnaryOp::Sinh
+            | UnaryOp::Cosh
+            | UnaryOp::Tanh
+            | UnaryOp::Floor
+            | UnaryOp::Ceil
+            | UnaryOp::Round
+            | UnaryOp::Erf
+            | UnaryOp::Not => return Err(CgError::unsupported(format!("{} on floats", op.name()))),
         })
     }
 
@@ -336,7 +357,27 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             let safe = b.build_select(y_zero, one, y, "")?.into_int_value();
             let r = match op {
                 BinaryOp::FloorDiv => b.build_int_unsigned_div(x, safe, "")?,
-                _ => b.build_int_unsigned_rem(x, safe, "")?,
+                BinaryOp::Add
+                | BinaryOp::Sub
+                | BinaryOp::Mul
+                | BinaryOp::Div
+                | BinaryOp::Rem
+                | BinaryOp::Mod
+                | BinaryOp::Pow
+                | BinaryOp::Max
+                | BinaryOp::Min
+                | BinaryOp::Atan2
+                | BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge
+                | BinaryOp::And
+                | BinaryOp::Or
+                | BinaryOp::Xor
+                | BinaryOp::Shl
+                | BinaryOp::Shr => b.build_int_unsigned_rem(x, safe, "")?,
             };
             return Ok(b.build_select(y_zero, zero, r, "")?.into_int_value());
         }
@@ -361,7 +402,26 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 let r1 = b.build_int_add(r, y, "")?;
                 (b.build_select(adjust, r1, r, "")?.into_int_value(), zero)
             }
-            _ => (r, zero),
+            BinaryOp::Add
+            | BinaryOp::Sub
+            | BinaryOp::Mul
+            | BinaryOp::Div
+            | BinaryOp::Rem
+            | BinaryOp::Pow
+            | BinaryOp::Max
+            | BinaryOp::Min
+            | BinaryOp::Atan2
+            | BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::And
+            | BinaryOp::Or
+            | BinaryOp::Xor
+            | BinaryOp::Shl
+            | BinaryOp::Shr => (r, zero),
         };
         let v = b.build_select(y_m1, at_m1, normal, "")?.into_int_value();
         Ok(b.build_select(y_zero, zero, v, "")?.into_int_value())

@@ -403,7 +403,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 Val::Buf(b) if p.intent == Intent::InOut && !b.fresh => {
                     Val::Buf(self.materialise(d, v)?)
                 }
-                _ => v.clone(),
+                Val::Buf(_) | Val::Reg(_) => v.clone(),
             };
             self.copy_into(d, &v, dest)?;
         }

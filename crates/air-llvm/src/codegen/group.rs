@@ -166,7 +166,29 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                     .ok_or_else(|| CgError::unsupported("iota axis out of range"))?;
                 self.cast(DType::I64, *dtype, i.into())
             }
-            other => Err(CgError::unsupported(format!(
+            other @ (Op::Constant(_)
+            | Op::Full { .. }
+            | Op::Broadcast { .. }
+            | Op::Reshape { .. }
+            | Op::Transpose { .. }
+            | Op::ExpandDims { .. }
+            | Op::Squeeze { .. }
+            | Op::Slice { .. }
+            | Op::Concat { .. }
+            | Op::Take { .. }
+            | Op::Extract
+            | Op::Insert
+            | Op::Filter
+            | Op::Reduce { .. }
+            | Op::ArgReduce { .. }
+            | Op::Scan { .. }
+            | Op::Sort { .. }
+            | Op::Einsum { .. }
+            | Op::Matmul
+            | Op::For { .. }
+            | Op::If { .. }
+            | Op::Call { .. }
+            | Op::Custom(_)) => Err(CgError::unsupported(format!(
                 "{} is not elementwise",
                 other.name()
             ))),
@@ -191,7 +213,7 @@ pub(crate) fn collect_leaves<'ctx>(
             Value::Result { node: p, .. } if sc.plan.role(p) == Role::Fused(root) => {
                 collect_leaves(sc, root, p, leaves, iota)?
             }
-            _ => {
+            Value::Param(_) | Value::Result { .. } => {
                 if let Val::Buf(b) = sc.val(v)? {
                     leaves.push(b.clone());
                 }

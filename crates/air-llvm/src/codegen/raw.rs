@@ -138,6 +138,8 @@ pub(crate) fn foreign_operands<'ctx>(f: FunctionValue<'ctx>) -> R<Captures<'ctx>
 }
 
 /// A captured value as an inkwell value: only scalars and pointers are expected.
+// LLVMTypeKind is foreign: every other LLVM type kind is unsupported, now and in future
+#[allow(clippy::wildcard_enum_match_arm)]
 fn first_class<'ctx>(v: LLVMValueRef) -> R<BasicValueEnum<'ctx>> {
     // SAFETY: `v` is a live instruction or argument; its type kind is checked before wrapping.
     unsafe {

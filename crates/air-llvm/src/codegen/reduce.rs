@@ -102,7 +102,13 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let d = xty.dtype;
         let acc_d = match kind {
             ReduceKind::Sum | ReduceKind::Prod | ReduceKind::Mean if d == DType::F32 => DType::F64,
-            _ => d,
+            ReduceKind::Sum
+            | ReduceKind::Prod
+            | ReduceKind::Max
+            | ReduceKind::Min
+            | ReduceKind::Mean
+            | ReduceKind::Any
+            | ReduceKind::All => d,
         };
         let domain = self.shape(&xty.shape)?;
         let rank = domain.len();

@@ -20,7 +20,27 @@ pub(crate) fn runtime_attrs(op: &Op, threads: i64) -> R<Vec<i64>> {
         Op::Scan { axis, .. } | Op::Concat { axis } | Op::Take { axis } => vec![i64::from(*axis)],
         Op::ArgReduce { axis, keepdims, .. } => vec![i64::from(*axis), i64::from(*keepdims)],
         Op::Filter => vec![],
-        other => {
+        other @ (Op::Constant(_)
+        | Op::Iota { .. }
+        | Op::Full { .. }
+        | Op::Unary(_)
+        | Op::Binary(_)
+        | Op::Select
+        | Op::Cast { .. }
+        | Op::Clip
+        | Op::Broadcast { .. }
+        | Op::Reshape { .. }
+        | Op::Transpose { .. }
+        | Op::ExpandDims { .. }
+        | Op::Squeeze { .. }
+        | Op::Slice { .. }
+        | Op::Extract
+        | Op::Insert
+        | Op::Reduce { .. }
+        | Op::For { .. }
+        | Op::If { .. }
+        | Op::Call { .. }
+        | Op::Custom(_)) => {
             return Err(CgError::unsupported(format!(
                 "{} is not a runtime op",
                 other.name()

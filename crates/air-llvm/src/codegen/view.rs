@@ -137,7 +137,29 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             }
             Op::Reshape { shape } => self.reshape(xty.dtype, x, shape)?,
             Op::Slice { axes } => self.slice(sc, id, x, axes, &rty.shape)?,
-            other => {
+            other @ (Op::Constant(_)
+            | Op::Iota { .. }
+            | Op::Full { .. }
+            | Op::Unary(_)
+            | Op::Binary(_)
+            | Op::Select
+            | Op::Cast { .. }
+            | Op::Clip
+            | Op::Concat { .. }
+            | Op::Take { .. }
+            | Op::Extract
+            | Op::Insert
+            | Op::Filter
+            | Op::Reduce { .. }
+            | Op::ArgReduce { .. }
+            | Op::Scan { .. }
+            | Op::Sort { .. }
+            | Op::Einsum { .. }
+            | Op::Matmul
+            | Op::For { .. }
+            | Op::If { .. }
+            | Op::Call { .. }
+            | Op::Custom(_)) => {
                 return Err(CgError::unsupported(format!(
                     "{} is not a view",
                     other.name()

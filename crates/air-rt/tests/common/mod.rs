@@ -414,7 +414,18 @@ pub fn random(rng: &mut Rng, dtype: DType, shape: &[usize], specials: bool) -> T
             DType::Bool => bytes.push(u8::from(v > 0)),
             DType::F32 => bytes.extend((f as f32).to_le_bytes()),
             DType::F64 => bytes.extend(f.to_le_bytes()),
-            _ => bytes.extend(&v.to_le_bytes()[..es]),
+            DType::I8
+            | DType::I16
+            | DType::I32
+            | DType::I64
+            | DType::U8
+            | DType::U16
+            | DType::U32
+            | DType::U64
+            | DType::F16
+            | DType::BF16
+            | DType::C64
+            | DType::C128 => bytes.extend(&v.to_le_bytes()[..es]),
         }
     }
     Tensor::from_le_bytes(dtype, shape, &bytes).expect("shape")

@@ -65,41 +65,79 @@ impl Checker<'_> {
                 .first()
                 .and_then(|&v| r.value_type(v))
                 .map(|t| t.dtype);
-            match &node.op {
-                Op::Binary(b @ (BinaryOp::Shl | BinaryOp::Shr)) => {
-                    let why = table::air_entry(b.name())
-                        .and_then(|e| e.pytensor.err())
-                        .unwrap_or("no PyTensor op");
-                    self.push(f, at, b.name(), why);
-                }
-                Op::Binary(BinaryOp::Rem) if !operand_dtype.is_some_and(|d| d.is_int()) => {
+            if let Op::Binary(b) = &node.op {
+                self.binary(f, at.clone(), *b, operand_dtype);
+            }
+            if let Op::Custom(c) = &node.op {
+                if c.decomposition.is_none() {
                     self.push(
                         f,
-                        at,
-                        "rem",
-                        "PyTensor has no fmod, and mod cannot be corrected exactly for floats",
+                        at.clone(),
+                        "custom",
+                        "a custom op without a decomposition",
                     );
                 }
-                Op::Call { callee } => match self.m.function(callee) {
-                    Some(g) => self.function(g),
-                    None => self.push(f, at, "call", "the callee is not in the module"),
-                },
-                Op::Custom(c) => {
-                    match c.decomposition.as_deref().and_then(|d| self.m.function(d)) {
-                        Some(g) => self.function(g),
-                        None => self.push(f, at, "custom", "a custom op without a decomposition"),
-                    }
-                }
-                Op::For { body } => self.region(f, body, &format!("{at}/")),
-                Op::If {
-                    then_branch,
-                    else_branch,
-                } => {
-                    self.region(f, then_branch, &format!("{at}/then/"));
-                    self.region(f, else_branch, &format!("{at}/else/"));
-                }
-                _ => {}
             }
+            if let Some(callee) = node.op.callee() {
+                match self.m.function(callee) {
+                    Some(g) => self.function(g),
+                    None => self.push(
+                        f,
+                        at.clone(),
+                        node.op.name(),
+                        "the callee is not in the module",
+                    ),
+                }
+            }
+            let nested = node.op.named_regions();
+            let single = nested.len() == 1;
+            for (role, sub) in nested {
+                let prefix = if single {
+                    format!("{at}/")
+                } else {
+                    format!("{at}/{}/", role.trim_end_matches(" branch"))
+                };
+                self.region(f, sub, &prefix);
+            }
+        }
+    }
+
+    fn binary(&mut self, f: &Function, at: String, b: BinaryOp, operand: Option<DType>) {
+        match b {
+            BinaryOp::Shl | BinaryOp::Shr => {
+                let why = table::air_entry(b.name())
+                    .and_then(|e| e.pytensor.err())
+                    .unwrap_or("no PyTensor op");
+                self.push(f, at, b.name(), why);
+            }
+            BinaryOp::Rem if !operand.is_some_and(|d| d.is_int()) => {
+                self.push(
+                    f,
+                    at,
+                    "rem",
+                    "PyTensor has no fmod, and mod cannot be corrected exactly for floats",
+                );
+            }
+            BinaryOp::Add
+            | BinaryOp::Sub
+            | BinaryOp::Mul
+            | BinaryOp::Div
+            | BinaryOp::FloorDiv
+            | BinaryOp::Rem
+            | BinaryOp::Mod
+            | BinaryOp::Pow
+            | BinaryOp::Max
+            | BinaryOp::Min
+            | BinaryOp::Atan2
+            | BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::And
+            | BinaryOp::Or
+            | BinaryOp::Xor => {}
         }
     }
 }

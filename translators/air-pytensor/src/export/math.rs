@@ -48,7 +48,32 @@ pub(super) fn unary(doc: &mut Doc, u: UnaryOp, x: &str, t: &TensorType, o: Pt) -
                 o,
             )
         }
-        u => doc.node1(
+        u @ (UnaryOp::Neg
+        | UnaryOp::Abs
+        | UnaryOp::Sign
+        | UnaryOp::Exp
+        | UnaryOp::Expm1
+        | UnaryOp::Log
+        | UnaryOp::Log1p
+        | UnaryOp::Sqrt
+        | UnaryOp::Sin
+        | UnaryOp::Cos
+        | UnaryOp::Tan
+        | UnaryOp::Asin
+        | UnaryOp::Acos
+        | UnaryOp::Atan
+        | UnaryOp::Sinh
+        | UnaryOp::Cosh
+        | UnaryOp::Tanh
+        | UnaryOp::Floor
+        | UnaryOp::Ceil
+        | UnaryOp::Round
+        | UnaryOp::Erf
+        | UnaryOp::Logistic
+        | UnaryOp::Reciprocal
+        | UnaryOp::Not
+        | UnaryOp::IsNan
+        | UnaryOp::IsInf) => doc.node1(
             elemwise_json(ScalarKind::Unary(u), None),
             &[x.to_string()],
             o,
@@ -121,7 +146,25 @@ pub(super) fn binary(
         BinaryOp::Rem | BinaryOp::Shl | BinaryOp::Shr => {
             return Err(format!("{} has no PyTensor form", b.name()))
         }
-        b => doc.node1(e(ScalarKind::Binary(b)), &xy, o),
+        b @ (BinaryOp::Add
+        | BinaryOp::Sub
+        | BinaryOp::Mul
+        | BinaryOp::Div
+        | BinaryOp::FloorDiv
+        | BinaryOp::Mod
+        | BinaryOp::Pow
+        | BinaryOp::Max
+        | BinaryOp::Min
+        | BinaryOp::Atan2
+        | BinaryOp::Eq
+        | BinaryOp::Ne
+        | BinaryOp::Lt
+        | BinaryOp::Le
+        | BinaryOp::Gt
+        | BinaryOp::Ge
+        | BinaryOp::And
+        | BinaryOp::Or
+        | BinaryOp::Xor) => doc.node1(e(ScalarKind::Binary(b)), &xy, o),
     })
 }
 
@@ -195,7 +238,9 @@ pub(super) fn reduce(
                 ReduceKind::Max => plain("Max", BinaryOp::Max),
                 ReduceKind::Min => plain("Min", BinaryOp::Min),
                 ReduceKind::Any => plain("Any", BinaryOp::Or),
-                _ => plain("All", BinaryOp::And),
+                ReduceKind::Sum | ReduceKind::Prod | ReduceKind::Mean | ReduceKind::All => {
+                    plain("All", BinaryOp::And)
+                }
             };
             doc.node1(op_json(&class, &class, props), &[x.to_string()], rt.clone())
         }

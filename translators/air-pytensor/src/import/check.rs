@@ -83,6 +83,29 @@ fn check_nested(node: &Node, op: TensorOp, problems: &mut Vec<Problem>) {
                 ));
             }
         }
-        _ => {}
+        TensorOp::DimShuffle
+        | TensorOp::Argmax
+        | TensorOp::Dot
+        | TensorOp::Subtensor
+        | TensorOp::IncSubtensor
+        | TensorOp::AdvancedSubtensor1
+        | TensorOp::AdvancedSubtensor
+        | TensorOp::Join
+        | TensorOp::Alloc
+        | TensorOp::AllocEmpty
+        | TensorOp::MakeVector
+        | TensorOp::ScalarConvert
+        | TensorOp::ARange
+        | TensorOp::ExtractDiag
+        | TensorOp::Shape
+        | TensorOp::ShapeI
+        | TensorOp::Reshape
+        | TensorOp::SpecifyShape
+        | TensorOp::CumOp
+        | TensorOp::SortOp
+        | TensorOp::InnerGraph
+        | TensorOp::Scan
+        | TensorOp::IfElse
+        | TensorOp::Unsupported => {}
     }
 }

@@ -159,14 +159,42 @@ impl Imp<'_, '_> {
     }
 
     /// A unary op: computed in the output dtype, except `Abs` of complex (the input's) and
-    /// `IsNan`/`IsInf` (floats as they are, other inputs as f64: never NaN nor infinite).
+    /// `IsNan`/`IsInf`/`IsFinite` (floats as they are, other inputs as f64: never NaN nor infinite).
     fn unary(&mut self, u: UnaryOp, x: Value, out: DType, shape: &[Dim]) -> Res<Value> {
         let d = self.dtype_of(x)?;
         let compute = match u {
             UnaryOp::Abs if d.is_complex() => d,
-            UnaryOp::IsNan | UnaryOp::IsInf if d.is_float() || d.is_complex() => d,
-            UnaryOp::IsNan | UnaryOp::IsInf => DType::F64,
-            _ => out,
+            UnaryOp::IsNan | UnaryOp::IsInf | UnaryOp::IsFinite
+                if d.is_float() || d.is_complex() =>
+            {
+                d
+            }
+            UnaryOp::IsNan | UnaryOp::IsInf | UnaryOp::IsFinite => DType::F64,
+            UnaryOp::Neg
+            | UnaryOp::Abs
+            | UnaryOp::Sign
+            | UnaryOp::Exp
+            | UnaryOp::Expm1
+            | UnaryOp::Log
+            | UnaryOp::Log1p
+            | UnaryOp::Sqrt
+            | UnaryOp::Rsqrt
+            | UnaryOp::Sin
+            | UnaryOp::Cos
+            | UnaryOp::Tan
+            | UnaryOp::Asin
+            | UnaryOp::Acos
+            | UnaryOp::Atan
+            | UnaryOp::Sinh
+            | UnaryOp::Cosh
+            | UnaryOp::Tanh
+            | UnaryOp::Floor
+            | UnaryOp::Ceil
+            | UnaryOp::Round
+            | UnaryOp::Erf
+            | UnaryOp::Logistic
+            | UnaryOp::Reciprocal
+            | UnaryOp::Not => out,
         };
         let x = self.prep(x, compute, shape)?;
         self.un(u, x)
@@ -295,7 +323,25 @@ fn known_op(kind: ScalarKind, args: &[Dim]) -> Option<Dim> {
                 BinaryOp::FloorDiv => floor_div(x, y),
                 BinaryOp::Max => Some(x.max(y)),
                 BinaryOp::Min => Some(x.min(y)),
-                _ => None,
+                BinaryOp::Add
+                | BinaryOp::Sub
+                | BinaryOp::Mul
+                | BinaryOp::Div
+                | BinaryOp::Rem
+                | BinaryOp::Mod
+                | BinaryOp::Pow
+                | BinaryOp::Atan2
+                | BinaryOp::Eq
+                | BinaryOp::Ne
+                | BinaryOp::Lt
+                | BinaryOp::Le
+                | BinaryOp::Gt
+                | BinaryOp::Ge
+                | BinaryOp::And
+                | BinaryOp::Or
+                | BinaryOp::Xor
+                | BinaryOp::Shl
+                | BinaryOp::Shr => None,
             }?;
             Some(Dim::constant(v))
         }

@@ -22,6 +22,8 @@ pub(super) enum Idx {
     Slice([Option<usize>; 3]),
 }
 
+// serde_json::Value is a foreign enum: any JSON kind not handled above is malformed input
+#[allow(clippy::wildcard_enum_match_arm)]
 fn idx_list(j: Option<&Json>) -> Res<Vec<Idx>> {
     let Some(Json::Array(a)) = j else {
         return invalid("no idx_list");
@@ -182,7 +184,7 @@ impl Imp<'_, '_> {
         };
         let start = match bound(self, s[0], false)? {
             Bound::Const(0) if step > 0 => Bound::Default,
-            b => b,
+            b @ (Bound::Default | Bound::Const(_) | Bound::Operand(_)) => b,
         };
         let stop = bound(self, s[1], true)?;
         Ok(SliceAxis { start, stop, step })

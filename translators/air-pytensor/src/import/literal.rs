@@ -51,6 +51,8 @@ pub(crate) fn literal(raw: &RawValue, ty: &VarType) -> Res<Literal> {
         .map_err(|e| (ProblemKind::Invalid, format!("constant: {e}")))
 }
 
+// serde_json::Value is a foreign enum: any JSON kind not handled above is malformed input
+#[allow(clippy::wildcard_enum_match_arm)]
 fn number(j: &Json) -> Res<f64> {
     match j {
         Json::Number(n) => n
@@ -67,6 +69,8 @@ fn number(j: &Json) -> Res<f64> {
     }
 }
 
+// serde_json::Value is a foreign enum: any JSON kind not handled above is malformed input
+#[allow(clippy::wildcard_enum_match_arm)]
 fn element(j: &Json, dtype: DType) -> Res<Scalar> {
     let bad = || {
         (

@@ -47,7 +47,11 @@ impl Imp<'_, '_> {
         let acc = match kind {
             ReduceKind::Any | ReduceKind::All => DType::Bool,
             ReduceKind::Sum | ReduceKind::Prod if acc.is_bool() => DType::I64,
-            _ => acc,
+            ReduceKind::Sum
+            | ReduceKind::Prod
+            | ReduceKind::Max
+            | ReduceKind::Min
+            | ReduceKind::Mean => acc,
         };
         let v = self.cast(v, acc)?;
         let r = air(self.rb.op(

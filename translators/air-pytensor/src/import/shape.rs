@@ -335,6 +335,8 @@ fn ceil_div(a: i64, b: i64) -> i64 {
 }
 
 /// `new_order`: an axis per output axis, `None` for `'x'`.
+// serde_json::Value is a foreign enum: any JSON kind not handled above is malformed input
+#[allow(clippy::wildcard_enum_match_arm)]
 fn new_order(j: Option<&Json>) -> Res<Vec<Option<usize>>> {
     let Some(Json::Array(a)) = j else {
         return invalid("DimShuffle without new_order");

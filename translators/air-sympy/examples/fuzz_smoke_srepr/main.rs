@@ -132,7 +132,7 @@ impl TreeMutator<'_> {
             Some(5) => match atom {
                 Atom::Int(_) => atom = Atom::Int(self.rng.pick(&INTS).to_string()),
                 Atom::Str(_) => atom = Atom::Str(self.rng.pick(&NAMES).to_string()),
-                _ => {}
+                Atom::Call(_) | Atom::Name(_) | Atom::Neg => {}
             },
             Some(_) => {
                 let head = self.rng.pick(air_sympy::vocab::CALLS).0;

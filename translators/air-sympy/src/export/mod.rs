@@ -29,39 +29,11 @@ pub fn export(m: &Module, opts: &Options) -> Result<String, Error> {
     Ok(print(&tree, root))
 }
 
-/// The function to write: the one `opts.function` names, else `main`, else the only one; a
-/// module with several functions and none of those names is refused rather than a function
-/// picked by its place.
+/// The function to write: the one `opts.function` names, else the module's entry function
+/// ([`air_ir::reach::export_entry`]); a module with several functions and none of those names
+/// is refused rather than a function picked by its place.
 fn entry<'m>(m: &'m Module, opts: &Options) -> Result<&'m Function, Error> {
-    if let Some(f) = m.function(&opts.function).or_else(|| m.function("main")) {
-        return Ok(f);
-    }
-    if let [f] = m.functions.as_slice() {
-        return Ok(f);
-    }
-    let names: Vec<&str> = m.functions.iter().map(|f| f.name.as_str()).collect();
-    let (what, reason) = if names.is_empty() {
-        (
-            "no function".to_string(),
-            "there is nothing to write".to_string(),
-        )
-    } else {
-        (
-            "no entry function".to_string(),
-            format!(
-                "the module has the functions {} and none is `{}` or `main`: name the one to \
-                 write",
-                names.join(", "),
-                opts.function
-            ),
-        )
-    };
-    Err(Error::Export(vec![Construct {
-        function: String::new(),
-        at: "the module".into(),
-        what,
-        reason,
-    }]))
+    air_ir::reach::export_entry(m, &opts.function).map_err(|c| Error::Export(vec![c]))
 }
 
 fn construct(f: &Function, at: String, what: &str, reason: String) -> Construct {
