@@ -329,9 +329,11 @@ impl<'m> Writer<'m> {
                 // SymPy's Xor takes Booleans only: a bool array element is `Ne(a[i], 0)`.
                 let (a, c) = (self.condition(a), self.condition(c));
                 let x = self.t.make(Head::Logic(BinaryOp::Xor), vec![a, c]);
-                return Ok(match b {
-                    BinaryOp::Eq => self.t.make(Head::Not, vec![x]),
-                    _ => x,
+                // This arm has `Eq` or `Ne` only: `Eq` is the negation of `Xor`.
+                return Ok(if b == BinaryOp::Eq {
+                    self.t.make(Head::Not, vec![x])
+                } else {
+                    x
                 });
             }
             BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => {
@@ -383,7 +385,11 @@ impl<'m> Writer<'m> {
         }
         let head = match kind {
             ReduceKind::Prod => Head::Product,
-            _ => Head::Sum,
+            ReduceKind::Sum | ReduceKind::Mean => Head::Sum,
+            // `support` refuses these before writing starts.
+            ReduceKind::Max | ReduceKind::Min | ReduceKind::Any | ReduceKind::All => {
+                return Err(format!("a {kind:?} reduction cannot be written"))
+            }
         };
         let mut args = vec![body];
         args.extend(limits);
