@@ -254,8 +254,10 @@ impl Lowerer<'_> {
                     return Err(self.ambiguous(
                         format!(
                             "the index `{name}` is contracted inside {} and also used outside \
-                             it, in {}: SymPy's get_contraction_structure keeps the two apart \
-                             and its code printers do not; use another name for one of them",
+                             it, in {}: SymPy's get_contraction_structure keeps the two apart, \
+                             its docstring calls such reuse ambiguous, and its code printers \
+                             raise NotImplementedError or write one loop for both; use another \
+                             name for one of them",
                             self.construct(at),
                             self.construct(*node)
                         ),
