@@ -99,6 +99,10 @@ fn ambiguous_forms_are_refused_naming_the_index_and_the_constructs() {
             "the index `i` is contracted inside this Piecewise",
         ),
         ("free_offset", "the index `i` is used with an offset"),
+        (
+            "matrix_element_trace_in_exp",
+            "the index `i` is repeated in this MatrixElement inside a term",
+        ),
     ];
     for (name, want) in cases {
         let ps = problems(&case(name));

@@ -13,8 +13,10 @@
 //!   SymPy keeps the two apart, its docstring warns that `.expand()` mixes them, and its code
 //!   printers write one loop for both or raise `NotImplementedError`;
 //! - a contraction inside a `Piecewise`, or a product that would contract an index through a
-//!   `Piecewise` below the top of a term: SymPy's `get_indices` does not look inside
-//!   `Piecewise` ("FIXME: No support for Piecewise yet");
+//!   `Piecewise` or a `MatrixElement` below the top of a term (or a `MatrixElement` that repeats
+//!   one there): SymPy's `get_indices` does not look inside `Piecewise` ("FIXME: No support for
+//!   Piecewise yet") nor at `MatrixElement` indices; at the top of a term, summing there and
+//!   summing the index over the term are the same;
 //! - an index with an offset (`x[i + 1]`) that is neither on the left side nor bound:
 //!   `get_indices` takes `i + 1` as an index of its own, never contracted with `i`.
 //!
@@ -39,8 +41,8 @@ struct Info {
     outer: BTreeSet<String>,
     /// Indices contracted inside, each with the node that contracts it.
     inner: BTreeMap<String, NodeId>,
-    /// Indices read inside a `Piecewise` (which `get_indices` does not look into), each with
-    /// that `Piecewise`.
+    /// Indices read inside a `Piecewise` or a `MatrixElement` (which `get_indices` does not
+    /// look into), each with that construct.
     hidden: BTreeMap<String, NodeId>,
 }
 
@@ -82,7 +84,25 @@ impl Lowerer<'_> {
                 }
                 Ok(info)
             }
-            Some(Head::Indexed | Head::MatrixElement) => self.indexed_structure(e, &args, bound),
+            Some(Head::Indexed) => self.indexed_structure(e, &args, bound),
+            Some(Head::MatrixElement) => {
+                let info = self.indexed_structure(e, &args, bound)?;
+                if let (Some(name), false) = (info.inner.keys().next(), top) {
+                    return Err(self.ambiguous(
+                        format!(
+                            "the index `{name}` is repeated in this MatrixElement inside a term: \
+                             SymPy's index analysis does not look at MatrixElement indices, so \
+                             where `{name}` is summed is not defined"
+                        ),
+                        e,
+                    ));
+                }
+                let names = info.outer.into_iter().chain(info.inner.into_keys());
+                Ok(Info {
+                    hidden: names.map(|name| (name, e)).collect(),
+                    ..Info::default()
+                })
+            }
             Some(Head::Mul) => {
                 let parts = self.parts(&args, bound)?;
                 self.mul_structure(e, parts, top)
@@ -190,9 +210,10 @@ impl Lowerer<'_> {
                 if !top {
                     return Err(self.ambiguous(
                         format!(
-                            "the index `{name}` is repeated in this product, once inside a \
-                             Piecewise (at {}): SymPy's get_indices does not look inside \
-                             Piecewise, so whether the product sums `{name}` is not defined",
+                            "the index `{name}` is repeated in this product, once inside {}: \
+                             SymPy's get_indices does not look inside Piecewise or at \
+                             MatrixElement indices, so whether the product sums `{name}` is not \
+                             defined",
                             self.construct(pw)
                         ),
                         e,
