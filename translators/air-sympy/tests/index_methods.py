@@ -90,7 +90,8 @@ EXAMPLES = [
       A[j, j]**A[i, i]]),
     ("AIR issue 11 (silently wrong before)",
      [sp.exp(A[i, i]), x[i, i]**y[j, j], (1 + x[i, i])**(1 + y[j, j]), x[i, i]**y[j, j]**z[k, k],
-      x[i] * y[j] * sp.exp(y[i] * z[k, k])]),
+      x[i] * y[j] * sp.exp(y[i] * z[k, k]), sp.exp(A[i, i]) * x[j], x[j]**y[i, i],
+      (1 + x[i, i])**(1 + y[j]), x[k] * sp.sin(A[i, i] + y[j] * z[j, k])]),
 ]
 
 # (source, rhs, output indices, index the refusal must name): SymPy keeps an index summed
