@@ -87,21 +87,7 @@ impl Lowerer<'_> {
             Some(Head::Indexed) => self.indexed_structure(e, &args, bound),
             Some(Head::MatrixElement) => {
                 let info = self.indexed_structure(e, &args, bound)?;
-                if let (Some(name), false) = (info.inner.keys().next(), top) {
-                    return Err(self.ambiguous(
-                        format!(
-                            "the index `{name}` is repeated in this MatrixElement inside a term: \
-                             SymPy's index analysis does not look at MatrixElement indices, so \
-                             where `{name}` is summed is not defined"
-                        ),
-                        e,
-                    ));
-                }
-                let names = info.outer.into_iter().chain(info.inner.into_keys());
-                Ok(Info {
-                    hidden: names.map(|name| (name, e)).collect(),
-                    ..Info::default()
-                })
+                self.matrix_element_structure(e, info, top)
             }
             Some(Head::Mul) => {
                 let parts = self.parts(&args, bound)?;
@@ -110,25 +96,7 @@ impl Lowerer<'_> {
             Some(Head::Sum | Head::Product) => self.sum_structure(e, &args, bound),
             Some(Head::Piecewise) => {
                 let info = self.merged(e, self.parts(&args, bound)?)?;
-                if let Some((name, &at)) = info.inner.iter().next() {
-                    return Err(self.ambiguous(
-                        format!(
-                            "the index `{name}` is contracted inside this Piecewise (at {}): \
-                             SymPy's get_contraction_structure does not describe contractions \
-                             inside Piecewise",
-                            self.construct(at)
-                        ),
-                        e,
-                    ));
-                }
-                let mut hidden = info.hidden;
-                for name in info.outer {
-                    hidden.entry(name).or_insert(e);
-                }
-                Ok(Info {
-                    hidden,
-                    ..Info::default()
-                })
+                self.piecewise_structure(e, info)
             }
             Some(_) if !args.is_empty() => {
                 let parts = self.parts(&args, bound)?;
@@ -136,6 +104,48 @@ impl Lowerer<'_> {
             }
             Some(_) | None => Ok(Info::default()),
         }
+    }
+
+    /// A `MatrixElement(M, i, j)`: SymPy's index analysis does not see its indices, so they are
+    /// hidden; one it repeats below the top of a term is refused.
+    fn matrix_element_structure(&self, e: NodeId, info: Info, top: bool) -> R<Info> {
+        if let (Some(name), false) = (info.inner.keys().next(), top) {
+            return Err(self.ambiguous(
+                format!(
+                    "the index `{name}` is repeated in this MatrixElement inside a term: SymPy's \
+                     index analysis does not look at MatrixElement indices, so where `{name}` is \
+                     summed is not defined"
+                ),
+                e,
+            ));
+        }
+        let names = info.outer.into_iter().chain(info.inner.into_keys());
+        Ok(Info {
+            hidden: names.map(|name| (name, e)).collect(),
+            ..Info::default()
+        })
+    }
+
+    /// A `Piecewise`: no contraction inside it; its indices are hidden.
+    fn piecewise_structure(&self, e: NodeId, info: Info) -> R<Info> {
+        if let Some((name, &at)) = info.inner.iter().next() {
+            return Err(self.ambiguous(
+                format!(
+                    "the index `{name}` is contracted inside this Piecewise (at {}): SymPy's \
+                     get_contraction_structure does not describe contractions inside Piecewise",
+                    self.construct(at)
+                ),
+                e,
+            ));
+        }
+        let mut hidden = info.hidden;
+        for name in info.outer {
+            hidden.entry(name).or_insert(e);
+        }
+        Ok(Info {
+            hidden,
+            ..Info::default()
+        })
     }
 
     fn parts(&self, args: &[NodeId], bound: &mut Vec<String>) -> R<Vec<(NodeId, Info)>> {
