@@ -108,6 +108,11 @@ def nested_contraction(term: sp.Expr, out: set[Symbol]) -> None:
         structure = get_contraction_structure(term)
     except NotImplementedError:  # a Sum or Product: it binds its own indices
         return
+    except TypeError:
+        # SymPy 1.14 describes a Piecewise as {None: expr}, not a set, and fails to merge it
+        # into an Add's structure: it has no structure there (and AIR refuses a contraction
+        # inside a Piecewise).
+        return
     walk(structure, True)
 
 
