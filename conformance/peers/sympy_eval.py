@@ -74,10 +74,13 @@ def bind_dims(eqs: list[Equation], arrays: dict[str, np.ndarray]) -> dict[Symbol
 
 def explicit(eq: Equation) -> sp.Expr:
     """The right side with every index made a plain integer symbol and AIR's implicit sums
-    written as ``Sum`` over the top-level ``Add`` terms they appear in."""
+    written as ``Sum`` over the top-level ``Add`` terms they appear in. That is SymPy's
+    contraction structure only where each contraction is at the top of its term: a term with
+    one deeper down (``exp(A[i, i])``, a trace inside ``exp``) raises ``ValueError``."""
     out = {ix.label for ix in lhs_indices(eq)}
     terms = []
     for t in sp.Add.make_args(eq.rhs):
+        nested_contraction(t, out)
         free = sorted({s for s in t.free_symbols if isinstance(s, Idx) and s.label not in out},
                       key=str)
         t = plain(t)
@@ -85,6 +88,32 @@ def explicit(eq: Equation) -> sp.Expr:
             t = sp.Sum(t, *[(ix.label, ix.lower, ix.upper) for ix in free])
         terms.append(t)
     return sp.Add(*terms)
+
+
+def nested_contraction(term: sp.Expr, out: set[Symbol]) -> None:
+    """Raises ``ValueError`` when SymPy's ``get_contraction_structure`` contracts a free
+    ``Idx`` (not in `out`) below the top of `term`."""
+    from sympy.tensor.index_methods import get_contraction_structure
+
+    def walk(structure: Any, top: bool) -> None:
+        for key, parts in structure.items():
+            if isinstance(key, tuple) and not top and any(
+                    isinstance(ix, Idx) and ix.label not in out for ix in key):
+                raise ValueError(f"a contraction below the top of {term}: {key} in {parts}")
+            if isinstance(key, sp.Basic) and not isinstance(key, tuple):
+                for d in parts:
+                    walk(d, False)
+
+    try:
+        structure = get_contraction_structure(term)
+    except NotImplementedError:  # a Sum or Product: it binds its own indices
+        return
+    except TypeError:
+        # SymPy 1.14 describes a Piecewise as {None: expr}, not a set, and fails to merge it
+        # into an Add's structure: it has no structure there (and AIR refuses a contraction
+        # inside a Piecewise).
+        return
+    walk(structure, True)
 
 
 def plain(e: sp.Expr) -> sp.Expr:

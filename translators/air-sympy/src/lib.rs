@@ -12,16 +12,31 @@
 //!
 //! # The index rule
 //!
-//! An index on the right side that is neither on the left side nor bound by a `Sum`/`Product`
-//! is summed: `y[i] = A[i, j]*x[j]` is a matrix-vector product, `s = x[i]*y[i]` a dot product,
-//! while `y[i] = x[i]*z[i]` is pointwise because `i` is on the left. Where it is summed follows
-//! SymPy's `get_contraction_structure`: over the innermost product in which it appears in two
-//! factors or more (Einstein's convention: `exp(A[i, j]*x[j])` sums `j` inside `exp`, and
-//! `(x[j] + 1)*x[j]` over the whole product), by one `einsum` over that product's factors; an
-//! index never repeated in a product (`s = x[j]**2`, `y[i] = exp(x[j])`) is summed over the
-//! term of the right side's top-level `Add` it appears in, by a `reduce_sum`. An explicit `Sum`
-//! of a product is an `einsum` too.
+//! SymPy's `get_contraction_structure` says where a repeated index is summed, and the importer
+//! follows it (`import/structure.rs`): an index that is neither on the left side nor bound by
+//! a `Sum`/`Product` is contracted at the innermost `Indexed` or product that repeats it —
+//! `A[i, i]` is a trace, `y[i] = A[i, j]*x[j]` a matrix-vector product, `s = x[i]*y[i]` a dot
+//! product — and never across a function or a power: `exp(A[i, i])` is `exp(trace(A))`,
+//! `x[i, i]**y[j, j]` a power of two traces, `exp(A[i, j]*x[j])` sums `j` inside `exp`, and in
+//! `x[i]*y[j]*exp(y[i]*z[k, k])` the product sums `i` while `exp` traces `z`. The terms of an
+//! `Add` contract separately. A product is one `einsum` over its factors, a trace an `einsum`
+//! of one operand.
 //!
+//! An index on the left side is the output element everywhere on the right, as `lambdify`
+//! reads it: `y[i] = x[i]*z[i]` is pointwise and `v[i] = A[i, i]` the diagonal, where SymPy's
+//! structure would contract `i` (and its code printers then write a wrong loop). An index that
+//! SymPy leaves outer but the left side lacks (`s = x[j]**2`, `y[i] = exp(x[j])`) has no
+//! meaning in SymPy, whose code printers refuse it; AIR sums it over the term of the right
+//! side's top-level `Add` it appears in, by a `reduce_sum`.
+//!
+//! Forms whose meaning SymPy leaves open are refused, naming the index and the constructs: an
+//! index contracted inside a part of a term and also used outside it
+//! (`x[i]*y[i]*exp(A[i, i])`, or `(x[i] + A[i, j]*y[j])*x[j]` with `j` not on the left side,
+//! the case `get_indices`'s docstring warns about), a contraction inside a `Piecewise` or
+//! through one below the top of a term (SymPy's index analysis does not look inside
+//! `Piecewise`), and a free index with an offset (`x[i + 1]`, which `get_indices` takes as an
+//! index of its own).
+
 //! # Sums and products
 //!
 //! `Sum(body, (k, lo, hi), ...)` and `Product(...)` bind `k` over the inclusive range `lo..=hi`
@@ -45,8 +60,8 @@
 //! is an `iota` (plus its lower bound); a dimension symbol used as a value (`2**(k - n + 1)`)
 //! is computed exactly as `reduce_sum(full {value = i64 1, shape = [n]})`, since op set v1 has
 //! no op that reads a dim as a scalar. Index ranges that start above 0 or stop short of the
-//! array's extent read a `slice`; `x[i + 1]` and constant indices are accepted, other index
-//! expressions are not.
+//! array's extent read a `slice`; `x[i + 1]` (for an index on the left side or bound) and
+//! constant indices are accepted, other index expressions are not.
 //!
 //! dtypes come from [`Options::dtypes`], else from assumptions, as SymPy's codegen types
 //! arguments (`get_default_datatype`): a symbol SymPy holds an integer (`integer`, `odd`,
@@ -61,9 +76,11 @@
 //!
 //! `tests/random_sympy.py` builds 500 random systems with SymPy (bounds that depend on the
 //! output index included), checks `air run` on every backend against SymPy's own numbers, and
-//! SymPy's numbers for AIR's export of each; `air conformance --target peers-sympy` has real
-//! SymPy evaluate the export of every conformance case (`lambdify`, and `autowrap` on a
-//! sample; `docs/conformance.md`).
+//! SymPy's numbers for AIR's export of each; `tests/index_methods.py` runs every example of
+//! SymPy's own `test_index_methods.py` (and of its docstrings) on every backend against a
+//! NumPy evaluation of the structure `get_contraction_structure` reports; `air conformance
+//! --target peers-sympy` has real SymPy evaluate the export of every conformance case
+//! (`lambdify`, and `autowrap` on a sample; `docs/conformance.md`).
 //!
 //! # Signature
 //!

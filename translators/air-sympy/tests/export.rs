@@ -147,6 +147,35 @@ func @matvec(%A: f64[n, m], %v: f64[m]) -> (%y: f64[n]) {
     assert_eq!(srepr, want);
 }
 
+/// An einsum of parameters is written as SymPy's implicit sum only where SymPy's contraction
+/// structure sums exactly its summed letters; otherwise with an explicit `Sum`.
+#[test]
+fn an_implicit_sum_only_where_sympy_contracts_it() {
+    let einsum = |spec: &str, args: &str, ty: &str, result: &str| {
+        format!(
+            "air 1 opset 1\nfunc @f({args}) -> (%s: {result}) {{\n  %s = einsum {{spec = \"{spec}\"}} ({ty}) : {result}\n  return %s\n}}"
+        )
+    };
+    let a = [("A", f64s(&[3, 3], 1))];
+    // A trace: SymPy contracts the index an Indexed repeats.
+    let trace = round_trip(&einsum("ii->", "%A: f64[n, n]", "%A", "f64"), &a);
+    assert!(!trace.contains("Sum("), "{trace}");
+    // A sum of every element: no index is repeated, so SymPy would leave both outer.
+    let all = round_trip(&einsum("ij->", "%A: f64[n, n]", "%A", "f64"), &a);
+    assert!(all.starts_with("Equality(Symbol('s'), Sum("), "{all}");
+    // x[j]*x[j] would be read by SymPy as x[j]**2, which contracts nothing.
+    let x = [("x", f64s(&[4], 2))];
+    let sq = round_trip(&einsum("i,i->", "%x: f64[n]", "%x, %x", "f64"), &x);
+    assert!(sq.contains("Sum("), "{sq}");
+    // A trace times the same letter elsewhere: SymPy keeps the two apart.
+    let ab = [("A", f64s(&[3, 3], 1)), ("x", f64s(&[3], 3))];
+    let mixed = round_trip(
+        &einsum("ii,i->", "%A: f64[n, n], %x: f64[n]", "%A, %x", "f64"),
+        &ab,
+    );
+    assert!(mixed.contains("Sum("), "{mixed}");
+}
+
 #[test]
 fn shape_ops_move_indices() {
     let text = "air 1 opset 1

@@ -304,7 +304,28 @@ impl<'m> Writer<'m> {
                 let c = self.condition(x);
                 self.t.make(Head::Not, vec![c])
             }
-            other => self
+            other @ (UnaryOp::Abs
+            | UnaryOp::Sign
+            | UnaryOp::Exp
+            | UnaryOp::Expm1
+            | UnaryOp::Log
+            | UnaryOp::Log1p
+            | UnaryOp::Sin
+            | UnaryOp::Cos
+            | UnaryOp::Tan
+            | UnaryOp::Asin
+            | UnaryOp::Acos
+            | UnaryOp::Atan
+            | UnaryOp::Sinh
+            | UnaryOp::Cosh
+            | UnaryOp::Tanh
+            | UnaryOp::Floor
+            | UnaryOp::Ceil
+            | UnaryOp::Round
+            | UnaryOp::Erf
+            | UnaryOp::IsNan
+            | UnaryOp::IsInf
+            | UnaryOp::IsFinite) => self
                 .t
                 .unary(other, x)
                 .ok_or_else(|| format!("{} cannot be written", other.name()))?,
@@ -329,9 +350,11 @@ impl<'m> Writer<'m> {
                 // SymPy's Xor takes Booleans only: a bool array element is `Ne(a[i], 0)`.
                 let (a, c) = (self.condition(a), self.condition(c));
                 let x = self.t.make(Head::Logic(BinaryOp::Xor), vec![a, c]);
-                return Ok(match b {
-                    BinaryOp::Eq => self.t.make(Head::Not, vec![x]),
-                    _ => x,
+                // This arm has `Eq` or `Ne` only: `Eq` is the negation of `Xor`.
+                return Ok(if b == BinaryOp::Eq {
+                    self.t.make(Head::Not, vec![x])
+                } else {
+                    x
                 });
             }
             BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => {
@@ -383,7 +406,11 @@ impl<'m> Writer<'m> {
         }
         let head = match kind {
             ReduceKind::Prod => Head::Product,
-            _ => Head::Sum,
+            ReduceKind::Sum | ReduceKind::Mean => Head::Sum,
+            // `support` refuses these before writing starts.
+            ReduceKind::Max | ReduceKind::Min | ReduceKind::Any | ReduceKind::All => {
+                return Err(format!("a {kind:?} reduction cannot be written"))
+            }
         };
         let mut args = vec![body];
         args.extend(limits);

@@ -268,18 +268,49 @@ fn equation(
 }
 
 /// The right side: an einsum or matmul of parameters as SymPy's implicit sum
-/// (`A[i, j]*x[j]`), anything else as its element expression.
+/// (`A[i, j]*x[j]`) when SymPy's contraction structure sums exactly its summed indices,
+/// anything else as its element expression (with explicit `Sum`s).
 fn top(w: &mut Writer, value: Value, idx: &[NodeId]) -> Result<NodeId, String> {
     if let Value::Result { node, .. } = value {
         let n = w.f.body.node(node);
         let params = n.operands.iter().all(|v| matches!(v, Value::Param(_)));
-        match &n.op {
-            Op::Einsum { spec } if params => return w.einsum(spec, &n.operands, idx, true),
-            Op::Matmul if params => return w.matmul(n.operands[0], n.operands[1], idx, true),
-            _ => {}
+        if let (Op::Einsum { spec }, true) = (&n.op, params) {
+            let implicit = contracts_as_sympy(spec, &n.operands);
+            return w.einsum(spec, &n.operands, idx, implicit);
+        }
+        if let (Op::Matmul, true) = (&n.op, params) {
+            return w.matmul(n.operands[0], n.operands[1], idx, true);
         }
     }
     w.elem(value, idx)
+}
+
+/// True when SymPy's `get_contraction_structure` of the einsum's product, written with one
+/// `Idx` per letter, contracts exactly the letters absent from the output: each is repeated
+/// in one operand and absent from the others (a trace), or appears once in each of two or more
+/// operands. A letter in no such place would be left to AIR's own rule, or read otherwise;
+/// and a factor written twice would be read by SymPy as a power, which contracts nothing.
+fn contracts_as_sympy(spec: &str, operands: &[Value]) -> bool {
+    let Ok(s) = air_ir::infer::parse_einsum(spec) else {
+        return false;
+    };
+    let factors: Vec<(&Value, &Vec<char>)> = operands.iter().zip(&s.inputs).collect();
+    if (1..factors.len()).any(|k| factors[..k].contains(&factors[k])) {
+        return false;
+    }
+    let letters: std::collections::BTreeSet<char> = s.inputs.iter().flatten().copied().collect();
+    letters.iter().filter(|c| !s.output.contains(c)).all(|c| {
+        let counts: Vec<usize> = s
+            .inputs
+            .iter()
+            .map(|t| t.iter().filter(|x| *x == c).count())
+            .filter(|&k| k > 0)
+            .collect();
+        match counts.as_slice() {
+            [k] => *k > 1,
+            many => many.iter().all(|&k| k == 1),
+        }
+    })
 }
 
 /// True for SymPy's `true` and `false`.

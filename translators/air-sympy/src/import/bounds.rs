@@ -69,7 +69,12 @@ impl Lowerer<'_> {
         let out = if masked.is_empty() {
             match kind {
                 ReduceKind::Sum => self.contract(n.args[0], &|_, _| new.clone()),
-                _ => {
+                ReduceKind::Prod
+                | ReduceKind::Max
+                | ReduceKind::Min
+                | ReduceKind::Mean
+                | ReduceKind::Any
+                | ReduceKind::All => {
                     let t = self.lower(n.args[0]);
                     t.and_then(|t| self.reduce(&t, &new, kind, e))
                 }
@@ -150,10 +155,20 @@ impl Lowerer<'_> {
                 });
             }
         }
-        let identity = Term::num(Num::Int(match kind {
-            ReduceKind::Prod => 1,
-            _ => 0,
-        }));
+        // The value a masked-out element contributes: the reduction's identity.
+        let identity = match kind {
+            ReduceKind::Sum | ReduceKind::Any => Num::Int(0),
+            ReduceKind::Prod | ReduceKind::All => Num::Int(1),
+            // Only Sum and Product bind ranges: no SymPy head reduces so.
+            ReduceKind::Max | ReduceKind::Min | ReduceKind::Mean => {
+                return Err(self.fail(
+                    ProblemKind::Unsupported,
+                    format!("a {kind:?} over a range that depends on an outer index"),
+                    e,
+                ))
+            }
+        };
+        let identity = Term::num(identity);
         let t = match mask {
             Some(m) => self.select(&m, &t, &identity, e)?,
             None => t,

@@ -1,6 +1,7 @@
 //! Indices: labels from `Idx` and Sum/Product limits, element access (`Indexed`), index values,
-//! and the one index rule — a label that is neither on the left side nor bound is summed, by an
-//! `einsum` when the scope is a product, else by a reduction.
+//! and the index rule — a label that is neither on the left side nor bound is summed where
+//! SymPy's contraction structure contracts it (at the `Indexed` or the product that repeats
+//! it, by an `einsum`), or else over its term of the right side, by a reduction.
 
 use air_ir::op::{Bound, ReduceKind, SliceAxis};
 use air_ir::{DType, Dim, Op, Value};
@@ -330,15 +331,32 @@ impl Lowerer<'_> {
         }
     }
 
-    /// `v` with repeated labels reduced to their diagonal (`A[i, i]`).
+    /// `v` with repeated labels reduced to their diagonal (`A[i, i]`), and summed over those
+    /// that are neither on the left side nor bound: SymPy contracts an index an `Indexed`
+    /// repeats at the `Indexed` (`exp(A[i, i])` is `exp(trace(A))`).
     fn diagonal(&mut self, v: Value, labels: Vec<LabelId>, e: NodeId) -> R<Term> {
-        let unique = union(&[&Term::arr(v, None, labels.clone())]);
+        let t = Term::arr(v, None, labels.clone());
+        let unique = union(&[&t]);
         if unique.len() == labels.len() {
-            return Ok(Term::arr(v, None, labels));
+            return Ok(t);
         }
-        let spec = self.spec(&[&labels], &unique, e)?;
+        let traced: Vec<LabelId> = unique
+            .iter()
+            .copied()
+            .filter(|l| labels.iter().filter(|x| *x == l).count() > 1)
+            .filter(|l| !self.keep.contains(l) && !self.is_bound(*l))
+            .collect();
+        let out: Vec<LabelId> = unique.into_iter().filter(|l| !traced.contains(l)).collect();
+        let v = match traced.is_empty() {
+            true => v,
+            false => {
+                let dtype = sum_dtype(self.dtype_of(&t));
+                self.materialize(&t, dtype, e)?
+            }
+        };
+        let spec = self.spec(&[&labels], &out, e)?;
         let v = self.op(Op::Einsum { spec }, &[v], e)?;
-        Ok(Term::arr(v, None, unique))
+        Ok(Term::arr(v, None, out))
     }
 
     /// The values of a label: `lo + iota`, an `i64` vector weak as Python ints.

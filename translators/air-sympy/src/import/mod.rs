@@ -7,6 +7,7 @@ mod index;
 mod lower;
 mod matrix;
 mod plan;
+mod structure;
 mod term;
 
 use std::collections::{BTreeSet, HashMap};
@@ -220,6 +221,7 @@ impl Lowerer<'_> {
                 v
             }
             Lhs::Scalar { .. } => {
+                self.check_structure(eq.rhs)?;
                 let t = self.lower_rhs(eq.rhs)?;
                 let dtype = self.lhs_dtype(&eq.lhs, &t, target);
                 self.prepare(&t, dtype, &[], eq.rhs)?
@@ -241,6 +243,7 @@ impl Lowerer<'_> {
                     self.keep.push(label);
                 }
                 self.lhs_shape(name, *base)?;
+                self.check_structure(eq.rhs)?;
                 let t = self.lower_rhs(eq.rhs)?;
                 let dtype = self.lhs_dtype(&eq.lhs, &t, target);
                 let keep = self.keep.clone();
