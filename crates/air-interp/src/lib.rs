@@ -13,7 +13,6 @@
 
 mod eval;
 
-
 use air_ir::{Code, Function, Intent, Module};
 
 pub use air_value::{bind_inputs, npy, npz, Result, RunError};

@@ -66,7 +66,11 @@ pub fn export_entry<'m>(module: &'m Module, named: &str) -> Result<&'m Function,
             NoEntry::Empty => "no function".into(),
             NoEntry::Ambiguous(_) => "no entry function".into(),
         },
-        reason: format!("{e} (none is @{named})"),
+        reason: if named == "main" {
+            e.to_string()
+        } else {
+            format!("{e}; none is @{named} either")
+        },
     })?;
     Ok(module
         .function(name)

@@ -20,7 +20,7 @@ fn several_functions_without_main_are_refused() {
     for t in all() {
         let err = (t.export)(&m).expect_err(t.name).to_string();
         assert!(
-            err.contains("f, g") && err.contains("main"),
+            err.contains("@f, @g") && err.contains("@main"),
             "{}: {err}",
             t.name
         );

@@ -104,12 +104,6 @@
 //! assert!(back.starts_with("Equality(Indexed(IndexedBase(Symbol('y')"));
 //! ```
 
-// TODO(lead): removed when sympy-contract lands
-#![allow(
-    clippy::wildcard_enum_match_arm,
-    clippy::match_wildcard_for_single_variants
-)]
-
 mod check;
 pub mod error;
 mod export;

@@ -136,6 +136,7 @@ impl<'m> Writer<'m> {
         }
     }
 
+    #[allow(clippy::wildcard_enum_match_arm)] // srepr atoms: only a name or a call has a head
     fn node(&mut self, n: &Node, idx: &[NodeId]) -> W<NodeId> {
         let operand = |k: usize| n.operands.get(k).copied().ok_or("missing operand");
         match &n.op {
@@ -557,6 +558,7 @@ fn flat(t: &mut Tree, head: Head, a: NodeId, c: NodeId) -> NodeId {
 }
 
 /// True when the node is a SymPy Boolean (a relation, logic, `true`/`false`).
+#[allow(clippy::wildcard_enum_match_arm)] // srepr atoms: only a name or a call has a head
 pub(crate) fn is_boolean(t: &Tree, n: NodeId) -> bool {
     let head = match &t.node(n).atom {
         crate::syntax::Atom::Call(h) => crate::vocab::call(h),

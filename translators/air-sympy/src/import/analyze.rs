@@ -19,6 +19,7 @@ pub(crate) fn head(dag: &Tree, id: NodeId) -> Option<Head> {
 }
 
 /// The name of a `Symbol`, a `Dummy` (`x_<dummy_index>`) or an `Idx` (its label's name).
+#[allow(clippy::wildcard_enum_match_arm)] // SymPy heads and srepr atoms: every other one names no symbol
 pub(crate) fn symbol_name(dag: &Tree, id: NodeId) -> Option<String> {
     let n = dag.node(id);
     match head(dag, id)? {

@@ -34,7 +34,14 @@ pub(crate) fn sum_dtype(d: DType) -> DType {
     match d {
         DType::Bool | DType::I8 | DType::I16 | DType::I32 => DType::I64,
         DType::U8 | DType::U16 | DType::U32 => DType::U64,
-        other => other,
+        DType::I64
+        | DType::U64
+        | DType::F16
+        | DType::BF16
+        | DType::F32
+        | DType::F64
+        | DType::C64
+        | DType::C128 => d,
     }
 }
 

@@ -91,6 +91,7 @@ impl<'a> Lowerer<'a> {
         self.bound.iter().any(|(_, b)| *b == l)
     }
 
+    #[allow(clippy::wildcard_enum_match_arm)] // srepr atoms: every other one is not a value of this kind
     fn lower_uncached(&mut self, e: NodeId) -> R<Term> {
         let dag = self.dag;
         let n = dag.node(e);
@@ -340,6 +341,7 @@ impl<'a> Lowerer<'a> {
         self.binary(BinaryOp::Pow, b, &Term::num(Num::Int(k)), e)
     }
 
+    #[allow(clippy::wildcard_enum_match_arm)] // srepr atoms: every other one is not a value of this kind
     fn pow(&mut self, e: NodeId, base: NodeId, exp: NodeId) -> R<Term> {
         let b_is_e = head(self.dag, base) == Some(Head::E);
         if b_is_e {

@@ -56,7 +56,7 @@ pub fn import(text: &str, opts: &Options) -> Result<Module, Error> {
             problems.truncate(check::MAX_LISTED + 1);
             Error::Import(problems)
         }
-        other => other,
+        e @ (Error::Parse(_) | Error::Air(_) | Error::Export(_)) => e,
     })
 }
 

@@ -122,6 +122,7 @@ impl Parser<'_> {
         Ok(())
     }
 
+    #[allow(clippy::wildcard_enum_match_arm)] // srepr tokens: every other token is a syntax error
     fn expr(&mut self) -> Result<NodeId, Problem> {
         let start = self.tok.start;
         self.enter(start)?;
@@ -162,6 +163,7 @@ impl Parser<'_> {
     }
 
     /// `NAME(args...)`, the current token being `(`.
+    #[allow(clippy::wildcard_enum_match_arm)] // srepr tokens: every other token is a syntax error
     fn call(&mut self, head: String, start: usize) -> Result<NodeId, Problem> {
         self.bump()?;
         let (mut args, mut kwargs) = (vec![], vec![]);
