@@ -33,6 +33,7 @@
 //! the interpreter except the transcendental functions (glibc's libm and libmvec).
 
 mod check;
+pub mod exports;
 mod header;
 mod options;
 pub mod plan;
@@ -46,6 +47,8 @@ mod codegen;
 #[cfg(feature = "llvm")]
 mod jit;
 #[cfg(feature = "llvm")]
+mod link;
+#[cfg(feature = "llvm")]
 mod raw;
 #[cfg(feature = "llvm")]
 mod rt;
@@ -57,7 +60,7 @@ pub use options::Options;
 /// Releases a buffer compiled code handed out (`air-rt`'s allocator).
 pub use air_rt::air_free;
 #[cfg(feature = "llvm")]
-pub use aot::{emit, emit_functions, runtime_lib, AotError, Emit};
+pub use aot::{emit, emit_functions, runtime_lib, AotError, Emit, Runtime};
 #[cfg(feature = "llvm")]
 pub use jit::{compile, compile_cached, CompileTimes, CompiledModule};
 #[cfg(feature = "llvm")]

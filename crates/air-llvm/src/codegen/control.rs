@@ -334,7 +334,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         for p in f.params.iter().filter(|p| p.intent != Intent::Out) {
             let v = *operands
                 .next()
-                .ok_or_else(|| CgError::unsupported("call has too few operands"))?;
+                .ok_or_else(|| CgError::internal("call has too few operands"))?;
             let val = sc.val(v)?.clone();
             let buf = match p.intent {
                 // The callee overwrites an inout buffer: give it a copy.
@@ -360,7 +360,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 given
                     .next()
                     .map(|(b, _)| b)
-                    .ok_or_else(|| CgError::unsupported("call operands"))?
+                    .ok_or_else(|| CgError::internal("call operands"))?
             };
             param_bufs.push((buf, p));
         }

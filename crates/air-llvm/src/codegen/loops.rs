@@ -61,7 +61,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let pre = self
             .b
             .get_insert_block()
-            .ok_or_else(|| CgError::unsupported("no insert block"))?;
+            .ok_or_else(|| CgError::internal("no insert block"))?;
         let header = c.append_basic_block(self.func, "loop");
         let body_bb = c.append_basic_block(self.func, "body");
         let exit = c.append_basic_block(self.func, "exit");
@@ -77,7 +77,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let latch = self
             .b
             .get_insert_block()
-            .ok_or_else(|| CgError::unsupported("no insert block"))?;
+            .ok_or_else(|| CgError::internal("no insert block"))?;
         let back = self.b.build_unconditional_branch(header)?;
         set_loop_hint(c, back, hint);
         i.add_incoming(&[(&lo, pre), (&next, latch)]);
@@ -203,7 +203,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                     .map(|a| self.pick(*fortran, ivs[r - 1 - a], ivs[a]))
                     .collect()
             }
-            Ix::Flat(_) => Err(CgError::unsupported("per-axis indices in a flat loop")),
+            Ix::Flat(_) => Err(CgError::internal("per-axis indices in a flat loop")),
         }
     }
 
