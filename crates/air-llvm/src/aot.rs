@@ -186,28 +186,39 @@ pub fn emit_functions(
         Emit::Object => tm
             .write_to_file(&m, FileType::Object, out)
             .map_err(|e| write_err(e.to_string())),
-        Emit::SharedLib { runtime } => {
-            let uses_mvec = m.get_functions().any(|f| {
-                f.count_basic_blocks() == 0 && f.get_name().to_bytes().starts_with(b"_ZGV")
-            });
-            let tmp = TempDir::new(out)?;
-            let obj = tmp.0.join("module.o");
-            tm.write_to_file(&m, FileType::Object, &obj)
-                .map_err(|e| write_err(e.to_string()))?;
-            let runtime = match runtime {
-                Runtime::File(path) => path.clone(),
-                Runtime::Embedded => {
-                    let path = tmp.0.join("air_rt.o");
-                    std::fs::write(&path, EMBEDDED_RUNTIME).map_err(|e| AotError::Write {
-                        path: path.clone(),
-                        message: e.to_string(),
-                    })?;
-                    path
-                }
-            };
-            link_shared(&obj, &runtime, &exports, uses_mvec, &tmp.0, out)
-        }
+        Emit::SharedLib { runtime } => write_shared(&m, &tm, runtime, &exports, out),
     }
+}
+
+/// Writes `m` as an object into a temporary directory and links it with `runtime` into the
+/// shared library `out`, exporting `exports`.
+fn write_shared(
+    m: &inkwell::module::Module<'_>,
+    tm: &TargetMachine,
+    runtime: &Runtime,
+    exports: &[String],
+    out: &Path,
+) -> Result<(), AotError> {
+    let uses_mvec = m
+        .get_functions()
+        .any(|f| f.count_basic_blocks() == 0 && f.get_name().to_bytes().starts_with(b"_ZGV"));
+    let tmp = TempDir::new(out)?;
+    let write_err = |path: &Path, e: String| AotError::Write {
+        path: path.to_path_buf(),
+        message: e,
+    };
+    let obj = tmp.0.join("module.o");
+    tm.write_to_file(m, FileType::Object, &obj)
+        .map_err(|e| write_err(out, e.to_string()))?;
+    let runtime = match runtime {
+        Runtime::File(path) => path.clone(),
+        Runtime::Embedded => {
+            let path = tmp.0.join("air_rt.o");
+            std::fs::write(&path, EMBEDDED_RUNTIME).map_err(|e| write_err(&path, e.to_string()))?;
+            path
+        }
+    };
+    link_shared(&obj, &runtime, exports, uses_mvec, &tmp.0, out)
 }
 
 /// Links the LLVM IR `text` (named `name` in errors) into `m`.

@@ -10,8 +10,9 @@
 //! [`CompiledModule::call`] is the safe entry point, mirroring `air_interp::run`;
 //! [`CompiledModule::entry`] hands out the raw C ABI entry point ([`Entry`]) for callers that
 //! build descriptors over their own memory (skair, over NumPy arrays). Ahead of time,
-//! [`aot::emit`] writes the same code as LLVM IR, assembly, an object or a shared library, and
-//! [`c_header`] its C header.
+//! [`aot::emit`] writes the same code as LLVM IR, assembly, an object or a shared library (every
+//! symbol under the library's prefix, [`exports`]; the runtime, built into this crate by
+//! `build.rs`, linked in and hidden), and [`c_header`] its C header.
 //!
 //! Code generation is behind the cargo feature `llvm` (on by default for this crate, which is not a
 //! default member of the workspace). Without it, [`compile`] reports `E0505`.

@@ -99,7 +99,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let saved = self.enter_region();
         let (_, yields) = self.region(region, plan_region(region), args, HashMap::new())?;
         if yields.len() != out.len() {
-            return Err(CgError::unsupported(
+            return Err(CgError::internal(
                 "region yields the wrong number of values",
             ));
         }
@@ -206,7 +206,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let saved = self.enter_region();
         let (_, yields) = self.region(body, plan_region(body), args, HashMap::new())?;
         if yields.len() != next.len() {
-            return Err(CgError::unsupported(
+            return Err(CgError::internal(
                 "for body yields the wrong number of values",
             ));
         }
@@ -386,7 +386,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             }
         }
         if vals.len() != node.results.len() {
-            return Err(CgError::unsupported(format!(
+            return Err(CgError::internal(format!(
                 "call of @{callee} yields {} values, the node declares {}",
                 vals.len(),
                 node.results.len()

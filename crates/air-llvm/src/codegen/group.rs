@@ -166,7 +166,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                     .ok_or_else(|| CgError::internal("iota axis out of range"))?;
                 self.cast(DType::I64, *dtype, i.into())
             }
-            other => Err(CgError::unsupported(format!(
+            other => Err(CgError::internal(format!(
                 "{} is not elementwise",
                 other.name()
             ))),

@@ -160,9 +160,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             Ix::Levels { ivs, fortran } => {
                 let rank = buf.strides.len();
                 if ivs.len() != rank {
-                    return Err(CgError::unsupported(
-                        "nest of another rank than its operand",
-                    ));
+                    return Err(CgError::internal("nest of another rank than its operand"));
                 }
                 let mut off = self.i64c(0);
                 for (l, &i) in ivs.iter().enumerate() {

@@ -58,7 +58,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         self.b.position_at_end(parent_block);
         generated?;
         if no_error.get_first_use().is_some() {
-            return Err(CgError::unsupported(
+            return Err(CgError::internal(
                 "a loop body that can fail cannot run in its own function",
             ));
         }

@@ -162,7 +162,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         h: Head<'ctx>,
     ) -> R<RowReduction<'ctx>> {
         let q = suffix_start(&h.reduced)
-            .ok_or_else(|| CgError::unsupported("not a reduction over trailing axes"))?;
+            .ok_or_else(|| CgError::internal("not a reduction over trailing axes"))?;
         let rty = sc
             .region
             .node(id)
