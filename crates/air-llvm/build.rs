@@ -53,6 +53,8 @@ fn build_static_runtime(root: &Path, target_dir: &Path) -> PathBuf {
         .arg(target_dir)
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("CARGO_BUILD_TARGET")
+        // `cargo clippy` sets it for the outer build: the runtime is built the same either way.
+        .env_remove("RUSTC_WORKSPACE_WRAPPER")
         .status()
         .unwrap_or_else(|e| panic!("cannot run `{cargo}` to build air-rt: {e}"));
     assert!(

@@ -51,6 +51,9 @@ pub fn values(t: &Tensor) -> String {
 /// The widest element that will be shown.
 fn shown_width(shape: &[usize], items: &[String], summarise: bool) -> usize {
     let mut width = 0;
+    if items.is_empty() {
+        return width;
+    }
     let mut index = vec![0usize; shape.len()];
     'all: loop {
         if index
@@ -221,6 +224,11 @@ mod tests {
         assert_eq!(
             show("y", &t),
             "y: f64[2, 3]\n[[ 1.0 -2.5  3.0]\n [10.0  0.5  nan]]\n"
+        );
+        assert_eq!(values(&Tensor::zeros(air_ir::DType::I32, &[0])), "[]");
+        assert_eq!(
+            values(&Tensor::zeros(air_ir::DType::I32, &[2, 0])),
+            "[[]\n []]"
         );
         let b = Tensor::from_vec(&[2, 1, 2], vec![true, false, false, true]).unwrap();
         assert_eq!(values(&b), "[[[ True False]]\n\n [[False  True]]]");
