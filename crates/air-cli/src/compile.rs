@@ -25,8 +25,13 @@ pub struct CompileArgs {
     /// Export only this function (repeatable; default: every function).
     #[arg(long)]
     function: Vec<String>,
-    /// The AIR runtime library `libair_rt.a` to link a shared library with (default:
-    /// $AIR_RUNTIME_LIB, else the one beside the `air` executable).
+    /// The symbol prefix: every function @f is exported as PREFIX_f, with PREFIX_alloc and
+    /// PREFIX_free (a C identifier; default: the output's name before its first `.`, without a
+    /// leading `lib`: libmatvec.so -> matvec).
+    #[arg(long)]
+    prefix: Option<String>,
+    /// An AIR runtime library (`libair_rt.a`) to link a shared library with instead of the one
+    /// built into air (default: $AIR_RUNTIME_LIB when set).
     #[arg(long)]
     runtime: Option<PathBuf>,
     /// LLVM optimisation level, 0 to 3.
@@ -61,6 +66,11 @@ pub fn compile(args: &CompileArgs) -> CmdResult {
     };
 
     let kind = emit_kind(args)?;
+    let prefix = match &args.prefix {
+        Some(p) => aot::check_prefix(p).map(|()| p.clone()),
+        None => aot::default_prefix(&args.output),
+    }
+    .map_err(|e| format!("error: {e}"))?;
     if args.opt_level > 3 {
         return Err(format!(
             "error: --opt-level {} is not 0 to 3",
@@ -80,7 +90,7 @@ pub fn compile(args: &CompileArgs) -> CmdResult {
         Kind::Asm => Emit::Asm,
         Kind::Object => Emit::Object,
         Kind::SharedLib => Emit::SharedLib {
-            runtime_lib: aot::runtime_lib(args.runtime.as_deref()).map_err(|e| e.to_string())?,
+            runtime: aot::runtime_lib(args.runtime.as_deref()).map_err(|e| e.to_string())?,
         },
     };
     let functions: Vec<String> = if args.function.is_empty() {
@@ -93,17 +103,24 @@ pub fn compile(args: &CompileArgs) -> CmdResult {
         opt_level: args.opt_level,
         ..air_llvm::Options::default()
     };
-    aot::emit_functions(&l.module, &options, &emit, &args.output, &functions).map_err(
-        |e| match e {
-            AotError::Compile(d) => crate::render::render_all(&d.0, &l),
-            other @ (AotError::UnknownFunction(_)
-            | AotError::MissingRuntime(_)
-            | AotError::Write { .. }
-            | AotError::Link { .. }) => other.to_string(),
-        },
-    )?;
+    aot::emit_functions(
+        &l.module,
+        &options,
+        &emit,
+        &args.output,
+        &prefix,
+        &functions,
+    )
+    .map_err(|e| match e {
+        AotError::Compile(d) => crate::render::render_all(&d.0, &l),
+        other @ (AotError::UnknownFunction(_)
+        | AotError::MissingRuntime(_)
+        | AotError::Prefix(_)
+        | AotError::Write { .. }
+        | AotError::Link { .. }) => other.to_string(),
+    })?;
     if let Some(h) = &args.header {
-        let text = air_llvm::c_header_for(&l.module, &functions);
+        let text = air_llvm::c_header_for(&l.module, &prefix, &functions);
         std::fs::write(h, text).map_err(|e| format!("error: cannot write {}: {e}", h.display()))?;
     }
     Ok(())

@@ -74,7 +74,7 @@ pub fn conformance(args: &ConformanceArgs) -> CmdResult {
     opts.filter = filter;
     opts.tags.clone_from(&args.tags);
     let rep = air_conformance::run(&opts, &targets).map_err(|e| format!("error: {e}"))?;
-    print!("{}", report::summary(&rep, args.table));
+    crate::out::write(&report::summary(&rep, args.table))?;
     let write = |path: &Option<PathBuf>, text: String| -> CmdResult {
         match path {
             Some(p) => std::fs::write(p, text)

@@ -9,10 +9,12 @@
 mod compile;
 mod conformance;
 mod input;
+mod out;
 mod render;
 mod run;
+mod show;
 
-use std::io::Write;
+use std::fmt::Write as _;
 use std::process::ExitCode;
 
 use air_ir::serial::Format;
@@ -88,10 +90,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run::run(&args),
         Command::Compile(args) => compile::compile(&args),
         Command::Conformance(args) => conformance::conformance(&args),
-        Command::Info => {
-            info();
-            Ok(())
-        }
+        Command::Info => out::write(&info()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -114,7 +113,11 @@ fn check(files: &[String], from: Option<&str>) -> CmdResult {
         match load(file, from).and_then(|l| validate(&l).map(|()| l)) {
             Ok(l) => {
                 let funcs = l.module.functions.len();
-                println!("{}: ok ({funcs} function{})", l.name, plural(funcs));
+                out::write(&format!(
+                    "{}: ok ({funcs} function{})\n",
+                    l.name,
+                    plural(funcs)
+                ))?;
             }
             Err(report) => {
                 failed += 1;
@@ -152,8 +155,7 @@ fn validate(l: &Loaded) -> Result<(), String> {
 fn print(file: &str, from: Option<&str>) -> CmdResult {
     let from = from.map(parse_format).transpose()?;
     let l = load(file, from)?;
-    print!("{}", air_ir::text::print(&l.module));
-    Ok(())
+    out::write(&air_ir::text::print(&l.module))
 }
 
 fn convert(
@@ -175,35 +177,42 @@ fn convert(
     }
     let bytes = input::write(&l.module, to, output)?;
     if output == "-" {
-        std::io::stdout()
-            .write_all(&bytes)
-            .map_err(|e| format!("error: cannot write to standard output: {e}"))
+        out::write_bytes(&bytes)
     } else {
         std::fs::write(output, &bytes).map_err(|e| format!("error: cannot write {output}: {e}"))
     }
 }
 
-fn info() {
-    println!(
+/// What `air info` prints: versions, formats, the op set and the error codes.
+fn info() -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
         "AIR {} (IR version {}, op set {})",
         env!("CARGO_PKG_VERSION"),
         air_ir::module::IR_VERSION,
         air_ir::module::OPSET_VERSION
     );
-    println!("\nformats:");
+    let _ = writeln!(s, "\nformats:");
     for f in Format::ALL {
-        println!("  {:<10} {}", f.name(), f.extensions().join(", "));
+        let _ = writeln!(s, "  {:<10} {}", f.name(), f.extensions().join(", "));
     }
     for t in air_translate::all() {
-        println!("  {:<10} {} (translator)", t.name, t.extensions.join(", "));
+        let _ = writeln!(
+            s,
+            "  {:<10} {} (translator)",
+            t.name,
+            t.extensions.join(", ")
+        );
     }
     let ops = air_ir::op::all_op_names();
-    println!("\nop set v1 ({} ops):", ops.len());
+    let _ = writeln!(s, "\nop set v1 ({} ops):", ops.len());
     for chunk in ops.chunks(10) {
-        println!("  {}", chunk.join(" "));
+        let _ = writeln!(s, "  {}", chunk.join(" "));
     }
-    println!("\nerror codes:");
+    let _ = writeln!(s, "\nerror codes (docs/spec.md section 5):");
     for c in air_ir::Code::ALL {
-        println!("  {c}  {}", c.title());
+        let _ = writeln!(s, "  {c}  {}", c.title());
     }
+    s
 }

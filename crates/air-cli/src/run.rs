@@ -1,5 +1,6 @@
 //! `air run`: binds `.npz` inputs to a function's params by name, runs it on a backend (the LLVM
-//! backend when built with the `llvm` feature, else the interpreter), writes the results.
+//! backend when built with the `llvm` feature, else the interpreter), and writes the results to
+//! an `.npz` file, or prints them (name, dtype, shape, values laid out as NumPy prints them).
 
 use std::path::PathBuf;
 
@@ -18,9 +19,10 @@ pub struct RunArgs {
     /// Inputs, one array per parameter, named by parameter (record arrays split into `t__field`).
     #[arg(long)]
     inputs: PathBuf,
-    /// Where to write the results (`result0`... when unnamed), in signature order.
+    /// Where to write the results (`result0`... when unnamed), in signature order. Without it
+    /// they are printed: name, dtype and shape, then the values (summarised beyond 1000 elements).
     #[arg(long)]
-    outputs: PathBuf,
+    outputs: Option<PathBuf>,
     /// The function to run (default: `main`, else the first).
     #[arg(long)]
     function: Option<String>,
@@ -93,8 +95,15 @@ pub fn run(args: &RunArgs) -> CmdResult {
         air_interp::run(&l.module, &function, &inputs)
             .map_err(|e| format!("error: @{function}: {e}"))?
     };
-    air_interp::npz::write_npz(&args.outputs, &outputs)
-        .map_err(|e| format!("error: cannot write {}: {e}", args.outputs.display()))?;
+    let Some(path) = &args.outputs else {
+        let text: String = outputs
+            .iter()
+            .map(|(n, t)| crate::show::show(n, t))
+            .collect();
+        return crate::out::write(&text);
+    };
+    air_interp::npz::write_npz(path, &outputs)
+        .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
     for (name, t) in &outputs {
         eprintln!("{name}: {} {:?}", t.dtype(), t.shape());
     }

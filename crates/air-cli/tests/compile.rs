@@ -1,7 +1,7 @@
 //! `air compile` and `air run --backend llvm` end to end (only with the `llvm` feature): the
 //! module of `crates/air-llvm/tests/aot/` compiled by the CLI to a shared library and a header,
-//! called by that directory's C program; the other output forms; the runtime library's lookup
-//! and its error; SymPy srepr with dtypes from `--dtype`; running on the LLVM backend against the
+//! called by that directory's C program (the runtime built into `air`); the other output forms;
+//! the runtime library named by option or environment, and its error; SymPy srepr with dtypes from `--dtype`; running on the LLVM backend against the
 //! interpreter.
 #![cfg(feature = "llvm")]
 
@@ -50,18 +50,8 @@ fn compile_writes_a_shared_library_and_header_that_a_c_program_uses() {
     let lib = dir.join("libmodule.so");
     let header = dir.join("module.h");
     let model = s(&fixture("module.air"));
-    let runtime = static_lib();
     let out = air(
-        &[
-            "compile",
-            &model,
-            "-o",
-            &s(&lib),
-            "--header",
-            &s(&header),
-            "--runtime",
-            &s(&runtime),
-        ],
+        &["compile", &model, "-o", &s(&lib), "--header", &s(&header)],
         None,
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -90,7 +80,7 @@ fn compile_writes_a_shared_library_and_header_that_a_c_program_uses() {
 }
 
 #[test]
-fn the_runtime_comes_from_the_environment_and_its_absence_says_how_to_build_it() {
+fn a_runtime_named_by_the_environment_or_option_is_linked_and_must_exist() {
     let dir = scratch("runtime");
     let model = s(&fixture("module.air"));
     let lib = s(&dir.join("libm1.so"));
@@ -109,7 +99,7 @@ fn the_runtime_comes_from_the_environment_and_its_absence_says_how_to_build_it()
     let out = air(&args, Some(&static_lib()));
     assert!(out.status.success(), "{}", stderr(&out));
     let header = std::fs::read_to_string(&h).expect("header");
-    assert!(header.contains("int32_t air_matvec(") && !header.contains("air_axpy"));
+    assert!(header.contains("int32_t m1_matvec(") && !header.contains("m1_axpy"));
     let nm = Command::new("nm")
         .args(["-D", "--defined-only", "--format=posix"])
         .arg(&lib)
@@ -120,17 +110,16 @@ fn the_runtime_comes_from_the_environment_and_its_absence_says_how_to_build_it()
         .filter_map(|l| l.split_whitespace().next().map(str::to_string))
         .collect();
     names.sort();
-    assert_eq!(names, ["air_free", "air_matvec", "air_rt_alloc"]);
-    // No runtime where it is looked for.
+    assert_eq!(names, ["m1_alloc", "m1_free", "m1_matvec"]);
+    // A named runtime that is not there.
     let missing = dir.join("nowhere/libair_rt.a");
     let out = air(&["compile", &model, "-o", &lib], Some(&missing));
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains(&format!("not found at {}", missing.display())),
+        err.contains(&format!("{} does not exist", missing.display())),
         "{err}"
     );
-    assert!(err.contains("cargo build -p air-rt"), "{err}");
     let out = air(
         &["compile", &model, "-o", &lib, "--runtime", &s(&missing)],
         Some(&static_lib()),
@@ -148,10 +137,10 @@ fn compile_emits_ir_assembly_and_objects_by_extension_or_flag() {
     let dir = scratch("forms");
     let model = s(&fixture("module.air"));
     let cases = [
-        ("m.ll", None, "define i32 @air_matvec("),
-        ("m.s", None, ".globl\tair_matvec"),
-        ("m.txt", Some("ll"), "define i32 @air_axpy("),
-        ("m.asm", Some("asm"), "air_axpy:"),
+        ("m.ll", None, "define i32 @m_matvec("),
+        ("m.s", None, ".globl\tm_matvec"),
+        ("m.txt", Some("ll"), "define i32 @m_axpy("),
+        ("m.asm", Some("asm"), "m_axpy:"),
     ];
     for (file, emit, want) in cases {
         let path = s(&dir.join(file));

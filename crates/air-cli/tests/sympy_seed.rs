@@ -4,7 +4,7 @@
 //! for several run-time sizes; the numbers it prints are compared with `A @ x` computed here.
 #![cfg(feature = "llvm")]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 fn root() -> PathBuf {
@@ -44,8 +44,6 @@ fn srepr_compiles_to_a_library_that_c_calls_and_matches_a_matvec() {
         .arg(&lib)
         .arg("--header")
         .arg(&header)
-        .arg("--runtime")
-        .arg(static_lib())
         .output()
         .expect("air runs");
     assert!(
@@ -59,7 +57,7 @@ fn srepr_compiles_to_a_library_that_c_calls_and_matches_a_matvec() {
         "params[0]  %A: f64[n, m] (AIR_F64, rank 2), in",
         "params[1]  %x: f64[m] (AIR_F64, rank 1), in",
         "results[0] %y: f64[n] (AIR_F64, rank 1)",
-        "int32_t air_main(air_tensor *params, air_tensor *results, air_error *err);",
+        "int32_t matvec_main(air_tensor *params, air_tensor *results, air_error *err);",
     ] {
         assert!(h.contains(want), "{want}\n{h}");
     }
@@ -105,25 +103,4 @@ fn srepr_compiles_to_a_library_that_c_calls_and_matches_a_matvec() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// `libair_rt.a`, as `crates/air-rt/tests/abi.rs` finds it: beside this test's profile directory,
-/// else built now in a target directory of its own.
-fn static_lib() -> PathBuf {
-    let exe = std::env::current_exe().expect("test path");
-    let profile_dir: &Path = exe.parent().and_then(|d| d.parent()).expect("profile dir");
-    let lib = profile_dir.join("libair_rt.a");
-    if lib.exists() {
-        return lib;
-    }
-    let target = profile_dir.join("air-rt-staticlib");
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "-q", "-p", "air-rt", "--lib", "--target-dir"])
-        .arg(&target)
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "building libair_rt.a failed");
-    let lib = target.join("debug").join("libair_rt.a");
-    assert!(lib.exists(), "{} not built", lib.display());
-    lib
 }

@@ -8,6 +8,7 @@
 
 pub mod attrs;
 pub mod builder;
+mod codes;
 pub mod diag;
 pub mod dim;
 pub mod dtype;

@@ -1,18 +1,19 @@
 //! Ahead-of-time compilation: a module written as LLVM IR (`.ll`), assembly (`.s`), a
-//! position-independent object (`.o`) or a shared library (`.so`) linked against `air-rt`'s
-//! static library, for the host CPU (its name and features, as the JIT: like `-march=native`).
+//! position-independent object (`.o`) or a shared library (`.so`) linked with `air-rt`, for the
+//! host CPU (its name and features, as the JIT: like `-march=native`).
 //!
-//! The code is the JIT's (same generator, same `default<O3>` pipeline) with two differences: the
-//! error reporter `air_llvm_fail` is linked in as LLVM IR (`aot_fail.ll`) instead of mapped to
-//! Rust, and every definition except the exported `air_<f>` entry points is made internal, so
-//! objects of two modules link together. A shared library exports exactly those entry points plus
-//! `air_rt_alloc` and `air_free` (a version script hides the rest of the runtime); its other
-//! needs are `libm`, `libmvec` (when vector math is used), `libpthread`, `libdl` and `libc`.
-//! `air_rt_alloc` in a shared library is `air-rt`'s own, without the JIT's 64 GiB cap.
+//! The code is the JIT's (same generator, same pipeline) with these differences: the error
+//! reporter `air_llvm_fail` is linked in as LLVM IR (`aot_fail.ll`) instead of mapped to Rust;
+//! every entry point `air_<f>` is renamed `<prefix>_<f>` and `<prefix>_alloc`/`<prefix>_free`
+//! are defined over the runtime's allocator ([`crate::exports`]); every other definition is made
+//! internal, so objects and libraries of several modules link together. A shared library
+//! exports exactly those symbols (a version script hides the runtime linked into it, Rust's std
+//! included); its other needs are `libm`, `libmvec` (when vector math is used), `libpthread`,
+//! `libdl` and `libc`. The runtime is `air-rt` built for release and carried inside this crate
+//! ([`EMBEDDED_RUNTIME`], made by `build.rs`), so no build tree is needed at run time.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use air_ir::{Code, Diagnostic, Diagnostics, Module};
 use inkwell::context::Context;
@@ -21,14 +22,19 @@ use inkwell::module::Linkage;
 use inkwell::targets::{CodeModel, FileType, RelocMode, TargetMachine};
 
 use crate::codegen::ModGen;
+use crate::exports;
 use crate::jit::{generate, optimize, prepare, target_machine};
+use crate::link::{link_shared, TempDir};
 use crate::options::Options;
 
-/// The environment variable naming `libair_rt.a` when `--runtime` is not given.
+pub use crate::exports::{check_prefix, default_prefix};
+
+/// The environment variable naming a runtime library to link instead of the embedded one.
 pub const RUNTIME_ENV: &str = "AIR_RUNTIME_LIB";
 
-/// The file name of `air-rt`'s static library.
-pub const RUNTIME_FILE: &str = "libair_rt.a";
+/// `air-rt` (release) as one relocatable object: only the `air_*` entry points global, no debug
+/// info. Linked into every shared library unless another runtime is named.
+pub const EMBEDDED_RUNTIME: &[u8] = include_bytes!(env!("AIR_RT_OBJECT"));
 
 /// `air_llvm_fail` in LLVM IR, linked into every module written ahead of time.
 const FAIL_IR: &str = include_str!("aot_fail.ll");
@@ -42,11 +48,20 @@ pub enum Emit {
     Asm,
     /// A position-independent ELF object (`.o`); link it with `libair_rt.a`.
     Object,
-    /// A shared library (`.so`), linked by `cc -shared` with `air-rt`'s static library.
+    /// A shared library (`.so`), linked by `cc -shared` with `air-rt`.
     SharedLib {
-        /// `libair_rt.a` (see [`runtime_lib`]).
-        runtime_lib: PathBuf,
+        /// The runtime linked in (see [`runtime_lib`]).
+        runtime: Runtime,
     },
+}
+
+/// The `air-rt` linked into a shared library.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Runtime {
+    /// [`EMBEDDED_RUNTIME`], carried by this crate.
+    Embedded,
+    /// A static library or object built from `air-rt` (`libair_rt.a`).
+    File(PathBuf),
 }
 
 /// Why ahead-of-time compilation failed.
@@ -58,14 +73,16 @@ pub enum AotError {
     /// A function asked for is not in the module.
     #[error("error[{code}]: no function @{0} in the module", code = Code::UnknownFunction)]
     UnknownFunction(String),
-    /// `libair_rt.a` is not where it was looked for.
+    /// The runtime library named by `--runtime` or `$AIR_RUNTIME_LIB` does not exist.
     #[error(
-        "error: the AIR runtime library was not found at {}: build it with \
-         `cargo build -p air-rt` (or `cargo build --workspace`; it lands in target/<profile>/{RUNTIME_FILE} \
-         beside `air`), then pass --runtime PATH or set {RUNTIME_ENV}",
+        "error: the AIR runtime library {} does not exist (leave out --runtime and \
+         ${RUNTIME_ENV} to link the runtime built into air)",
         .0.display()
     )]
     MissingRuntime(PathBuf),
+    /// The symbol prefix is not usable (see [`crate::exports`]).
+    #[error("error: {0}")]
+    Prefix(String),
     /// Writing an output (or a temporary file) failed.
     #[error("error: cannot write {}: {message}", path.display())]
     Write {
@@ -90,30 +107,32 @@ impl From<Diagnostics> for AotError {
     }
 }
 
-/// Where `libair_rt.a` is: `explicit` when given, else `$AIR_RUNTIME_LIB`, else beside the
-/// running executable (where `cargo build --workspace` leaves it next to `air`). An error when
-/// the file is not there, saying how to build it.
-pub fn runtime_lib(explicit: Option<&Path>) -> Result<PathBuf, AotError> {
+/// The runtime to link: `explicit` when given, else `$AIR_RUNTIME_LIB` when set, else the
+/// embedded one. An error when a named file does not exist.
+pub fn runtime_lib(explicit: Option<&Path>) -> Result<Runtime, AotError> {
     let path = match (explicit, std::env::var_os(RUNTIME_ENV)) {
         (Some(p), _) => p.to_path_buf(),
         (None, Some(p)) if !p.is_empty() => PathBuf::from(p),
-        _ => std::env::current_exe()
-            .ok()
-            .and_then(|e| e.parent().map(|d| d.join(RUNTIME_FILE)))
-            .unwrap_or_else(|| PathBuf::from(RUNTIME_FILE)),
+        _ => return Ok(Runtime::Embedded),
     };
     if path.is_file() {
-        Ok(path)
+        Ok(Runtime::File(path))
     } else {
         Err(AotError::MissingRuntime(path))
     }
 }
 
 /// Compiles every function of `module` and writes `out` in the form `emit` asks for; every
-/// `air_<f>` is exported.
-pub fn emit(module: &Module, options: &Options, emit: &Emit, out: &Path) -> Result<(), AotError> {
+/// function `@f` is exported as `<prefix>_f`.
+pub fn emit(
+    module: &Module,
+    options: &Options,
+    emit: &Emit,
+    out: &Path,
+    prefix: &str,
+) -> Result<(), AotError> {
     let all: Vec<String> = module.functions.iter().map(|f| f.name.clone()).collect();
-    emit_functions(module, options, emit, out, &all)
+    emit_functions(module, options, emit, out, prefix, &all)
 }
 
 /// [`emit`], exporting only the entry points of `functions` (the others are still compiled when
@@ -123,22 +142,35 @@ pub fn emit_functions(
     options: &Options,
     emit: &Emit,
     out: &Path,
+    prefix: &str,
     functions: &[String],
 ) -> Result<(), AotError> {
     if let Some(f) = functions.iter().find(|f| module.function(f).is_none()) {
         return Err(AotError::UnknownFunction(f.clone()));
     }
-    if let Emit::SharedLib { runtime_lib } = emit {
-        if !runtime_lib.is_file() {
-            return Err(AotError::MissingRuntime(runtime_lib.clone()));
+    if let Emit::SharedLib {
+        runtime: Runtime::File(path),
+    } = emit
+    {
+        if !path.is_file() {
+            return Err(AotError::MissingRuntime(path.clone()));
         }
     }
+    check_prefix(prefix).map_err(AotError::Prefix)?;
+    let exports = exports::exported_symbols(prefix, functions).map_err(AotError::Prefix)?;
     prepare(module)?;
-    let exports: Vec<String> = functions.iter().map(|f| ModGen::symbol(f)).collect();
     let ctx = Context::create();
     let tm = target_machine(options, RelocMode::PIC, CodeModel::Default)?;
     let m = generate(&ctx, module, &tm, options)?;
-    link_fail(&ctx, &m, &tm)?;
+    for f in functions {
+        if let Some(entry) = m.get_function(&ModGen::symbol(f)) {
+            entry
+                .as_global_value()
+                .set_name(&exports::function_symbol(prefix, f));
+        }
+    }
+    link_ir(&ctx, &m, &tm, FAIL_IR, "aot_fail.ll")?;
+    link_ir(&ctx, &m, &tm, &exports::memory_ir(prefix), "memory.ll")?;
     internalize(&m, &exports);
     optimize(&m, &tm, options)?;
     drop_unused(&m, &tm)?;
@@ -154,35 +186,59 @@ pub fn emit_functions(
         Emit::Object => tm
             .write_to_file(&m, FileType::Object, out)
             .map_err(|e| write_err(e.to_string())),
-        Emit::SharedLib { runtime_lib } => {
-            let uses_mvec = m.get_functions().any(|f| {
-                f.count_basic_blocks() == 0 && f.get_name().to_bytes().starts_with(b"_ZGV")
-            });
-            let tmp = TempDir::new(out)?;
-            let obj = tmp.0.join("module.o");
-            tm.write_to_file(&m, FileType::Object, &obj)
-                .map_err(|e| write_err(e.to_string()))?;
-            link_shared(&obj, runtime_lib, &exports, uses_mvec, &tmp.0, out)
-        }
+        Emit::SharedLib { runtime } => write_shared(&m, &tm, runtime, &exports, out),
     }
 }
 
-/// Links [`FAIL_IR`] into `m`.
-fn link_fail<'ctx>(
+/// Writes `m` as an object into a temporary directory and links it with `runtime` into the
+/// shared library `out`, exporting `exports`.
+fn write_shared(
+    m: &inkwell::module::Module<'_>,
+    tm: &TargetMachine,
+    runtime: &Runtime,
+    exports: &[String],
+    out: &Path,
+) -> Result<(), AotError> {
+    let uses_mvec = m
+        .get_functions()
+        .any(|f| f.count_basic_blocks() == 0 && f.get_name().to_bytes().starts_with(b"_ZGV"));
+    let tmp = TempDir::new(out)?;
+    let write_err = |path: &Path, e: String| AotError::Write {
+        path: path.to_path_buf(),
+        message: e,
+    };
+    let obj = tmp.0.join("module.o");
+    tm.write_to_file(m, FileType::Object, &obj)
+        .map_err(|e| write_err(out, e.to_string()))?;
+    let runtime = match runtime {
+        Runtime::File(path) => path.clone(),
+        Runtime::Embedded => {
+            let path = tmp.0.join("air_rt.o");
+            std::fs::write(&path, EMBEDDED_RUNTIME).map_err(|e| write_err(&path, e.to_string()))?;
+            path
+        }
+    };
+    link_shared(&obj, &runtime, exports, uses_mvec, &tmp.0, out)
+}
+
+/// Links the LLVM IR `text` (named `name` in errors) into `m`.
+fn link_ir<'ctx>(
     ctx: &'ctx Context,
     m: &inkwell::module::Module<'ctx>,
     tm: &TargetMachine,
+    text: &str,
+    name: &str,
 ) -> Result<(), AotError> {
     let internal =
-        |e: String| -> AotError { Diagnostics::from(Diagnostic::new(Code::Unsupported, e)).into() };
-    let buf = MemoryBuffer::create_from_memory_range_copy(FAIL_IR.as_bytes(), "aot_fail.ll");
-    let fail = ctx
+        |e: String| -> AotError { Diagnostics::from(Diagnostic::new(Code::Internal, e)).into() };
+    let buf = MemoryBuffer::create_from_memory_range_copy(text.as_bytes(), name);
+    let extra = ctx
         .create_module_from_ir(buf)
-        .map_err(|e| internal(format!("aot_fail.ll does not parse: {e}")))?;
-    fail.set_triple(&tm.get_triple());
-    fail.set_data_layout(&tm.get_target_data().get_data_layout());
-    m.link_in_module(fail)
-        .map_err(|e| internal(format!("cannot link air_llvm_fail: {e}")))
+        .map_err(|e| internal(format!("{name} does not parse: {e}")))?;
+    extra.set_triple(&tm.get_triple());
+    extra.set_data_layout(&tm.get_target_data().get_data_layout());
+    m.link_in_module(extra)
+        .map_err(|e| internal(format!("cannot link {name}: {e}")))
 }
 
 /// Gives every function and global defined in `m` internal linkage, except the entry points in
@@ -202,88 +258,6 @@ fn internalize(m: &inkwell::module::Module<'_>, exports: &[String]) {
     }
 }
 
-/// `cc -shared` of the object with the runtime, exporting `exports`, `air_rt_alloc` and
-/// `air_free` only; unresolved symbols are an error here rather than at load time.
-fn link_shared(
-    obj: &Path,
-    runtime: &Path,
-    exports: &[String],
-    uses_mvec: bool,
-    tmp: &Path,
-    out: &Path,
-) -> Result<(), AotError> {
-    let script = tmp.join("exports.map");
-    let mut text = String::from("{\n  global:\n    \"air_rt_alloc\";\n    \"air_free\";\n");
-    for e in exports {
-        text.push_str(&format!("    \"{e}\";\n"));
-    }
-    text.push_str("  local: *;\n};\n");
-    std::fs::write(&script, text).map_err(|e| AotError::Write {
-        path: script.clone(),
-        message: e.to_string(),
-    })?;
-    let soname = out.file_name().unwrap_or(out.as_os_str());
-    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
-    let mut cmd = Command::new(&cc);
-    cmd.arg("-shared")
-        .arg("-o")
-        .arg(out)
-        .arg(obj)
-        .arg(runtime)
-        .arg(format!("-Wl,--version-script={}", script.display()))
-        .arg(format!("-Wl,-soname,{}", soname.to_string_lossy()))
-        .args([
-            "-Wl,--undefined=air_rt_alloc",
-            "-Wl,--undefined=air_free",
-            "-Wl,--gc-sections",
-            "-Wl,--no-undefined",
-            "-Wl,-z,noexecstack",
-        ]);
-    if uses_mvec {
-        cmd.arg("-lmvec");
-    }
-    cmd.args(["-lm", "-lpthread", "-ldl", "-lgcc_s", "-lc"]);
-    let link_err = |message: String| AotError::Link {
-        path: out.to_path_buf(),
-        message,
-    };
-    let output = cmd
-        .output()
-        .map_err(|e| link_err(format!("cannot run `{cc}`: {e}")))?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(link_err(format!(
-            "`{cc}` exited with {}: {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
-        )))
-    }
-}
-
-/// A fresh directory for intermediate files, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(out: &Path) -> Result<TempDir, AotError> {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("air-aot-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|e| AotError::Write {
-            path: out.to_path_buf(),
-            message: format!("cannot create {}: {e}", dir.display()),
-        })?;
-        Ok(TempDir(dir))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Removes the internal functions and globals nothing exported reaches (the kernel pipeline of
 /// `jit::pipeline` runs no interprocedural passes, so functions left out of `--function` would stay).
 fn drop_unused(m: &inkwell::module::Module<'_>, tm: &TargetMachine) -> Result<(), AotError> {
@@ -293,8 +267,6 @@ fn drop_unused(m: &inkwell::module::Module<'_>, tm: &TargetMachine) -> Result<()
         inkwell::passes::PassBuilderOptions::create(),
     )
     .map_err(|e| {
-        AotError::Compile(
-            Diagnostic::new(Code::Unsupported, format!("globaldce failed: {e}")).into(),
-        )
+        AotError::Compile(Diagnostic::new(Code::Internal, format!("globaldce failed: {e}")).into())
     })
 }

@@ -12,7 +12,7 @@ use air_value::{bind_inputs, RunError, Tensor};
 use crate::jit::{CompiledModule, EntryFn};
 
 /// The most elements a result buffer is allocated with before the call (as the interpreter's
-/// limit); larger results are left to the callee, which reports E0505 when it cannot allocate.
+/// limit); larger results are left to the callee, which reports E0508 when it cannot allocate.
 const MAX_PREALLOCATED: usize = 1 << 32;
 
 /// Runs `$body` with `$a` bound to the array inside any tensor variant.
@@ -106,7 +106,7 @@ fn take_allocated(d: &AirTensor, ty: &TensorType) -> Result<Tensor, RunError> {
     // SAFETY: `n` bytes were allocated by `air_rt_alloc` and written by the callee.
     let bytes = unsafe { std::slice::from_raw_parts(d.data, n) };
     let t = Tensor::from_le_bytes(ty.dtype, &shape, bytes)
-        .map_err(|e| RunError::new(Code::Unsupported, e.to_string()));
+        .map_err(|e| RunError::new(Code::Internal, e.to_string()));
     // SAFETY: the buffer was handed out by the callee and is released once.
     unsafe { air_rt::air_free(d.data) };
     t
@@ -289,7 +289,7 @@ pub(crate) fn run_error(f: &Function, code: i32, err: &AirError) -> RunError {
         .iter()
         .copied()
         .find(|c| c.number() == number)
-        .unwrap_or(Code::Unsupported);
+        .unwrap_or(Code::Internal);
     let text = err.text();
     let message = text
         .strip_suffix(&format!(" in @{}", f.name))

@@ -1,7 +1,8 @@
-//! The C header of a compiled module (`air compile ... --header m.h`): the descriptor, error and
-//! memory declarations of `air-rt`'s `air.h` (inlined, so the header stands alone; its `AIR_H`
-//! guard lets a program include both), then one prototype per AIR function with a comment listing
-//! its parameters and results (name, dtype, dims, intent).
+//! The C header of a compiled module (`air compile ... --header m.h`): the descriptor and error
+//! declarations of `air-rt`'s `air.h` (inlined without its runtime memory functions, so the
+//! header stands alone; its `AIR_H` guard lets a program include both), the library's memory
+//! functions `<prefix>_alloc` and `<prefix>_free`, then one prototype `<prefix>_<f>` per AIR
+//! function with a comment listing its parameters and results (name, dtype, dims, intent).
 //!
 //! A function whose name is not a C identifier (AIR names may contain `.`) is declared under a
 //! C name with `_` for each other character, bound to its real symbol with `__asm__` (GCC and
@@ -12,24 +13,33 @@ use std::fmt::Write as _;
 
 use air_ir::{Function, Intent, Module, TensorType};
 
-/// `air-rt`'s C header, inlined into every generated header.
+use crate::exports::function_symbol;
+
+/// `air-rt`'s C header, inlined into every generated header (without [`RUNTIME_MEMORY`]).
 const AIR_H: &str = include_str!("../../air-rt/include/air.h");
 
-/// The C header declaring every function of `m` as `int32_t air_<f>(air_tensor *params,
-/// air_tensor *results, air_error *err)`.
-pub fn c_header(m: &Module) -> String {
+/// The lines that open and close `air.h`'s declarations of `libair_rt.a`'s memory functions,
+/// which a library exports under its own prefix instead.
+const RUNTIME_MEMORY: [&str; 2] = [
+    "/* ---- libair_rt.a's memory functions ---- */",
+    "/* ---- end of libair_rt.a's memory functions ---- */",
+];
+
+/// The C header of a library made with symbol prefix `prefix`, declaring every function of `m`
+/// as `int32_t <prefix>_<f>(air_tensor *params, air_tensor *results, air_error *err)`.
+pub fn c_header(m: &Module, prefix: &str) -> String {
     let all: Vec<String> = m.functions.iter().map(|f| f.name.clone()).collect();
-    c_header_for(m, &all)
+    c_header_for(m, prefix, &all)
 }
 
 /// [`c_header`] for the named functions only (in module order; unknown names are ignored).
-pub fn c_header_for(m: &Module, functions: &[String]) -> String {
+pub fn c_header_for(m: &Module, prefix: &str, functions: &[String]) -> String {
     let chosen: Vec<&Function> = m
         .functions
         .iter()
         .filter(|f| functions.contains(&f.name))
         .collect();
-    let guard = format!("AIR_MODULE_{:016X}_H", signature_hash(&chosen));
+    let guard = format!("AIR_MODULE_{:016X}_H", signature_hash(prefix, &chosen));
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -42,14 +52,27 @@ pub fn c_header_for(m: &Module, functions: &[String]) -> String {
         if chosen.len() == 1 { "" } else { "s" }
     );
     let _ = writeln!(s, "#ifndef {guard}\n#define {guard}\n");
-    s.push_str("/* ---- air.h: the descriptor, the error, memory ---- */\n");
-    s.push_str(AIR_H.trim_end());
+    s.push_str("/* ---- air.h: the descriptor, the error ---- */\n");
+    s.push_str(air_h_types().trim_end());
     s.push_str("\n/* ---- end of air.h ---- */\n\n");
     s.push_str("#ifdef __cplusplus\nextern \"C\" {\n#endif\n");
-    let mut used = HashSet::new();
+    let (alloc, free) = (
+        function_symbol(prefix, "alloc"),
+        function_symbol(prefix, "free"),
+    );
+    let _ = writeln!(
+        s,
+        "\n/* Allocates nbytes (0 allowed) of zeroed, 64-byte aligned memory; NULL on failure or \
+         a\n * negative size. Results allocated by this library's functions come from here. */\n\
+         void *{alloc}(int64_t nbytes);\n\n\
+         /* Releases memory from {alloc} (results with data NULL on entry); NULL is ignored.\n \
+         * Never pass it memory from malloc, nor from another library's allocator. */\n\
+         void {free}(void *ptr);"
+    );
+    let mut used = HashSet::from([alloc, free.clone()]);
     for f in chosen {
         s.push('\n');
-        s.push_str(&prototype(f, &mut used));
+        s.push_str(&prototype(f, prefix, &free, &mut used));
     }
     let _ = writeln!(
         s,
@@ -58,16 +81,28 @@ pub fn c_header_for(m: &Module, functions: &[String]) -> String {
     s
 }
 
+/// `air.h` without the runtime's memory functions.
+fn air_h_types() -> String {
+    match (AIR_H.find(RUNTIME_MEMORY[0]), AIR_H.find(RUNTIME_MEMORY[1])) {
+        (Some(a), Some(b)) if a < b => {
+            format!("{}{}", &AIR_H[..a], &AIR_H[b + RUNTIME_MEMORY[1].len()..])
+        }
+        _ => panic!("air.h lost its memory-function markers {RUNTIME_MEMORY:?}"),
+    }
+}
+
 /// The comment and prototype of one function.
-fn prototype(f: &Function, used: &mut HashSet<String>) -> String {
-    let symbol = format!("air_{}", f.name);
+fn prototype(f: &Function, prefix: &str, free: &str, used: &mut HashSet<String>) -> String {
+    let symbol = function_symbol(prefix, &f.name);
     let mut s = String::new();
     let _ = writeln!(s, "/*\n * @{}", comment_safe(&f.name));
     for (i, p) in f.params.iter().enumerate() {
         let intent = match p.intent {
-            Intent::In => "in (read only)",
-            Intent::Out => "out (written; data NULL: allocated by the callee, free with air_free)",
-            Intent::InOut => "inout (read, then overwritten in place)",
+            Intent::In => "in (read only)".to_string(),
+            Intent::Out => {
+                format!("out (written; data NULL: allocated by the callee, free with {free})")
+            }
+            Intent::InOut => "inout (read, then overwritten in place)".to_string(),
         };
         let _ = writeln!(
             s,
@@ -80,7 +115,7 @@ fn prototype(f: &Function, used: &mut HashSet<String>) -> String {
         let name = r.name.clone().unwrap_or_else(|| format!("result{i}"));
         let _ = writeln!(
             s,
-            " *   results[{i}] %{}: {} (data NULL: allocated by the callee, free with air_free)",
+            " *   results[{i}] %{}: {} (data NULL: allocated by the callee, free with {free})",
             comment_safe(&name),
             describe(&r.ty)
         );
@@ -159,10 +194,10 @@ fn comment_safe(s: &str) -> String {
 }
 
 /// A stable hash of the functions' signatures, for the include guard (FNV-1a).
-fn signature_hash(fs: &[&Function]) -> u64 {
+fn signature_hash(prefix: &str, fs: &[&Function]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for f in fs {
-        let mut text = f.name.clone();
+        let mut text = format!("{prefix}:{}", f.name);
         for p in &f.params {
             let _ = write!(text, ",{}:{}:{}", p.name, p.intent.keyword(), p.ty);
         }
@@ -195,10 +230,10 @@ func @lin.alg(inout %x: f32[k]) -> (f32[k]) {
     #[test]
     fn prototypes_list_params_results_and_symbols() {
         let m = air_ir::text::parse(MODULE, "m.air").unwrap();
-        let h = c_header(&m);
+        let h = c_header(&m, "la");
         assert!(h.contains("typedef struct air_tensor"), "{h}");
         assert!(h.contains(
-            "int32_t air_matvec(air_tensor *params, air_tensor *results, air_error *err);"
+            "int32_t la_matvec(air_tensor *params, air_tensor *results, air_error *err);"
         ));
         assert!(
             h.contains("params[0]  %A: f64[n, m] (AIR_F64, rank 2), in"),
@@ -216,12 +251,21 @@ func @lin.alg(inout %x: f32[k]) -> (f32[k]) {
         );
         assert!(h.contains("results[0] %result0: f32[k]"), "{h}");
         assert!(h.contains(
-            "int32_t air_lin_alg(air_tensor *params, air_tensor *results, air_error *err) \
-             __asm__(\"air_lin.alg\");"
+            "int32_t la_lin_alg(air_tensor *params, air_tensor *results, air_error *err) \
+             __asm__(\"la_lin.alg\");"
         ));
-        let only = c_header_for(&m, &["matvec".to_string()]);
-        assert!(only.contains("air_matvec(") && !only.contains("air_lin_alg"));
+        assert!(h.contains("void *la_alloc(int64_t nbytes);"), "{h}");
+        assert!(h.contains("void la_free(void *ptr);"), "{h}");
+        assert!(h.contains("free with la_free)"), "{h}");
+        // The runtime's own memory functions are not the library's: not declared.
+        assert!(
+            !h.contains("air_free") && !h.contains("air_rt_alloc"),
+            "{h}"
+        );
+        let only = c_header_for(&m, "la", &["matvec".to_string()]);
+        assert!(only.contains("la_matvec(") && !only.contains("la_lin_alg"));
         assert_ne!(guard_of(&h), guard_of(&only));
+        assert_ne!(guard_of(&h), guard_of(&c_header(&m, "lb")));
     }
 
     fn guard_of(h: &str) -> &str {

@@ -146,15 +146,16 @@ fn init_llvm() -> Result<(), String> {
     .clone()
 }
 
-fn unsupported(message: String) -> Diagnostics {
-    Diagnostic::new(Code::Unsupported, message).into()
+/// An E0509 diagnostic: LLVM failed on what the backend generated (a bug).
+fn internal(message: String) -> Diagnostics {
+    Diagnostic::new(Code::Internal, message).into()
 }
 
 /// Validates `module`, checks that the backend supports it and sets LLVM up (once per process).
 pub(crate) fn prepare(module: &Module) -> Result<(), Diagnostics> {
     air_ir::validate::validate(module)?;
     crate::check::check_supported(module)?;
-    init_llvm().map_err(unsupported)
+    init_llvm().map_err(internal)
 }
 
 /// Compiles every function of `module` (after validating it and checking that the backend
@@ -207,7 +208,7 @@ fn build(
     let t = Instant::now();
     let engine = m
         .create_jit_execution_engine(level)
-        .map_err(|e| unsupported(format!("cannot create the JIT: {e}")))?;
+        .map_err(|e| internal(format!("cannot create the JIT: {e}")))?;
     for (name, addr) in crate::rt::symbols() {
         if let Some(f) = m.get_function(name) {
             engine.add_global_mapping(&f, addr);
@@ -217,7 +218,7 @@ fn build(
     for f in &module.functions {
         let addr = engine
             .get_function_address(&ModGen::symbol(&f.name))
-            .map_err(|e| unsupported(format!("@{}: no machine code: {e}", f.name)))?;
+            .map_err(|e| internal(format!("@{}: no machine code: {e}", f.name)))?;
         // SAFETY: `air_<f>` was generated with exactly this signature.
         let entry: EntryFn = unsafe { std::mem::transmute::<usize, EntryFn>(addr) };
         entries.insert(f.name.clone(), entry);
@@ -249,7 +250,7 @@ pub(crate) fn target_machine(
 ) -> Result<TargetMachine, Diagnostics> {
     let (cpu, features) = host_cpu();
     let triple = TargetMachine::get_default_triple();
-    let target = Target::from_triple(&triple).map_err(|e| unsupported(e.to_string()))?;
+    let target = Target::from_triple(&triple).map_err(|e| internal(e.to_string()))?;
     target
         .create_target_machine(
             &triple,
@@ -259,7 +260,7 @@ pub(crate) fn target_machine(
             reloc,
             code_model,
         )
-        .ok_or_else(|| unsupported("no target machine for the host".into()))
+        .ok_or_else(|| internal("no target machine for the host".into()))
 }
 
 /// The LLVM IR of every function of `module` (already [`prepare`]d), verified, not yet
@@ -276,7 +277,7 @@ pub(crate) fn generate<'ctx>(
     g.m.set_data_layout(&tm.get_target_data().get_data_layout());
     generate_module(&g)?;
     g.m.verify()
-        .map_err(|e| unsupported(format!("generated LLVM IR does not verify: {e}")))?;
+        .map_err(|e| internal(format!("generated LLVM IR does not verify: {e}")))?;
     Ok(g.m)
 }
 
@@ -292,7 +293,7 @@ pub(crate) fn optimize(
     opts.set_loop_interleaving(true);
     opts.set_loop_unrolling(true);
     m.run_passes(&pipeline(options.opt_level), tm, opts)
-        .map_err(|e| unsupported(format!("LLVM optimisation failed: {e}")))
+        .map_err(|e| internal(format!("LLVM optimisation failed: {e}")))
 }
 
 /// The passes of the kernel pipeline (optimisation level 3): what `default<O3>` does to the loop

@@ -10,8 +10,9 @@
 //! [`CompiledModule::call`] is the safe entry point, mirroring `air_interp::run`;
 //! [`CompiledModule::entry`] hands out the raw C ABI entry point ([`Entry`]) for callers that
 //! build descriptors over their own memory (skair, over NumPy arrays). Ahead of time,
-//! [`aot::emit`] writes the same code as LLVM IR, assembly, an object or a shared library, and
-//! [`c_header`] its C header.
+//! [`aot::emit`] writes the same code as LLVM IR, assembly, an object or a shared library (every
+//! symbol under the library's prefix, [`exports`]; the runtime, built into this crate by
+//! `build.rs`, linked in and hidden), and [`c_header`] its C header.
 //!
 //! Code generation is behind the cargo feature `llvm` (on by default for this crate, which is not a
 //! default member of the workspace). Without it, [`compile`] reports `E0505`.
@@ -33,6 +34,7 @@
 //! the interpreter except the transcendental functions (glibc's libm and libmvec).
 
 mod check;
+pub mod exports;
 mod header;
 mod options;
 pub mod plan;
@@ -46,6 +48,8 @@ mod codegen;
 #[cfg(feature = "llvm")]
 mod jit;
 #[cfg(feature = "llvm")]
+mod link;
+#[cfg(feature = "llvm")]
 mod raw;
 #[cfg(feature = "llvm")]
 mod rt;
@@ -57,7 +61,7 @@ pub use options::Options;
 /// Releases a buffer compiled code handed out (`air-rt`'s allocator).
 pub use air_rt::air_free;
 #[cfg(feature = "llvm")]
-pub use aot::{emit, emit_functions, runtime_lib, AotError, Emit};
+pub use aot::{emit, emit_functions, runtime_lib, AotError, Emit, Runtime};
 #[cfg(feature = "llvm")]
 pub use jit::{compile, compile_cached, CompileTimes, CompiledModule};
 #[cfg(feature = "llvm")]

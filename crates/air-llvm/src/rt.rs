@@ -8,7 +8,7 @@ use std::ffi::{c_char, CStr};
 use air_ir::Code;
 use air_rt::abi::AirError;
 
-/// The most bytes one allocation may take; more is reported as E0505 instead of being tried.
+/// The most bytes one allocation may take; more is reported as E0508 instead of being tried.
 const MAX_BYTES: i64 = 1 << 36;
 
 /// `air_rt_alloc(nbytes)` as generated code sees it: `air-rt`'s allocator, refusing (NULL) sizes
@@ -44,7 +44,7 @@ pub(crate) extern "C" fn air_llvm_fail(
         .iter()
         .copied()
         .find(|c| c.number() == number)
-        .unwrap_or(Code::Unsupported);
+        .unwrap_or(Code::Internal);
     err.set(code, &text)
 }
 

@@ -2,13 +2,14 @@
 //! library (and as an object linked with `libair_rt.a`) with its C header, called by the C program
 //! `tests/aot/main.c` built with `cc`, which checks every result against values it computes itself
 //! and that bad shapes, dtypes and ranks are error codes with messages. Also: what each emitted
-//! form contains, which symbols a shared library exports, and the errors of `emit`.
+//! form contains, which symbols a shared library exports (its prefix's only), and the errors of
+//! `emit`.
 #![cfg(feature = "llvm")]
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use air_llvm::aot::{emit, emit_functions, runtime_lib, AotError, Emit};
+use air_llvm::aot::{emit, emit_functions, runtime_lib, AotError, Emit, Runtime};
 use air_llvm::{c_header, c_header_for, Options};
 
 fn fixture(name: &str) -> PathBuf {
@@ -83,25 +84,25 @@ fn a_c_program_calls_the_shared_library_through_its_header() {
     let dir = scratch("so");
     let lib = dir.join("libmodule.so");
     let m = module();
-    let runtime = static_lib();
     emit(
         &m,
         &Options::default(),
         &Emit::SharedLib {
-            runtime_lib: runtime,
+            runtime: Runtime::Embedded,
         },
         &lib,
+        "module",
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    std::fs::write(dir.join("module.h"), c_header(&m)).expect("header");
+    std::fs::write(dir.join("module.h"), c_header(&m, "module")).expect("header");
     assert_eq!(
         exported(&lib),
         [
-            "air_axpy",
-            "air_free",
-            "air_matvec",
-            "air_rt_alloc",
-            "air_vec.scale"
+            "module_alloc",
+            "module_axpy",
+            "module_free",
+            "module_matvec",
+            "module_vec.scale"
         ]
     );
     let rpath = format!("-Wl,-rpath,{}", dir.display());
@@ -115,11 +116,11 @@ fn an_object_links_with_the_static_runtime() {
     let dir = scratch("obj");
     let obj = dir.join("module.o");
     let m = module();
-    emit(&m, &Options::default(), &Emit::Object, &obj).unwrap_or_else(|e| panic!("{e}"));
+    emit(&m, &Options::default(), &Emit::Object, &obj, "module").unwrap_or_else(|e| panic!("{e}"));
     let bytes = std::fs::read(&obj).expect("object");
     assert_eq!(&bytes[..4], b"\x7fELF");
     assert_eq!(&bytes[16..18], &[1, 0], "not a relocatable object");
-    std::fs::write(dir.join("module.h"), c_header(&m)).expect("header");
+    std::fs::write(dir.join("module.h"), c_header(&m, "module")).expect("header");
     let runtime = static_lib();
     let libs = ["-lmvec", "-lpthread", "-ldl"];
     let mut link: Vec<&std::ffi::OsStr> = vec![obj.as_os_str(), runtime.as_os_str()];
@@ -133,18 +134,21 @@ fn ir_and_assembly_hold_the_exported_entry_points_only() {
     let dir = scratch("text");
     let m = module();
     let (ll, asm) = (dir.join("m.ll"), dir.join("m.s"));
-    emit(&m, &Options::default(), &Emit::LlvmIr, &ll).unwrap_or_else(|e| panic!("{e}"));
-    emit(&m, &Options::default(), &Emit::Asm, &asm).unwrap_or_else(|e| panic!("{e}"));
+    emit(&m, &Options::default(), &Emit::LlvmIr, &ll, "m").unwrap_or_else(|e| panic!("{e}"));
+    emit(&m, &Options::default(), &Emit::Asm, &asm, "m").unwrap_or_else(|e| panic!("{e}"));
     let ir = std::fs::read_to_string(&ll).expect("ll");
-    for f in ["air_matvec", "air_axpy", "air_vec.scale"] {
+    for f in ["m_matvec", "m_axpy", "m_vec.scale"] {
         assert!(ir.contains(&format!("define i32 @{f}(")), "{f}:\n{ir}");
     }
+    assert!(ir.contains("define ptr @m_alloc(i64"), "{ir}");
+    assert!(ir.contains("define void @m_free(ptr"), "{ir}");
+    assert!(!ir.contains("define i32 @air_"), "{ir}");
     // The error reporter is linked in, internal, and never an external reference.
     assert!(ir.contains("define internal"), "{ir}");
     assert!(!ir.contains("declare i32 @air_llvm_fail"), "{ir}");
     assert!(ir.contains("declare i32 @air_rt_einsum("), "{ir}");
     let s = std::fs::read_to_string(&asm).expect("s");
-    assert!(s.contains(".globl\tair_matvec"), "{s}");
+    assert!(s.contains(".globl\tm_matvec"), "{s}");
     assert!(!s.contains(".globl\tair_llvm_fail"), "{s}");
     // Exporting one function: the others are internal, and unused ones are gone.
     emit_functions(
@@ -152,13 +156,14 @@ fn ir_and_assembly_hold_the_exported_entry_points_only() {
         &Options::default(),
         &Emit::LlvmIr,
         &ll,
+        "m",
         &["axpy".into()],
     )
     .unwrap_or_else(|e| panic!("{e}"));
     let ir = std::fs::read_to_string(&ll).expect("ll");
-    assert!(ir.contains("define i32 @air_axpy("), "{ir}");
+    assert!(ir.contains("define i32 @m_axpy("), "{ir}");
     assert!(
-        !ir.contains("@air_matvec") && !ir.contains("air_rt_einsum"),
+        !ir.contains("@m_matvec") && !ir.contains("@air_matvec") && !ir.contains("air_rt_einsum"),
         "{ir}"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -169,15 +174,17 @@ fn a_library_of_one_function_exports_it_alone() {
     let dir = scratch("one");
     let lib = dir.join("libmatvec.so");
     let m = module();
+    // A runtime given as a file (the debug static library) instead of the embedded one.
     let emit = Emit::SharedLib {
-        runtime_lib: static_lib(),
+        runtime: Runtime::File(static_lib()),
     };
     let only = ["matvec".to_string()];
-    emit_functions(&m, &Options::default(), &emit, &lib, &only).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(exported(&lib), ["air_free", "air_matvec", "air_rt_alloc"]);
-    let h = c_header_for(&m, &only);
+    emit_functions(&m, &Options::default(), &emit, &lib, "mv", &only)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(exported(&lib), ["mv_alloc", "mv_free", "mv_matvec"]);
+    let h = c_header_for(&m, "mv", &only);
     assert!(
-        h.contains("int32_t air_matvec(") && !h.contains("air_axpy"),
+        h.contains("int32_t mv_matvec(") && !h.contains("mv_axpy"),
         "{h}"
     );
     let _ = std::fs::remove_dir_all(&dir);
@@ -189,7 +196,7 @@ fn emit_reports_unknown_functions_missing_runtimes_and_unsupported_modules() {
     let m = module();
     let opts = Options::default();
     let out = dir.join("x.ll");
-    match emit_functions(&m, &opts, &Emit::LlvmIr, &out, &["nope".into()]) {
+    match emit_functions(&m, &opts, &Emit::LlvmIr, &out, "x", &["nope".into()]) {
         Err(e @ AotError::UnknownFunction(_)) => {
             let want = format!(
                 "error[{}]: no function @nope in the module",
@@ -206,27 +213,44 @@ fn emit_reports_unknown_functions_missing_runtimes_and_unsupported_modules() {
             &m,
             &opts,
             &Emit::SharedLib {
-                runtime_lib: missing.clone(),
+                runtime: Runtime::File(missing.clone()),
             },
             &dir.join("x.so"),
+            "x",
         ),
     ] {
         match r {
             Err(e @ AotError::MissingRuntime(_)) => {
                 let text = e.to_string();
                 assert!(text.contains(&missing.display().to_string()), "{text}");
-                assert!(text.contains("cargo build -p air-rt"), "{text}");
+                assert!(text.contains("runtime built into air"), "{text}");
             }
             other => panic!("{other:?}"),
         }
     }
     assert!(!dir.join("x.so").exists());
+    for bad in ["", "2x", "_x", "x.y"] {
+        match emit(&m, &opts, &Emit::Object, &dir.join("p.o"), bad) {
+            Err(AotError::Prefix(e)) => assert!(e.contains("not a C identifier"), "{e}"),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+    let free = air_ir::text::parse(
+        "air 1 opset 1\nfunc @free(%x: f64[n]) -> (f64[n]) {\n  return %x\n}\n",
+        "free.air",
+    )
+    .expect("parses");
+    match emit(&free, &opts, &Emit::Object, &dir.join("p.o"), "p") {
+        Err(AotError::Prefix(e)) => assert!(e.contains("`p_free`"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(!dir.join("p.o").exists());
     let half = air_ir::text::parse(
         "air 1 opset 1\nfunc @h(%x: f16[n]) -> (f16[n]) {\n  return %x\n}\n",
         "h.air",
     )
     .expect("parses");
-    match emit(&half, &opts, &Emit::Object, &dir.join("h.o")) {
+    match emit(&half, &opts, &Emit::Object, &dir.join("h.o"), "h") {
         Err(AotError::Compile(d)) => {
             assert!(
                 d.0.iter().all(|d| d.code == air_ir::Code::Unsupported),
@@ -235,7 +259,7 @@ fn emit_reports_unknown_functions_missing_runtimes_and_unsupported_modules() {
         }
         other => panic!("{other:?}"),
     }
-    match emit(&m, &opts, &Emit::Object, &dir.join("no/such/dir/m.o")) {
+    match emit(&m, &opts, &Emit::Object, &dir.join("no/such/dir/m.o"), "m") {
         Err(AotError::Write { path, .. }) => assert!(path.ends_with("m.o")),
         other => panic!("{other:?}"),
     }

@@ -4,7 +4,7 @@
 
 use air_ir::{Code, Diagnostics};
 use air_value::RunError;
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
@@ -115,11 +115,13 @@ pub fn diagnostics_error(py: Python<'_>, kind: Kind, context: &str, diags: &Diag
     }
 }
 
-/// The Python exception for a failed run: `RuntimeError` for E0505 (the backend cannot do it),
-/// `ValueError` for every other run-time problem (shapes, extents, indices, empty reductions).
+/// The Python exception for a failed run: `RuntimeError` for E0505 (the backend cannot do it) and
+/// E0509 (a bug), `MemoryError` for E0508 (a tensor too large to allocate), `ValueError` for every
+/// other run-time problem (shapes, extents, indices, empty reductions).
 pub fn run_error(e: &RunError) -> PyErr {
     match e.code {
-        Code::Unsupported => PyRuntimeError::new_err(e.to_string()),
+        Code::Unsupported | Code::Internal => PyRuntimeError::new_err(e.to_string()),
+        Code::TooLarge => PyMemoryError::new_err(e.to_string()),
         Code::Syntax
         | Code::UnknownOp
         | Code::BadAttribute
@@ -166,6 +168,7 @@ pub fn run_error(e: &RunError) -> PyErr {
         | Code::SymbolConflict
         | Code::IndexOutOfRange
         | Code::EmptyReduction
-        | Code::BadExtent => PyValueError::new_err(e.to_string()),
+        | Code::BadExtent
+        | Code::NotExpressible => PyValueError::new_err(e.to_string()),
     }
 }

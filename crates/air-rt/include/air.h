@@ -8,17 +8,21 @@
  *
  * Every AIR function @f becomes
  *
- *     int32_t air_f(air_tensor *params, air_tensor *results, air_error *err);
+ *     int32_t <prefix>_f(air_tensor *params, air_tensor *results, air_error *err);
+ *
+ * where <prefix> is the library's (`air compile --prefix`, by default the output's name:
+ * libmatvec.so -> matvec).
  *
  * `params` holds one descriptor per parameter in signature order (`out` parameters included:
  * their `data` is the caller's buffer). `results` holds one descriptor per declared result; the
  * caller provides `shape` and `strides` arrays of the result's rank. With `data` non-NULL the
  * caller provides the buffer (its shape must equal the computed one, else E0506); with `data`
- * NULL the callee allocates it with air_rt_alloc (C-contiguous, `shape` and `strides` filled in)
- * and the caller releases it with air_free. The return value is err->code, 0 on success.
+ * NULL the callee allocates it (C-contiguous, `shape` and `strides` filled in) and the caller
+ * releases it with <prefix>_free. The return value is err->code, 0 on success.
  *
  * The per-function prototypes are not in this file: `air compile m.air -o libm.so --header m.h`
- * emits them, in a header that includes this one.
+ * emits them, in a header that inlines this one without the runtime's memory functions (a shared
+ * library exports them as <prefix>_alloc and <prefix>_free instead).
  */
 #ifndef AIR_H
 #define AIR_H
@@ -66,12 +70,14 @@ typedef struct air_error {
     char message[AIR_MESSAGE_LEN];  /* NUL-terminated */
 } air_error;
 
+/* ---- libair_rt.a's memory functions ---- */
 /* Allocates nbytes (0 allowed) of zeroed, 64-byte aligned memory; NULL on failure or a negative
  * size. Results allocated by compiled functions come from here. */
 void *air_rt_alloc(int64_t nbytes);
 
 /* Releases memory from air_rt_alloc; NULL is ignored. Never pass it memory from malloc. */
 void air_free(void *ptr);
+/* ---- end of libair_rt.a's memory functions ---- */
 
 #ifdef __cplusplus
 }

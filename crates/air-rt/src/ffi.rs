@@ -7,7 +7,7 @@
 //!
 //! Each checks its descriptors, runs the op, and returns 0, or the error code after writing
 //! `err` (which is left untouched on success). A result allocated by a call that then fails is
-//! freed and `out->data` reset to NULL. A panic (an internal bug) is caught and reported as E0505.
+//! freed and `out->data` reset to NULL. A panic (an internal bug) is caught and reported as E0509.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -98,7 +98,7 @@ pub(crate) unsafe fn entry(name: &str, raw: Raw, err: *mut AirError, body: OpFn)
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            RtError::new(Code::Unsupported, format!("internal error: {what}"))
+            RtError::new(Code::Internal, format!("internal error: {what}"))
         }
     };
     // SAFETY: `out` is valid (checked non-NULL); a block it now holds came from this call.
@@ -188,4 +188,42 @@ runtime_ops! {
     air_rt_slice => crate::gather::slice;
     /// Copies any strided `x` into `out`'s layout; no attrs.
     air_rt_copy => crate::gather::copy;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn boom(_: Call<'_>) -> Res<()> {
+        panic!("boom")
+    }
+
+    #[test]
+    fn a_panic_is_reported_as_an_internal_error() {
+        let (mut shape, mut strides) = ([0i64], [0i64]);
+        let mut out = AirTensor {
+            data: std::ptr::null_mut(),
+            shape: shape.as_mut_ptr(),
+            strides: strides.as_mut_ptr(),
+            rank: 1,
+            dtype: 12,
+        };
+        let raw = Raw {
+            ins: std::ptr::null(),
+            n_ins: 0,
+            out: &mut out,
+            attrs: std::ptr::null(),
+            n_attrs: 0,
+        };
+        let mut err = AirError::default();
+        // SAFETY: no inputs or attributes; `out` and `err` are valid.
+        let rc = unsafe { entry("boom", raw, &mut err, boom) };
+        assert_eq!(rc, 509);
+        assert_eq!(err.code, i32::from(Code::Internal.number()));
+        assert!(
+            err.text().contains("internal error: boom"),
+            "{}",
+            err.text()
+        );
+    }
 }

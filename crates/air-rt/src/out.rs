@@ -41,7 +41,7 @@ impl<'a> Out<'a> {
         let rank = shape.len();
         let strides = if desc.data.is_null() {
             let Some(block) = Block::zeroed(len * esize) else {
-                return fail(Code::BadExtent, "cannot allocate the result");
+                return fail(Code::TooLarge, "cannot allocate the result");
             };
             let strides = c_strides(shape, esize);
             // SAFETY: check_desc made sure both arrays exist for `rank` values.
@@ -74,7 +74,7 @@ impl<'a> Out<'a> {
         };
         if out.needs_scratch(ins, contiguous) {
             let Some(block) = Block::zeroed(len * esize) else {
-                return fail(Code::BadExtent, "cannot allocate scratch memory");
+                return fail(Code::TooLarge, "cannot allocate scratch memory");
             };
             out.scratch = Some(block);
         }

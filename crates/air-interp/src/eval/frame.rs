@@ -137,7 +137,7 @@ impl Frame {
         }
     }
 
-    /// The values of several dims: a shape the interpreter is about to allocate (E0505 when its
+    /// The values of several dims: a shape the interpreter is about to allocate (E0508 when its
     /// element count is over [`super::MAX_ELEMENTS`]).
     pub(crate) fn extents(&self, dims: &[Dim]) -> Result<Vec<usize>> {
         let shape = dims

@@ -29,16 +29,16 @@ use frame::{Binding, Frame};
 /// for this depth.
 pub(crate) const MAX_DEPTH: usize = 256;
 
-/// The most elements one tensor may have: the interpreter refuses to allocate more (E0505), so
+/// The most elements one tensor may have: the interpreter refuses to allocate more (E0508), so
 /// a shape attribute like `[1000000, 1000000]` fails cleanly instead of exhausting memory.
 pub(crate) const MAX_ELEMENTS: usize = 1 << 32;
 
-/// Checks the element count of a shape the interpreter is about to allocate (E0505).
+/// Checks the element count of a shape the interpreter is about to allocate (E0508).
 pub(crate) fn check_size(shape: &[usize]) -> Result<()> {
     match shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)) {
         Some(n) if n <= MAX_ELEMENTS => Ok(()),
         _ => fail(
-            Code::Unsupported,
+            Code::TooLarge,
             format!("a tensor of shape {shape:?} is larger than the interpreter allows ({MAX_ELEMENTS} elements)"),
         ),
     }

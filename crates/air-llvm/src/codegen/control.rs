@@ -99,7 +99,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let saved = self.enter_region();
         let (_, yields) = self.region(region, plan_region(region), args, HashMap::new())?;
         if yields.len() != out.len() {
-            return Err(CgError::unsupported(
+            return Err(CgError::internal(
                 "region yields the wrong number of values",
             ));
         }
@@ -206,7 +206,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let saved = self.enter_region();
         let (_, yields) = self.region(body, plan_region(body), args, HashMap::new())?;
         if yields.len() != next.len() {
-            return Err(CgError::unsupported(
+            return Err(CgError::internal(
                 "for body yields the wrong number of values",
             ));
         }
@@ -334,7 +334,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         for p in f.params.iter().filter(|p| p.intent != Intent::Out) {
             let v = *operands
                 .next()
-                .ok_or_else(|| CgError::unsupported("call has too few operands"))?;
+                .ok_or_else(|| CgError::internal("call has too few operands"))?;
             let val = sc.val(v)?.clone();
             let buf = match p.intent {
                 // The callee overwrites an inout buffer: give it a copy.
@@ -360,7 +360,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 given
                     .next()
                     .map(|(b, _)| b)
-                    .ok_or_else(|| CgError::unsupported("call operands"))?
+                    .ok_or_else(|| CgError::internal("call operands"))?
             };
             param_bufs.push((buf, p));
         }
@@ -386,7 +386,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             }
         }
         if vals.len() != node.results.len() {
-            return Err(CgError::unsupported(format!(
+            return Err(CgError::internal(format!(
                 "call of @{callee} yields {} values, the node declares {}",
                 vals.len(),
                 node.results.len()

@@ -56,7 +56,7 @@ impl<'ctx> ModGen<'ctx, '_> {
         self.set_straight_line(f);
         let arg = |k: u32| {
             f.get_nth_param(k)
-                .ok_or_else(|| CgError::unsupported("air.check_desc lacks a parameter"))
+                .ok_or_else(|| CgError::internal("air.check_desc lacks a parameter"))
         };
         let args = Args {
             f,
@@ -102,7 +102,7 @@ impl<'ctx> ModGen<'ctx, '_> {
         let code = r
             .try_as_basic_value()
             .basic()
-            .ok_or_else(|| CgError::unsupported("air_llvm_fail returns nothing"))?;
+            .ok_or_else(|| CgError::internal("air_llvm_fail returns nothing"))?;
         b.build_return(Some(&code))?;
         Ok(())
     }

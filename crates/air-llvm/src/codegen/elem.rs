@@ -546,7 +546,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let done = c.append_basic_block(f, "done");
         let (base, exp) = match (f.get_nth_param(0), f.get_nth_param(1)) {
             (Some(x), Some(y)) => (x.into_int_value(), y.into_int_value()),
-            _ => return Err(CgError::unsupported("ipow parameters")),
+            _ => return Err(CgError::internal("ipow parameters")),
         };
         let (zero, one) = (t.const_zero(), t.const_int(1, false));
         bld.position_at_end(entry);

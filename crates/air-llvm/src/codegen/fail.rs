@@ -44,7 +44,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let here = self
             .b
             .get_insert_block()
-            .ok_or_else(|| CgError::unsupported("no insert block"))?;
+            .ok_or_else(|| CgError::internal("no insert block"))?;
         let ok_bb = self.g.c.append_basic_block(self.func, "ok");
         self.b.build_conditional_branch(cond, fail.block, ok_bb)?;
         fail.code.add_incoming(&[(&code, here)]);

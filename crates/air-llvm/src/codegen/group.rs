@@ -24,7 +24,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             .node(root)
             .results
             .first()
-            .ok_or_else(|| CgError::unsupported("elementwise node without a result"))?;
+            .ok_or_else(|| CgError::internal("elementwise node without a result"))?;
         let mut leaves = Vec::new();
         let mut iota = false;
         collect_leaves(sc, root, root, &mut leaves, &mut iota)?;
@@ -107,7 +107,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         };
         let x = if computed {
             let Value::Result { node, .. } = v else {
-                return Err(CgError::unsupported("parameter in a group"));
+                return Err(CgError::internal("parameter in a group"));
             };
             self.compute(sc, root, node, ix, memo)?
         } else {
@@ -163,7 +163,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 let i = idx
                     .get(*axis as usize)
                     .copied()
-                    .ok_or_else(|| CgError::unsupported("iota axis out of range"))?;
+                    .ok_or_else(|| CgError::internal("iota axis out of range"))?;
                 self.cast(DType::I64, *dtype, i.into())
             }
             other @ (Op::Constant(_)
@@ -188,7 +188,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             | Op::For { .. }
             | Op::If { .. }
             | Op::Call { .. }
-            | Op::Custom(_)) => Err(CgError::unsupported(format!(
+            | Op::Custom(_)) => Err(CgError::internal(format!(
                 "{} is not elementwise",
                 other.name()
             ))),

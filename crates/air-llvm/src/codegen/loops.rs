@@ -61,7 +61,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let pre = self
             .b
             .get_insert_block()
-            .ok_or_else(|| CgError::unsupported("no insert block"))?;
+            .ok_or_else(|| CgError::internal("no insert block"))?;
         let header = c.append_basic_block(self.func, "loop");
         let body_bb = c.append_basic_block(self.func, "body");
         let exit = c.append_basic_block(self.func, "exit");
@@ -77,7 +77,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let latch = self
             .b
             .get_insert_block()
-            .ok_or_else(|| CgError::unsupported("no insert block"))?;
+            .ok_or_else(|| CgError::internal("no insert block"))?;
         let back = self.b.build_unconditional_branch(header)?;
         set_loop_hint(c, back, hint);
         i.add_incoming(&[(&lo, pre), (&next, latch)]);
@@ -160,9 +160,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             Ix::Levels { ivs, fortran } => {
                 let rank = buf.strides.len();
                 if ivs.len() != rank {
-                    return Err(CgError::unsupported(
-                        "nest of another rank than its operand",
-                    ));
+                    return Err(CgError::internal("nest of another rank than its operand"));
                 }
                 let mut off = self.i64c(0);
                 for (l, &i) in ivs.iter().enumerate() {
@@ -203,7 +201,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                     .map(|a| self.pick(*fortran, ivs[r - 1 - a], ivs[a]))
                     .collect()
             }
-            Ix::Flat(_) => Err(CgError::unsupported("per-axis indices in a flat loop")),
+            Ix::Flat(_) => Err(CgError::internal("per-axis indices in a flat loop")),
         }
     }
 

@@ -39,8 +39,9 @@ use inkwell::IntPredicate;
 
 pub(crate) use region::generate_module;
 
-/// A code generation failure: a construct the generator cannot handle (E0505) or an LLVM builder
-/// error. Never a problem of the run-time inputs, which generated code reports itself.
+/// A code generation failure: a construct the generator cannot handle (E0505) or a bug (E0509: an
+/// LLVM builder error, a broken invariant). Never a problem of the run-time inputs, which
+/// generated code reports itself.
 #[derive(Debug)]
 pub(crate) struct CgError {
     /// The code to report.
@@ -52,7 +53,7 @@ pub(crate) struct CgError {
 impl From<BuilderError> for CgError {
     fn from(e: BuilderError) -> CgError {
         CgError {
-            code: Code::Unsupported,
+            code: Code::Internal,
             message: format!("LLVM builder error: {e}"),
         }
     }
@@ -63,6 +64,14 @@ impl CgError {
     pub fn unsupported(message: impl Into<String>) -> CgError {
         CgError {
             code: Code::Unsupported,
+            message: message.into(),
+        }
+    }
+
+    /// An E0509 error: an invariant of the generator does not hold (a bug).
+    pub fn internal(message: impl Into<String>) -> CgError {
+        CgError {
+            code: Code::Internal,
             message: message.into(),
         }
     }
@@ -356,7 +365,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let body = self
             .entry
             .get_next_basic_block()
-            .ok_or_else(|| CgError::unsupported("function has no body block"))?;
+            .ok_or_else(|| CgError::internal("function has no body block"))?;
         eb.build_unconditional_branch(body)?;
         eb.position_at_end(self.error_bb);
         let free = self.g.helper("air_free");
@@ -466,13 +475,13 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         Ok(())
     }
 
-    /// `n * size` bytes from `air_rt_alloc`, or E0505 when that fails. Not owned by a slot.
+    /// `n * size` bytes from `air_rt_alloc`, or E0508 when that fails. Not owned by a slot.
     pub fn raw_alloc(&mut self, count: IntValue<'ctx>, size: usize) -> R<PointerValue<'ctx>> {
         let (bytes, overflow) = self.mul_checked(count, self.i64c(size as i64))?;
         let zero = self.i64c(0);
         self.fail_if(
             overflow,
-            Code::Unsupported,
+            Code::TooLarge,
             "tensor of {a} elements is too large",
             count,
             zero,
@@ -482,7 +491,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let is_null = self.b.build_is_null(p, "")?;
         self.fail_if(
             is_null,
-            Code::Unsupported,
+            Code::TooLarge,
             "cannot allocate {a} bytes",
             bytes,
             zero,
@@ -554,7 +563,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         Ok(n.unwrap_or_else(|| self.i64c(1)))
     }
 
-    /// The product of extents, E0505 when it overflows.
+    /// The product of extents, E0508 when it overflows.
     pub fn count_checked(&mut self, shape: &[IntValue<'ctx>]) -> R<IntValue<'ctx>> {
         let Some((&first, rest)) = shape.split_first() else {
             return Ok(self.i64c(1));
@@ -572,7 +581,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let zero = self.i64c(0);
         self.fail_if(
             any,
-            Code::Unsupported,
+            Code::TooLarge,
             "tensor element count overflows",
             zero,
             zero,
@@ -674,7 +683,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     ) -> R<BasicValueEnum<'ctx>> {
         let f = inkwell::intrinsics::Intrinsic::find(name)
             .and_then(|i| i.get_declaration(&self.g.m, types))
-            .ok_or_else(|| CgError::unsupported(format!("LLVM intrinsic {name} not found")))?;
+            .ok_or_else(|| CgError::internal(format!("LLVM intrinsic {name} not found")))?;
         self.call(f, args)
     }
 

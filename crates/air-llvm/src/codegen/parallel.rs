@@ -49,7 +49,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let parent_block = self
             .b
             .get_insert_block()
-            .ok_or_else(|| CgError::unsupported("no insert block"))?;
+            .ok_or_else(|| CgError::internal("no insert block"))?;
         let saved = (self.func, self.entry, self.error_bb, self.fail.take());
         (self.func, self.entry, self.error_bb) = (f, entry, no_error);
         self.b.position_at_end(start);
@@ -58,7 +58,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         self.b.position_at_end(parent_block);
         generated?;
         if no_error.get_first_use().is_some() {
-            return Err(CgError::unsupported(
+            return Err(CgError::internal(
                 "a loop body that can fail cannot run in its own function",
             ));
         }
@@ -109,7 +109,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         eb.position_at_end(entry);
         let ctx_arg = f
             .get_nth_param(0)
-            .ok_or_else(|| CgError::unsupported("outlined loop without ctx"))?
+            .ok_or_else(|| CgError::internal("outlined loop without ctx"))?
             .into_pointer_value();
         for (k, ty) in caps.types().into_iter().enumerate() {
             let p = eb.build_struct_gep(ctx_ty, ctx_arg, k as u32, "")?;
@@ -136,7 +136,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let arg = |k: u32| -> R<IntValue<'ctx>> {
             f.get_nth_param(k)
                 .map(|p| p.into_int_value())
-                .ok_or_else(|| CgError::unsupported("outlined loop without range"))
+                .ok_or_else(|| CgError::internal("outlined loop without range"))
         };
         let (mut lo, mut hi) = (arg(1)?, arg(2)?);
         if block > 1 {

@@ -148,7 +148,7 @@ fn first_class<'ctx>(v: LLVMValueRef) -> R<BasicValueEnum<'ctx>> {
             | LLVMTypeKind::LLVMFloatTypeKind
             | LLVMTypeKind::LLVMDoubleTypeKind
             | LLVMTypeKind::LLVMPointerTypeKind => Ok(BasicValueEnum::new(v)),
-            other => Err(CgError::unsupported(format!(
+            other => Err(CgError::internal(format!(
                 "a loop body uses a value of type kind {other:?} from outside"
             ))),
         }

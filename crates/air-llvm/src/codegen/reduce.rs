@@ -23,7 +23,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             .node(id)
             .results
             .first()
-            .ok_or_else(|| CgError::unsupported("reduction without a result"))?;
+            .ok_or_else(|| CgError::internal("reduction without a result"))?;
         let x = sc.operand(id, 0)?;
         let h = self.head(sc, id)?;
         if suffix_start(&h.reduced).is_some() {
@@ -95,7 +95,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     /// a max or min has elements to fold.
     fn head(&mut self, sc: &Scope<'_, 'ctx>, id: NodeId) -> R<Head<'ctx>> {
         let Op::Reduce { kind, axes, .. } = &sc.region.node(id).op else {
-            return Err(CgError::unsupported("reduce on a non-reduction"));
+            return Err(CgError::internal("reduce on a non-reduction"));
         };
         let kind = *kind;
         let xty = sc.ty(sc.operand(id, 0)?)?;
@@ -168,13 +168,13 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         h: Head<'ctx>,
     ) -> R<RowReduction<'ctx>> {
         let q = suffix_start(&h.reduced)
-            .ok_or_else(|| CgError::unsupported("not a reduction over trailing axes"))?;
+            .ok_or_else(|| CgError::internal("not a reduction over trailing axes"))?;
         let rty = sc
             .region
             .node(id)
             .results
             .first()
-            .ok_or_else(|| CgError::unsupported("reduction without a result"))?;
+            .ok_or_else(|| CgError::internal("reduction without a result"))?;
         let shape = self.shape(&rty.shape)?;
         let out = self.dest(sc, id, h.d, &shape)?;
         // The result's axes are the kept ones first (then, with keepdims, extent-1 axes).

@@ -34,14 +34,14 @@ impl<'r, 'ctx> Scope<'r, 'ctx> {
                 .get(node.index())
                 .and_then(|r| r.get(index as usize)),
         };
-        found.ok_or_else(|| CgError::unsupported(format!("value {v:?} has no generated code")))
+        found.ok_or_else(|| CgError::internal(format!("value {v:?} has no generated code")))
     }
 
     /// The type of `v`.
     pub fn ty(&self, v: Value) -> R<&'r TensorType> {
         self.region
             .value_type(v)
-            .ok_or_else(|| CgError::unsupported(format!("value {v:?} has no type")))
+            .ok_or_else(|| CgError::internal(format!("value {v:?} has no type")))
     }
 
     /// The value of operand `k` of node `id`.
@@ -51,7 +51,7 @@ impl<'r, 'ctx> Scope<'r, 'ctx> {
             .operands
             .get(k)
             .copied()
-            .ok_or_else(|| CgError::unsupported(format!("node {id} lacks operand {k}")))
+            .ok_or_else(|| CgError::internal(format!("node {id} lacks operand {k}")))
     }
 }
 
@@ -199,7 +199,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             | Op::Select
             | Op::Cast { .. }
             | Op::Clip
-            | Op::Reduce { .. } => Err(CgError::unsupported(format!(
+            | Op::Reduce { .. } => Err(CgError::internal(format!(
                 "{} planned as a single node",
                 node.op.name()
             ))),

@@ -51,7 +51,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let domain = self.shape(&sc.ty(x)?.shape)?;
         let lead = domain
             .get(..block.q)
-            .ok_or_else(|| CgError::unsupported("row block wider than its reduction"))?
+            .ok_or_else(|| CgError::internal("row block wider than its reduction"))?
             .to_vec();
         let work = self.count(&domain)?;
         let inner: Vec<usize> = (1..block.q).collect();

@@ -41,7 +41,7 @@ pub(crate) fn runtime_attrs(op: &Op, threads: i64) -> R<Vec<i64>> {
         | Op::If { .. }
         | Op::Call { .. }
         | Op::Custom(_)) => {
-            return Err(CgError::unsupported(format!(
+            return Err(CgError::internal(format!(
                 "{} is not a runtime op",
                 other.name()
             )))
@@ -53,7 +53,7 @@ pub(crate) fn runtime_attrs(op: &Op, threads: i64) -> R<Vec<i64>> {
 fn einsum_attrs(spec: &str, threads: i64) -> R<Vec<i64>> {
     let (ins, out) = spec
         .split_once("->")
-        .ok_or_else(|| CgError::unsupported(format!("einsum spec {spec:?} is not explicit")))?;
+        .ok_or_else(|| CgError::internal(format!("einsum spec {spec:?} is not explicit")))?;
     let terms: Vec<&str> = ins.split(',').collect();
     let mut attrs = vec![threads, terms.len() as i64];
     for t in terms.iter().chain([&out]) {
@@ -75,7 +75,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let rty = node
             .results
             .first()
-            .ok_or_else(|| CgError::unsupported("runtime op without a result"))?;
+            .ok_or_else(|| CgError::internal("runtime op without a result"))?;
         let n = node.operands.len();
         let ins = self.alloca(self.g.tensor_ty.into(), n.max(1) as u32)?;
         for (k, &v) in node.operands.iter().enumerate() {

@@ -18,7 +18,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             let s = lit
                 .elements()
                 .next()
-                .ok_or_else(|| CgError::unsupported("empty scalar literal"))?;
+                .ok_or_else(|| CgError::internal("empty scalar literal"))?;
             return Ok(Val::Reg(self.const_elem(lit.dtype, s)?));
         }
         let data = self.global_bytes(&lit.data);
@@ -47,7 +47,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let s = value
             .elements()
             .next()
-            .ok_or_else(|| CgError::unsupported("full without a value"))?;
+            .ok_or_else(|| CgError::internal("full without a value"))?;
         if dims.is_empty() {
             return Ok(Val::Reg(self.const_elem(value.dtype, s)?));
         }
@@ -72,7 +72,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let rty = node
             .results
             .first()
-            .ok_or_else(|| CgError::unsupported("view without a result"))?;
+            .ok_or_else(|| CgError::internal("view without a result"))?;
         let zero = self.i64c(0);
         let one = self.i64c(1);
         let out = match &node.op {
@@ -160,10 +160,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             | Op::If { .. }
             | Op::Call { .. }
             | Op::Custom(_)) => {
-                return Err(CgError::unsupported(format!(
-                    "{} is not a view",
-                    other.name()
-                )))
+                return Err(CgError::internal(format!("{} is not a view", other.name())))
             }
         };
         if rty.rank() == 0 {
@@ -376,7 +373,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             return Ok(Val::Reg(v));
         }
         let Val::Buf(xb) = &x else {
-            return Err(CgError::unsupported("insert into a register"));
+            return Err(CgError::internal("insert into a register"));
         };
         let out = self.materialise(d, &x)?;
         // The copy is C-contiguous: the offset uses its strides.

@@ -54,7 +54,7 @@ static void test_matvec(void) {
     air_error err;
     reset(&err);
 
-    int32_t rc = air_matvec(params, results, &err);
+    int32_t rc = module_matvec(params, results, &err);
     CHECK(rc == 0 && err.code == 0, "matvec: %d %s", rc, err.message);
     if (rc == 0) {
         const double *y = results[0].data;
@@ -62,7 +62,7 @@ static void test_matvec(void) {
               (long long)y_shape[0], (long long)y_strides[0]);
         for (int i = 0; y != NULL && i < N; i++)
             CHECK(close_to(y[i], want[i], 1e-14), "matvec: y[%d] = %.17g, want %.17g", i, y[i], want[i]);
-        air_free(results[0].data);
+        module_free(results[0].data);
     }
 
     double ybuf[2 * N];
@@ -72,7 +72,7 @@ static void test_matvec(void) {
     y_strides[0] = 16;
     results[0].data = ybuf;
     reset(&err);
-    rc = air_matvec(params, results, &err);
+    rc = module_matvec(params, results, &err);
     CHECK(rc == 0, "matvec into a strided buffer: %d %s", rc, err.message);
     for (int i = 0; i < N; i++) {
         CHECK(close_to(ybuf[2 * i], want[i], 1e-14), "matvec: ybuf[%d] = %.17g, want %.17g", 2 * i,
@@ -86,7 +86,7 @@ static void test_matvec(void) {
     v_shape[0] = 5;
     results[0].data = NULL;
     reset(&err);
-    rc = air_matvec(params, results, &err);
+    rc = module_matvec(params, results, &err);
     CHECK(rc == 502 && err.code == 502, "matvec mismatch: rc %d code %d", rc, err.code);
     CHECK(strcmp(err.message, "symbol m is 4 but %v makes it 5 in @matvec") == 0, "matvec mismatch: %s",
           err.message);
@@ -97,7 +97,7 @@ static void test_matvec(void) {
     v_shape[0] = M;
     params[1].dtype = AIR_F32;
     reset(&err);
-    rc = air_matvec(params, results, &err);
+    rc = module_matvec(params, results, &err);
     CHECK(rc == 501 && err.code == 501, "matvec dtype: rc %d", rc);
     CHECK(strstr(err.message, "got dtype code 11 and rank 1") != NULL, "matvec dtype: %s", err.message);
     printf("dtype: %d %s\n", rc, err.message);
@@ -105,7 +105,7 @@ static void test_matvec(void) {
     params[1].dtype = AIR_F64;
     params[1].rank = 2;
     reset(&err);
-    rc = air_matvec(params, results, &err);
+    rc = module_matvec(params, results, &err);
     CHECK(rc == 501 && strstr(err.message, "got dtype code 12 and rank 2") != NULL, "matvec rank: %d %s",
           rc, err.message);
 }
@@ -135,7 +135,7 @@ static void test_axpy(void) {
     air_error err;
     for (int round = 0; round < 2; round++) {
         reset(&err);
-        int32_t rc = air_axpy(params, results, &err);
+        int32_t rc = module_axpy(params, results, &err);
         CHECK(rc == 0, "axpy round %d: %d %s", round, rc, err.message);
         if (rc != 0)
             return;
@@ -145,12 +145,12 @@ static void test_axpy(void) {
             CHECK(close_to(zs[i], a * x[i] + y[i], 1e-15), "axpy: z[%d] = %.17g", i, zs[i]);
         double norm2 = *(const double *)results[0].data;
         CHECK(close_to(norm2, want_norm2, 1e-12), "axpy: norm2 = %.17g, want %.17g", norm2, want_norm2);
-        air_free(results[0].data);
+        module_free(results[0].data);
         results[0].data = NULL;
         if (round == 1) {
             CHECK(zs != z && zs != NULL && z_shape[0] == K && z_strides[0] == 8,
                   "axpy: the callee-allocated out buffer");
-            air_free(params[3].data);
+            module_free(params[3].data);
         }
         params[3].data = NULL; /* round 1: the callee allocates the out parameter */
         z_shape[0] = 0;
@@ -160,7 +160,7 @@ static void test_axpy(void) {
 }
 
 /* x *= s in place, over every other float of a buffer; the name @vec.scale is not a C
- * identifier, so the header declares it as air_vec_scale. */
+ * identifier, so the header declares it as module_vec_scale. */
 static void test_scale(void) {
     float buf[10];
     for (int i = 0; i < 10; i++)
@@ -170,7 +170,7 @@ static void test_scale(void) {
     air_tensor params[2] = {{buf, x_shape, x_strides, 1, AIR_F32}, {&s, none, none, 0, AIR_F32}};
     air_error err;
     reset(&err);
-    int32_t rc = air_vec_scale(params, NULL, &err);
+    int32_t rc = module_vec_scale(params, NULL, &err);
     CHECK(rc == 0, "vec.scale: %d %s", rc, err.message);
     for (int i = 0; i < 10; i++) {
         float orig = (float)i - 3.5f;

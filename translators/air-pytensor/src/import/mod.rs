@@ -48,57 +48,14 @@ pub(crate) fn invalid<T>(msg: impl Into<String>) -> Res<T> {
     Err((ProblemKind::Invalid, msg.into()))
 }
 
-/// A builder diagnostic as a node problem.
+/// A builder diagnostic as a node problem: a shape problem is a dims problem, every other code
+/// (now and in future: the builder checks what the validator checks) makes the node invalid.
+#[allow(clippy::wildcard_enum_match_arm)]
 pub(crate) fn air<T>(r: Result<T, air_ir::Diagnostic>) -> Res<T> {
     r.map_err(|d| {
         let kind = match d.code {
             air_ir::Code::ShapeMismatch | air_ir::Code::BadBroadcast => ProblemKind::Dims,
-            air_ir::Code::Syntax
-            | air_ir::Code::UnknownOp
-            | air_ir::Code::BadAttribute
-            | air_ir::Code::UnsupportedVersion
-            | air_ir::Code::LimitExceeded
-            | air_ir::Code::UndefinedValue
-            | air_ir::Code::BadLiteral
-            | air_ir::Code::MalformedProtobuf
-            | air_ir::Code::MalformedJson
-            | air_ir::Code::BadDim
-            | air_ir::Code::DTypeMismatch
-            | air_ir::Code::DTypeNotAccepted
-            | air_ir::Code::ContractionMismatch
-            | air_ir::Code::BadAxis
-            | air_ir::Code::BadPermutation
-            | air_ir::Code::ReshapeCount
-            | air_ir::Code::SqueezeNotOne
-            | air_ir::Code::BadSlice
-            | air_ir::Code::ConcatMismatch
-            | air_ir::Code::BadEinsum
-            | air_ir::Code::ResultTypeMismatch
-            | air_ir::Code::UnknownSymbol
-            | air_ir::Code::RankMismatch
-            | air_ir::Code::ExpectedScalar
-            | air_ir::Code::BadShape
-            | air_ir::Code::Arity
-            | air_ir::Code::BadHandle
-            | air_ir::Code::BadResultIndex
-            | air_ir::Code::ResultCount
-            | air_ir::Code::DuplicateName
-            | air_ir::Code::ReturnMismatch
-            | air_ir::Code::OutParamRead
-            | air_ir::Code::BodyParams
-            | air_ir::Code::DuplicateFunction
-            | air_ir::Code::UnknownFunction
-            | air_ir::Code::Recursion
-            | air_ir::Code::CallMismatch
-            | air_ir::Code::RegionMismatch
-            | air_ir::Code::BadDecomposition
-            | air_ir::Code::NoDecomposition
-            | air_ir::Code::BadInput
-            | air_ir::Code::SymbolConflict
-            | air_ir::Code::IndexOutOfRange
-            | air_ir::Code::EmptyReduction
-            | air_ir::Code::Unsupported
-            | air_ir::Code::BadExtent => ProblemKind::Invalid,
+            _ => ProblemKind::Invalid,
         };
         (kind, d.message)
     })

@@ -1,0 +1,106 @@
+//! The codes that once shared `E0505`, each triggered through the `air` command: `E0505` a
+//! backend lacking a dtype (`f16`), `E0507` an export the target format cannot express, `E0508` a
+//! tensor too large to allocate (interpreter and LLVM backend). `E0509`, an internal error, has
+//! no input that triggers it on purpose; `air-rt`'s `ffi` tests check a panic becomes it.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("air-cli-codes-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+fn air(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_air"))
+        .args(args)
+        .output()
+        .expect("air runs")
+}
+
+/// Asserts `out` failed with exit code 1 reporting `code` (and no other code).
+fn fails_with(out: &Output, code: &str) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("error[{code}]")), "{stderr}");
+    assert_eq!(
+        stderr.matches("error[E").count(),
+        stderr.matches(&format!("error[{code}]")).count(),
+        "{stderr}"
+    );
+    stderr
+}
+
+#[test]
+fn an_export_the_format_cannot_express_is_e0507() {
+    let dir = scratch("e0507");
+    let model = dir.join("c.air");
+    std::fs::write(
+        &model,
+        "air 1 opset 1\nfunc @main(%z: c128[n]) -> (%y: c128[n]) {\n  %y = neg (%z) : c128[n]\n  return %y\n}\n",
+    )
+    .expect("model");
+    let out_file = dir.join("c.srepr");
+    let out = air(&[
+        "convert",
+        &model.to_string_lossy(),
+        &out_file.to_string_lossy(),
+    ]);
+    let stderr = fails_with(&out, "E0507");
+    assert!(stderr.contains("SymPy cannot express it"), "{stderr}");
+    assert!(!out_file.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_tensor_too_large_to_allocate_is_e0508() {
+    let dir = scratch("e0508");
+    let model = dir.join("big.air");
+    // 10^10 f64 elements: more than the interpreter's 2^32 and than the JIT's 64 GiB.
+    std::fs::write(
+        &model,
+        "air 1 opset 1\nfunc @main(%x: f64) -> (%y: f64[100000, 100000]) {\n  \
+         %y = broadcast {shape = [100000, 100000], dims = []} (%x) : f64[100000, 100000]\n  \
+         return %y\n}\n",
+    )
+    .expect("model");
+    let inputs = dir.join("in.npz");
+    air_interp::npz::write_npz(
+        &inputs,
+        &[("x".to_string(), air_interp::Tensor::scalar(1.0f64))],
+    )
+    .expect("inputs");
+    let (m, i) = (model.to_string_lossy(), inputs.to_string_lossy());
+    let mut backends = vec!["interp"];
+    if cfg!(feature = "llvm") {
+        backends.push("llvm");
+    }
+    for backend in backends {
+        let out = air(&["run", &m, "--inputs", &i, "--backend", backend]);
+        let stderr = fails_with(&out, "E0508");
+        assert!(!stderr.contains("panicked"), "{backend}: {stderr}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(feature = "llvm")]
+#[test]
+fn a_dtype_the_backend_lacks_is_e0505() {
+    let dir = scratch("e0505");
+    let model = dir.join("h.air");
+    std::fs::write(
+        &model,
+        "air 1 opset 1\nfunc @h(%x: f16[n]) -> (f16[n]) {\n  return %x\n}\n",
+    )
+    .expect("model");
+    let out = air(&[
+        "compile",
+        &model.to_string_lossy(),
+        "-o",
+        &dir.join("h.o").to_string_lossy(),
+    ]);
+    fails_with(&out, "E0505");
+    let _ = std::fs::remove_dir_all(&dir);
+}
