@@ -68,6 +68,16 @@ PY
 }
 
 echo
+echo "== air run without --outputs prints the results"
+$air run docs/examples/matvec.air --inputs docs/examples/libraries/matvec/inputs.npz
+
+echo
+echo "== SymPy's matvec as a C library (symbols matvec_*; the runtime is inside, hidden), called from C"
+$air compile docs/examples/sympy/matvec.srepr -o "$out/libmatvec.so" --header "$out/matvec.h"
+cc -I"$out" docs/examples/sympy/main.c -o "$out/matvec" "$out/libmatvec.so" -Wl,-rpath,"$out"
+echo "  $("$out/matvec" 3 4)   ($(wc -c <"$out/libmatvec.so") bytes; exports: $(nm -D --defined-only "$out/libmatvec.so" | awk '{print $3}' | grep -v '^_' | tr '\n' ' '))"
+
+echo
 echo "== skair: live SymPy and PyTensor objects, compiled and called on NumPy arrays"
 if ! .venv/bin/python -c "import skair" 2>/dev/null; then
   echo "(installing skair into .venv: a release build of crates/air-python, a few minutes the first time)"
