@@ -122,7 +122,7 @@ func @g(%x: f64[n]) -> (%y: f64[n]) {
 }
 """
     module = skair.loads(text)
-    with pytest.raises(ValueError, match="functions f, g and none is `main`"):
+    with pytest.raises(ValueError, match="functions @f, @g and none is @main"):
         skair.compile(module)
     assert skair.compile(module, function="g", backend="interp")(np.zeros(2)).tolist() == [1.0, 1.0]
     with pytest.raises(skair.TranslationError, match="no entry function"):
