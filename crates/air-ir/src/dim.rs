@@ -17,10 +17,26 @@ pub struct Dim {
     terms: Vec<(Monomial, i64)>,
 }
 
-/// An arithmetic overflow while combining dims.
+/// The most terms a canonical dim may have (a product of sums multiplies term counts: a rank-14
+/// reshape of sums of 14 symbols would otherwise expand to 14^14 terms).
+pub const MAX_DIM_TERMS: usize = 256;
+
+/// The highest total degree a monomial of a dim may have.
+pub const MAX_DIM_DEGREE: u32 = 64;
+
+/// Dim arithmetic that cannot give a dim.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("dimension arithmetic overflows i64")]
-pub struct DimOverflow;
+pub enum DimOverflow {
+    /// A coefficient overflows i64.
+    #[error("dimension arithmetic overflows i64")]
+    Arithmetic,
+    /// The canonical form would grow past [`MAX_DIM_TERMS`] terms or [`MAX_DIM_DEGREE`] degree.
+    #[error(
+        "a dimension expression grows past {MAX_DIM_TERMS} terms or degree {MAX_DIM_DEGREE} \
+         (the limit on the size of a dim)"
+    )]
+    TooLarge,
+}
 
 impl Dim {
     /// A constant extent.
@@ -44,11 +60,13 @@ impl Dim {
         for (mono, c) in terms {
             let mono = normalise_monomial(mono);
             let slot = map.entry(mono).or_insert(0);
-            *slot = slot.checked_add(c).ok_or(DimOverflow)?;
+            *slot = slot.checked_add(c).ok_or(DimOverflow::Arithmetic)?;
         }
-        Ok(Dim {
-            terms: map.into_iter().filter(|(_, c)| *c != 0).collect(),
-        })
+        let terms: Vec<(Monomial, i64)> = map.into_iter().filter(|(_, c)| *c != 0).collect();
+        if terms.len() > MAX_DIM_TERMS || terms.iter().any(|(m, _)| degree(m) > MAX_DIM_DEGREE) {
+            return Err(DimOverflow::TooLarge);
+        }
+        Ok(Dim { terms })
     }
 
     /// The canonical terms, sorted, with non-zero coefficients.
@@ -100,23 +118,38 @@ impl Dim {
         let neg = other
             .terms
             .iter()
-            .map(|(m, c)| c.checked_neg().map(|c| (m.clone(), c)).ok_or(DimOverflow))
+            .map(|(m, c)| {
+                c.checked_neg()
+                    .map(|c| (m.clone(), c))
+                    .ok_or(DimOverflow::Arithmetic)
+            })
             .collect::<Result<Vec<_>, _>>()?;
         Dim::from_terms(self.terms.iter().cloned().chain(neg))
     }
 
     /// `self * other`.
     pub fn mul(&self, other: &Dim) -> Result<Dim, DimOverflow> {
+        // Refused before the expansion is allocated.
+        if self.terms.len().saturating_mul(other.terms.len()) > MAX_DIM_TERMS * MAX_DIM_TERMS
+            || self.degree().saturating_add(other.degree()) > MAX_DIM_DEGREE
+        {
+            return Err(DimOverflow::TooLarge);
+        }
         let mut terms = Vec::with_capacity(self.terms.len() * other.terms.len());
         for (ma, ca) in &self.terms {
             for (mb, cb) in &other.terms {
-                let c = ca.checked_mul(*cb).ok_or(DimOverflow)?;
+                let c = ca.checked_mul(*cb).ok_or(DimOverflow::Arithmetic)?;
                 let mut m = ma.clone();
                 m.extend(mb.iter().cloned());
                 terms.push((m, c));
             }
         }
         Dim::from_terms(terms)
+    }
+
+    /// The highest total degree of a term (0 for a constant).
+    pub fn degree(&self) -> u32 {
+        self.terms.iter().map(|(m, _)| degree(m)).max().unwrap_or(0)
     }
 
     /// The product of several dims (1 for none): the element count of a shape.
@@ -171,9 +204,15 @@ impl Dim {
 fn normalise_monomial(mono: Monomial) -> Monomial {
     let mut powers: BTreeMap<String, u32> = BTreeMap::new();
     for (s, p) in mono {
-        *powers.entry(s).or_insert(0) += p;
+        let e = powers.entry(s).or_insert(0);
+        *e = e.saturating_add(p);
     }
     powers.into_iter().filter(|(_, p)| *p > 0).collect()
+}
+
+/// The total degree of a monomial (saturating: a degree past the limit is refused anyway).
+fn degree(m: &Monomial) -> u32 {
+    m.iter().fold(0u32, |d, (_, p)| d.saturating_add(*p))
 }
 
 impl From<i64> for Dim {
@@ -322,7 +361,7 @@ impl DimParser<'_> {
                     self.pos += 1;
                 }
                 let digits = std::str::from_utf8(&self.s[start..self.pos]).expect("ascii digits");
-                let v: i64 = digits.parse().map_err(|_| DimOverflow)?;
+                let v: i64 = digits.parse().map_err(|_| DimOverflow::Arithmetic)?;
                 Ok(Dim::constant(v))
             }
             Some(c) if c.is_ascii_alphabetic() || c == b'_' => {

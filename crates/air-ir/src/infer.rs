@@ -238,8 +238,11 @@ pub(crate) fn err(code: Code, msg: impl Into<String>) -> Diagnostic {
     Diagnostic::new(code, msg)
 }
 
-pub(crate) fn overflow(_: DimOverflow) -> Diagnostic {
-    err(Code::BadDim, "dimension arithmetic overflows i64")
+pub(crate) fn overflow(e: DimOverflow) -> Diagnostic {
+    match e {
+        DimOverflow::Arithmetic => err(Code::BadDim, e.to_string()),
+        DimOverflow::TooLarge => err(Code::LimitExceeded, e.to_string()),
+    }
 }
 
 /// `[n, m+1]`.
