@@ -22,7 +22,7 @@ DTYPES = frozenset(
 """The dtypes of variables, constants, casts and dtype props."""
 
 TYPES = frozenset(["TensorType", "ScalarType"])
-"""The variable type classes (``pytensor.tensor.type.TensorType``, ``pytensor.scalar.ScalarType``)."""
+"""The variable type classes: ``TensorType`` (``pytensor.tensor.type``) and ``ScalarType``."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,9 @@ OPT_DTYPE = PropCheck("a dtype name or null", lambda x: x is None or x in DTYPES
 OPT_INT = PropCheck("an int or null", lambda x: x is None or _int(x))
 AXIS = PropCheck("null, an int or a list of ints", lambda x: x is None or _int(x) or _ints(x))
 INTS = PropCheck("a list of ints", _ints)
-INT_LISTS = PropCheck("a list of lists of ints", lambda x: isinstance(x, list) and all(map(_ints, x)))
+INT_LISTS = PropCheck(
+    "a list of lists of ints", lambda x: isinstance(x, list) and all(map(_ints, x))
+)
 NEW_ORDER = PropCheck(
     'a list of ints and "x"',
     lambda x: isinstance(x, list) and all(_int(e) or e == "x" for e in x),
