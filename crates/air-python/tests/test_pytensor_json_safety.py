@@ -74,6 +74,7 @@ def test_the_valid_document_loads():
         ("builtins", "eval"),
         ("subprocess", "Popen"),
         ("pytensor.compile.function", "function"),
+        ("pytensor.graph.fg", "FunctionGraph"),
         ("pytensor.tensor.basic", "__class__"),
         ("pytensor.tensor.elemwise", "__init__"),
         ("pytensor.tensor.elemwise", "Elemwise.__init__"),
