@@ -3,8 +3,10 @@
 The format (``docs/formats/pytensor.md``) is a walk of ``FunctionGraph(inputs, outputs,
 clone=True)`` built without rewrites; ``air`` reads and writes it as ``.pytensor.json``.
 ``graph_to_json`` writes it from live PyTensor variables (or a ``FunctionGraph``);
-``json_to_graph`` rebuilds live variables, importing every op class by module and name and calling
-it with its props, so that ``pytensor.graph.basic.equal_computations`` holds between the original
+``json_to_graph`` rebuilds live variables, building every op from the format's allow-list
+(``skair._pytensor_vocab``: op classes and scalar ops by module and class, each prop checked
+against what the constructor takes; anything else is a ``ValueError`` naming it, and no name from
+the document is ever looked up as a Python attribute), so that ``pytensor.graph.basic.equal_computations`` holds between the original
 and the rebuilt graph::
 
     skair.pytensor_json.dump(y, "model.pytensor.json", inputs=[x])   # then: air run model.pytensor.json ...
@@ -27,6 +29,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from skair import _pytensor_vocab as vocab
 
 FORMAT = "pytensor-fgraph-json/1"
 
@@ -264,7 +268,8 @@ def json_to_graph(doc: dict[str, Any]) -> tuple[list[Any], list[Any]]:
     """Rebuilds live PyTensor variables from a ``pytensor-fgraph-json/1`` document.
 
     Returns ``(inputs, outputs)``, ready for ``pytensor.function(inputs, outputs)``. Every op is
-    imported by module and class and called with its props; ``Elemwise`` gets its scalar op,
+    found in the allow-list ``skair._pytensor_vocab`` by module and class (else a ``ValueError``
+    naming them and the node) and called with its checked props; ``Elemwise`` gets its scalar op,
     ``Scan`` its ``ScanInfo`` and rebuilt inner graph, a ``SymbolicOp`` is rebuilt through its
     ``__call__``, another ``OpFromGraph`` from its inner graph. A rebuilt output type that
     differs from the document's is an error.
@@ -275,8 +280,9 @@ def json_to_graph(doc: dict[str, Any]) -> tuple[list[Any], list[Any]]:
 
 
 class _Reader:
-    def __init__(self, doc: dict[str, Any]) -> None:
+    def __init__(self, doc: dict[str, Any], prefix: str = "") -> None:
         self.doc = doc
+        self.prefix = prefix
         self.vars: dict[str, Any] = {}
         self.entries = {v["id"]: v for v in doc["variables"]}
 
@@ -288,7 +294,7 @@ class _Reader:
                 self.vars[entry["id"]] = _make_constant(entry)
         for node in self.doc["nodes"]:
             ins = [self._get(i) for i in node["inputs"]]
-            outs = _apply(node["op"], ins)
+            outs = _apply(node["op"], ins, f"{self.prefix}node {node['id']}")
             if len(outs) != len(node["outputs"]):
                 raise ValueError(
                     f"node {node['id']} ({node['op']['class']}) gave {len(outs)} outputs, "
@@ -328,15 +334,33 @@ def _same_type(a: Any, b: Any) -> bool:
     return len(sa) == len(sb) and all(x is None or y is None or x == y for x, y in zip(sa, sb))
 
 
-def _make_type(t: dict[str, Any]) -> Any:
+def _make_type(t: Any) -> Any:
+    """A ``TensorType`` or ``ScalarType`` (the only type classes of the format), checked."""
     from pytensor.scalar import ScalarType
     from pytensor.tensor.type import TensorType
 
-    if t["class"] == "TensorType":
-        return TensorType(dtype=t["dtype"], shape=tuple(t["shape"]))
-    if t["class"] == "ScalarType":
-        return ScalarType(t["dtype"])
-    raise ValueError(f"unsupported variable type {t['class']}")
+    cls = t.get("class") if isinstance(t, dict) else None
+    if cls not in vocab.TYPES:
+        raise ValueError(
+            f"refusing the variable type {cls!r}: the format has only TensorType and ScalarType"
+        )
+    dtype = _dtype(t.get("dtype"))
+    if cls == "ScalarType":
+        return ScalarType(dtype)
+    shape = t.get("shape")
+    if not isinstance(shape, list) or not all(d is None or _is_int(d) for d in shape):
+        raise ValueError(f"a TensorType shape must be a list of ints and nulls, not {shape!r}")
+    return TensorType(dtype=dtype, shape=tuple(shape))
+
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _dtype(name: Any) -> str:
+    if name not in vocab.DTYPES:
+        raise ValueError(f"refusing the dtype {name!r}: not one of {sorted(vocab.DTYPES)}")
+    return str(name)
 
 
 def _decode_number(x: Any) -> Any:
@@ -350,7 +374,7 @@ def _make_constant(entry: dict[str, Any]) -> Any:
     from pytensor.tensor.variable import TensorConstant
 
     value = entry["value"]
-    dtype = np.dtype(value["dtype"])
+    dtype = np.dtype(_dtype(value["dtype"]))
     if dtype.kind == "c":
         flat = [complex(_decode_number(re), _decode_number(im)) for re, im in value["data"]]
     else:
@@ -362,110 +386,117 @@ def _make_constant(entry: dict[str, Any]) -> Any:
     return TensorConstant(t, data, name=entry.get("name"))
 
 
-def _decode(x: Any) -> Any:
-    """Decodes a prop value; lists become tuples."""
+def _decode(x: Any, where: str) -> Any:
+    """Decodes a checked prop value (``vocab.check_props``); lists become tuples."""
     if isinstance(x, list):
-        return tuple(_decode(e) for e in x)
+        return tuple(_decode(e, where) for e in x)
     if isinstance(x, dict):
         if "float" in x and len(x) == 1:
             return float(x["float"])
         if "slice" in x:
-            return slice(*(_decode(e) for e in x["slice"]))
+            return slice(*(_decode(e, where) for e in x["slice"]))
         if "dict" in x:
             from pytensor.misc.frozendict import frozendict
 
-            return frozendict({_decode(k): _decode(v) for k, v in x["dict"]})
+            return frozendict({_decode(k, where): _decode(v, where) for k, v in x["dict"]})
         if "op" in x:
-            return _make_op(x["op"])
+            return _make_op(x["op"], where)
         if "type" in x:
             return _make_type(x["type"])
         if "dataclass" in x:
-            return _make_dataclass(x["dataclass"], x["fields"])
-        raise ValueError(f"cannot decode the prop value {x!r}")
+            return _make_dataclass(x["dataclass"], x["fields"], where)
+        raise ValueError(f"{where}: cannot decode the prop value {x!r}")
     return x
 
 
-def _make_dataclass(name: str, fields: dict[str, Any]) -> Any:
+def _make_dataclass(name: str, fields: dict[str, Any], where: str) -> Any:
     if name != "ScanInfo":
-        raise ValueError(f"unknown dataclass {name}")
+        raise ValueError(f"{where}: refusing the dataclass {name!r}: the format has only ScanInfo")
     from pytensor.scan.op import ScanInfo
 
-    return ScanInfo(**{k: _decode(v) for k, v in fields.items()})
+    return ScanInfo(**{k: _decode(v, where) for k, v in fields.items()})
 
 
-def _class(op: dict[str, Any]) -> type:
-    module = op.get("module", "")
-    if not module.startswith("pytensor."):
-        raise ValueError(f"refusing to import {module}.{op.get('class')}: not a PyTensor module")
-    cls = getattr(importlib.import_module(module), op["class"], None)
-    if not isinstance(cls, type):
-        raise ValueError(f"{module} has no class {op['class']}")
-    return cls
-
-
-def _scalar_op(op: dict[str, Any]) -> Any:
-    import pytensor.scalar as ps
-    import pytensor.scalar.math as psm
-
-    if op["class"] == "Cast":
-        return getattr(ps, f"convert_to_{op['o_type']}")
-    candidates = [
-        getattr(m, n)
-        for m in (ps, psm)
-        for n in dir(m)
-        if type(getattr(m, n)).__name__ == op["class"]
-        and isinstance(getattr(m, n), ps.ScalarOp)
-    ]
-    named = [c for c in candidates if getattr(c, "name", None) == op.get("name")]
-    distinct: list[Any] = []
-    for c in named or candidates:
-        if not any(c == d for d in distinct):
-            distinct.append(c)
-    if len(distinct) == 1:
-        return distinct[0]
-    if not distinct:
-        raise ValueError(f"no instance of the scalar op {op['class']} in pytensor.scalar")
+def _key(op: Any, where: str) -> tuple[str, str]:
+    """The (module, class) of an op object, as the allow-list spells it; a ``ValueError``
+    naming both (and ``where``) for anything the allow-list lacks."""
+    key = (op.get("module"), op.get("class")) if isinstance(op, dict) else (None, None)
+    for known in (vocab.OPS, vocab.SCALAR_OPS, {vocab.CAST: None}):
+        for k in known:
+            if k == key:
+                return k
     raise ValueError(
-        f"the scalar op {op['class']} named {op.get('name')!r} matches {len(distinct)} different "
-        "instances in pytensor.scalar; refusing to pick one"
+        f"{where}: refusing the op class {key[1]!r} of module {key[0]!r}: not in the "
+        "pytensor-fgraph-json/1 vocabulary (skair/_pytensor_vocab.py)"
     )
 
 
-def _make_op(op: dict[str, Any]) -> Any:
-    """An op built from its props (not for ops with inner graphs; see ``_apply``)."""
+def _import(key: tuple[str, str]) -> type:
+    """The class of an allow-listed op (``key`` comes from ``vocab.OPS``)."""
+    module, name = key
+    return getattr(importlib.import_module(module), name)
+
+
+def _scalar_op(op: dict[str, Any], key: tuple[str, str], where: str) -> Any:
     import pytensor.scalar as ps
 
-    cls = _class(op)
-    if issubclass(cls, ps.ScalarOp):
-        return _scalar_op(op)
-    props = {k: _decode(v) for k, v in op.get("props", {}).items()}
-    params = inspect.signature(cls.__init__).parameters
-    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    kwargs = {k: v for k, v in props.items() if k in params or takes_any}
-    if cls.__name__ == "Elemwise":
-        kwargs = {"scalar_op": props["scalar_op"], "inplace_pattern": props.get("inplace_pattern")}
-        kwargs = {k: v for k, v in kwargs.items() if v is not None}
-    return cls(**kwargs)
+    if key == vocab.CAST:
+        inst = getattr(ps, f"convert_to_{_dtype(op.get('o_type'))}")
+    else:
+        inst = getattr(ps, vocab.SCALAR_OPS[key])
+    name = op.get("name")
+    if name is not None and name != getattr(inst, "name", None):
+        raise ValueError(
+            f"{where}: the scalar op {key[1]} is named {getattr(inst, 'name', None)!r} in "
+            f"PyTensor, the document says {name!r}"
+        )
+    return inst
 
 
-def _apply(op: dict[str, Any], inputs: list[Any]) -> list[Any]:
+def _props(op: dict[str, Any], key: tuple[str, str], where: str) -> dict[str, Any]:
+    """The checked, decoded constructor arguments of an allow-listed op class."""
+    raw = vocab.check_props(f"{where} ({key[0]}.{key[1]})", vocab.OPS[key], op.get("props", {}))
+    return {k: _decode(v, where) for k, v in raw.items()}
+
+
+def _make_op(op: Any, where: str) -> Any:
+    """An op built from its checked props (not for ops with inner graphs; see ``_apply``)."""
+    from pytensor.compile.builders import OpFromGraph, SymbolicOp
+
+    key = _key(op, where)
+    if key not in vocab.OPS:
+        return _scalar_op(op, key, where)
+    cls = _import(key)
+    if issubclass(cls, OpFromGraph) and not issubclass(cls, SymbolicOp):
+        raise ValueError(f"{where}: {key[1]} has an inner graph and cannot be a prop")
+    return cls(**_props(op, key, where))
+
+
+def _inner(op: dict[str, Any], where: str) -> tuple[list[Any], list[Any]]:
+    inner = op.get("inner")
+    if not isinstance(inner, dict) or inner.get("format") != FORMAT:
+        raise ValueError(f"{where}: {op.get('class')} needs an inner {FORMAT} graph")
+    return _Reader(inner, f"{where}, inner graph: ").run()
+
+
+def _apply(op: Any, inputs: list[Any], where: str) -> list[Any]:
     from pytensor.compile.builders import OpFromGraph, SymbolicOp
     from pytensor.scan.op import Scan
 
-    cls = _class(op)
-    if issubclass(cls, Scan):
-        inner_in, inner_out = json_to_graph(op["inner"])
-        props = {k: _decode(v) for k, v in op["props"].items()}
-        info = props.pop("info")
-        built = Scan(inner_in, inner_out, info, **props)
-    elif issubclass(cls, SymbolicOp):
-        built = _make_op(op)
-    elif issubclass(cls, OpFromGraph):
-        inner_in, inner_out = json_to_graph(op["inner"])
-        props = {k: _decode(v) for k, v in op.get("props", {}).items()}
+    key = _key(op, where)
+    cls = _import(key) if key in vocab.OPS else None
+    if cls is not None and issubclass(cls, Scan):
+        props = _props(op, key, where)
+        if "info" not in props:
+            raise ValueError(f"{where}: Scan needs its info prop")
+        inner_in, inner_out = _inner(op, where)
+        built = Scan(inner_in, inner_out, props.pop("info"), **props)
+    elif cls is not None and issubclass(cls, OpFromGraph) and not issubclass(cls, SymbolicOp):
+        props = _props(op, key, where)
+        inner_in, inner_out = _inner(op, where)
         built = cls(inner_in, inner_out, **props)
     else:
-        built = _make_op(op)
+        built = _make_op(op, where)
     out = built(*inputs, return_list=True)
     return list(out)
 
