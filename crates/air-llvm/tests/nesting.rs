@@ -1,6 +1,6 @@
 //! The backend's remaining recursion is over nested regions (`if`/`for` bodies); it is bounded
 //! by the validator's region-depth limit, which `compile` checks first: a module nested deeper
-//! is refused with E-limit (`LimitExceeded`), not a stack overflow.
+//! is refused with E0105 (`LimitExceeded`), not a stack overflow.
 
 mod common;
 
