@@ -99,6 +99,14 @@ fn doubling_chains_emit_each_value_once() {
 }
 
 #[test]
+fn a_rank_0_doubling_chain_emits_each_value_once() {
+    on_small_stack(Duration::from_secs(10), || {
+        let text = doubling(24, false).replace("f64[5]", "f64");
+        agree(&text, &[("x", air_value::Tensor::scalar(1.5f64))], 0.0)
+    });
+}
+
+#[test]
 fn fibonacci_dag_emits_each_value_once() {
     on_small_stack(Duration::from_secs(10), || {
         let a = f64s(&[4], vec![1.0, 0.0, -2.0, 0.5]);
