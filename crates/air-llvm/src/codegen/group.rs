@@ -2,7 +2,7 @@
 //! one loop nest ([`FnGen::kernel`]), reading the group's leaves (parameters, materialised values,
 //! views, constants) and writing only the root's result.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use air_ir::{BinaryOp, DType, NodeId, Op, Value};
 use inkwell::values::{BasicValueEnum, IntValue};
@@ -27,7 +27,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             .ok_or_else(|| CgError::internal("elementwise node without a result"))?;
         let mut leaves = Vec::new();
         let mut iota = false;
-        collect_leaves(sc, root, root, &mut leaves, &mut iota)?;
+        collect_leaves(sc, root, &mut leaves, &mut iota)?;
         let v = Value::of(root);
         if ty.rank() == 0 {
             let mut memo = Memo::new();
@@ -89,7 +89,10 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         })
     }
 
-    /// The element of `v` at `ix`: computed when `v` is in the group of `root`, else read.
+    /// The element of `v` at `ix`: computed when `v` is in the group of `root`, else read. Each
+    /// value is emitted once per `memo` (the group is a DAG: a value used twice is reused), and
+    /// the walk over operands uses an explicit stack (post-order), so the depth of the chain does
+    /// not reach the machine stack.
     pub fn eval(
         &mut self,
         sc: &Scope<'_, 'ctx>,
@@ -98,38 +101,48 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         ix: &Ix<'ctx>,
         memo: &mut Memo<'ctx>,
     ) -> R<BasicValueEnum<'ctx>> {
-        if let Some(x) = memo.get(&v) {
-            return Ok(*x);
-        }
-        let computed = match v {
-            Value::Result { node, .. } => node == root || sc.plan.role(node) == Role::Fused(root),
-            Value::Param(_) => false,
-        };
-        let x = if computed {
-            let Value::Result { node, .. } = v else {
-                return Err(CgError::internal("parameter in a group"));
+        let mut stack = vec![(v, false)];
+        while let Some((w, operands_done)) = stack.pop() {
+            if memo.contains_key(&w) {
+                continue;
+            }
+            let x = match member(sc, root, w) {
+                None => self.load_at(sc.ty(w)?.dtype, sc.val(w)?, ix)?,
+                Some(node) if operands_done => self.compute(sc, node, ix, memo)?,
+                Some(node) => {
+                    stack.push((w, true));
+                    let operands = &sc.region.node(node).operands;
+                    for &o in operands.iter().rev() {
+                        if !memo.contains_key(&o) {
+                            stack.push((o, false));
+                        }
+                    }
+                    continue;
+                }
             };
-            self.compute(sc, root, node, ix, memo)?
-        } else {
-            self.load_at(sc.ty(v)?.dtype, sc.val(v)?, ix)?
-        };
-        memo.insert(v, x);
-        Ok(x)
+            memo.insert(w, x);
+        }
+        memo.get(&v)
+            .copied()
+            .ok_or_else(|| CgError::internal("group value not computed"))
     }
 
-    /// One element of an elementwise node.
+    /// One element of an elementwise node, whose operands' elements are already in `memo`.
     fn compute(
         &mut self,
         sc: &Scope<'_, 'ctx>,
-        root: NodeId,
         id: NodeId,
         ix: &Ix<'ctx>,
-        memo: &mut Memo<'ctx>,
+        memo: &Memo<'ctx>,
     ) -> R<BasicValueEnum<'ctx>> {
         let node = sc.region.node(id);
-        let mut arg = |s: &mut Self, k: usize| -> R<(BasicValueEnum<'ctx>, DType)> {
+        let arg = |_: &mut Self, k: usize| -> R<(BasicValueEnum<'ctx>, DType)> {
             let v = sc.operand(id, k)?;
-            Ok((s.eval(sc, root, v, ix, memo)?, sc.ty(v)?.dtype))
+            let x = memo
+                .get(&v)
+                .copied()
+                .ok_or_else(|| CgError::internal("operand not computed before its user"))?;
+            Ok((x, sc.ty(v)?.dtype))
         };
         match &node.op {
             Op::Unary(op) => {
@@ -196,26 +209,42 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     }
 }
 
-/// The buffers a group reads, and whether it uses `iota` (which needs per-axis indices).
+/// The node computing `v` inside the group of `root`, if `v` is computed there (else it is read).
+fn member(sc: &Scope<'_, '_>, root: NodeId, v: Value) -> Option<NodeId> {
+    match v {
+        Value::Result { node, .. } if node == root || sc.plan.role(node) == Role::Fused(root) => {
+            Some(node)
+        }
+        Value::Result { .. } | Value::Param(_) => None,
+    }
+}
+
+/// The buffers a group reads (each once), and whether it uses `iota` (which needs per-axis
+/// indices). Visits each member node once, with an explicit stack.
 pub(crate) fn collect_leaves<'ctx>(
     sc: &Scope<'_, 'ctx>,
     root: NodeId,
-    id: NodeId,
     leaves: &mut Vec<Buf<'ctx>>,
     iota: &mut bool,
 ) -> R<()> {
-    let node = sc.region.node(id);
-    if matches!(node.op, Op::Iota { .. }) {
-        *iota = true;
-    }
-    for &v in &node.operands {
-        match v {
-            Value::Result { node: p, .. } if sc.plan.role(p) == Role::Fused(root) => {
-                collect_leaves(sc, root, p, leaves, iota)?
+    let mut seen: HashSet<Value> = HashSet::new();
+    let mut stack = vec![root];
+    seen.insert(Value::of(root));
+    while let Some(id) = stack.pop() {
+        let node = sc.region.node(id);
+        if matches!(node.op, Op::Iota { .. }) {
+            *iota = true;
+        }
+        for &v in &node.operands {
+            if !seen.insert(v) {
+                continue;
             }
-            Value::Param(_) | Value::Result { .. } => {
-                if let Val::Buf(b) = sc.val(v)? {
-                    leaves.push(b.clone());
+            match member(sc, root, v) {
+                Some(p) => stack.push(p),
+                None => {
+                    if let Val::Buf(b) = sc.val(v)? {
+                        leaves.push(b.clone());
+                    }
                 }
             }
         }

@@ -45,7 +45,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let rank = domain.len();
         let mut leaves = Vec::new();
         let mut iota = false;
-        collect_leaves(sc, id, id, &mut leaves, &mut iota)?;
+        collect_leaves(sc, id, &mut leaves, &mut iota)?;
         let acc = if kept.is_empty() {
             self.scalar_buf(acc_d, identity)?
         } else {
