@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo: builds `air`, then checks, prints and round-trips the five example computations
-# (text -> protobuf -> JSON -> text), runs them, converts a PyTensor graph through SymPy and back,
-# uses `skair` on live SymPy and PyTensor objects, runs the conformance suite and shows a rendered
-# error report.
+# (text -> protobuf -> JSON -> text), runs them on the inputs the real libraries were given (failing
+# if a result differs from the library's), converts a PyTensor graph through SymPy and back, prints
+# results with `air run`, builds SymPy's matvec as a prefixed C library and calls it from C, uses
+# `skair` on live SymPy and PyTensor objects, runs the conformance suite and shows a rendered error
+# report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
