@@ -267,6 +267,11 @@ codes! {
         by "runtime",
         when "a backend meets a custom op it does not implement and that has no decomposition",
         example "a `custom` op without decomposition that the backend does not know";
+    /// Calls nest deeper than the limit on call depth.
+    CallTooDeep = 408, "calls nest too deep",
+        by "validator; interpreter (modules run unchecked)",
+        when "the longest chain of calls in calls (through `call` or decompositions) is longer than the limit on call depth, 256 by default (`limits.rs`); every engine runs what the validator accepts",
+        example "257 functions, each calling the next";
 
     /// Inputs do not match the function's parameters (missing, extra, wrong dtype or rank).
     BadInput = 501, "bad input",

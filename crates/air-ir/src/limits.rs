@@ -17,6 +17,10 @@ pub struct Limits {
     pub max_rank: usize,
     /// Functions in a module.
     pub max_functions: usize,
+    /// Calls nested in calls: the longest chain of calls from any function, the function itself
+    /// counted (a function that calls nothing has depth 1). Every engine runs what the validator
+    /// accepts, so this is the one limit on call depth (`E0408`).
+    pub max_call_depth: usize,
 }
 
 impl Default for Limits {
@@ -28,6 +32,7 @@ impl Default for Limits {
             max_nodes: 10_000_000,
             max_rank: 32,
             max_functions: 100_000,
+            max_call_depth: 256,
         }
     }
 }

@@ -107,6 +107,7 @@ pub fn validate_with(m: &Module, limits: &Limits) -> Result<ModuleInfo, Diagnost
     let mut diags = duplicate_functions(m);
     let graph = CallGraph::new(m, limits);
     diags.extend(graph.recursion(m));
+    diags.extend(graph.call_depth(m, limits.max_call_depth));
     let mut functions = Vec::with_capacity(m.functions.len());
     for f in &m.functions {
         let (info, d) = function::check(m, f, limits);
@@ -203,6 +204,38 @@ impl CallGraph {
             .collect();
         let sccs = tarjan(&adjacency);
         CallGraph { edges, sccs }
+    }
+
+    /// E0408 at the function with the longest chain of nested calls when that chain is longer than
+    /// `limit` (a function that calls nothing has depth 1). Nothing when calls form a cycle: E0403
+    /// reports that.
+    fn call_depth(&self, m: &Module, limit: usize) -> Vec<Diagnostic> {
+        let mut depth = vec![0usize; m.functions.len()];
+        // Components come out callees first, so a callee's depth is known before its callers'.
+        for scc in &self.sccs {
+            let [f] = scc.as_slice() else {
+                return vec![];
+            };
+            if self.edges[*f].iter().any(|c| c.callee == *f) {
+                return vec![];
+            }
+            let deepest = self.edges[*f].iter().map(|c| depth[c.callee]).max();
+            depth[*f] = deepest.unwrap_or(0).saturating_add(1);
+        }
+        let Some((f, &d)) = depth.iter().enumerate().max_by_key(|(_, d)| **d) else {
+            return vec![];
+        };
+        if d <= limit {
+            return vec![];
+        }
+        let name = &m.functions[f].name;
+        vec![Diagnostic {
+            function: Some(name.clone()),
+            ..Diagnostic::new(
+                Code::CallTooDeep,
+                format!("calls nest {d} deep from @{name}, past the limit of {limit}"),
+            )
+        }]
     }
 
     /// One E0403 per cycle of calls, at the first function of the cycle.

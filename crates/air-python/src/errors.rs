@@ -160,6 +160,7 @@ pub fn run_error(e: &RunError) -> PyErr {
         | Code::DuplicateFunction
         | Code::UnknownFunction
         | Code::Recursion
+        | Code::CallTooDeep
         | Code::CallMismatch
         | Code::RegionMismatch
         | Code::BadDecomposition

@@ -23,11 +23,13 @@ use crate::error::{fail, Result};
 use crate::tensor::Tensor;
 use frame::{Binding, Frame};
 
-/// How deep calls and nested regions together may nest before the interpreter gives up (a
-/// validated module has no recursion, and its regions nest at most 64 deep). The interpreter
-/// recurses on the Rust stack; [`crate::run_unchecked`] gives it a thread with a stack big enough
-/// for this depth.
-pub(crate) const MAX_DEPTH: usize = 256;
+/// How deep calls may nest: the validator's limit ([`air_ir::limits::Limits::max_call_depth`]),
+/// checked here too for modules run unchecked. A validated module never reaches it, so the
+/// interpreter refuses exactly what the validator refuses (E0408). The interpreter recurses on the
+/// Rust stack; [`crate::run_unchecked`] gives it a thread with a stack big enough for this depth.
+fn max_depth() -> usize {
+    air_ir::limits::Limits::default().max_call_depth
+}
 
 /// The most elements one tensor may have: the interpreter refuses to allocate more (E0508), so
 /// a shape attribute like `[1000000, 1000000]` fails cleanly instead of exhausting memory.
@@ -74,10 +76,10 @@ impl<'m> Interp<'m> {
     /// Calls `f` with one value per parameter (`None` for an `out` parameter not given: it starts
     /// as zeros) and returns what its body yields: the declared results, then out/inout params.
     pub(crate) fn call(&self, f: &Function, args: &[Option<&Tensor>]) -> Result<Vec<Tensor>> {
-        if self.depth.get() >= MAX_DEPTH {
+        if self.depth.get() >= max_depth() {
             return fail(
-                Code::Recursion,
-                format!("calls and regions nest deeper than {MAX_DEPTH}"),
+                Code::CallTooDeep,
+                format!("calls nest deeper than {}", max_depth()),
             );
         }
         self.depth.set(self.depth.get() + 1);
