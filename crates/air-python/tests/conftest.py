@@ -1,4 +1,4 @@
-"""Shared helpers of the skair test suite: SymPy objects for a few systems, and the shared examples."""
+"""Shared helpers of the skair test suite: SymPy objects for a few systems, and the library examples (docs/examples/libraries)."""
 
 from __future__ import annotations
 

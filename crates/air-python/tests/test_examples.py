@@ -1,4 +1,4 @@
-"""The five shared examples (`shared/examples/`), computed by skair from every form AIR reads them
+"""The five library-written examples (`docs/examples/libraries/`), computed by skair from every form AIR reads them
 in: the AIR text of `docs/examples/<name>.air` (what `scripts/demo.sh` runs), SymPy's srepr file,
 and the live SymPy objects it describes; checked against `expected.npz`, which the real libraries
 computed."""

@@ -1,5 +1,5 @@
 """Live PyTensor graphs through skair: from_pytensor / to_pytensor / pytensor_json, against the
-numbers real PyTensor and SymPy compute, and the shared examples' pytensor.json files."""
+numbers real PyTensor and SymPy compute, and the library examples (docs/examples/libraries)' pytensor.json files."""
 
 from __future__ import annotations
 

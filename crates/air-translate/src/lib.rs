@@ -85,7 +85,7 @@ pub fn by_name(name: &str) -> Option<&'static Translator> {
 }
 
 /// The translator whose extension ends the file name (the longest match; ASCII case ignored). A
-/// file named just like an extension without its dot (`pytensor.json`, as the shared examples
+/// file named just like an extension without its dot (`pytensor.json`, as the library examples (docs/examples/libraries)
 /// name theirs) matches too.
 pub fn for_path(path: &Path) -> Option<&'static Translator> {
     let name = path.file_name()?.to_str()?.to_ascii_lowercase();

@@ -17,7 +17,7 @@ expected values itself (``pytensor.function``, Python linker, no rewrites). Then
 - where ``air convert`` can write the graph as SymPy srepr, real SymPy evaluates it
   (``conformance/peers/sympy_eval.py``): the numbers must match too.
 
-Every shared example's ``pytensor.json`` also runs through ``air run`` on every backend and must
+Every library example's ``pytensor.json`` also runs through ``air run`` on every backend and must
 match its ``expected.npz`` (PyTensor's own values).
 
 The other direction, SymPy → AIR → PyTensor: random SymPy systems of
@@ -308,7 +308,7 @@ def shared_examples():
 
 
 def check_json_module():
-    """``graph_to_json(json_to_graph(doc))`` gives back every shared example's document (``str``
+    """``graph_to_json(json_to_graph(doc))`` gives back every library example's document (``str``
     aside), and ``equal_computations`` holds between the rebuilt graphs: failures."""
     from pytensor.graph.basic import equal_computations
 
@@ -331,7 +331,7 @@ def check_json_module():
 
 
 def check_examples(air, backends, work):
-    """Every shared example's PyTensor JSON run by `air run` on each backend against PyTensor's
+    """Every library example's PyTensor JSON run by `air run` on each backend against PyTensor's
     expected.npz: (passed, failures)."""
     passed, failures = 0, []
     for ex in shared_examples():
@@ -468,9 +468,9 @@ def main():
     for s in sympy_skipped:
         print(f"  {s}")
     print(f"  SymPy -> AIR -> PyTensor: {checked - len(sympy_failures)} of {checked} match SymPy")
-    print(f"  shared examples' pytensor.json through air run: {examples_passed} of "
+    print(f"  library examples (docs/examples/libraries)' pytensor.json through air run: {examples_passed} of "
           f"{examples_passed + len(example_failures)} (example x backend) match expected.npz")
-    print(f"  shared examples: json_to_graph / graph_to_json reproduce the documents, "
+    print(f"  library examples (docs/examples/libraries): json_to_graph / graph_to_json reproduce the documents, "
           f"equal_computations holds: {'yes' if not json_failures else 'NO'}")
     for f in failures:
         print(f)

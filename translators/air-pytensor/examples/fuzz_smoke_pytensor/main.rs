@@ -2,7 +2,7 @@
 //! `cargo fuzz`; its property (`check.rs`) is also the one of
 //! `fuzz/fuzz_targets/read_pytensor.rs`.
 //!
-//! Seeds: the five shared examples' `pytensor.json` (`seeds.jsonl`, one document a line, written
+//! Seeds: the five library examples (docs/examples/libraries)' `pytensor.json` (`seeds.jsonl`, one document a line, written
 //! by `skair.pytensor_json` from real PyTensor graphs) and the crate's test fixtures
 //! (`tests/data/*.pytensor.json`, also written from real PyTensor). Inputs: random bytes,
 //! byte-level mutations of a seed, and JSON-level mutations (`mutate.rs`): fields dropped,
@@ -26,7 +26,7 @@ use serde_json::Value as Json;
 use check::check;
 use mutate::{mutate_bytes, mutate_json, Rng};
 
-/// The shared examples (one per line) and the crate's test fixtures, with names for reports.
+/// The library examples (docs/examples/libraries) (one per line) and the crate's test fixtures, with names for reports.
 const SEEDS: [(&str, &str); 9] = [
     ("seeds.jsonl", include_str!("seeds.jsonl")),
     (
