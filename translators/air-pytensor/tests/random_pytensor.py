@@ -468,7 +468,7 @@ def main():
     for s in sympy_skipped:
         print(f"  {s}")
     print(f"  SymPy -> AIR -> PyTensor: {checked - len(sympy_failures)} of {checked} match SymPy")
-    print(f"  library examples (docs/examples/libraries)' pytensor.json through air run: {examples_passed} of "
+    print(f"  library examples' pytensor.json through air run: {examples_passed} of "
           f"{examples_passed + len(example_failures)} (example x backend) match expected.npz")
     print(f"  library examples (docs/examples/libraries): json_to_graph / graph_to_json reproduce the documents, "
           f"equal_computations holds: {'yes' if not json_failures else 'NO'}")
