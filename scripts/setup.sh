@@ -13,11 +13,13 @@ if ! command -v cargo >/dev/null 2>&1; then
 fi
 
 # LLVM 19 for the native backend (crates/air-llvm): Debian's llvm-19-dev, linked dynamically.
-if [ ! -e /usr/lib/llvm-19/lib/libLLVM.so ] || ! command -v cc >/dev/null 2>&1; then
-  echo "setup: installing llvm-19-dev and a C compiler (apt)"
+# binutils (ld, nm, objcopy): air-llvm's build script reduces the runtime to the object `air` embeds.
+if [ ! -e /usr/lib/llvm-19/lib/libLLVM.so ] || ! command -v cc >/dev/null 2>&1 \
+    || ! command -v objcopy >/dev/null 2>&1; then
+  echo "setup: installing llvm-19-dev, a C compiler and binutils (apt)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq llvm-19-dev gcc >/dev/null
+  apt-get install -y -qq llvm-19-dev gcc binutils >/dev/null
 fi
 export LLVM_SYS_191_PREFIX=/usr/lib/llvm-19
 
