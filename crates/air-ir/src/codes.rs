@@ -306,7 +306,7 @@ codes! {
     /// A foreign format cannot express an AIR construct (a translator's export).
     NotExpressible = 507, "not expressible in the target format",
         by "translator (export)",
-        when "a translator's export meets a construct its format cannot express faithfully; every such construct is listed",
+        when "a translator's export meets a construct its format cannot express faithfully; every such construct is listed; or a format without shared functions (PyTensor) would need more than 10^6 nodes to write the calls out",
         example "exporting a function with a `c128` parameter to SymPy";
     /// A tensor is too large to allocate, or an allocation fails, at run time.
     TooLarge = 508, "tensor too large",

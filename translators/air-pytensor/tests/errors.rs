@@ -194,3 +194,52 @@ func @main(%a: i32[n], %b: bf16[n], %x: f64[n]) -> (%s: i32[n], %r: f64[n], %c: 
     let what: Vec<&str> = cs.iter().map(|c| c.what.as_str()).collect();
     assert_eq!(what, ["bf16", "shl", "rem", "custom"], "{e}");
 }
+
+/// The reproducer: twenty functions, each calling the next twice, would inline to 2^20
+/// copies of the last one. The export is refused at once with E0507 and the count, and a tower
+/// small enough to inline still exports.
+#[test]
+fn exporting_calls_that_inline_too_large_is_refused_with_the_count() {
+    fn tower(depth: usize) -> air_ir::Module {
+        let mut text = String::from("air 1 opset 1\n");
+        for d in 0..depth {
+            text += &format!("func @f{d}(%x: f64[n]) -> (%r: f64[n]) {{\n");
+            if d + 1 == depth {
+                text += "  %a = neg(%x) : f64[n]\n  %b = exp(%a) : f64[n]\n  return %b\n}\n";
+            } else {
+                let next = d + 1;
+                text += &format!("  %a = call {{callee = @f{next}}} (%x) : f64[n]\n");
+                text += &format!("  %b = call {{callee = @f{next}}} (%a) : f64[n]\n");
+                text += "  return %b\n}\n";
+            }
+        }
+        air_ir::text::parse(&text, "tower.air").expect("parses")
+    }
+    let opts = |f: &str| Options {
+        function: f.into(),
+        ..Options::default()
+    };
+    let start = std::time::Instant::now();
+    let err = air_pytensor::export(&tower(20), &opts("f0")).unwrap_err();
+    assert!(
+        start.elapsed().as_secs() < 5,
+        "the refusal took {:?}",
+        start.elapsed()
+    );
+    let Error::Export(cs) = &err else {
+        panic!("expected an export error, got {err}")
+    };
+    assert_eq!(cs.len(), 1, "{err}");
+    // 19 levels of two calls each over a two-node leaf: 2*(2^19 - 1) calls + 2^19 * 2 nodes.
+    let expected = 2 * ((1u64 << 19) - 1) + (1u64 << 19) * 2;
+    assert!(
+        cs[0].reason.contains(&expected.to_string()),
+        "{}",
+        cs[0].reason
+    );
+    assert!(cs[0].reason.contains("1000000"), "{}", cs[0].reason);
+    let d = err.to_diagnostics("tower.air");
+    assert_eq!(d.0[0].code, air_ir::Code::NotExpressible);
+    let json = air_pytensor::export(&tower(6), &opts("f0")).expect("a small tower exports");
+    assert!(json.contains("pytensor-fgraph-json/1"));
+}

@@ -12,6 +12,7 @@ mod doc;
 mod math;
 mod ops;
 mod shape;
+mod size;
 
 use std::collections::{HashMap, HashSet};
 
@@ -28,6 +29,24 @@ pub fn export(m: &Module, opts: &Options) -> Result<String, Error> {
     let problems = check::check(m, f);
     if !problems.is_empty() {
         return Err(Error::Export(problems));
+    }
+    let inlined = size::inlined_nodes(m, f);
+    if inlined > size::MAX_INLINED_NODES {
+        let count = if inlined == u64::MAX {
+            "more than 2^64".to_string()
+        } else {
+            inlined.to_string()
+        };
+        return Err(Error::Export(vec![Construct {
+            function: f.name.clone(),
+            at: "its calls".into(),
+            what: "inlined size".into(),
+            reason: format!(
+                "pytensor-fgraph-json/1 has no shared functions, so every call is written out where \
+                 it is made: this function would take {count} nodes, more than the limit of {}",
+                size::MAX_INLINED_NODES
+            ),
+        }]));
     }
     let doc = Ex {
         m,
