@@ -2,7 +2,8 @@
 //! arrays. A module read from a format without dtypes (SymPy) is specialised to the dtypes of
 //! the arrays it is called with, one compiled variant per dtype signature, kept in the kernel.
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::{Arc, Condvar, Mutex};
 
 use air_ir::text::SourceMap;
 use air_ir::{DType, Intent};
@@ -95,6 +96,45 @@ pub struct Kernel {
     origin: Option<Origin>,
     primary: Arc<Variant>,
     variants: Mutex<Vec<Arc<Variant>>>,
+    /// The specialisations being compiled now, by their dtypes: a thread that needs one waits
+    /// for the thread compiling it instead of compiling it again.
+    compiling: Mutex<HashMap<Vec<(String, DType)>, Arc<Pending>>>,
+}
+
+/// A specialisation some thread is compiling; `done` turns true when it has finished (compiled
+/// or failed) and left [`Kernel::compiling`].
+#[derive(Default)]
+struct Pending {
+    done: Mutex<bool>,
+    finished: Condvar,
+}
+
+impl Pending {
+    /// Blocks until the compiling thread has finished.
+    fn wait(&self) {
+        let mut done = self.done.lock().unwrap_or_else(|p| p.into_inner());
+        while !*done {
+            done = self.finished.wait(done).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+/// Marks a compilation finished when dropped, whether it succeeded, failed or panicked: the
+/// entry leaves the kernel's `compiling` map and the waiting threads wake.
+struct Finish<'k> {
+    compiling: &'k Mutex<HashMap<Vec<(String, DType)>, Arc<Pending>>>,
+    key: Vec<(String, DType)>,
+    pending: Arc<Pending>,
+}
+
+impl Drop for Finish<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut g) = self.compiling.lock() {
+            g.remove(&self.key);
+        }
+        *self.pending.done.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.pending.finished.notify_all();
+    }
 }
 
 /// Compiles `function` of `m` (validated first) for the backend.
@@ -203,6 +243,7 @@ pub fn compile(
         origin: m.origin.clone(),
         primary,
         variants: Mutex::new(vec![]),
+        compiling: Mutex::new(HashMap::new()),
     })
 }
 
@@ -226,14 +267,6 @@ impl Kernel {
         if fits(&self.primary.plan, given) {
             return Ok(Arc::clone(&self.primary));
         }
-        let lock = |v: &Mutex<Vec<Arc<Variant>>>| {
-            v.lock()
-                .map_err(|_| PyRuntimeError::new_err("kernel cache poisoned"))
-                .map(|g| g.iter().find(|v| fits(&v.plan, given)).cloned())
-        };
-        if let Some(v) = lock(&self.variants)? {
-            return Ok(v);
-        }
         let plan = &self.primary.plan;
         let mut arrays: Vec<(String, DType)> = vec![];
         let named = plan
@@ -253,7 +286,55 @@ impl Kernel {
             }
             arrays.push((slot.name.clone(), d));
         }
-        let m = origin.specialise(&arrays).map_err(|d| {
+        loop {
+            let cached = self
+                .variants
+                .lock()
+                .map_err(|_| PyRuntimeError::new_err("kernel cache poisoned"))?
+                .iter()
+                .find(|v| fits(&v.plan, given))
+                .cloned();
+            if let Some(v) = cached {
+                return Ok(v);
+            }
+            let (pending, mine) = {
+                let mut g = self
+                    .compiling
+                    .lock()
+                    .map_err(|_| PyRuntimeError::new_err("kernel cache poisoned"))?;
+                match g.get(&arrays) {
+                    Some(p) => (Arc::clone(p), false),
+                    None => {
+                        let p = Arc::new(Pending::default());
+                        g.insert(arrays.clone(), Arc::clone(&p));
+                        (p, true)
+                    }
+                }
+            };
+            if !mine {
+                // Another thread compiles this one: wait without the GIL, then look again
+                // (if it failed, this thread compiles it and reports the error itself).
+                py.detach(|| pending.wait());
+                continue;
+            }
+            let _finish = Finish {
+                compiling: &self.compiling,
+                key: arrays.clone(),
+                pending,
+            };
+            return self.specialise(py, origin, &arrays);
+        }
+    }
+
+    /// Compiles the specialisation of the module to the dtypes of `arrays` and keeps it.
+    fn specialise(
+        &self,
+        py: Python<'_>,
+        origin: &Origin,
+        arrays: &[(String, DType)],
+    ) -> PyResult<Arc<Variant>> {
+        let plan = &self.primary.plan;
+        let m = origin.specialise(arrays).map_err(|d| {
             diagnostics_error(
                 py,
                 Kind::Translation,

@@ -298,6 +298,38 @@ def test_sympy_modules_specialise_to_the_arrays_dtypes(ew, sym):
         fixed(x64)
 
 
+def test_concurrent_first_calls_compile_each_specialisation_once(ew):
+    """Threads that all call a kernel with a new dtype at once wait for the one compiling it."""
+    k = skair.compile(ew)
+    x64, y64 = rng().standard_normal((2, 64))
+    args = {np.float32: (x64.astype(np.float32), y64.astype(np.float32)), np.int64: (np.arange(64), np.arange(64))}
+    start = threading.Barrier(8)
+    results, errors = {}, []
+
+    def call(t):
+        dt = np.float32 if t % 2 else np.int64
+        start.wait()
+        try:
+            results[t] = (dt, k(*args[dt]))
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=call, args=(t,)) for t in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert sorted(k.variants) == sorted([
+        "@main(%x: f64[n], %y: f64[n]) -> (%z: f64[n])",
+        "@main(%x: f32[n], %y: f32[n]) -> (%z: f32[n])",
+        "@main(%x: i64[n], %y: i64[n]) -> (%z: f64[n])",
+    ]), k.variants
+    for dt, r in results.values():
+        x, y = args[dt]
+        np.testing.assert_allclose(r, x * y + np.sin(x), rtol=1e-5)
+
+
 NUMPY_NAMES = {
     "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64",
     "u8": "uint8", "u16": "uint16", "u32": "uint32", "u64": "uint64",
