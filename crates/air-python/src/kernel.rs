@@ -98,8 +98,11 @@ pub struct Kernel {
     variants: Mutex<Vec<Arc<Variant>>>,
     /// The specialisations being compiled now, by their dtypes: a thread that needs one waits
     /// for the thread compiling it instead of compiling it again.
-    compiling: Mutex<HashMap<Vec<(String, DType)>, Arc<Pending>>>,
+    compiling: Mutex<InFlight>,
 }
+
+/// The specialisations being compiled, by the dtypes of the arrays named.
+type InFlight = HashMap<Vec<(String, DType)>, Arc<Pending>>;
 
 /// A specialisation some thread is compiling; `done` turns true when it has finished (compiled
 /// or failed) and left [`Kernel::compiling`].
@@ -122,7 +125,7 @@ impl Pending {
 /// Marks a compilation finished when dropped, whether it succeeded, failed or panicked: the
 /// entry leaves the kernel's `compiling` map and the waiting threads wake.
 struct Finish<'k> {
-    compiling: &'k Mutex<HashMap<Vec<(String, DType)>, Arc<Pending>>>,
+    compiling: &'k Mutex<InFlight>,
     key: Vec<(String, DType)>,
     pending: Arc<Pending>,
 }
