@@ -55,6 +55,11 @@ fn build_static_runtime(root: &Path, target_dir: &Path) -> PathBuf {
         .env_remove("CARGO_BUILD_TARGET")
         // `cargo clippy` sets it for the outer build: the runtime is built the same either way.
         .env_remove("RUSTC_WORKSPACE_WRAPPER")
+        // `cargo fuzz` instruments the outer build (sanitizer coverage, ASan): the embedded
+        // runtime is plain release code, which the instrumented proc macros could not build.
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_BUILD_RUSTFLAGS")
         .status()
         .unwrap_or_else(|e| panic!("cannot run `{cargo}` to build air-rt: {e}"));
     assert!(

@@ -1,0 +1,201 @@
+//! The seeded smoke fuzzer of the checks in `air_fuzz`, for machines without `cargo fuzz`.
+//!
+//! Seeds are the repository's modules (`conformance/cases/**/case.air`, `docs/examples/**/*.air`),
+//! in all three forms; each iteration picks one, mutates it (bit flips, byte changes, insertions,
+//! deletions, truncations, duplicated chunks, a changed number) or keeps it, and runs every
+//! check on it; `.npz` checks get the encoded zero inputs of the module, mutated the same way.
+//! A check that takes longer than the time budget is a finding too. Exits non-zero on the first
+//! finding, after saving the input.
+//!
+//! `cargo run -p air-fuzz --bin fuzz_smoke -- [ITERATIONS] [SEED]` from the repository root.
+
+use std::panic::{self, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use air_fuzz::Reached;
+use air_ir::serial::{write, Format};
+
+/// The most one check may take on one input.
+const TIME_BUDGET: Duration = Duration::from_secs(60);
+
+/// xorshift64*: small, seeded, good enough to pick mutations.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
+    let mut b = seed.to_vec();
+    for _ in 0..1 + rng.below(3) {
+        let at = rng.below(b.len());
+        match rng.below(7) {
+            0 if !b.is_empty() => b[at] ^= 1 << rng.below(8),
+            1 if !b.is_empty() => b[at] = rng.next() as u8,
+            2 => b.insert(at.min(b.len()), rng.next() as u8),
+            3 if !b.is_empty() => {
+                b.remove(at);
+            }
+            4 if rng.below(4) == 0 => b.truncate(at),
+            5 => {
+                // A number becomes another: dims, axes, constants, handles.
+                if let Some(d) = b[at..].iter().position(u8::is_ascii_digit) {
+                    let digits = [b'0', b'1', b'2', b'3', b'7', b'9'];
+                    b[at + d] = digits[rng.below(digits.len())];
+                }
+            }
+            _ => {
+                let end = (at + rng.below(32)).min(b.len());
+                let chunk = b[at.min(end)..end].to_vec();
+                let to = rng.below(b.len() + 1);
+                b.splice(to..to, chunk);
+            }
+        }
+    }
+    b
+}
+
+/// Every `.air` file under `dir`, sorted.
+fn air_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            air_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "air") {
+            out.push(p);
+        }
+    }
+}
+
+/// The seeds: each module of the repository that reads, in all three forms.
+fn seeds() -> Vec<(Format, Vec<u8>)> {
+    let mut files = vec![];
+    air_files(Path::new("conformance/cases"), &mut files);
+    air_files(Path::new("docs/examples"), &mut files);
+    let mut out = vec![];
+    for path in files {
+        let Ok(text) = std::fs::read(&path) else {
+            continue;
+        };
+        if let Ok(m) = air_ir::serial::read(&text, Format::Text, "seed") {
+            out.push((Format::Protobuf, write(&m, Format::Protobuf)));
+            out.push((Format::Json, write(&m, Format::Json)));
+        }
+        out.push((Format::Text, text));
+    }
+    out
+}
+
+/// The checks, by name, on an input of a form.
+type Check = fn(&[u8], Format) -> Result<Reached, air_fuzz::Finding>;
+
+const CHECKS: [(&str, Check); 5] = [
+    ("module", air_fuzz::module),
+    ("interp", air_fuzz::interp),
+    ("llvm", air_fuzz::llvm),
+    ("export", air_fuzz::export),
+    ("npz", |bytes, _| air_fuzz::npz(bytes)),
+];
+
+/// The `.npz` input for the npz check: the module's zero inputs encoded (else the bytes).
+fn npz_input(rng: &mut Rng, bytes: &[u8], format: Format) -> Vec<u8> {
+    let encoded = air_fuzz::valid_module(bytes, format)
+        .and_then(|m| air_fuzz::zero_inputs(&m, bytes))
+        .and_then(|run| air_value::npz::encode(&run.tensors, rng.below(2) == 0).ok());
+    match encoded {
+        Some(npz) if rng.below(3) == 0 => npz,
+        Some(npz) => mutate(rng, &npz),
+        None => bytes.to_vec(),
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let iterations: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(500);
+    let seed: u64 = args
+        .get(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(0x5EED_F022);
+    let seeds = seeds();
+    if seeds.is_empty() {
+        eprintln!("fuzz_smoke: no seed modules found (run it from the repository root)");
+        return ExitCode::FAILURE;
+    }
+    let mut rng = Rng(seed | 1);
+    // Per check: inputs that got to Read, Valid and Done.
+    let mut reached = [[0usize; 3]; CHECKS.len()];
+    let mut slowest = [Duration::ZERO; CHECKS.len()];
+    let started = Instant::now();
+    for i in 0..iterations {
+        let (format, seed_bytes) = &seeds[rng.below(seeds.len())];
+        let input = if rng.below(4) == 0 {
+            seed_bytes.clone()
+        } else {
+            mutate(&mut rng, seed_bytes)
+        };
+        for (k, (name, check)) in CHECKS.iter().enumerate() {
+            let bytes = if *name == "npz" {
+                npz_input(&mut rng, &input, *format)
+            } else {
+                input.clone()
+            };
+            let t = Instant::now();
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| check(&bytes, *format)));
+            let took = t.elapsed();
+            slowest[k] = slowest[k].max(took);
+            let problem = match outcome {
+                Ok(Ok(r)) if took <= TIME_BUDGET => {
+                    for (level, count) in [Reached::Read, Reached::Valid, Reached::Done]
+                        .iter()
+                        .zip(reached[k].iter_mut())
+                    {
+                        *count += usize::from(r >= *level);
+                    }
+                    continue;
+                }
+                Ok(Ok(_)) => format!("took {took:?}, over the budget of {TIME_BUDGET:?}"),
+                Ok(Err(finding)) => finding,
+                Err(_) => "panic".to_string(),
+            };
+            let path = std::env::temp_dir().join(format!("air-fuzz-{name}-{format}-{i}.bin"));
+            let saved = std::fs::write(&path, &bytes).is_ok();
+            eprintln!("FINDING in check {name} ({format}), iteration {i}: {problem}");
+            if saved {
+                eprintln!("input saved to {}", path.display());
+            }
+            return ExitCode::FAILURE;
+        }
+    }
+    let summary: Vec<String> = CHECKS
+        .iter()
+        .zip(reached.iter().zip(&slowest))
+        .map(|((name, _), ([read, valid, done], s))| {
+            format!(
+                "{name}: {read} read, {valid} valid, {done} done, slowest {:.2} s",
+                s.as_secs_f64()
+            )
+        })
+        .collect();
+    println!(
+        "fuzz_smoke (air-fuzz): {iterations} inputs from {} seeds (seed {seed}) in {:.1} s, no finding\n  {}",
+        seeds.len(),
+        started.elapsed().as_secs_f64(),
+        summary.join("\n  ")
+    );
+    ExitCode::SUCCESS
+}
