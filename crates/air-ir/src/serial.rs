@@ -126,10 +126,12 @@ pub fn read_with_limits(
     let module = match format {
         Format::Text => read_text(bytes, file)?,
         Format::Protobuf => {
+            pb::check_wire(bytes, limits).map_err(|d| located(d, file))?;
             let g = gen::Module::decode(bytes).map_err(|e| located(decode_error(&e), file))?;
             from_gen(&g, Format::Protobuf, file, limits)?
         }
         Format::Json => {
+            pb::check_json(bytes, file, limits)?;
             let g: gen::Module = serde_json::from_slice(bytes).map_err(|e| json_error(&e, file))?;
             from_gen(&g, Format::Json, file, limits)?
         }
