@@ -219,11 +219,11 @@ pub fn warn_unmatched_dtypes(l: &Loaded, functions: &[String], dtypes: &[(String
                 || f.results.iter().any(|r| r.name.as_ref() == Some(name))
         });
         if !named {
-            eprintln!(
+            crate::out::eprint(&format!(
                 "warning: --dtype {name}: no parameter or result of {} is named `{name}` \
                  (it types `{name}` only if an equation assigns it)",
                 l.name
-            );
+            ));
         }
     }
 }

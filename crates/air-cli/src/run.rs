@@ -71,8 +71,10 @@ pub fn run(args: &RunArgs) -> CmdResult {
     let from = args.from.as_deref().map(parse_format).transpose()?;
     let dtypes = parse_dtypes(&args.dtypes)?;
     check_dtypes_apply(&args.model, from, &dtypes)?;
-    let inputs = air_interp::npz::read_npz(&args.inputs)
-        .map_err(|e| format!("error: cannot read {}: {e}", args.inputs.display()))?;
+    let inputs = air_interp::npz::read_npz(&args.inputs).map_err(|e| {
+        let path = args.inputs.display();
+        format!("error[{}]: cannot read {path}: {e}", e.code())
+    })?;
     // A format without dtypes (SymPy) is specialised to the dtypes of the arrays passed, except
     // where --dtype says otherwise.
     let arrays: Vec<_> = inputs.iter().map(|(n, t)| (n.clone(), t.dtype())).collect();
@@ -105,7 +107,7 @@ pub fn run(args: &RunArgs) -> CmdResult {
     air_interp::npz::write_npz(path, &outputs)
         .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
     for (name, t) in &outputs {
-        eprintln!("{name}: {} {:?}", t.dtype(), t.shape());
+        crate::out::eprint(&format!("{name}: {} {:?}", t.dtype(), t.shape()));
     }
     Ok(())
 }
