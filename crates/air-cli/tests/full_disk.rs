@@ -1,0 +1,102 @@
+//! Writes that fail (a full disk: `/dev/full`) and inputs that never end (`/dev/zero`) give a
+//! clear message and exit status 1, never a panic (101) or memory exhaustion.
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `air args` with stdout and stderr redirected to the given files.
+fn air(args: &[&str], stdout: Stdio, stderr: Stdio) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_air"))
+        .args(args)
+        .current_dir(root())
+        .stdout(stdout)
+        .stderr(stderr)
+        .output()
+        .expect("air runs")
+}
+
+fn full() -> Stdio {
+    Stdio::from(std::fs::File::options().write(true).open("/dev/full").expect("/dev/full"))
+}
+
+#[test]
+fn writing_to_a_full_disk_fails_with_a_message() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["print", "docs/examples/matvec.air"],
+        vec!["convert", "docs/examples/matvec.air", "-"],
+        vec!["info"],
+        vec!["--help"],
+        vec!["check", "docs/examples/matvec.air"],
+    ];
+    for args in cases {
+        let out = air(&args, full(), Stdio::piped());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("cannot write to standard output: No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // A file output that is the full device.
+    let out = air(
+        &["convert", "docs/examples/matvec.air", "/dev/full", "--to", "json"],
+        Stdio::null(),
+        Stdio::piped(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot write /dev/full: No space left on device"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_full_stderr_is_no_panic() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    // The error report cannot be written; the exit status still says the command failed.
+    let out = air(&["check", "no-such-file.air"], Stdio::null(), full());
+    assert_eq!(out.status.code(), Some(1));
+    let out = air(&["print", "docs/examples/matvec.air"], full(), full());
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn an_endless_input_stops_at_the_limit() {
+    if !std::path::Path::new("/dev/zero").exists() {
+        return;
+    }
+    let start = Instant::now();
+    let out = air(
+        &["check", "--from", "airpb", "/dev/zero"],
+        Stdio::null(),
+        Stdio::piped(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error[E0105]: /dev/zero: input is larger than the reader limit of 1073741824 bytes"),
+        "{stderr}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(60));
+    // Standard input too.
+    let out = Command::new(env!("CARGO_BIN_EXE_air"))
+        .args(["check", "-"])
+        .stdin(Stdio::from(std::fs::File::open("/dev/zero").unwrap()))
+        .stdout(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[E0105]: <stdin>"), "{stderr}");
+}
