@@ -21,7 +21,12 @@ fn air(args: &[&str], stdout: Stdio, stderr: Stdio) -> Output {
 }
 
 fn full() -> Stdio {
-    Stdio::from(std::fs::File::options().write(true).open("/dev/full").expect("/dev/full"))
+    Stdio::from(
+        std::fs::File::options()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full"),
+    )
 }
 
 #[test]
@@ -47,7 +52,13 @@ fn writing_to_a_full_disk_fails_with_a_message() {
     }
     // A file output that is the full device.
     let out = air(
-        &["convert", "docs/examples/matvec.air", "/dev/full", "--to", "json"],
+        &[
+            "convert",
+            "docs/examples/matvec.air",
+            "/dev/full",
+            "--to",
+            "json",
+        ],
         Stdio::null(),
         Stdio::piped(),
     );
@@ -85,7 +96,9 @@ fn an_endless_input_stops_at_the_limit() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr.contains("error[E0105]: /dev/zero: input is larger than the reader limit of 1073741824 bytes"),
+        stderr.contains(
+            "error[E0105]: /dev/zero: input is larger than the reader limit of 1073741824 bytes"
+        ),
         "{stderr}"
     );
     assert!(start.elapsed() < Duration::from_secs(60));
@@ -99,4 +112,58 @@ fn an_endless_input_stops_at_the_limit() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("error[E0105]: <stdin>"), "{stderr}");
+}
+
+/// `air run` with an archive of `members` one-element arrays named `m0`, `m1`, …, of which the
+/// model's function binds `m0` only.
+fn run_with_members(members: usize, extra_ok: bool) -> Output {
+    let dir = std::env::temp_dir().join(format!("air-cli-npz-{}-{members}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("m.air");
+    std::fs::write(
+        &model,
+        "air 1 opset 1\n\nfunc @f(%m0: f64[n]) -> (f64[n]) {\n  %y = neg (%m0) : f64[n]\n  return %y\n}\n",
+    )
+    .unwrap();
+    let one = air_interp::Tensor::from_vec(&[1], vec![2f64]).unwrap();
+    let take = if extra_ok { 1 } else { members };
+    let arrays: Vec<_> = (0..take).map(|i| (format!("m{i}"), one.clone())).collect();
+    let inputs = dir.join("in.npz");
+    air_interp::npz::write_npz(&inputs, &arrays).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_air"))
+        .args([
+            "run",
+            &model.to_string_lossy(),
+            "--inputs",
+            &inputs.to_string_lossy(),
+        ])
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    out
+}
+
+#[test]
+fn run_decodes_the_bound_arrays_and_refuses_extras_from_the_directory() {
+    let out = run_with_members(1, true);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("-2"), "{stdout}");
+    // 20,000 members, 19,999 of them no parameter: the error comes from the archive's
+    // directory, quickly, naming the first and counting the rest.
+    let start = Instant::now();
+    let out = run_with_members(20_000, false);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("error[E0501]: @f: input m1 is not a parameter of @f (and 19998 more)"),
+        "{stderr}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(30));
 }

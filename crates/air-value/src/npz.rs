@@ -214,6 +214,25 @@ pub fn decode_from<R: Read + Seek>(
     Ok(out.list)
 }
 
+/// The members of an `.npz` file (names without `.npy`) that hold none of `names` (see
+/// [`NpzOptions::names`]): what [`read_npz_with`] skips. Reads only the archive's directory.
+pub fn unwanted_members(
+    path: impl AsRef<Path>,
+    names: &HashSet<String>,
+) -> Result<Vec<String>, NpzError> {
+    let path = path.as_ref();
+    let file = std::fs::File::open(path).map_err(|e| NpzError::io(path, e))?;
+    let archive = ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| NpzError::Malformed(format!("not a readable zip archive: {e}")))?;
+    let wanted = Wanted::new(names);
+    Ok(archive
+        .file_names()
+        .map(|n| n.strip_suffix(".npy").unwrap_or(n))
+        .filter(|stem| !wanted.holds(stem))
+        .map(str::to_string)
+        .collect())
+}
+
 /// The member stems that hold a wanted array: the names themselves, and for a name
 /// `t__a__b` the record members `t` and `t__a` that may hold it as a field.
 struct Wanted(HashSet<String>);
