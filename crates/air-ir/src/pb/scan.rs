@@ -15,7 +15,9 @@
 //! Each counts per occurrence of a message; protobuf lets a message be split into several
 //! occurrences that merge, which the exact checks after decoding catch (the memory estimate
 //! covers every occurrence, so it still holds). Bytes that are not valid wire format end the
-//! pass without an error: prost then reports them, having decoded no more than was counted.
+//! pass without an error: prost, decoding in the same order, then stops at the same byte with
+//! its own error, having decoded no more than was counted. Groups, which prost skips under
+//! unknown field numbers, are skipped here too rather than ending the pass.
 
 use std::mem::size_of;
 
@@ -286,7 +288,11 @@ impl Walk<'_> {
                     }
                     self.length_delimited(field, number, start, end)?;
                 }
-                // Groups (3, 4) are not in the schema; anything else is not wire format.
+                // A group is in no field of the schema, but prost skips one under an unknown
+                // field number (allocating nothing), so it is skipped here too, and the walk
+                // goes on after it.
+                3 => self.skip_group(number)?,
+                // An end of group with no start, or not a wire type: prost stops here too.
                 _ => return Err(Stop::Malformed),
             }
         }
@@ -417,6 +423,34 @@ impl Walk<'_> {
             format!("{path}: {message}")
         };
         Stop::Limit(Diagnostic::new(Code::LimitExceeded, message))
+    }
+
+    /// Skips the fields of a group started with field `number`, up to its end.
+    fn skip_group(&mut self, number: u64) -> Result<(), Stop> {
+        let mut open = vec![number];
+        while let Some(&inner) = open.last() {
+            if open.len() + self.stack.len() > MAX_DEPTH {
+                return Err(Stop::Malformed);
+            }
+            let key = self.varint()?;
+            match key & 7 {
+                0 => {
+                    self.varint()?;
+                }
+                1 => self.skip(8)?,
+                5 => self.skip(4)?,
+                2 => {
+                    let len = usize::try_from(self.varint()?).map_err(|_| Stop::Malformed)?;
+                    self.skip(len)?;
+                }
+                3 => open.push(key >> 3),
+                4 if key >> 3 == inner => {
+                    open.pop();
+                }
+                _ => return Err(Stop::Malformed),
+            }
+        }
+        Ok(())
     }
 
     fn varint(&mut self) -> Result<u64, Stop> {

@@ -203,3 +203,18 @@ fn huge_names_and_lists_are_quoted_as_excerpts() {
     );
     assert!(e.0[0].op.as_ref().is_some_and(|op| op.len() < 1024));
 }
+
+#[test]
+fn a_skipped_group_does_not_hide_what_follows() {
+    // An unknown field 15 as a group (start tag 0x7b, a varint inside, end tag 0x7c), which
+    // prost skips, then a body of a million empty nodes: still refused before decoding.
+    let g = gen_module(1_000_000, vec![]);
+    let mut bytes = vec![0x7b, 0x08, 0x01, 0x7c];
+    bytes.extend(g.encode_to_vec());
+    assert!(
+        gen::Module::decode(&bytes[..4]).is_ok(),
+        "prost skips the group"
+    );
+    let e = read_err(&bytes, Format::Protobuf);
+    assert_short_limit_error(&e, "bytes of memory");
+}
