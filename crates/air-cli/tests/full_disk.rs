@@ -167,3 +167,55 @@ fn run_decodes_the_bound_arrays_and_refuses_extras_from_the_directory() {
     );
     assert!(start.elapsed() < Duration::from_secs(30));
 }
+
+#[cfg(feature = "llvm")]
+#[test]
+fn compiling_to_a_full_disk_fails_with_a_message() {
+    if !std::path::Path::new("/dev/full").exists() {
+        return;
+    }
+    // LLVM's own file streams abort on a write error; the backend writes from memory instead.
+    for emit in ["ll", "s", "o", "so"] {
+        let out = air(
+            &[
+                "compile",
+                "docs/examples/matvec.air",
+                "-o",
+                "/dev/full",
+                "--emit",
+                emit,
+            ],
+            Stdio::null(),
+            Stdio::piped(),
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{emit}: {stderr}");
+        assert!(
+            stderr.contains("No space left on device"),
+            "{emit}: {stderr}"
+        );
+        assert!(!stderr.contains("LLVM ERROR"), "{emit}: {stderr}");
+    }
+    let dir = std::env::temp_dir().join(format!("air-cli-full-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let lib = dir.join("libm.so");
+    let out = air(
+        &[
+            "compile",
+            "docs/examples/matvec.air",
+            "-o",
+            &lib.to_string_lossy(),
+            "--header",
+            "/dev/full",
+        ],
+        Stdio::null(),
+        Stdio::piped(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot write /dev/full: No space left on device"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

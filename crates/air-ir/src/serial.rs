@@ -1,7 +1,9 @@
 //! The serial forms of a module, chosen by file extension: `.air` text, `.airpb` protobuf binary
 //! (the normative interchange form) and `.air.json` canonical proto-JSON.
 //!
-//! Every reader bounds its input ([`Limits`]), never panics, and applies one version policy
+//! Every reader bounds its input ([`Limits`]; the protobuf and JSON readers check the bounds and
+//! the memory decoding would take on the raw input, before decoding it: [`pb::check_wire`],
+//! [`pb::check_json`]), never panics, and applies one version policy
 //! ([`check_versions`]): a reader of IR version N reads modules of IR version `1..=N` whose op set
 //! version is `1..=OPSET_VERSION`; anything newer (or 0) is `E0104`. Other errors: `E0105` for a
 //! limit, `E0109` for protobuf that does not decode or is not a valid module, `E0110` for the same
