@@ -79,10 +79,14 @@ fn a_long_packed_list_is_refused_before_decoding() {
 }
 
 #[test]
-fn the_default_list_limit_refuses_twenty_mb_of_packed_ints() {
-    let g = gen_module(1, vec![1; 20_000_000]);
+fn the_default_list_limit_refuses_two_mb_of_packed_ints() {
+    // 20 MB of them once took 1.56 GB and gave a 60 MB message; 2 M are over the default limit.
+    let g = gen_module(1, vec![1; 2_000_000]);
     let e = read_err(&g.encode_to_vec(), Format::Protobuf);
-    assert_short_limit_error(&e, "list length (at least 20000000)");
+    assert_short_limit_error(
+        &e,
+        "list length (at least 2000000) exceeds the reader limit of 1048576",
+    );
 }
 
 #[test]
@@ -133,11 +137,11 @@ fn a_list_split_into_merged_pieces_is_still_bounded() {
 }
 
 #[test]
-fn a_million_empty_nodes_are_refused_before_decoding() {
-    // 2 bytes each on the wire, a few hundred in memory: over the default decode budget.
-    let g = gen_module(1_000_000, vec![]);
+fn two_million_empty_nodes_are_refused_before_decoding() {
+    // 2 bytes each on the wire (3 in JSON), 176 in memory: over the default decode budget.
+    let g = gen_module(2_000_000, vec![]);
     let pb = g.encode_to_vec();
-    assert!(pb.len() < 2_100_000);
+    assert!(pb.len() < 4_100_000);
     let start = Instant::now();
     let e = read_err(&pb, Format::Protobuf);
     assert_short_limit_error(&e, "bytes of memory");
@@ -207,8 +211,8 @@ fn huge_names_and_lists_are_quoted_as_excerpts() {
 #[test]
 fn a_skipped_group_does_not_hide_what_follows() {
     // An unknown field 15 as a group (start tag 0x7b, a varint inside, end tag 0x7c), which
-    // prost skips, then a body of a million empty nodes: still refused before decoding.
-    let g = gen_module(1_000_000, vec![]);
+    // prost skips, then a body of two million empty nodes: still refused before decoding.
+    let g = gen_module(2_000_000, vec![]);
     let mut bytes = vec![0x7b, 0x08, 0x01, 0x7c];
     bytes.extend(g.encode_to_vec());
     assert!(
