@@ -219,11 +219,11 @@ pub fn warn_unmatched_dtypes(l: &Loaded, functions: &[String], dtypes: &[(String
                 || f.results.iter().any(|r| r.name.as_ref() == Some(name))
         });
         if !named {
-            eprintln!(
+            crate::out::eprint(&format!(
                 "warning: --dtype {name}: no parameter or result of {} is named `{name}` \
                  (it types `{name}` only if an equation assigns it)",
                 l.name
-            );
+            ));
         }
     }
 }
@@ -276,14 +276,33 @@ pub fn write(module: &Module, to: Form, output: &str) -> Result<Vec<u8>, String>
     }
 }
 
+/// Reads a file or standard input whole, refusing one larger than the reader's input limit
+/// (`E0105`) after reading at most one byte past it: `air check /dev/zero` stops at the limit
+/// instead of growing until memory runs out.
 fn read_bytes(path: &str) -> Result<(String, Vec<u8>), String> {
+    let limit = air_ir::limits::Limits::default().max_input_bytes;
     if path == "-" {
-        let mut buf = vec![];
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("error: cannot read standard input: {e}"))?;
-        return Ok(("<stdin>".to_string(), buf));
+        let name = "<stdin>".to_string();
+        let bytes = read_capped(std::io::stdin().lock(), &name, limit)?;
+        return Ok((name, bytes));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("error: cannot read {path}: {e}"))?;
+    let file = std::fs::File::open(path).map_err(|e| format!("error: cannot read {path}: {e}"))?;
+    let bytes = read_capped(file, path, limit)?;
     Ok((path.to_string(), bytes))
+}
+
+/// Reads at most `limit` bytes from `r`; more is an `E0105` error naming the limit.
+pub fn read_capped(r: impl Read, name: &str, limit: usize) -> Result<Vec<u8>, String> {
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let mut buf = vec![];
+    r.take(cap)
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("error: cannot read {name}: {e}"))?;
+    if buf.len() > limit {
+        return Err(format!(
+            "error[{}]: {name}: input is larger than the reader limit of {limit} bytes",
+            air_ir::Code::LimitExceeded
+        ));
+    }
+    Ok(buf)
 }

@@ -76,7 +76,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Not `Cli::parse`: clap prints help to stdout ignoring write errors (`air --help >
+    // /dev/full` would succeed), so help goes through `out` like all other output.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(&e),
+    };
     let result = match cli.command {
         Command::Check { files, from } => check(&files, from.as_deref()),
         Command::Print { file, from } => print(&file, from.as_deref()),
@@ -96,8 +101,25 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             if !message.is_empty() {
-                eprintln!("{message}");
+                out::eprint(&message);
             }
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Help and version text on stdout (exit 0, or 1 when it cannot be written); usage errors on
+/// stderr with clap's exit status (2).
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    let text = e.render().to_string();
+    if e.use_stderr() {
+        out::eprint(text.trim_end_matches('\n'));
+        return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+    }
+    match out::write(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            out::eprint(&message);
             ExitCode::from(1)
         }
     }
@@ -121,7 +143,7 @@ fn check(files: &[String], from: Option<&str>) -> CmdResult {
             }
             Err(report) => {
                 failed += 1;
-                eprintln!("{report}");
+                out::eprint(&report);
             }
         }
     }

@@ -2,12 +2,13 @@
 //! backend when built with the `llvm` feature, else the interpreter), and writes the results to
 //! an `.npz` file, or prints them (name, dtype, shape, values laid out as NumPy prints them).
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
 use crate::input::{
-    check_dtypes_apply, load_with, parse_dtypes, parse_format, warn_unmatched_dtypes,
+    check_dtypes_apply, load_with, parse_dtypes, parse_format, warn_unmatched_dtypes, Form,
 };
 use crate::CmdResult;
 
@@ -71,11 +72,23 @@ pub fn run(args: &RunArgs) -> CmdResult {
     let from = args.from.as_deref().map(parse_format).transpose()?;
     let dtypes = parse_dtypes(&args.dtypes)?;
     check_dtypes_apply(&args.model, from, &dtypes)?;
-    let inputs = air_interp::npz::read_npz(&args.inputs)
-        .map_err(|e| format!("error: cannot read {}: {e}", args.inputs.display()))?;
     // A format without dtypes (SymPy) is specialised to the dtypes of the arrays passed, except
-    // where --dtype says otherwise.
-    let arrays: Vec<_> = inputs.iter().map(|(n, t)| (n.clone(), t.dtype())).collect();
+    // where --dtype says otherwise: its inputs are read (all of them) before the model. Other
+    // models are read first, and only the arrays their function binds are decoded.
+    let untyped = matches!(
+        from.or_else(|| Form::of_path(&args.model)),
+        Some(Form::Foreign(t)) if !t.carries_dtypes
+    );
+    let early = if untyped {
+        Some(read_inputs(&args.inputs, None)?)
+    } else {
+        None
+    };
+    let arrays: Vec<_> = early
+        .iter()
+        .flatten()
+        .map(|(n, t)| (n.clone(), t.dtype()))
+        .collect();
     let hints = air_translate::ImportOptions {
         dtypes: dtypes.clone(),
         ..Default::default()
@@ -89,6 +102,10 @@ pub fn run(args: &RunArgs) -> CmdResult {
             .to_string(),
     };
     warn_unmatched_dtypes(&l, std::slice::from_ref(&function), &dtypes);
+    let inputs = match early {
+        Some(inputs) => inputs,
+        None => bound_inputs(&args.inputs, &l.module, &function)?,
+    };
     let outputs = if backend == "llvm" {
         run_llvm(&l, &function, &inputs, args.threads)?
     } else {
@@ -105,9 +122,51 @@ pub fn run(args: &RunArgs) -> CmdResult {
     air_interp::npz::write_npz(path, &outputs)
         .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
     for (name, t) in &outputs {
-        eprintln!("{name}: {} {:?}", t.dtype(), t.shape());
+        crate::out::eprint(&format!("{name}: {} {:?}", t.dtype(), t.shape()));
     }
     Ok(())
+}
+
+/// Reads the `.npz` inputs: all arrays, or only those `names` holds.
+fn read_inputs(
+    path: &Path,
+    names: Option<&HashSet<String>>,
+) -> Result<Vec<(String, air_interp::Tensor)>, String> {
+    let options = air_interp::npz::NpzOptions {
+        names,
+        ..Default::default()
+    };
+    air_interp::npz::read_npz_with(path, &options)
+        .map_err(|e| format!("error[{}]: cannot read {}: {e}", e.code(), path.display()))
+}
+
+/// Decodes only the arrays bound to `function`'s parameters; an array that is none of them is
+/// the error binding reports (E0501), found from the archive's directory without decoding.
+fn bound_inputs(
+    path: &Path,
+    module: &air_ir::Module,
+    function: &str,
+) -> Result<Vec<(String, air_interp::Tensor)>, String> {
+    let params: HashSet<String> = module
+        .functions
+        .iter()
+        .filter(|f| f.name == function)
+        .flat_map(|f| f.params.iter().map(|p| p.name.clone()))
+        .collect();
+    let extra = air_interp::npz::unwanted_members(path, &params)
+        .map_err(|e| format!("error[{}]: cannot read {}: {e}", e.code(), path.display()))?;
+    if let Some(first) = extra.first() {
+        let more = match extra.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        return Err(format!(
+            "error[{}]: @{function}: input {} is not a parameter of @{function}{more}",
+            air_ir::Code::BadInput,
+            air_ir::diag::excerpt(first)
+        ));
+    }
+    read_inputs(path, Some(&params))
 }
 
 /// `--threads`: at least 1; the interpreter runs on one thread, the llvm backend on up to N.

@@ -8,7 +8,7 @@
 //! `descending`) default to false and are left out when false. `custom` has `domain: string`,
 //! `name: string`, `decomposition: func` (optional), then its own attributes.
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{excerpt, Code, Diagnostic};
 use crate::dim::Dim;
 use crate::dtype::DType;
 use crate::module::Region;
@@ -46,9 +46,12 @@ pub fn from_generic(name: &str, attrs: Vec<Attr>, regions: Vec<Region>) -> Resul
     let Some(op) = crate::op::table::build(name, &mut r) else {
         let mut d = Diagnostic::new(
             Code::UnknownOp,
-            format!("unknown op `{name}` (not in op set v1; use `custom` for others)"),
+            format!(
+                "unknown op `{}` (not in op set v1; use `custom` for others)",
+                excerpt(name)
+            ),
         );
-        d.op = Some(name.to_string());
+        d.op = Some(excerpt(name));
         return Err(d);
     };
     let op = op?;
@@ -138,9 +141,11 @@ impl<'a> AttrReader<'a> {
         attrs: Vec<Attr>,
         regions: Vec<Region>,
     ) -> Result<AttrReader<'a>, Diagnostic> {
-        for (i, (k, _)) in attrs.iter().enumerate() {
-            if attrs[..i].iter().any(|(k2, _)| k2 == k) {
-                return Err(bad(op, format!("attribute `{k}` given twice")));
+        // A set, so a node with a million attributes is checked in linear time.
+        let mut seen = std::collections::HashSet::with_capacity(attrs.len());
+        for (k, _) in &attrs {
+            if !seen.insert(k.as_str()) {
+                return Err(bad(op, format!("attribute `{}` given twice", excerpt(k))));
             }
         }
         Ok(AttrReader {
@@ -306,14 +311,14 @@ impl<'a> AttrReader<'a> {
     fn finish(self) -> Result<(), Diagnostic> {
         match self.attrs.into_iter().flatten().next() {
             None => Ok(()),
-            Some((k, _)) => Err(bad(self.op, format!("unknown attribute `{k}`"))),
+            Some((k, _)) => Err(bad(self.op, format!("unknown attribute `{}`", excerpt(&k)))),
         }
     }
 }
 
 fn bad(op: &str, msg: String) -> Diagnostic {
     let mut d = Diagnostic::new(Code::BadAttribute, msg);
-    d.op = Some(op.to_string());
+    d.op = Some(excerpt(op));
     d
 }
 

@@ -147,6 +147,28 @@ impl Construct {
     }
 }
 
+/// The most characters of input a message quotes ([`excerpt`]).
+pub const EXCERPT_CHARS: usize = 80;
+
+/// At most [`EXCERPT_CHARS`] characters of `s`, then `…` and the full length: what a message
+/// quotes of a name or string from the input, so a 20 MB op name makes a short message.
+pub fn excerpt(s: &str) -> String {
+    match s.char_indices().nth(EXCERPT_CHARS) {
+        None => s.to_string(),
+        Some((cut, _)) => format!("{}… ({} bytes)", &s[..cut], s.len()),
+    }
+}
+
+/// A list from the input as `{:?}` prints it, but at most 8 elements, then `…` and the count.
+pub fn excerpt_list<T: fmt::Debug>(items: &[T]) -> String {
+    const SHOWN: usize = 8;
+    if items.len() <= SHOWN {
+        return format!("{items:?}");
+    }
+    let head: Vec<String> = items[..SHOWN].iter().map(|x| format!("{x:?}")).collect();
+    format!("[{}, … ({} in all)]", head.join(", "), items.len())
+}
+
 /// `N problem(s):` followed by one `- item` line per item: how translator errors list everything
 /// they found.
 pub fn problem_list<T: fmt::Display>(items: &[T]) -> String {
@@ -157,6 +179,18 @@ pub fn problem_list<T: fmt::Display>(items: &[T]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpts_are_short() {
+        assert_eq!(excerpt("abc"), "abc");
+        let long = "é".repeat(1_000_000);
+        let e = excerpt(&long);
+        assert!(e.chars().count() < EXCERPT_CHARS + 20, "{e}");
+        assert!(e.ends_with("… (2000000 bytes)"), "{e}");
+        assert_eq!(excerpt_list(&[1, 2]), "[1, 2]");
+        let e = excerpt_list(&vec![7u64; 1_000_000]);
+        assert_eq!(e, "[7, 7, 7, 7, 7, 7, 7, 7, … (1000000 in all)]");
+    }
 
     #[test]
     fn codes_are_unique_and_parse_back() {

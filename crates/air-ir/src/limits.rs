@@ -13,8 +13,18 @@ pub struct Limits {
     pub max_region_depth: usize,
     /// Nodes in one region.
     pub max_nodes: usize,
-    /// Rank of a tensor.
+    /// Rank of a tensor (and length of a shape).
     pub max_rank: usize,
+    /// Elements of one attribute list (ints, floats, strings, slices).
+    pub max_list_len: usize,
+    /// Bytes of memory the protobuf and JSON readers may use per byte of input to hold its
+    /// decoded form, above [`decode_allowance`](Limits::decode_allowance): checked on the input
+    /// before it is decoded, so 20 MB of empty nodes (2 bytes each on the wire, 176 in memory)
+    /// is refused instead of exhausting memory. Ordinary modules take 6 to 15 bytes per byte
+    /// (a chain of a million `add`s: under 8).
+    pub max_expansion: usize,
+    /// Bytes of memory the protobuf and JSON readers may use for any input, however small.
+    pub decode_allowance: u64,
     /// Functions in a module.
     pub max_functions: usize,
     /// Calls nested in calls: the longest chain of calls from any function, the function itself
@@ -31,6 +41,9 @@ impl Default for Limits {
             max_region_depth: 24,
             max_nodes: 10_000_000,
             max_rank: 32,
+            max_list_len: 1 << 20,
+            max_expansion: 32,
+            decode_allowance: 64 << 20,
             max_functions: 100_000,
             max_call_depth: 256,
         }

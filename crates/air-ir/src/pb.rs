@@ -11,6 +11,10 @@
 //! is about, as a path such as `functions[0].body.nodes[3].attrs[1].value`.
 
 mod decode;
+mod json_scan;
+mod scan;
+
+pub use scan::decode_budget;
 
 use crate::attrs;
 use crate::diag::Diagnostics;
@@ -43,6 +47,25 @@ impl TryFrom<&gen::Module> for Module {
     fn try_from(g: &gen::Module) -> Result<Module, Diagnostics> {
         from_gen(g, &Limits::default())
     }
+}
+
+/// Checks protobuf wire bytes against `limits` before they are decoded (`E0105`): node, function,
+/// rank and list counts, literal bytes, and the memory the decoded form would take
+/// ([`decode_budget`]). Bytes that are not wire format pass, for prost to report.
+#[allow(clippy::result_large_err)] // Diagnostic is the crate's error type everywhere.
+pub fn check_wire(bytes: &[u8], limits: &Limits) -> Result<(), crate::diag::Diagnostic> {
+    scan::check(bytes, limits)
+}
+
+/// The same checks as [`check_wire`] on canonical proto-JSON text, before it is decoded; the
+/// error is located at its line and column in `file`.
+#[allow(clippy::result_large_err)]
+pub fn check_json(
+    bytes: &[u8],
+    file: &str,
+    limits: &Limits,
+) -> Result<(), crate::diag::Diagnostic> {
+    json_scan::check(bytes, file, limits)
 }
 
 /// Converts a decoded protobuf module into the IR, enforcing `limits`.

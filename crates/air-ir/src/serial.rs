@@ -1,7 +1,9 @@
 //! The serial forms of a module, chosen by file extension: `.air` text, `.airpb` protobuf binary
 //! (the normative interchange form) and `.air.json` canonical proto-JSON.
 //!
-//! Every reader bounds its input ([`Limits`]), never panics, and applies one version policy
+//! Every reader bounds its input ([`Limits`]; the protobuf and JSON readers check the bounds and
+//! the memory decoding would take on the raw input, before decoding it: [`pb::check_wire`],
+//! [`pb::check_json`]), never panics, and applies one version policy
 //! ([`check_versions`]): a reader of IR version N reads modules of IR version `1..=N` whose op set
 //! version is `1..=OPSET_VERSION`; anything newer (or 0) is `E0104`. Other errors: `E0105` for a
 //! limit, `E0109` for protobuf that does not decode or is not a valid module, `E0110` for the same
@@ -126,10 +128,12 @@ pub fn read_with_limits(
     let module = match format {
         Format::Text => read_text(bytes, file)?,
         Format::Protobuf => {
+            pb::check_wire(bytes, limits).map_err(|d| located(d, file))?;
             let g = gen::Module::decode(bytes).map_err(|e| located(decode_error(&e), file))?;
             from_gen(&g, Format::Protobuf, file, limits)?
         }
         Format::Json => {
+            pb::check_json(bytes, file, limits)?;
             let g: gen::Module = serde_json::from_slice(bytes).map_err(|e| json_error(&e, file))?;
             from_gen(&g, Format::Json, file, limits)?
         }

@@ -615,3 +615,6 @@ mod malformed;
 
 #[path = "pb/hostile.rs"]
 mod hostile;
+
+#[path = "pb/amplify.rs"]
+mod amplify;

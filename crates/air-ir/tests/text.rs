@@ -841,7 +841,7 @@ fn limits_are_configurable() {
     let e = air_ir::text::parse_with_limits(HEAD, "t.air", &limits).unwrap_err();
     assert_eq!(e.0[0].code, Code::LimitExceeded);
     let limits = air_ir::limits::Limits {
-        max_literal_bytes: 16,
+        max_list_len: 2,
         ..Default::default()
     };
     let src = in_func("  %y = neg {a = [1, 2, 3]} (%x) : f64\n  return %y\n");

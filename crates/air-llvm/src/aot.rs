@@ -178,16 +178,25 @@ pub fn emit_functions(
         path: out.to_path_buf(),
         message,
     };
-    match emit {
-        Emit::LlvmIr => m.print_to_file(out).map_err(|e| write_err(e.to_string())),
+    // Into memory, then written by Rust: LLVM's own file streams abort the process on a write
+    // error (a full disk) instead of returning one.
+    let bytes = match emit {
+        Emit::LlvmIr => m.print_to_string().to_bytes().to_vec(),
         Emit::Asm => tm
-            .write_to_file(&m, FileType::Assembly, out)
-            .map_err(|e| write_err(e.to_string())),
+            .write_to_memory_buffer(&m, FileType::Assembly)
+            .map_err(|e| write_err(e.to_string()))?
+            .as_slice()
+            .to_vec(),
         Emit::Object => tm
-            .write_to_file(&m, FileType::Object, out)
-            .map_err(|e| write_err(e.to_string())),
-        Emit::SharedLib { runtime } => write_shared(&m, &tm, runtime, &exports, out),
-    }
+            .write_to_memory_buffer(&m, FileType::Object)
+            .map_err(|e| write_err(e.to_string()))?
+            .as_slice()
+            .to_vec(),
+        Emit::SharedLib { runtime } => {
+            return write_shared(&m, &tm, runtime, &exports, out);
+        }
+    };
+    std::fs::write(out, bytes).map_err(|e| write_err(e.to_string()))
 }
 
 /// Writes `m` as an object into a temporary directory and links it with `runtime` into the

@@ -249,8 +249,18 @@ fn parse_dtypes(dtypes: Option<&Bound<'_, PyDict>>) -> PyResult<Vec<(String, DTy
     Ok(out)
 }
 
+/// Reads at most one byte past the reader's input limit, so a huge file (or `/dev/zero`) gets
+/// the reader's `E0105` instead of exhausting memory.
 fn read_file(path: &Path) -> PyResult<Vec<u8>> {
-    std::fs::read(path).map_err(|e| io_error(path, e))
+    use std::io::Read;
+    let limit = air_ir::limits::Limits::default().max_input_bytes;
+    let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
+    let file = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    let mut bytes = vec![];
+    file.take(cap)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(path, e))?;
+    Ok(bytes)
 }
 
 /// Reads a module from a file, the form chosen by `format` or by the extension.

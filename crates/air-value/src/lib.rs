@@ -25,7 +25,10 @@ pub use air_ir::DType;
 pub use bind::bind_inputs;
 pub use error::{Result, RunError};
 pub use npy::{read_npy, write_npy, NpyContent};
-pub use npz::{read_npz, write_npz, write_npz_compressed, NpzError};
+pub use npz::{
+    read_npz, read_npz_with, unwanted_members, write_npz, write_npz_compressed, NpzError,
+    NpzOptions,
+};
 pub use tensor::{check_close, Element, ShapeError, Tensor};
 /// The array, half-float and complex crates of [`Tensor`]'s public API, re-exported.
 pub use {half, ndarray, num_complex};

@@ -57,8 +57,23 @@ pub fn write_npy(path: impl AsRef<Path>, t: &Tensor) -> Result<(), NpzError> {
     std::fs::write(path.as_ref(), bytes).map_err(|e| NpzError::io(path.as_ref(), e))
 }
 
+/// Reads a file of at most [`crate::npz::DEFAULT_MAX_BYTES`] of data plus a header, reading
+/// no more than one byte past that (so `/dev/zero` is refused, not read until memory runs out).
 pub(crate) fn read_file(path: &Path) -> Result<Vec<u8>, NpzError> {
-    std::fs::read(path).map_err(|e| NpzError::io(path, e))
+    use std::io::Read;
+    let limit = crate::npz::DEFAULT_MAX_BYTES + MAX_HEADER_LEN as u64 + 16;
+    let file = std::fs::File::open(path).map_err(|e| NpzError::io(path, e))?;
+    let mut bytes = vec![];
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| NpzError::io(path, e))?;
+    if bytes.len() as u64 > limit {
+        return Err(NpzError::TooLarge(format!(
+            "{}: more than {limit} bytes",
+            path.display()
+        )));
+    }
+    Ok(bytes)
 }
 
 /// A scalar element format: the dtype and whether the bytes are big-endian.

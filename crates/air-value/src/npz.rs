@@ -4,10 +4,16 @@
 //! Reading splits a structured member `t` into one tensor per field named `t__<field>` (DESIGN.md
 //! §4 "Record tables"). When the archive also holds an explicit member of the same name (NumPy
 //! writers in this project save both), one copy is kept, at the first position, and the two must
-//! be identical (dtype, shape and bits), else the read fails with [`NpzError::Conflict`]. Member
-//! sizes are bounded before and while inflating, so a zip bomb gets an error.
+//! be identical (dtype, shape and bits), else the read fails with [`NpzError::Conflict`].
+//!
+//! Hostile archives get an error, not a crash: a member's declared size is checked against
+//! [`NpzOptions::max_bytes`] (all members read together) before it is inflated, and inflating
+//! stops past the declared size (a header that lies is an error), so a zip bomb costs at most
+//! the budget. Only the members holding wanted arrays are inflated ([`NpzOptions::names`]), and
+//! reading is linear in the number of members.
 
-use std::io::{Cursor, Read, Write};
+use std::collections::{HashMap, HashSet};
+use std::io::{Cursor, Read, Seek, Write};
 use std::path::Path;
 
 use zip::write::SimpleFileOptions;
@@ -55,6 +61,18 @@ impl NpzError {
         }
     }
 
+    /// The error code a command reports: `E0105` for a size bound, `E0501` for the rest.
+    pub fn code(&self) -> air_ir::Code {
+        match self {
+            NpzError::TooLarge(_) => air_ir::Code::LimitExceeded,
+            NpzError::Io { .. }
+            | NpzError::Malformed(_)
+            | NpzError::Pickle(_)
+            | NpzError::Unsupported(_)
+            | NpzError::Conflict(_) => air_ir::Code::BadInput,
+        }
+    }
+
     /// The same error with the archive member it concerns named first.
     fn in_member(self, member: &str) -> NpzError {
         match self {
@@ -68,9 +86,44 @@ impl NpzError {
     }
 }
 
+/// The most bytes the arrays read from one archive may inflate to, by default.
+pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
+
+/// What to read from an archive.
+#[derive(Clone, Copy, Debug)]
+pub struct NpzOptions<'a> {
+    /// The most bytes the members read may inflate to, all together: checked against each
+    /// member's declared size before it is inflated, and against what it actually inflates to.
+    pub max_bytes: u64,
+    /// The arrays wanted (a function's parameters): only members that hold one of them are
+    /// inflated and decoded (a record member `t` when a name `t__<field>` is wanted). `None`:
+    /// every member.
+    pub names: Option<&'a HashSet<String>>,
+}
+
+impl Default for NpzOptions<'_> {
+    fn default() -> Self {
+        NpzOptions {
+            max_bytes: DEFAULT_MAX_BYTES,
+            names: None,
+        }
+    }
+}
+
 /// Reads an `.npz` file: its arrays in archive order, structured ones split into fields.
 pub fn read_npz(path: impl AsRef<Path>) -> Result<Vec<(String, Tensor)>, NpzError> {
-    decode(&npy::read_file(path.as_ref())?)
+    read_npz_with(path, &NpzOptions::default())
+}
+
+/// Reads the arrays `options` asks for from an `.npz` file. Only the archive's directory and
+/// the members read are read from the file, so a huge file (or `/dev/zero`) costs nothing.
+pub fn read_npz_with(
+    path: impl AsRef<Path>,
+    options: &NpzOptions<'_>,
+) -> Result<Vec<(String, Tensor)>, NpzError> {
+    let path = path.as_ref();
+    let file = std::fs::File::open(path).map_err(|e| NpzError::io(path, e))?;
+    decode_from(std::io::BufReader::new(file), options)
 }
 
 /// Writes arrays as an `.npz` file with stored members, as `numpy.savez` does.
@@ -90,16 +143,26 @@ pub fn write_npz_compressed(
 
 /// Decodes the bytes of an `.npz` archive (see [`read_npz`]).
 pub fn decode(bytes: &[u8]) -> Result<Vec<(String, Tensor)>, NpzError> {
+    decode_from(Cursor::new(bytes), &NpzOptions::default())
+}
+
+/// Decodes the members `options` asks for from an archive, in linear time in its members.
+pub fn decode_from<R: Read + Seek>(
+    reader: R,
+    options: &NpzOptions<'_>,
+) -> Result<Vec<(String, Tensor)>, NpzError> {
     let zip_err =
         |e: zip::result::ZipError| NpzError::Malformed(format!("not a readable zip archive: {e}"));
-    let mut archive = ZipArchive::new(Cursor::new(bytes)).map_err(zip_err)?;
+    let mut archive = ZipArchive::new(reader).map_err(zip_err)?;
     if archive.len() > MAX_MEMBERS {
         return Err(NpzError::TooLarge(format!(
             "{} members (limit {MAX_MEMBERS})",
             archive.len()
         )));
     }
-    let mut out: Vec<(String, Tensor)> = Vec::new();
+    let wanted = options.names.map(Wanted::new);
+    let mut out = Arrays::default();
+    let mut left = options.max_bytes;
     for i in 0..archive.len() {
         let mut member = archive.by_index(i).map_err(zip_err)?;
         let member_name = member.name().to_string();
@@ -108,46 +171,110 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<(String, Tensor)>, NpzError> {
                 "member {member_name} is not an .npy file"
             )));
         };
+        if wanted.as_ref().is_some_and(|w| !w.holds(name)) {
+            continue;
+        }
+        // The declared size, checked before inflating; then the inflated bytes are capped at
+        // it, since the header may lie.
+        let declared = member.size();
         let limit = MAX_ARRAY_BYTES + MAX_HEADER_LEN as u64 + 16;
-        if member.size() > limit {
+        if declared > limit {
             return Err(NpzError::TooLarge(format!(
-                "member {member_name} of {} bytes",
-                member.size()
+                "member {member_name} of {declared} bytes (limit {limit})"
+            )));
+        }
+        if declared > left {
+            return Err(NpzError::TooLarge(format!(
+                "member {member_name} inflates to {declared} bytes, more than the {left} left of \
+                 the {} bytes allowed for the arrays read",
+                options.max_bytes
             )));
         }
         let mut data = Vec::new();
         (&mut member)
-            .take(limit + 1)
+            .take(declared + 1)
             .read_to_end(&mut data)
             .map_err(|e| NpzError::Malformed(format!("member {member_name}: {e}")))?;
-        if data.len() as u64 > limit {
-            return Err(NpzError::TooLarge(format!(
-                "member {member_name} inflates past {limit} bytes"
+        let got = data.len() as u64;
+        if got > declared {
+            return Err(NpzError::Malformed(format!(
+                "member {member_name} inflates past its declared size of {declared} bytes"
             )));
         }
+        left -= got;
         match npy::decode(&data).map_err(|e| e.in_member(&member_name))? {
-            NpyContent::Array(t) => add(&mut out, name.to_string(), t)?,
+            NpyContent::Array(t) => out.add(name.to_string(), t)?,
             NpyContent::Record(fields) => {
                 for (field, t) in fields {
-                    add(&mut out, format!("{name}__{field}"), t)?;
+                    out.add(format!("{name}__{field}"), t)?;
                 }
             }
         }
     }
-    Ok(out)
+    Ok(out.list)
 }
 
-/// Adds an array, keeping the first copy of a name when a later one is identical.
-fn add(out: &mut Vec<(String, Tensor)>, name: String, t: Tensor) -> Result<(), NpzError> {
-    match out.iter().find(|(n, _)| *n == name) {
-        None => {
-            out.push((name, t));
-            Ok(())
+/// The members of an `.npz` file (names without `.npy`) that hold none of `names` (see
+/// [`NpzOptions::names`]): what [`read_npz_with`] skips. Reads only the archive's directory.
+pub fn unwanted_members(
+    path: impl AsRef<Path>,
+    names: &HashSet<String>,
+) -> Result<Vec<String>, NpzError> {
+    let path = path.as_ref();
+    let file = std::fs::File::open(path).map_err(|e| NpzError::io(path, e))?;
+    let archive = ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| NpzError::Malformed(format!("not a readable zip archive: {e}")))?;
+    let wanted = Wanted::new(names);
+    Ok(archive
+        .file_names()
+        .map(|n| n.strip_suffix(".npy").unwrap_or(n))
+        .filter(|stem| !wanted.holds(stem))
+        .map(str::to_string)
+        .collect())
+}
+
+/// The member stems that hold a wanted array: the names themselves, and for a name
+/// `t__a__b` the record members `t` and `t__a` that may hold it as a field.
+struct Wanted(HashSet<String>);
+
+impl Wanted {
+    fn new(names: &HashSet<String>) -> Wanted {
+        let mut stems = HashSet::with_capacity(names.len());
+        for name in names {
+            stems.insert(name.clone());
+            for (i, _) in name.match_indices("__") {
+                stems.insert(name[..i].to_string());
+            }
         }
-        Some((_, old)) if old.bits_eq(&t) => Ok(()),
-        Some(_) => Err(NpzError::Conflict(format!(
-            "two different arrays named {name} (a record field and an explicit array?)"
-        ))),
+        Wanted(stems)
+    }
+
+    fn holds(&self, stem: &str) -> bool {
+        self.0.contains(stem)
+    }
+}
+
+/// Arrays in archive order, with an index by name so adding one is constant time.
+#[derive(Default)]
+struct Arrays {
+    list: Vec<(String, Tensor)>,
+    index: HashMap<String, usize>,
+}
+
+impl Arrays {
+    /// Adds an array, keeping the first copy of a name when a later one is identical.
+    fn add(&mut self, name: String, t: Tensor) -> Result<(), NpzError> {
+        match self.index.get(&name).and_then(|&i| self.list.get(i)) {
+            None => {
+                self.index.insert(name.clone(), self.list.len());
+                self.list.push((name, t));
+                Ok(())
+            }
+            Some((_, old)) if old.bits_eq(&t) => Ok(()),
+            Some(_) => Err(NpzError::Conflict(format!(
+                "two different arrays named {name} (a record field and an explicit array?)"
+            ))),
+        }
     }
 }
 
@@ -163,8 +290,9 @@ pub fn encode(arrays: &[(String, Tensor)], compressed: bool) -> Result<Vec<u8>, 
         .large_file(true);
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     let zip_err = |e: zip::result::ZipError| NpzError::Malformed(format!("writing zip: {e}"));
-    for (i, (name, t)) in arrays.iter().enumerate() {
-        if arrays[..i].iter().any(|(n, _)| n == name) {
+    let mut seen = HashSet::with_capacity(arrays.len());
+    for (name, t) in arrays {
+        if !seen.insert(name.as_str()) {
             return Err(NpzError::Conflict(format!("two arrays named {name}")));
         }
         zip.start_file(format!("{name}.npy"), options)

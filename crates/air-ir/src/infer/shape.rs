@@ -1,6 +1,6 @@
 //! Creation ops (`constant`, `iota`, `full`) and shape ops other than `slice`.
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{excerpt_list, Code, Diagnostic};
 use crate::dim::Dim;
 use crate::dtype::DType;
 use crate::types::{Literal, TensorType};
@@ -95,7 +95,7 @@ pub(super) fn broadcast(
         if i > 0 && d <= dims[i - 1] {
             return Err(err(
                 Code::BadBroadcast,
-                format!("dims not strictly increasing ({dims:?})"),
+                format!("dims not strictly increasing ({})", excerpt_list(dims)),
             ));
         }
         let (from, to) = (&x.shape[i], &shape[d as usize]);
@@ -143,7 +143,11 @@ pub(super) fn transpose(perm: &[u32], operands: &[TensorType]) -> Result<TensorT
     if !is_perm {
         return Err(err(
             Code::BadPermutation,
-            format!("{perm:?} is not a permutation of 0..{}", x.rank()),
+            format!(
+                "{} is not a permutation of 0..{}",
+                excerpt_list(perm),
+                x.rank()
+            ),
         ));
     }
     let shape = perm.iter().map(|&p| x.shape[p as usize].clone()).collect();

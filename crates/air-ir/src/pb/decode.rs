@@ -259,21 +259,37 @@ fn attribute(a: &gen::Attribute, limits: &Limits) -> R<Attr> {
         V::FloatValue(f) => AttrValue::Float(*f),
         V::StringValue(s) => AttrValue::Str(s.clone()),
         V::BoolValue(b) => AttrValue::Bool(*b),
-        V::Ints(gen::Ints { values }) => AttrValue::Ints(values.clone()),
-        V::Floats(gen::Floats { values }) => AttrValue::Floats(values.clone()),
-        V::Strings(gen::Strings { values }) => AttrValue::Strs(values.clone()),
+        V::Ints(gen::Ints { values }) => {
+            AttrValue::Ints(list(values, limits).at(|| "ints".into())?.to_vec())
+        }
+        V::Floats(gen::Floats { values }) => {
+            AttrValue::Floats(list(values, limits).at(|| "floats".into())?.to_vec())
+        }
+        V::Strings(gen::Strings { values }) => {
+            AttrValue::Strs(list(values, limits).at(|| "strings".into())?.to_vec())
+        }
         V::Dtype(d) => AttrValue::DType(dtype(*d).at(|| "dtype".into())?),
         V::Shape(gen::Shape { dims }) => {
             AttrValue::Shape(shape(dims, limits).at(|| "shape".into())?)
         }
         V::Literal(l) => AttrValue::Literal(literal(l, limits).at(|| "literal".into())?),
         V::Slices(gen::Slices { axes }) => {
+            list(axes, limits).at(|| "slices".into())?;
             let axes = each(axes, "axes", slice_axis).at(|| "slices".into())?;
             AttrValue::Slices(axes)
         }
         V::Func(f) => AttrValue::Func(f.clone()),
     };
     Ok((name.clone(), value))
+}
+
+/// An attribute list, if it is within [`Limits::max_list_len`].
+fn list<'a, T>(values: &'a [T], limits: &Limits) -> R<&'a [T]> {
+    if values.len() > limits.max_list_len {
+        let fail = Fail::limit("list length", values.len(), limits.max_list_len);
+        return Err(fail.at("values"));
+    }
+    Ok(values)
 }
 
 fn slice_axis(s: &gen::SliceAxis) -> R<SliceAxis> {
@@ -386,7 +402,10 @@ fn term(t: &gen::Term) -> R<(Monomial, i64)> {
         let slot = powers.entry(symbol.clone()).or_insert(0);
         *slot = slot.saturating_add(*power);
         if *power == 0 || *slot > MAX_DIM_POWER {
-            let msg = format!("power of `{symbol}` must be in 1..={MAX_DIM_POWER}");
+            let msg = format!(
+                "power of `{}` must be in 1..={MAX_DIM_POWER}",
+                crate::diag::excerpt(symbol)
+            );
             return Err(Fail::new(Code::BadDim, msg).at("power").at(at()));
         }
     }
@@ -404,7 +423,10 @@ fn check_symbol(s: &str) -> R<()> {
     } else {
         Err(Fail::new(
             Code::BadDim,
-            format!("`{s}` is not a dimension symbol ([A-Za-z_][A-Za-z0-9_]*)"),
+            format!(
+                "`{}` is not a dimension symbol ([A-Za-z_][A-Za-z0-9_]*)",
+                crate::diag::excerpt(s)
+            ),
         ))
     }
 }

@@ -129,8 +129,7 @@ impl Parser<'_> {
         if !self.eat_punct(b']') {
             loop {
                 let at = self.at();
-                // A list costs at least 8 bytes an element, like a literal's data.
-                if items.len() as u128 >= self.limits.max_literal_bytes / 8 {
+                if items.len() >= self.limits.max_list_len {
                     let msg = format!("attribute list longer than {} elements", items.len());
                     return Err(self.err(Code::LimitExceeded, at, msg));
                 }

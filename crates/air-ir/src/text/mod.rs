@@ -4,8 +4,7 @@
 //! syntax and the names (E0101–E0111, E0302, E0304), not the types, which are the validator's job.
 //! Errors carry `file:line:col` (1-based; columns count characters). Every reader bound of
 //! [`Limits`] is enforced (E0105), so no input makes the parser panic, recurse without bound or
-//! allocate more than the limits allow; lists in attributes count against `max_literal_bytes`
-//! (8 bytes an element) and one dim expression may have at most 128 tokens.
+//! allocate more than the limits allow; an attribute list has at most `max_list_len` elements and one dim expression may have at most 128 tokens.
 //!
 //! [`print()`] writes the canonical form, and `print(parse(print(m)))` equals `print(m)`, for every
 //! module the grammar can express: supported versions; identifier names for parameters, results,
