@@ -41,10 +41,8 @@ pub fn node_name_problem(s: &str) -> Option<String> {
             "it is {} bytes long (at most {MAX_NAME_BYTES})",
             s.len()
         ))
-    } else if let Some(i) = s.find('\0') {
-        Some(format!("it contains NUL at byte {i}"))
     } else {
-        None
+        s.find('\0').map(|i| format!("it contains NUL at byte {i}"))
     }
 }
 

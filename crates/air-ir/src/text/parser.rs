@@ -335,15 +335,18 @@ impl Parser<'_> {
 
     /// Binds a name in a region, reporting a duplicate.
     fn define(&mut self, ctx: &mut RegionCtx, name: Label, at: Pos, b: Binding) {
-        if ctx.scope.contains_key(&name) {
-            let d = self.err(
-                Code::DuplicateName,
-                at,
-                format!("`%{name}` is already defined in this region"),
-            );
-            self.report(*d);
-        } else {
-            ctx.scope.insert(name, b);
+        match ctx.scope.entry(name) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let d = self.err(
+                    Code::DuplicateName,
+                    at,
+                    format!("`%{}` is already defined in this region", e.key()),
+                );
+                self.report(*d);
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(b);
+            }
         }
     }
 
