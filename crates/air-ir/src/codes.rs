@@ -107,7 +107,7 @@ codes! {
     /// A name is empty, too long or contains NUL (spec section 1.6).
     BadName = 112, "bad name",
         by "reader, validator",
-        when "a name (of a function, parameter, result, node, region parameter, callee, decomposition, custom op, its domain or an attribute) is empty (a node name may be), longer than 1024 bytes or contains NUL, or a dim symbol of a type built in memory is not `[A-Za-z_][A-Za-z0-9_]*` (or is `nan` or `inf`); see section 1.6",
+        when "a name (of a function, parameter, result, node, region parameter, callee, decomposition or custom-op attribute) is empty (a node name may be), longer than 1024 bytes or contains NUL, or a dim symbol of a type built in memory is not `[A-Za-z_][A-Za-z0-9_]*` (or is `nan` or `inf`); see section 1.6",
         example "an `.air.json` function whose `name` is `\"\"` or contains `\\u0000`";
 
     /// Operands that must share a dtype do not.

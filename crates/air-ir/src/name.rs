@@ -1,7 +1,7 @@
 //! The one grammar of names (spec §1.6), and the ways each output form writes a name.
 //!
 //! A **name** (of a function, parameter, declared result, node, region parameter, custom-op
-//! attribute, custom-op domain or op name, a callee or decomposition) is any non-empty UTF-8 string
+//! attribute, a callee or decomposition) is any non-empty UTF-8 string
 //! of at most [`MAX_NAME_BYTES`] bytes without NUL; a node name may also be empty. Foreign producers (PyTensor, SymPy, protobuf
 //! writers) name things freely, so nothing else is refused; instead every printer escapes: the
 //! text form writes a name bare when it is an identifier and quoted otherwise (`%"a b"`,
@@ -191,8 +191,7 @@ fn check_op(op: &Op) -> Result<(), Diagnostic> {
     let Op::Custom(c) = op else {
         return Ok(());
     };
-    check_name("custom op domain", &c.domain)?;
-    check_name("custom op", &c.name)?;
+    // The domain and op name are strings in every form (always quoted), so they are free text.
     if let Some(d) = &c.decomposition {
         check_name("decomposition", d)?;
     }
