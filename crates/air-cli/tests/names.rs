@@ -169,3 +169,32 @@ fn the_header_of_hostile_names_compiles_and_links_against_the_mangled_symbols() 
     let run = Command::new(&exe).output().expect("program runs");
     assert_eq!(ok(&run, "program"), "1 9 2 6\n");
 }
+
+/// Functions named like the runtime's symbols (`air_free`, `air_rt_alloc`, `air_llvm_fail` once
+/// prefixed with `air_`) run under the JIT and give the interpreter's numbers.
+#[cfg(feature = "llvm")]
+#[test]
+fn functions_named_like_runtime_symbols_run_under_the_jit() {
+    let dir = scratch("jit");
+    let inputs = root().join("docs/examples/libraries/matvec/inputs.npz");
+    for name in ["free", "rt_alloc", "llvm_fail", "matvec.loop0"] {
+        let mut m = crafted_matvec();
+        m.functions[0].name = name.to_string();
+        let path = dir.join(format!("{name}.air.json"));
+        std::fs::write(&path, serial::write(&m, Format::Json)).expect("module");
+        let run = |backend: &str| {
+            ok(
+                &air(&[
+                    "run".as_ref(),
+                    path.as_os_str(),
+                    "--inputs".as_ref(),
+                    inputs.as_os_str(),
+                    "--backend".as_ref(),
+                    backend.as_ref(),
+                ]),
+                &format!("run @{name} with {backend}"),
+            )
+        };
+        assert_eq!(run("llvm"), run("interp"), "@{name}");
+    }
+}
