@@ -1,13 +1,14 @@
 //! The one grammar of names (spec §1.6), and the ways each output form writes a name.
 //!
 //! A **name** (of a function, parameter, declared result, node, region parameter, custom-op
-//! attribute, a callee or decomposition) is any non-empty UTF-8 string
-//! of at most [`MAX_NAME_BYTES`] bytes without NUL; a node name may also be empty. Foreign producers (PyTensor, SymPy, protobuf
-//! writers) name things freely, so nothing else is refused; instead every printer escapes: the
-//! text form writes a name bare when it is an identifier and quoted otherwise (`%"a b"`,
-//! `@"x\n"`), and the C header mangles names into C identifiers ([`c_mangle`]). NUL is refused
-//! because C and LLVM take names as NUL-terminated strings. A **dim symbol** has the narrower
-//! grammar of [`is_dim_symbol`] (it is written bare inside dim expressions).
+//! attribute key, callee, decomposition or `@f` attribute value) is any non-empty UTF-8 string of
+//! at most [`MAX_NAME_BYTES`] bytes without NUL; a node name may also be empty. Foreign producers
+//! (PyTensor, SymPy, protobuf writers) name things freely, so nothing else is refused; instead
+//! every printer escapes: the text form writes a name bare when it is an identifier and quoted
+//! otherwise (`%"a b"`, `@"x\n"`), and the C header and exported symbols mangle names into C
+//! identifiers ([`c_mangle`]). NUL is refused because C and LLVM take names as NUL-terminated
+//! strings. A **dim symbol** has the narrower grammar of [`is_dim_symbol`] (it is written bare
+//! inside dim expressions).
 //!
 //! Every reader (text, protobuf, JSON) and the validator check names with [`check_module`] and
 //! report a bad one as `E0112`.
@@ -135,8 +136,9 @@ pub fn c_mangle(s: &str) -> String {
     out
 }
 
-/// Checks every name of a module (not the dim symbols, whose readers check them as they parse
-/// dims): the first bad one as `E0112`, with the function it is in.
+/// Checks every name of a module, and the dim symbols of its declared types (the readers refuse a
+/// bad symbol earlier, as `E0111`, while parsing dims; a module built in memory gets `E0112`):
+/// the first bad one as `E0112`, with the function it is in.
 pub fn check_module(m: &Module) -> Result<(), Diagnostic> {
     for f in &m.functions {
         check_function(f).map_err(|d| Diagnostic {
@@ -147,7 +149,7 @@ pub fn check_module(m: &Module) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// Checks the names of one function, as [`check_module`] does, and its dim symbols.
+/// Checks the names and dim symbols of one function, as [`check_module`] does.
 fn check_function(f: &Function) -> Result<(), Diagnostic> {
     check_name("function", &f.name)?;
     for p in &f.params {
@@ -246,10 +248,11 @@ mod tests {
         assert_eq!(text_form("x.T"), "x.T");
         assert_eq!(text_form("7"), "\"7\"");
         assert_eq!(text_form("a b\n"), "\"a b\\n\"");
-        assert!(
-            shown(&"é".repeat(100)).ends_with("...\"")
-                || shown(&"é".repeat(100)).ends_with("\"...")
-        );
+        let long = shown(&"é".repeat(100));
+        assert!(long.starts_with("\"é") && long.ends_with("\"..."), "{long}");
+        assert!(long.len() < 100, "{long}");
+        assert_eq!(shown("a\nb"), "\"a\\nb\"");
+        assert_eq!(shown("x"), "`x`");
     }
 
     #[test]
