@@ -18,8 +18,10 @@ const EDGE: usize = 3;
 /// The line width wrapped at (NumPy's `linewidth`).
 const WIDTH: usize = 75;
 
-/// `name: dtype[shape]` and the values, ending with a newline.
+/// `name: dtype[shape]` and the values, ending with a newline. A name that is not an identifier
+/// is written quoted, as in the text form (`"a b": f64`), so it cannot fake other lines.
 pub fn show(name: &str, t: &Tensor) -> String {
+    let name = air_ir::name::text_form(name);
     let dims: Vec<String> = t.shape().iter().map(usize::to_string).collect();
     let ty = if dims.is_empty() {
         t.dtype().to_string()
@@ -215,6 +217,13 @@ mod tests {
 
     fn f64s(shape: &[usize], v: Vec<f64>) -> Tensor {
         Tensor::from_vec(shape, v).unwrap()
+    }
+
+    #[test]
+    fn names_that_are_not_identifiers_are_quoted() {
+        let t = Tensor::scalar(2.5f64);
+        assert_eq!(show("y.T", &t), "y.T: f64\n2.5\n");
+        assert_eq!(show("a\nz: f64\n9", &t), "\"a\\nz: f64\\n9\": f64\n2.5\n");
     }
 
     #[test]

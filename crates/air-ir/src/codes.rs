@@ -104,6 +104,11 @@ codes! {
         by "reader; validator (overflow during inference)",
         when "a dim expression does not parse, or its arithmetic overflows `i64`",
         example "the dim `n+*2`";
+    /// A name is empty, too long or contains NUL (spec section 1.6).
+    BadName = 112, "bad name",
+        by "reader, validator",
+        when "a name (of a function, parameter, result, node, region parameter, callee, decomposition or custom-op attribute) is empty (a node name may be), longer than 1024 bytes or contains NUL, or a dim symbol of a type built in memory is not `[A-Za-z_][A-Za-z0-9_]*` (or is `nan` or `inf`); see section 1.6",
+        example "an `.air.json` function whose `name` is `\"\"` or contains `\\u0000`";
 
     /// Operands that must share a dtype do not.
     DTypeMismatch = 201, "operand dtypes differ",

@@ -77,7 +77,8 @@ impl fmt::Display for Diagnostic {
             write!(f, " at {t}")?;
         }
         if let Some(func) = &self.function {
-            write!(f, " in @{func}")?;
+            // Quoted when not an identifier, as in the text form: a name cannot fake a line.
+            write!(f, " in @{}", crate::name::text_form(func))?;
         }
         if let Some(loc) = &self.loc {
             write!(f, " ({loc})")?;

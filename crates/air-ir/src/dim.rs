@@ -372,6 +372,11 @@ impl DimParser<'_> {
                     self.pos += 1;
                 }
                 let name = std::str::from_utf8(&self.s[start..self.pos]).expect("ascii ident");
+                if !crate::name::is_dim_symbol(name) {
+                    // `nan` and `inf` read as floats in attribute lists (spec §1.6).
+                    self.pos = start;
+                    return Err(self.err("not a dimension symbol (`nan`, `inf` and symbols over 1024 bytes are refused)"));
+                }
                 Ok(Dim::symbol(name))
             }
             _ => Err(self.err("expected a number, a symbol or '('")),

@@ -15,6 +15,7 @@ pub mod dtype;
 pub mod infer;
 pub mod limits;
 pub mod module;
+pub mod name;
 pub mod op;
 pub mod pb;
 pub mod reach;

@@ -8,7 +8,8 @@
 //! Reading ([`TryFrom<&gen::Module>`](Module)) checks everything the schema cannot: required
 //! fields, enum values, dimension symbols, literal sizes and the bounds of [`Limits`]. Each error
 //! is `E0109` (or the more specific `E0102`/`E0103`/`E0105`/`E0108`/`E0111`) and names the field it
-//! is about, as a path such as `functions[0].body.nodes[3].attrs[1].value`.
+//! is about, as a path such as `functions[0].body.nodes[3].attrs[1].value`. Last, every name is
+//! checked against the one grammar of names (spec 1.6, [`crate::name::check_module`]): `E0112`.
 
 mod decode;
 mod json_scan;

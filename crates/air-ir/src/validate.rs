@@ -105,6 +105,10 @@ pub fn validate(m: &Module) -> Result<ModuleInfo, Diagnostics> {
 /// [`validate`] with explicit limits (the region nesting depth is checked).
 pub fn validate_with(m: &Module, limits: &Limits) -> Result<ModuleInfo, Diagnostics> {
     let mut diags = duplicate_functions(m);
+    // Modules built in memory (the builder, Python) meet the readers' name grammar too.
+    if let Err(d) = crate::name::check_module(m) {
+        diags.push(d);
+    }
     let graph = CallGraph::new(m, limits);
     diags.extend(graph.recursion(m));
     diags.extend(graph.call_depth(m, limits.max_call_depth));

@@ -450,22 +450,32 @@ func @f(%x: f64, %i: i64) -> (f64) {
 }
 
 #[test]
-fn node_names_that_cannot_print_fall_back_to_the_index() {
+fn clashing_node_names_fall_back_to_the_index_and_others_are_quoted() {
     let mut m = parse_ok(&data("loops.air"));
     let body = &mut m.functions[0].body;
     body.nodes[0].name = Some("x".into()); // clashes with the parameter %x
-    body.nodes[1].name = Some("9lives".into()); // not an identifier
+    body.nodes[1].name = Some("9lives".into()); // not an identifier: quoted
     body.nodes[2].name = Some("lo".into()); // first use of `lo` after renaming node 0
     body.nodes[3].name = Some("lo".into()); // clashes with node 2
     let text = print(&m);
     assert!(text.contains("  %0 = constant {value = i64 0}"), "{text}");
-    assert!(text.contains("  %1 = constant {value = i64 6}"), "{text}");
+    assert!(
+        text.contains("  %\"9lives\" = constant {value = i64 6}"),
+        "{text}"
+    );
     assert!(text.contains("  %lo = constant {value = i64 1}"), "{text}");
     assert!(text.contains("  %3 = constant {value = f64 0.0}"), "{text}");
-    assert!(text.contains("for (%0, %1, %lo, %3, %0, %x)"), "{text}");
+    assert!(
+        text.contains("for (%0, %\"9lives\", %lo, %3, %0, %x)"),
+        "{text}"
+    );
     let again = parse_ok(&text);
     assert_eq!(print(&again), text);
     assert_eq!(again.functions[0].body.nodes[0].name, None);
+    assert_eq!(
+        again.functions[0].body.nodes[1].name.as_deref(),
+        Some("9lives")
+    );
 }
 
 #[test]

@@ -9,7 +9,7 @@ use air_ir::module::{
 };
 use air_ir::module::{ResultDecl, Value};
 use air_ir::op::{ArgKind, AttrValue, Bound, CustomOp, Op, ReduceKind, ScanKind, SliceAxis};
-use air_ir::text::{is_ident, parse, print};
+use air_ir::text::{parse, print};
 use air_ir::{BinaryOp, DType, Dim, Literal, Scalar, TensorType, UnaryOp};
 use proptest::prelude::*;
 
@@ -149,10 +149,7 @@ fn normalise(mut m: Module) -> Module {
     fn region(r: &mut Region, params: Vec<String>) {
         let mut used: HashSet<String> = params.into_iter().collect();
         for n in &mut r.nodes {
-            let keep = n
-                .name
-                .as_ref()
-                .is_some_and(|s| is_ident(s) && used.insert(s.clone()));
+            let keep = n.name.as_ref().is_some_and(|s| used.insert(s.clone())); // non-identifiers print quoted
             if !keep {
                 n.name = None;
             }

@@ -1,6 +1,9 @@
-//! The names a compiled library exports: every AIR function `@f` as `<prefix>_f`, and the
-//! memory functions as `<prefix>_alloc` and `<prefix>_free`, so that two AIR libraries (even
-//! with functions of the same name) link into one program without a clash.
+//! The names a compiled library exports: every AIR function `@f` as `<prefix>_<f mangled>`, and
+//! the memory functions as `<prefix>_alloc` and `<prefix>_free`, so that two AIR libraries (even
+//! with functions of the same name) link into one program without a clash. The mangling
+//! ([`air_ir::name::c_mangle`], spec 1.6) keeps a name made of `[A-Za-z0-9_]` without `_x` and
+//! writes every other character as `_x<hex>_` (`lin.alg` -> `lin_x2e_alg`): one-to-one, and always
+//! a C identifier after the prefix, so the header declares exactly the symbols the object defines.
 //!
 //! The prefix is a C identifier, `[A-Za-z][A-Za-z0-9_]*` (a leading `_` is refused: such names
 //! are the C implementation's). Its default comes from the output file's name: the part before
@@ -47,9 +50,9 @@ pub fn default_prefix(out: &Path) -> Result<String, String> {
     Ok(prefix.to_string())
 }
 
-/// The exported symbol of AIR function `f`.
+/// The exported symbol of AIR function `f`: a C identifier, distinct for distinct names.
 pub fn function_symbol(prefix: &str, f: &str) -> String {
-    format!("{prefix}_{f}")
+    format!("{prefix}_{}", air_ir::name::c_mangle(f))
 }
 
 /// Every symbol a library exports for `functions`: theirs, then the memory functions. An error
@@ -118,5 +121,23 @@ mod tests {
             ["mv_main", "mv_alloc", "mv_free"]
         );
         assert!(exported_symbols("mv", &fs(&["free"])).is_err());
+    }
+
+    #[test]
+    fn function_symbols_are_mangled_c_identifiers() {
+        assert_eq!(function_symbol("mv", "main"), "mv_main");
+        assert_eq!(function_symbol("mv", "lin.alg"), "mv_lin_x2e_alg");
+        let hostile = function_symbol("mv", "); system(\"x\"); //");
+        assert!(
+            hostile
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+            "{hostile}"
+        );
+        // A mangled name never meets a memory function's symbol, nor another function's.
+        assert_ne!(
+            function_symbol("mv", "a.b"),
+            function_symbol("mv", "a_x2e_b")
+        );
     }
 }

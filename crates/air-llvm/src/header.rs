@@ -4,13 +4,15 @@
 //! functions `<prefix>_alloc` and `<prefix>_free`, then one prototype `<prefix>_<f>` per AIR
 //! function with a comment listing its parameters and results (name, dtype, dims, intent).
 //!
-//! A function whose name is not a C identifier (AIR names may contain `.`) is declared under a
-//! C name with `_` for each other character, bound to its real symbol with `__asm__` (GCC and
-//! Clang); a clash between such names gets a numeric suffix.
+//! Every name that reaches C code is a C identifier: a function's symbol is `<prefix>_` and its
+//! name mangled one-to-one ([`function_symbol`], spec 1.6), the very symbol the object exports,
+//! and the prefix keeps it clear of C keywords and reserved names. Names in comments are printed as
+//! in the text form (quoted and escaped when not identifiers, so no newline or backslash reaches
+//! the header raw) with `*/` broken up, so no name can end a comment.
 
-use std::collections::HashSet;
 use std::fmt::Write as _;
 
+use air_ir::name::text_form;
 use air_ir::{Function, Intent, Module, TensorType};
 
 use crate::exports::function_symbol;
@@ -69,10 +71,9 @@ pub fn c_header_for(m: &Module, prefix: &str, functions: &[String]) -> String {
          * Never pass it memory from malloc, nor from another library's allocator. */\n\
          void {free}(void *ptr);"
     );
-    let mut used = HashSet::from([alloc, free.clone()]);
     for f in chosen {
         s.push('\n');
-        s.push_str(&prototype(f, prefix, &free, &mut used));
+        s.push_str(&prototype(f, prefix, &free));
     }
     let _ = writeln!(
         s,
@@ -92,10 +93,10 @@ fn air_h_types() -> String {
 }
 
 /// The comment and prototype of one function.
-fn prototype(f: &Function, prefix: &str, free: &str, used: &mut HashSet<String>) -> String {
+fn prototype(f: &Function, prefix: &str, free: &str) -> String {
     let symbol = function_symbol(prefix, &f.name);
     let mut s = String::new();
-    let _ = writeln!(s, "/*\n * @{}", comment_safe(&f.name));
+    let _ = writeln!(s, "/*\n * @{}", comment_name(&f.name));
     for (i, p) in f.params.iter().enumerate() {
         let intent = match p.intent {
             Intent::In => "in (read only)".to_string(),
@@ -107,12 +108,13 @@ fn prototype(f: &Function, prefix: &str, free: &str, used: &mut HashSet<String>)
         let _ = writeln!(
             s,
             " *   params[{i}]  %{}: {}, {intent}",
-            comment_safe(&p.name),
+            comment_name(&p.name),
             describe(&p.ty)
         );
     }
     for (i, r) in f.results.iter().enumerate() {
         let name = r.name.clone().unwrap_or_else(|| format!("result{i}"));
+        let name = text_form(&name);
         let _ = writeln!(
             s,
             " *   results[{i}] %{}: {} (data NULL: allocated by the callee, free with {free})",
@@ -131,15 +133,9 @@ fn prototype(f: &Function, prefix: &str, free: &str, used: &mut HashSet<String>)
     s.push_str(
         " * Returns 0, or err->code (the number of an E0xxx code) with err->message set.\n */\n",
     );
-    let name = c_name(&symbol, used);
-    let label = if name == symbol {
-        String::new()
-    } else {
-        format!(" __asm__(\"{symbol}\")")
-    };
     let _ = writeln!(
         s,
-        "int32_t {name}(air_tensor *params, air_tensor *results, air_error *err){label};"
+        "int32_t {symbol}(air_tensor *params, air_tensor *results, air_error *err);"
     );
     s
 }
@@ -165,27 +161,10 @@ fn symbols_of(f: &Function) -> Vec<String> {
     out
 }
 
-/// A C identifier for `symbol`: itself when it is one, else with `_` for every other character
-/// (and a numeric suffix when that name is taken).
-fn c_name(symbol: &str, used: &mut HashSet<String>) -> String {
-    let base: String = symbol
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let mut name = base.clone();
-    let mut k = 2;
-    while used.contains(&name) {
-        name = format!("{base}_{k}");
-        k += 1;
-    }
-    used.insert(name.clone());
-    name
+/// A name in a comment: as in the text form (quoted and escaped unless an identifier), with `*/`
+/// broken up.
+fn comment_name(name: &str) -> String {
+    comment_safe(&text_form(name))
 }
 
 /// Text that cannot end a C comment.
@@ -251,9 +230,9 @@ func @lin.alg(inout %x: f32[k]) -> (f32[k]) {
         );
         assert!(h.contains("results[0] %result0: f32[k]"), "{h}");
         assert!(h.contains(
-            "int32_t la_lin_alg(air_tensor *params, air_tensor *results, air_error *err) \
-             __asm__(\"la_lin.alg\");"
+            "int32_t la_lin_x2e_alg(air_tensor *params, air_tensor *results, air_error *err);"
         ));
+        assert!(!h.contains("__asm__"), "{h}");
         assert!(h.contains("void *la_alloc(int64_t nbytes);"), "{h}");
         assert!(h.contains("void la_free(void *ptr);"), "{h}");
         assert!(h.contains("free with la_free)"), "{h}");
@@ -263,7 +242,7 @@ func @lin.alg(inout %x: f32[k]) -> (f32[k]) {
             "{h}"
         );
         let only = c_header_for(&m, "la", &["matvec".to_string()]);
-        assert!(only.contains("la_matvec(") && !only.contains("la_lin_alg"));
+        assert!(only.contains("la_matvec(") && !only.contains("la_lin_x2e_alg"));
         assert_ne!(guard_of(&h), guard_of(&only));
         assert_ne!(guard_of(&h), guard_of(&c_header(&m, "lb")));
     }
@@ -275,10 +254,31 @@ func @lin.alg(inout %x: f32[k]) -> (f32[k]) {
     }
 
     #[test]
-    fn clashing_c_names_get_suffixes() {
-        let mut used = HashSet::new();
-        assert_eq!(c_name("air_a_b", &mut used), "air_a_b");
-        assert_eq!(c_name("air_a.b", &mut used), "air_a_b_2");
-        assert_eq!(c_name("air_a.b", &mut used), "air_a_b_3");
+    fn hostile_names_stay_in_comments_and_symbols_are_identifiers() {
+        let src = "air 1 opset 1
+func @\"); system(\\\"x\\\"); // */ \\n#define\"(%\"a */ b\\n\": f64[n]) -> (%\"*/\": f64[n]) {
+  %0 = neg (%\"a */ b\\n\") : f64[n]
+  return %0
+}
+func @int() -> () {
+  return
+}
+";
+        let m = air_ir::text::parse(src, "m.air").unwrap();
+        let h = c_header(&m, "la");
+        // Every line outside comments that declares a function uses only identifier characters.
+        for line in h.lines().filter(|l| l.starts_with("int32_t ")) {
+            let name = &line["int32_t ".len()..line.find('(').unwrap()];
+            assert!(
+                name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+                "{line}"
+            );
+        }
+        assert!(h.contains("int32_t la_int("), "{h}");
+        assert!(!h.contains("system(\"x\")"), "{h}");
+        // The only `*/` are the header's own comment ends: none comes from a name.
+        let comment_ends = h.matches("*/").count();
+        let opens = h.matches("/*").count();
+        assert_eq!(comment_ends, opens, "{h}");
     }
 }

@@ -135,13 +135,16 @@ pub(super) fn module(g: &gen::Module, limits: &Limits) -> Result<Module, Diagnos
         })?;
         out.push(converted);
     }
-    Ok(Module {
+    let m = Module {
         ir_version: *ir_version,
         opset_version: *opset_version,
         producer: producer.clone(),
         metadata,
         functions: out,
-    })
+    };
+    // Every name against the one grammar (spec §1.6), as the text reader does.
+    crate::name::check_module(&m)?;
+    Ok(m)
 }
 
 fn function(f: &gen::Function, limits: &Limits) -> R<Function> {
@@ -413,19 +416,14 @@ fn term(t: &gen::Term) -> R<(Monomial, i64)> {
 }
 
 fn check_symbol(s: &str) -> R<()> {
-    let mut chars = s.chars();
-    let ok = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok {
+    if crate::name::is_dim_symbol(s) {
         Ok(())
     } else {
         Err(Fail::new(
             Code::BadDim,
             format!(
-                "`{}` is not a dimension symbol ([A-Za-z_][A-Za-z0-9_]*)",
-                crate::diag::excerpt(s)
+                "{} is not a dimension symbol ([A-Za-z_][A-Za-z0-9_]*, not `nan` or `inf`)",
+                crate::name::shown(s)
             ),
         ))
     }

@@ -31,6 +31,8 @@ enum ListKind {
 
 impl Parser<'_> {
     /// `{ name = value, ... }`, each with the offset of its name.
+    // a parser that expects one kind of token rejects every other kind, now and in future
+    #[allow(clippy::wildcard_enum_match_arm)]
     pub(crate) fn attrs(&mut self) -> PResult<Vec<(String, Pos, AttrValue)>> {
         self.expect_punct(b'{')?;
         let mut out = vec![];
@@ -39,8 +41,14 @@ impl Parser<'_> {
         }
         loop {
             let at = self.at();
-            let Tok::Ident(key) = self.peek().clone() else {
-                return Err(self.unexpected("an attribute name"));
+            // A custom op's attribute names are free: those that are not identifiers are quoted.
+            let key = match self.peek().clone() {
+                Tok::Ident(key) => key,
+                Tok::Str(key) => {
+                    self.check_name_at("attribute", &key, at)?;
+                    key
+                }
+                _ => return Err(self.unexpected("an attribute name")),
             };
             self.bump();
             self.expect_punct(b'=')?;
@@ -72,6 +80,7 @@ impl Parser<'_> {
                 Ok(AttrValue::Str(s))
             }
             Tok::Global(f) => {
+                self.check_name_at("function reference", &f, at)?;
                 self.bump();
                 Ok(AttrValue::Func(f))
             }

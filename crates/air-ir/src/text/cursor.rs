@@ -5,6 +5,26 @@ use super::lexer::{Pos, Tok, Token};
 use super::parser::{PResult, Parser};
 use crate::diag::{Code, Diagnostic};
 use crate::module::Location;
+use crate::name::{check_name, check_node_name, text_form};
+
+/// The label of a value in the text: a name, or the arena index of an anonymous node. The two
+/// are distinct even when they look alike (`%"7"` is named `7`; `%7` is anonymous).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Label {
+    /// `%x`, `%"a b"`.
+    Name(String),
+    /// `%7`.
+    Index(String),
+}
+
+impl std::fmt::Display for Label {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Label::Name(n) => f.write_str(&text_form(n)),
+            Label::Index(n) => f.write_str(n),
+        }
+    }
+}
 
 impl Parser<'_> {
     // ---- tokens ----
@@ -149,31 +169,47 @@ impl Parser<'_> {
         }
     }
 
-    /// `%NAME` with its offset.
+    /// `%NAME` (a name, checked against the grammar of names) or `%DIGITS` (an anonymous node).
     // a parser that expects one kind of token rejects every other kind, now and in future
     #[allow(clippy::wildcard_enum_match_arm)]
-    pub(super) fn expect_local(&mut self, what: &str) -> PResult<(String, Pos)> {
+    pub(super) fn expect_local(&mut self, what: &str) -> PResult<(Label, Pos)> {
         let at = self.at();
         match self.peek().clone() {
             Tok::Local(n) => {
+                if let Err(d) = check_node_name(&n) {
+                    return Err(self.err(d.code, at, d.message));
+                }
                 self.bump();
-                Ok((n, at))
+                Ok((Label::Name(n), at))
+            }
+            Tok::Index(n) => {
+                self.bump();
+                Ok((Label::Index(n), at))
             }
             _ => Err(self.unexpected(what)),
         }
     }
 
-    /// `%IDENT` (parameter names may not be numbers).
+    /// `%NAME` of a parameter or a declared result (never a number).
     pub(super) fn expect_param_name(&mut self) -> PResult<(String, Pos)> {
-        let (name, at) = self.expect_local("a parameter `%name`")?;
-        if name.as_bytes().first().is_some_and(u8::is_ascii_digit) {
-            return Err(self.err(
+        match self.expect_local("a parameter `%name`")? {
+            (Label::Name(n), at) => {
+                self.check_name_at("parameter", &n, at)?;
+                Ok((n, at))
+            }
+            (Label::Index(n), at) => Err(self.err(
                 Code::Syntax,
                 at,
-                format!("parameter name `%{name}` must be an identifier"),
-            ));
+                format!(
+                    "parameter name `%{n}` must be an identifier or a quoted name (`%\"{n}\"`)"
+                ),
+            )),
         }
-        Ok((name, at))
+    }
+
+    /// `E0112` at `at` when `name` is not a valid name (spec §1.6).
+    pub(super) fn check_name_at(&self, what: &str, name: &str, at: Pos) -> PResult<()> {
+        check_name(what, name).map_err(|d| self.err(d.code, at, d.message))
     }
 
     /// A comma-separated list up to `close`, the opening token already consumed.

@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use crate::name::text_form;
+
 /// One token kind, with its text where it has one.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Tok {
@@ -18,9 +20,12 @@ pub(crate) enum Tok {
     Float(String),
     /// A string literal with its escapes resolved.
     Str(String),
-    /// `%NAME`: a value (the name is an identifier or digits).
+    /// `%IDENT` or `%"STRING"`: a named value (quoted names are any string; the parser checks
+    /// them against the name grammar).
     Local(String),
-    /// `@IDENT`: a function.
+    /// `%DIGITS`: an anonymous node, by arena index.
+    Index(String),
+    /// `@IDENT` or `@"STRING"`: a function.
     Global(String),
     /// One of `( ) { } [ ] , : = + - * #`.
     Punct(u8),
@@ -37,8 +42,9 @@ impl fmt::Display for Tok {
         match self {
             Tok::Ident(s) | Tok::Int(s) | Tok::Float(s) => write!(f, "`{s}`"),
             Tok::Str(_) => f.write_str("a string"),
-            Tok::Local(s) => write!(f, "`%{s}`"),
-            Tok::Global(s) => write!(f, "`@{s}`"),
+            Tok::Local(s) => write!(f, "`%{}`", text_form(s)),
+            Tok::Index(s) => write!(f, "`%{s}`"),
+            Tok::Global(s) => write!(f, "`@{}`", text_form(s)),
             Tok::Punct(c) => write!(f, "`{}`", char::from(*c)),
             Tok::Arrow => f.write_str("`->`"),
             Tok::Eof => f.write_str("end of input"),
@@ -214,17 +220,27 @@ impl<'a> Lexer<'a> {
                 self.pos += 1;
                 Ok(Tok::Punct(c))
             }
-            b'"' => self.string(),
+            b'"' => Ok(Tok::Str(self.string()?)),
+            b'%' if self.peek_at(1) == Some(b'"') => {
+                self.pos += 1;
+                Ok(Tok::Local(self.string()?))
+            }
+            b'@' if self.peek_at(1) == Some(b'"') => {
+                self.pos += 1;
+                Ok(Tok::Global(self.string()?))
+            }
             b'%' => {
                 self.pos += 1;
                 let name = self.take_while(is_ident_char).to_string();
                 let digits = !name.is_empty() && name.bytes().all(|c| c.is_ascii_digit());
-                if digits || is_ident(&name) {
+                if digits {
+                    Ok(Tok::Index(name))
+                } else if is_ident(&name) {
                     Ok(Tok::Local(name))
                 } else {
                     Err((
                         start,
-                        "expected a name (identifier or number) after `%`".into(),
+                        "expected a name (identifier, quoted string or number) after `%`".into(),
                     ))
                 }
             }
@@ -234,7 +250,10 @@ impl<'a> Lexer<'a> {
                 if is_ident(&name) {
                     Ok(Tok::Global(name))
                 } else {
-                    Err((start, "expected a function name after `@`".into()))
+                    Err((
+                        start,
+                        "expected a function name (identifier or quoted string) after `@`".into(),
+                    ))
                 }
             }
             c if c.is_ascii_digit() => Ok(self.number()),
@@ -277,7 +296,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// A double-quoted string with escapes `\" \\ \n \t \r \u{HEX}`; it may not span lines.
-    fn string(&mut self) -> LexResult<Tok> {
+    fn string(&mut self) -> LexResult<String> {
         let open = self.pos;
         let unterminated = || (open, "unterminated string".to_string());
         let mut out = String::new();
@@ -288,7 +307,7 @@ impl<'a> Lexer<'a> {
             match ch {
                 '"' => {
                     self.pos = at + 1;
-                    return Ok(Tok::Str(out));
+                    return Ok(out);
                 }
                 '\n' => return Err(unterminated()),
                 '\\' => {
@@ -370,7 +389,7 @@ mod tests {
             toks,
             vec![
                 Tok::Local("x.1".into()),
-                Tok::Local("7".into()),
+                Tok::Index("7".into()),
                 Tok::Global("f".into()),
                 Tok::Arrow,
                 Tok::Punct(b'-'),

@@ -1,17 +1,18 @@
 //! The `.air` text form: printer and parser (see `docs/text-format.md`).
 //!
 //! [`parse`] reads a module, resolving every `%name` to a [`crate::module::Value`]; it checks the
-//! syntax and the names (E0101–E0111, E0302, E0304), not the types, which are the validator's job.
+//! syntax and the names (E0101–E0112, E0302, E0304), not the types, which are the validator's job.
 //! Errors carry `file:line:col` (1-based; columns count characters). Every reader bound of
 //! [`Limits`] is enforced (E0105), so no input makes the parser panic, recurse without bound or
 //! allocate more than the limits allow; an attribute list has at most `max_list_len` elements and one dim expression may have at most 128 tokens.
 //!
 //! [`print()`] writes the canonical form, and `print(parse(print(m)))` equals `print(m)`, for every
-//! module the grammar can express: supported versions; identifier names for parameters, results,
-//! functions and attributes; distinct attribute names (a custom op's own never `domain`, `name` or
-//! `decomposition`); dim symbols without `.`; operands that refer to earlier values. Node names are
-//! free: a node whose name is not an identifier, or clashes with a parameter or an earlier node of
-//! its region, prints as `%<arena index>` and reads back unnamed. Source positions of nodes go to a
+//! module the grammar can express: supported versions; valid names (spec 1.6, [`crate::name`]:
+//! a name that is not an identifier prints quoted, `%"a b"`, `@"f\n"`, `{"k 1" = 2}`); distinct
+//! attribute names (a custom op's own never `domain`, `name` or `decomposition`); dim symbols
+//! without `.`; operands that refer to earlier values. A node whose name clashes with a parameter
+//! or an earlier node of its region (E0304 to the validator) prints as `%<arena index>` and reads
+//! back unnamed. Source positions of nodes go to a
 //! [`SourceMap`], never into [`crate::module::Node::loc`], which only an explicit `loc(...)` sets.
 //!
 //! Values that print alike read back alike: an empty list reads as `Ints([])`, a shape with only

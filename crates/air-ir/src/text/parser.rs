@@ -9,6 +9,7 @@ use std::collections::HashMap;
 
 use std::collections::VecDeque;
 
+use super::cursor::Label;
 use super::lexer::{Lexer, Pos, Tok, Token};
 use super::SourceMap;
 use crate::attrs::from_generic;
@@ -36,7 +37,7 @@ enum Binding {
 /// A region being parsed: its namespace and its arena.
 #[derive(Default)]
 struct RegionCtx {
-    scope: HashMap<String, Binding>,
+    scope: HashMap<Label, Binding>,
     region: Region,
 }
 
@@ -88,7 +89,11 @@ pub(crate) fn parse_module(
     p.lexer = Lexer::new(src);
     p.fill();
     match p.module() {
-        Ok(m) if p.errors.is_empty() => Ok((m, p.map)),
+        // The names the statements do not check as they read them (custom ops' strings, keys).
+        Ok(m) if p.errors.is_empty() => match crate::name::check_module(&m) {
+            Ok(()) => Ok((m, p.map)),
+            Err(d) => Err(d.into()),
+        },
         Ok(_) => Err(Diagnostics(p.errors)),
         Err(fatal) => {
             p.errors.push(*fatal);
@@ -169,6 +174,7 @@ impl Parser<'_> {
         let start = self.expect_keyword("func", "`func` or the end of input")?;
         let name = match self.peek().clone() {
             Tok::Global(n) => {
+                self.check_name_at("function", &n, self.at())?;
                 self.bump();
                 n
             }
@@ -224,7 +230,7 @@ impl Parser<'_> {
     }
 
     fn result_decl(&mut self) -> PResult<ResultDecl> {
-        let name = if matches!(self.peek(), Tok::Local(_)) {
+        let name = if matches!(self.peek(), Tok::Local(_) | Tok::Index(_)) {
             let (n, _) = self.expect_param_name()?;
             self.expect_punct(b':')?;
             Some(n)
@@ -270,12 +276,17 @@ impl Parser<'_> {
         let mut ctx = RegionCtx::default();
         for (i, (p, at)) in params.into_iter().enumerate() {
             let index = u32::try_from(i).unwrap_or(u32::MAX);
-            self.define(&mut ctx, &p.name, at, Binding::Param(index));
+            self.define(
+                &mut ctx,
+                Label::Name(p.name.clone()),
+                at,
+                Binding::Param(index),
+            );
             ctx.region.params.push(p);
         }
         loop {
             match self.peek() {
-                Tok::Local(_) => self.stmt(&mut ctx)?,
+                Tok::Local(_) | Tok::Index(_) => self.stmt(&mut ctx)?,
                 Tok::Ident(s) if s == terminator => break,
                 _ => {
                     return Err(
@@ -285,7 +296,7 @@ impl Parser<'_> {
             }
         }
         self.bump();
-        if matches!(self.peek(), Tok::Local(_)) {
+        if matches!(self.peek(), Tok::Local(_) | Tok::Index(_)) {
             loop {
                 let v = self.value(&ctx)?;
                 ctx.region.results.push(v);
@@ -323,16 +334,19 @@ impl Parser<'_> {
     }
 
     /// Binds a name in a region, reporting a duplicate.
-    fn define(&mut self, ctx: &mut RegionCtx, name: &str, at: Pos, b: Binding) {
-        if ctx.scope.contains_key(name) {
-            let d = self.err(
-                Code::DuplicateName,
-                at,
-                format!("`%{name}` is already defined in this region"),
-            );
-            self.report(*d);
-        } else {
-            ctx.scope.insert(name.to_string(), b);
+    fn define(&mut self, ctx: &mut RegionCtx, name: Label, at: Pos, b: Binding) {
+        match ctx.scope.entry(name) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let d = self.err(
+                    Code::DuplicateName,
+                    at,
+                    format!("`%{}` is already defined in this region", e.key()),
+                );
+                self.report(*d);
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(b);
+            }
         }
     }
 
@@ -426,13 +440,16 @@ impl Parser<'_> {
         }
         let loc = self.opt_loc()?;
         let op = self.build_op(&opname, op_at, attrs, regions, id);
-        let numeric = label.as_bytes().first().is_some_and(u8::is_ascii_digit);
-        self.define(ctx, &label, label_at, Binding::Node(id, count));
+        let name = match &label {
+            Label::Name(n) => Some(n.clone()),
+            Label::Index(_) => None,
+        };
+        self.define(ctx, label, label_at, Binding::Node(id, count));
         ctx.region.push(Node {
             op,
             operands,
             results,
-            name: (!numeric).then_some(label),
+            name,
             loc,
         });
         self.record(id, start);
@@ -440,7 +457,7 @@ impl Parser<'_> {
     }
 
     /// `%NAME` or `%NAME:INT` with the name's offset and the result count.
-    fn lhs(&mut self) -> PResult<(String, Pos, usize)> {
+    fn lhs(&mut self) -> PResult<(Label, Pos, usize)> {
         let (label, label_at) = self.expect_local("a statement")?;
         if !self.eat_punct(b':') {
             return Ok((label, label_at, 1));

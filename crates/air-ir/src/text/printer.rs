@@ -1,17 +1,19 @@
 //! The printer: canonical, deterministic text for any module.
 //!
-//! Value names: a parameter prints as `%name`. A node prints as `%name` when its name is an
-//! `IDENT` not already taken by a parameter or an earlier node of the same region; otherwise (no
-//! name, a name that is not an identifier, or a clash) it prints as `%<arena index>`, which reads
-//! back as an anonymous node. Printing a module read from text gives that text back exactly.
+//! Names (spec §1.6) print bare when they are an `IDENT` and quoted otherwise: `%x`, `%"a b"`,
+//! `@"f\n"`, `{"my key" = 1}`. A node prints under its name unless that name is already taken by
+//! a parameter or an earlier node of the same region (which the validator refuses, E0304); an
+//! unnamed or clashing node prints as `%<arena index>`, which reads back as an anonymous node
+//! (a node named `7` prints as `%"7"`, which reads back named). Printing a module read from text
+//! gives that text back exactly, and reading the print of a valid module gives the module back.
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-use super::lexer::is_ident;
 use super::literal::{fmt_f64, fmt_literal, quote};
 use crate::attrs::to_generic;
 use crate::module::{Function, Intent, Location, Module, Node, NodeId, Region, Value};
+use crate::name::text_form;
 use crate::op::{AttrValue, Bound, SliceAxis};
 use crate::types::TensorType;
 
@@ -34,7 +36,7 @@ pub fn print(m: &Module) -> String {
 
 /// Prints one function, as it appears in a module.
 pub fn print_function(f: &Function) -> String {
-    let mut out = format!("func @{}(", f.name);
+    let mut out = format!("func @{}(", text_form(&f.name));
     for (i, p) in f.params.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
@@ -46,7 +48,7 @@ pub fn print_function(f: &Function) -> String {
                 out.push(' ');
             }
         }
-        let _ = write!(out, "%{}: {}", p.name, p.ty);
+        let _ = write!(out, "%{}: {}", text_form(&p.name), p.ty);
     }
     out.push_str(") -> (");
     for (i, r) in f.results.iter().enumerate() {
@@ -54,7 +56,7 @@ pub fn print_function(f: &Function) -> String {
             out.push_str(", ");
         }
         if let Some(n) = &r.name {
-            let _ = write!(out, "%{n}: ");
+            let _ = write!(out, "%{}: ", text_form(n));
         }
         let _ = write!(out, "{}", r.ty);
     }
@@ -102,10 +104,11 @@ impl Names {
         let mut nodes = Vec::with_capacity(region.nodes.len());
         for (i, n) in region.nodes.iter().enumerate() {
             match n.name.as_deref() {
-                Some(name) if is_ident(name) && used.insert(name) => nodes.push(name.to_string()),
+                Some(name) if used.insert(name) => nodes.push(text_form(name).into_owned()),
                 _ => nodes.push(i.to_string()),
             }
         }
+        let params = params.iter().map(|p| text_form(p).into_owned()).collect();
         Names { params, nodes }
     }
 
@@ -184,7 +187,7 @@ fn write_region(out: &mut String, r: &Region, level: usize) {
     let ps: Vec<String> = r
         .params
         .iter()
-        .map(|p| format!("%{}: {}", p.name, p.ty))
+        .map(|p| format!("%{}: {}", text_form(&p.name), p.ty))
         .collect();
     let _ = writeln!(out, "({}):", ps.join(", "));
     write_body(
@@ -215,7 +218,7 @@ fn write_node_head(out: &mut String, node: &Node, id: NodeId, names: &Names, reg
             if i > 0 {
                 out.push_str(", ");
             }
-            let _ = write!(out, "{k} = {}", attr_text(v));
+            let _ = write!(out, "{} = {}", key_text(k), attr_text(v));
         }
         out.push('}');
     }
@@ -240,6 +243,11 @@ fn write_loc(out: &mut String, loc: Option<&Location>) {
     }
 }
 
+/// An attribute name as written: bare when an identifier, else a quoted string.
+fn key_text(k: &str) -> std::borrow::Cow<'_, str> {
+    text_form(k)
+}
+
 /// An attribute value as written.
 pub(crate) fn attr_text(v: &AttrValue) -> String {
     fn list<T>(xs: &[T], f: impl Fn(&T) -> String) -> String {
@@ -258,7 +266,7 @@ pub(crate) fn attr_text(v: &AttrValue) -> String {
         AttrValue::Shape(ds) => list(ds, ToString::to_string),
         AttrValue::Literal(l) => fmt_literal(l),
         AttrValue::Slices(ss) => list(ss, slice_text),
-        AttrValue::Func(f) => format!("@{f}"),
+        AttrValue::Func(f) => format!("@{}", text_form(f)),
     }
 }
 

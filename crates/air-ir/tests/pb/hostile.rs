@@ -28,10 +28,12 @@ fn deeply_nested_pb(depth: usize) -> Vec<u8> {
         region_len = 1 + varint_len(node_len) + node_len;
         headers.push((0x12, node_len));
     }
-    let function_len = 1 + varint_len(region_len) + region_len;
+    let name = b"\x0a\x01f"; // Function.name = "f" (an empty name is refused, E0112)
+    let function_len = name.len() as u64 + 1 + varint_len(region_len) + region_len;
     let mut out = vec![0x08, 1, 0x10, 1]; // ir_version 1, opset_version 1
     out.push(0x2a); // Module.functions
     varint(function_len, &mut out);
+    out.extend_from_slice(name);
     out.push(0x22); // Function.body
     varint(region_len, &mut out);
     for (tag, len) in headers.into_iter().rev() {

@@ -202,12 +202,14 @@ impl<'ctx, 'a> ModGen<'ctx, 'a> {
         }
     }
 
-    /// The LLVM symbol of AIR function `name`.
+    /// The LLVM symbol of AIR function `name`: `air_fn_` and the name's one-to-one C mangling
+    /// (spec 1.6), so no AIR name meets the runtime's `air_free`/`air_rt_*`/`air_llvm_fail`, nor
+    /// the `.loop<k>` functions outlined from another function (mangled names have no `.`).
     pub fn symbol(name: &str) -> String {
-        format!("air_{name}")
+        format!("air_fn_{}", air_ir::name::c_mangle(name))
     }
 
-    /// The declaration (or definition) of `air_<name>`.
+    /// The declaration (or definition) of `air_fn_<name>`.
     pub fn air_function(&self, name: &str) -> FunctionValue<'ctx> {
         let sym = ModGen::symbol(name);
         if let Some(f) = self.m.get_function(&sym) {
