@@ -132,6 +132,7 @@ pub fn run_error(e: &RunError) -> PyErr {
         | Code::MalformedProtobuf
         | Code::MalformedJson
         | Code::BadDim
+        | Code::BadName
         | Code::DTypeMismatch
         | Code::DTypeNotAccepted
         | Code::ContractionMismatch
