@@ -7,7 +7,10 @@
 //! A check that takes longer than the time budget is a finding too. Exits non-zero on the first
 //! finding, after saving the input.
 //!
-//! `cargo run -p air-fuzz --bin fuzz_smoke -- [ITERATIONS] [SEED]` from the repository root.
+//! `cargo run -p air-fuzz --bin fuzz_smoke -- [ITERATIONS] [SEED]` from the repository root;
+//! `... -- --write-corpus DIR` instead writes the seeds as a starting corpus for the cargo-fuzz
+//! targets (`DIR/module/` with the form byte first, as `air_fuzz::split_format` reads them, and
+//! `DIR/npz/`), which `bench/fuzz.sh` uses.
 
 use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -124,8 +127,55 @@ fn npz_input(rng: &mut Rng, bytes: &[u8], format: Format) -> Vec<u8> {
     }
 }
 
+/// Writes the seeds as a cargo-fuzz corpus under `dir`.
+fn write_corpus(dir: &Path) -> std::io::Result<usize> {
+    let module_dir = dir.join("module");
+    let npz_dir = dir.join("npz");
+    std::fs::create_dir_all(&module_dir)?;
+    std::fs::create_dir_all(&npz_dir)?;
+    let mut written = 0;
+    for (k, (format, bytes)) in seeds().iter().enumerate() {
+        let tag = match format {
+            Format::Text => 0u8,
+            Format::Protobuf => 1,
+            Format::Json => 2,
+        };
+        let mut data = vec![tag];
+        data.extend_from_slice(bytes);
+        std::fs::write(module_dir.join(format!("seed-{k}")), data)?;
+        let npz = air_fuzz::valid_module(bytes, *format)
+            .and_then(|m| air_fuzz::zero_inputs(&m, bytes))
+            .and_then(|run| air_value::npz::encode(&run.tensors, k % 2 == 0).ok());
+        if let Some(npz) = npz {
+            std::fs::write(npz_dir.join(format!("seed-{k}.npz")), npz)?;
+        }
+        written += 1;
+    }
+    Ok(written)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|a| a == "--write-corpus") {
+        let Some(dir) = args.get(2) else {
+            eprintln!("fuzz_smoke: --write-corpus needs a directory");
+            return ExitCode::FAILURE;
+        };
+        return match write_corpus(Path::new(dir)) {
+            Ok(0) => {
+                eprintln!("fuzz_smoke: no seed modules found (run it from the repository root)");
+                ExitCode::FAILURE
+            }
+            Ok(n) => {
+                println!("fuzz_smoke: wrote {n} seeds under {dir}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("fuzz_smoke: cannot write the corpus under {dir}: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let iterations: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(500);
     let seed: u64 = args
         .get(2)
