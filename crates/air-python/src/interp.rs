@@ -49,6 +49,7 @@ pub fn run<'py>(
     module: &Module,
     plan: &Plan,
     given: &Given<'py>,
+    max_memory: Option<u64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let mut inputs = Vec::new();
     for (j, a) in given.params.iter().enumerate() {
@@ -59,7 +60,10 @@ pub fn run<'py>(
     }
     let function = plan.function.as_str();
     let values = py
-        .detach(|| air_interp::run_unchecked(module, function, &inputs))
+        .detach(|| {
+            let opts = air_interp::RunOptions { max_memory };
+            air_interp::run_unchecked_with(module, function, &inputs, &opts)
+        })
         .map_err(|e| run_error(&e))?;
     let mut outputs = crate::plan::Small::new();
     for (&o, (_, t)) in plan.outputs.iter().zip(&values) {
