@@ -29,7 +29,8 @@ fn to_tensor(a: &Array<'_>, dtype: air_ir::DType) -> PyResult<Tensor> {
     let n = shape.iter().product::<usize>() * dtype.size_bytes();
     // SAFETY: a C-contiguous array of `dtype` (checked) holds `n` bytes at its data pointer.
     let bytes = unsafe { std::slice::from_raw_parts(c.data(), n) };
-    Tensor::from_le_bytes(dtype, &shape, bytes).map_err(|e| PyValueError::new_err(e.to_string()))
+    // The copy's memory is asked for fallibly (MemoryError, E0508, not an abort).
+    Tensor::try_from_le_bytes(dtype, &shape, bytes).map_err(|e| run_error(&e))
 }
 
 /// A new NumPy array with a copy of a tensor's elements.
