@@ -34,6 +34,11 @@ pub struct RunArgs {
     /// Threads of the llvm backend (default: every core); the interpreter uses one.
     #[arg(long)]
     threads: Option<usize>,
+    /// The most bytes of tensors the run may hold at once: digits with an optional K, M, G or T
+    /// suffix (powers of 1024), e.g. `512M`, or `none` for no budget. Default: the machine's
+    /// physical memory. An allocation past it is E0508 (checked before allocating).
+    #[arg(long, value_name = "BYTES")]
+    max_memory: Option<String>,
     /// Format of the model, overriding its extension.
     #[arg(long)]
     from: Option<String>,
@@ -69,6 +74,9 @@ pub fn run(args: &RunArgs) -> CmdResult {
         ));
     }
     check_threads(backend, args.threads)?;
+    let opts = air_interp::RunOptions {
+        max_memory: parse_max_memory(args.max_memory.as_deref())?,
+    };
     let from = args.from.as_deref().map(parse_format).transpose()?;
     let dtypes = parse_dtypes(&args.dtypes)?;
     check_dtypes_apply(&args.model, from, &dtypes)?;
@@ -107,9 +115,9 @@ pub fn run(args: &RunArgs) -> CmdResult {
         None => bound_inputs(&args.inputs, &l.module, &function)?,
     };
     let outputs = if backend == "llvm" {
-        run_llvm(&l, &function, &inputs, args.threads)?
+        run_llvm(&l, &function, &inputs, args.threads, &opts)?
     } else {
-        air_interp::run(&l.module, &function, &inputs)
+        air_interp::run_with(&l.module, &function, &inputs, &opts)
             .map_err(|e| format!("error: @{function}: {e}"))?
     };
     let Some(path) = &args.outputs else {
@@ -169,6 +177,18 @@ fn bound_inputs(
     read_inputs(path, Some(&params))
 }
 
+/// `--max-memory`: a byte count, `none`, or (not given) the machine's physical memory (no
+/// budget where that cannot be read).
+fn parse_max_memory(text: Option<&str>) -> Result<Option<u64>, String> {
+    match text {
+        None => Ok(air_interp::memory::physical_memory()),
+        Some("none") => Ok(None),
+        Some(t) => air_interp::memory::parse_bytes(t)
+            .map(Some)
+            .map_err(|e| format!("error: --max-memory: {e}")),
+    }
+}
+
 /// `--threads`: at least 1; the interpreter runs on one thread, the llvm backend on up to N.
 fn check_threads(backend: &str, threads: Option<usize>) -> CmdResult {
     match threads {
@@ -189,6 +209,7 @@ fn run_llvm(
     function: &str,
     inputs: &[(String, air_interp::Tensor)],
     threads: Option<usize>,
+    opts: &air_interp::RunOptions,
 ) -> Result<Vec<(String, air_interp::Tensor)>, String> {
     let options = air_llvm::Options {
         // No --threads: every core (the option's default, 0).
@@ -198,7 +219,7 @@ fn run_llvm(
     let compiled =
         air_llvm::compile(&l.module, &options).map_err(|d| crate::render::render_all(&d.0, l))?;
     compiled
-        .call(function, inputs)
+        .call_with(function, inputs, opts)
         .map_err(|e| format!("error: @{function}: {e}"))
 }
 
@@ -208,6 +229,7 @@ fn run_llvm(
     _function: &str,
     _inputs: &[(String, air_interp::Tensor)],
     _threads: Option<usize>,
+    _opts: &air_interp::RunOptions,
 ) -> Result<Vec<(String, air_interp::Tensor)>, String> {
     Err(crate::compile::NO_LLVM.to_string())
 }

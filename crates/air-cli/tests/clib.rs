@@ -48,7 +48,12 @@ static int call(int32_t (*f)(air_tensor *, air_tensor *, air_error *), void (*re
 }
 
 int main(void) {
-    return call(square_main, square_free, "square") | call(sums_main, sums_free, "sums");
+    int bad = call(square_main, square_free, "square") | call(sums_main, sums_free, "sums");
+    /* Under a budget of 16 bytes the 32-byte result cannot be allocated: E0508. */
+    sums_set_max_memory(16);
+    int refused = call(sums_main, sums_free, "sums");
+    sums_set_max_memory(0);
+    return bad | !refused | call(sums_main, sums_free, "sums");
 }
 "#;
 
@@ -126,7 +131,19 @@ fn link_and_run(dir: &Path, libs: &[PathBuf]) {
     ok(&out, "cc");
     let out = Command::new(&exe).output().expect("program runs");
     // 1 2 3 4 squared, and its running sums: each library ran its own @main.
-    assert_eq!(ok(&out, "program"), "square 1 4 9 16\nsums 1 3 6 10\n");
+    let printed = ok(&out, "program");
+    let lines: Vec<&str> = printed.lines().collect();
+    assert_eq!(lines.len(), 4, "{printed}");
+    assert_eq!(
+        lines[..2],
+        ["square 1 4 9 16", "sums 1 3 6 10"],
+        "{printed}"
+    );
+    assert!(
+        lines[2].starts_with("sums: error 508: ") && lines[2].contains("cannot allocate 32 bytes"),
+        "{printed}"
+    );
+    assert_eq!(lines[3], "sums 1 3 6 10", "{printed}");
 }
 
 #[test]
@@ -142,7 +159,8 @@ fn two_libraries_with_the_same_function_name_link_into_one_program() {
             [
                 format!("{prefix}_alloc"),
                 format!("{prefix}_free"),
-                format!("{prefix}_main")
+                format!("{prefix}_main"),
+                format!("{prefix}_set_max_memory")
             ],
             "{}",
             lib.display()
@@ -198,7 +216,15 @@ fn prefixes_come_from_the_option_or_the_output_name_and_must_be_c_identifiers() 
         .into_iter()
         .map(|(n, _)| n)
         .collect();
-    assert_eq!(names, ["kern2_alloc", "kern2_free", "kern2_main"]);
+    assert_eq!(
+        names,
+        [
+            "kern2_alloc",
+            "kern2_free",
+            "kern2_main",
+            "kern2_set_max_memory"
+        ]
+    );
     let out = run(&["-o", "lib-mat.vec.so"]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);

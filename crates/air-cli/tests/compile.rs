@@ -110,7 +110,10 @@ fn a_runtime_named_by_the_environment_or_option_is_linked_and_must_exist() {
         .filter_map(|l| l.split_whitespace().next().map(str::to_string))
         .collect();
     names.sort();
-    assert_eq!(names, ["m1_alloc", "m1_free", "m1_matvec"]);
+    assert_eq!(
+        names,
+        ["m1_alloc", "m1_free", "m1_matvec", "m1_set_max_memory"]
+    );
     // A named runtime that is not there.
     let missing = dir.join("nowhere/libair_rt.a");
     let out = air(&["compile", &model, "-o", &lib], Some(&missing));

@@ -15,7 +15,7 @@ mod eval;
 
 use air_ir::{Code, Function, Intent, Module};
 
-pub use air_value::{bind_inputs, npy, npz, Result, RunError};
+pub use air_value::{bind_inputs, memory, npy, npz, Result, RunError, RunOptions};
 pub use air_value::{check_close, Element, ShapeError, Tensor};
 /// The array, half-float and complex crates of [`Tensor`]'s public API, re-exported.
 pub use air_value::{half, ndarray, num_complex};
@@ -49,10 +49,21 @@ pub fn run(
     function: &str,
     inputs: &[(String, Tensor)],
 ) -> Result<Vec<(String, Tensor)>> {
+    run_with(m, function, inputs, &RunOptions::default())
+}
+
+/// [`run`] with options: a memory budget (`max_memory`), checked before each node allocates its
+/// results against the bytes of node results live at that moment (E0508 when over it).
+pub fn run_with(
+    m: &Module,
+    function: &str,
+    inputs: &[(String, Tensor)],
+    opts: &RunOptions,
+) -> Result<Vec<(String, Tensor)>> {
     if let Err(diags) = air_ir::validate::validate(m) {
         return Err(RunError::invalid_module(&diags));
     }
-    run_unchecked(m, function, inputs)
+    run_unchecked_with(m, function, inputs, opts)
 }
 
 /// Runs `function` of a module on `inputs` without validating the module first.
@@ -67,6 +78,16 @@ pub fn run_unchecked(
     function: &str,
     inputs: &[(String, Tensor)],
 ) -> Result<Vec<(String, Tensor)>> {
+    run_unchecked_with(m, function, inputs, &RunOptions::default())
+}
+
+/// [`run_unchecked`] with options (see [`run_with`]).
+pub fn run_unchecked_with(
+    m: &Module,
+    function: &str,
+    inputs: &[(String, Tensor)],
+    opts: &RunOptions,
+) -> Result<Vec<(String, Tensor)>> {
     // The evaluator recurses once per call and nested region; a thread of its own with a large
     // (lazily committed) stack makes the depth bound, not the caller's stack, the limit.
     const STACK_BYTES: usize = 256 << 20;
@@ -74,12 +95,12 @@ pub fn run_unchecked(
         let worker = std::thread::Builder::new()
             .name("air-interp".into())
             .stack_size(STACK_BYTES)
-            .spawn_scoped(s, || run_here(m, function, inputs));
+            .spawn_scoped(s, || run_here(m, function, inputs, opts));
         match worker {
             Ok(handle) => handle
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => run_here(m, function, inputs), // no thread to be had: use this one
+            Err(_) => run_here(m, function, inputs, opts), // no thread to be had: use this one
         }
     })
 }
@@ -88,8 +109,9 @@ fn run_here(
     m: &Module,
     function: &str,
     inputs: &[(String, Tensor)],
+    opts: &RunOptions,
 ) -> Result<Vec<(String, Tensor)>> {
-    let interp = eval::Interp::new(m);
+    let interp = eval::Interp::new(m, opts);
     let f = interp.function(function)?;
     check_custom_ops(m, f)?;
     let args = bind_inputs(f, inputs)?;

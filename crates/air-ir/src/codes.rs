@@ -306,7 +306,7 @@ codes! {
     /// A run-time extent is negative or inconsistent with its declared type.
     BadExtent = 506, "bad run-time extent",
         by "runtime",
-        when "a `for` step is 0; a dim evaluates negative; an argument's extent contradicts a constant dim; a `slice` axis is shorter than its static extent assumed",
+        when "a `for` step is 0; a dim evaluates negative, or overflows i64 with the bound symbol values (the message names the dim and the values: `dim n*n+5 overflows i64 with n = 4`; never a wrapped extent); an argument's extent contradicts a constant dim; a `slice` axis is shorter than its static extent assumed",
         example "a `for` loop whose step is 0 at run time";
     /// A foreign format cannot express an AIR construct (a translator's export).
     NotExpressible = 507, "not expressible in the target format",
@@ -316,7 +316,7 @@ codes! {
     /// A tensor is too large to allocate, or an allocation fails, at run time.
     TooLarge = 508, "tensor too large",
         by "runtime",
-        when "a tensor's element or byte count overflows, exceeds the interpreter's limit (2^32 elements) or the JIT's (64 GiB), or the allocation fails",
+        when "a tensor's element or byte count overflows, exceeds the interpreter's limit (2^32 elements) or the JIT's (64 GiB), would take the bytes live past the memory budget (`air run --max-memory`, `skair.compile(max_memory=)`), or the allocator refuses it (checked, never an aborted process)",
         example "`full {shape = [1000000, 1000000]}` on the interpreter";
     /// A bug in AIR: a caught panic, or LLVM rejecting what the backend generated.
     Internal = 509, "internal error",

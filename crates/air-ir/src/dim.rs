@@ -24,6 +24,22 @@ pub const MAX_DIM_TERMS: usize = 256;
 /// The highest total degree a monomial of a dim may have.
 pub const MAX_DIM_DEGREE: u32 = 64;
 
+/// Why a dim has no value at run time ([`Dim::try_eval`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DimEvalError {
+    /// The dim mentions a symbol with no value.
+    #[error("symbol {0} is not bound")]
+    Unbound(String),
+    /// The value does not fit in i64 with these symbol values.
+    #[error("dim {dim} overflows i64 with {values}")]
+    Overflow {
+        /// The dim, as printed.
+        dim: String,
+        /// The symbol values, `n = 4, m = 2`.
+        values: String,
+    },
+}
+
 /// Dim arithmetic that cannot give a dim.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DimOverflow {
@@ -159,20 +175,38 @@ impl Dim {
     }
 
     /// Evaluates the dim with the given symbol values; `None` when a symbol is unbound or the
-    /// arithmetic overflows.
+    /// arithmetic overflows ([`Dim::try_eval`] says which).
     pub fn eval(&self, env: &HashMap<String, i64>) -> Option<i64> {
+        self.try_eval(env).ok()
+    }
+
+    /// Evaluates the dim with the given symbol values, in checked arithmetic: an unbound symbol
+    /// and an overflow of i64 are told apart, so a run-time engine can say which it met.
+    pub fn try_eval(&self, env: &HashMap<String, i64>) -> Result<i64, DimEvalError> {
+        if let Some(s) = self.symbols().into_iter().find(|s| !env.contains_key(*s)) {
+            return Err(DimEvalError::Unbound(s.to_string()));
+        }
+        let overflow = || DimEvalError::Overflow {
+            dim: self.to_string(),
+            values: self
+                .symbols()
+                .into_iter()
+                .map(|s| format!("{s} = {}", env.get(s).copied().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
         let mut total: i64 = 0;
         for (mono, c) in &self.terms {
             let mut v = *c;
             for (s, p) in mono {
-                let x = *env.get(s)?;
+                let x = env.get(s).copied().unwrap_or_default();
                 for _ in 0..*p {
-                    v = v.checked_mul(x)?;
+                    v = v.checked_mul(x).ok_or_else(overflow)?;
                 }
             }
-            total = total.checked_add(v)?;
+            total = total.checked_add(v).ok_or_else(overflow)?;
         }
-        Some(total)
+        Ok(total)
     }
 
     /// Replaces symbols by dims.
@@ -457,6 +491,26 @@ mod tests {
 
     fn d(s: &str) -> Dim {
         parse_dim(s).unwrap()
+    }
+
+    #[test]
+    fn checked_evaluation_tells_overflow_from_unbound() {
+        let n32 = d(&format!("{}+5", vec!["n"; 32].join("*")));
+        let env: HashMap<String, i64> = [("n".to_string(), 4)].into();
+        let err = n32.try_eval(&env).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("dim {n32} overflows i64 with n = 4")
+        );
+        assert_eq!(n32.eval(&env), None);
+        // 4^31 + 5 just fits.
+        let n31 = d(&format!("{}+5", vec!["n"; 31].join("*")));
+        assert_eq!(n31.try_eval(&env), Ok((1i64 << 62) + 5));
+        assert_eq!(
+            d("n+m").try_eval(&env),
+            Err(DimEvalError::Unbound("m".into()))
+        );
+        assert_eq!(d("n-9").try_eval(&env), Ok(-5));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use air_ir::{Code, Function, Intent, TensorType};
 use air_rt::abi::{dtype_code, AirError, AirTensor};
-use air_value::{bind_inputs, RunError, Tensor};
+use air_value::{bind_inputs, memory, RunError, RunOptions, Tensor};
 
 use crate::jit::{CompiledModule, EntryFn};
 
@@ -105,8 +105,8 @@ fn take_allocated(d: &AirTensor, ty: &TensorType) -> Result<Tensor, RunError> {
     let n: usize = shape.iter().product::<usize>() * ty.dtype.size_bytes();
     // SAFETY: `n` bytes were allocated by `air_rt_alloc` and written by the callee.
     let bytes = unsafe { std::slice::from_raw_parts(d.data, n) };
-    let t = Tensor::from_le_bytes(ty.dtype, &shape, bytes)
-        .map_err(|e| RunError::new(Code::Internal, e.to_string()));
+    // The copy's memory is asked for fallibly: E0508, not an abort, when it cannot be had.
+    let t = Tensor::try_from_le_bytes(ty.dtype, &shape, bytes);
     // SAFETY: the buffer was handed out by the callee and is released once.
     unsafe { air_rt::air_free(d.data) };
     t
@@ -123,14 +123,27 @@ impl CompiledModule {
         function: &str,
         inputs: &[(String, Tensor)],
     ) -> Result<Vec<(String, Tensor)>, RunError> {
+        self.call_with(function, inputs, &RunOptions::default())
+    }
+
+    /// [`CompiledModule::call`] with options: under a memory budget (`max_memory`), the results
+    /// allocated before the call and every block the compiled code allocates (`air_rt_alloc`, on
+    /// this thread and its workers) together stay within it; an allocation past it is E0508.
+    pub fn call_with(
+        &self,
+        function: &str,
+        inputs: &[(String, Tensor)],
+        opts: &RunOptions,
+    ) -> Result<Vec<(String, Tensor)>, RunError> {
         let (f, entry) = self.lookup(function)?;
         let given = bind_inputs(f, inputs)?;
         let syms = lone_symbols(f, &given);
-        let mut results: Vec<Option<Tensor>> = f
-            .results
-            .iter()
-            .map(|r| preallocate(&r.ty, &syms))
-            .collect();
+        let mut results: Vec<Option<Tensor>> = Vec::with_capacity(f.results.len());
+        let mut budget = opts.max_memory;
+        for r in &f.results {
+            let t = preallocate(&r.ty, &syms, opts.max_memory, &mut budget)?;
+            results.push(t);
+        }
         let mut result_slots: Vec<Slot> = f
             .results
             .iter()
@@ -140,7 +153,8 @@ impl CompiledModule {
                     .map_or_else(|| Slot::empty(r.ty.rank()), Slot::over_mut)
             })
             .collect();
-        let (res, params) = invoke(f, entry, &given, &mut result_slots)?;
+        let (res, params) =
+            air_rt::mem::with_max_memory(budget, || invoke(f, entry, &given, &mut result_slots))?;
         let mut outputs = Vec::with_capacity(f.results.len() + params.len());
         for (k, r) in f.results.iter().enumerate() {
             let name = r.name.clone().unwrap_or_else(|| format!("result{k}"));
@@ -314,16 +328,33 @@ fn lone_symbols(f: &Function, given: &[Option<&Tensor>]) -> HashMap<String, i64>
     syms
 }
 
-/// A zeroed result tensor when its shape is known before the call.
-fn preallocate(ty: &TensorType, syms: &HashMap<String, i64>) -> Option<Tensor> {
-    let shape: Vec<usize> = ty
+/// A zeroed result tensor when its shape is known before the call, its bytes taken from the
+/// budget left (`budget`, of `limit`; E0508 when over it or when the memory cannot be had). A shape that cannot be
+/// evaluated (a dim that overflows, say) is left to the compiled code, which reports it.
+fn preallocate(
+    ty: &TensorType,
+    syms: &HashMap<String, i64>,
+    limit: Option<u64>,
+    budget: &mut Option<u64>,
+) -> Result<Option<Tensor>, RunError> {
+    let shape: Option<Vec<usize>> = ty
         .shape
         .iter()
         .map(|d| d.eval(syms).and_then(|v| usize::try_from(v).ok()))
-        .collect::<Option<_>>()?;
-    let n = shape.iter().try_fold(1usize, |a, &e| a.checked_mul(e))?;
-    if n > MAX_PREALLOCATED || !crate::check::dtype_supported(ty.dtype) {
-        return None;
+        .collect();
+    let Some(shape) = shape else { return Ok(None) };
+    let n = shape.iter().try_fold(1usize, |a, &e| a.checked_mul(e));
+    if n.is_none_or(|n| n > MAX_PREALLOCATED) || !crate::check::dtype_supported(ty.dtype) {
+        return Ok(None);
     }
-    Some(Tensor::zeros(ty.dtype, &shape))
+    let bytes = memory::tensor_bytes(ty.dtype, &shape)?;
+    if let Some(left) = budget {
+        let Some(rest) = left.checked_sub(bytes) else {
+            let what = format!("a result of type {ty}");
+            let live = limit.unwrap_or(0).saturating_sub(*left);
+            return Err(memory::over_budget(bytes, &what, live, limit.unwrap_or(0)));
+        };
+        *left = rest;
+    }
+    Tensor::try_zeros(ty.dtype, &shape).map(Some)
 }

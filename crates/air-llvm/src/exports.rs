@@ -1,6 +1,7 @@
 //! The names a compiled library exports: every AIR function `@f` as `<prefix>_<f mangled>`, and
-//! the memory functions as `<prefix>_alloc` and `<prefix>_free`, so that two AIR libraries (even
-//! with functions of the same name) link into one program without a clash. The mangling
+//! the memory functions as `<prefix>_alloc`, `<prefix>_free` and `<prefix>_set_max_memory`, so
+//! that two AIR libraries (even with functions of the same name) link into one program without a
+//! clash. The mangling
 //! ([`air_ir::name::c_mangle`], spec 1.6) keeps a name made of `[A-Za-z0-9_]` without `_x` and
 //! writes every other character as `_x<hex>_` (`lin.alg` -> `lin_x2e_alg`): one-to-one, and always
 //! a C identifier after the prefix, so the header declares exactly the symbols the object defines.
@@ -13,8 +14,8 @@
 
 use std::path::Path;
 
-/// The suffixes of the two memory functions every library exports beside its AIR functions.
-pub const MEMORY_SUFFIXES: [&str; 2] = ["alloc", "free"];
+/// The suffixes of the memory functions every library exports beside its AIR functions.
+pub const MEMORY_SUFFIXES: [&str; 3] = ["alloc", "free", "set_max_memory"];
 
 /// `Ok` when `prefix` is a C identifier that starts with a letter.
 pub fn check_prefix(prefix: &str) -> Result<(), String> {
@@ -75,8 +76,8 @@ pub fn exported_symbols(prefix: &str, functions: &[String]) -> Result<Vec<String
     Ok(out)
 }
 
-/// LLVM IR defining `<prefix>_alloc` and `<prefix>_free` over the runtime's `air_rt_alloc` and
-/// `air_free`.
+/// LLVM IR defining `<prefix>_alloc`, `<prefix>_free` and `<prefix>_set_max_memory` over the
+/// runtime's `air_rt_alloc`, `air_free` and `air_set_max_memory`.
 pub fn memory_ir(prefix: &str) -> String {
     format!(
         "declare ptr @air_rt_alloc(i64)\n\
@@ -84,7 +85,10 @@ pub fn memory_ir(prefix: &str) -> String {
          define ptr @{prefix}_alloc(i64 %n) {{\n  %p = tail call ptr @air_rt_alloc(i64 %n)\n  \
          ret ptr %p\n}}\n\
          define void @{prefix}_free(ptr %p) {{\n  tail call void @air_free(ptr %p)\n  \
-         ret void\n}}\n"
+         ret void\n}}\n\
+         declare void @air_set_max_memory(i64)\n\
+         define void @{prefix}_set_max_memory(i64 %n) {{\n  \
+         tail call void @air_set_max_memory(i64 %n)\n  ret void\n}}\n"
     )
 }
 
@@ -118,7 +122,7 @@ mod tests {
         let fs = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(
             exported_symbols("mv", &fs(&["main"])).unwrap(),
-            ["mv_main", "mv_alloc", "mv_free"]
+            ["mv_main", "mv_alloc", "mv_free", "mv_set_max_memory"]
         );
         assert!(exported_symbols("mv", &fs(&["free"])).is_err());
     }

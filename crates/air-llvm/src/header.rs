@@ -58,9 +58,10 @@ pub fn c_header_for(m: &Module, prefix: &str, functions: &[String]) -> String {
     s.push_str(air_h_types().trim_end());
     s.push_str("\n/* ---- end of air.h ---- */\n\n");
     s.push_str("#ifdef __cplusplus\nextern \"C\" {\n#endif\n");
-    let (alloc, free) = (
+    let (alloc, free, budget) = (
         function_symbol(prefix, "alloc"),
         function_symbol(prefix, "free"),
+        function_symbol(prefix, "set_max_memory"),
     );
     let _ = writeln!(
         s,
@@ -69,7 +70,10 @@ pub fn c_header_for(m: &Module, prefix: &str, functions: &[String]) -> String {
          void *{alloc}(int64_t nbytes);\n\n\
          /* Releases memory from {alloc} (results with data NULL on entry); NULL is ignored.\n \
          * Never pass it memory from malloc, nor from another library's allocator. */\n\
-         void {free}(void *ptr);"
+         void {free}(void *ptr);\n\n\
+         /* Sets the memory budget of the calling thread's later calls: at most nbytes bytes of\n \
+         * memory from {alloc} live at once (nbytes <= 0: no budget); past it, E0508. */\n\
+         void {budget}(int64_t nbytes);"
     );
     for f in chosen {
         s.push('\n');
@@ -235,6 +239,7 @@ func @lin.alg(inout %x: f32[k]) -> (f32[k]) {
         assert!(!h.contains("__asm__"), "{h}");
         assert!(h.contains("void *la_alloc(int64_t nbytes);"), "{h}");
         assert!(h.contains("void la_free(void *ptr);"), "{h}");
+        assert!(h.contains("void la_set_max_memory(int64_t nbytes);"), "{h}");
         assert!(h.contains("free with la_free)"), "{h}");
         // The runtime's own memory functions are not the library's: not declared.
         assert!(

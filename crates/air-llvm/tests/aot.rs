@@ -102,6 +102,7 @@ fn a_c_program_calls_the_shared_library_through_its_header() {
             "module_axpy",
             "module_free",
             "module_matvec",
+            "module_set_max_memory",
             "module_vec_x2e_scale"
         ]
     );
@@ -181,7 +182,10 @@ fn a_library_of_one_function_exports_it_alone() {
     let only = ["matvec".to_string()];
     emit_functions(&m, &Options::default(), &emit, &lib, "mv", &only)
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(exported(&lib), ["mv_alloc", "mv_free", "mv_matvec"]);
+    assert_eq!(
+        exported(&lib),
+        ["mv_alloc", "mv_free", "mv_matvec", "mv_set_max_memory"]
+    );
     let h = c_header_for(&m, "mv", &only);
     assert!(
         h.contains("int32_t mv_matvec(") && !h.contains("mv_axpy"),

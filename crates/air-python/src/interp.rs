@@ -29,7 +29,8 @@ fn to_tensor(a: &Array<'_>, dtype: air_ir::DType) -> PyResult<Tensor> {
     let n = shape.iter().product::<usize>() * dtype.size_bytes();
     // SAFETY: a C-contiguous array of `dtype` (checked) holds `n` bytes at its data pointer.
     let bytes = unsafe { std::slice::from_raw_parts(c.data(), n) };
-    Tensor::from_le_bytes(dtype, &shape, bytes).map_err(|e| PyValueError::new_err(e.to_string()))
+    // The copy's memory is asked for fallibly (MemoryError, E0508, not an abort).
+    Tensor::try_from_le_bytes(dtype, &shape, bytes).map_err(|e| run_error(&e))
 }
 
 /// A new NumPy array with a copy of a tensor's elements.
@@ -49,6 +50,7 @@ pub fn run<'py>(
     module: &Module,
     plan: &Plan,
     given: &Given<'py>,
+    max_memory: Option<u64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let mut inputs = Vec::new();
     for (j, a) in given.params.iter().enumerate() {
@@ -59,7 +61,10 @@ pub fn run<'py>(
     }
     let function = plan.function.as_str();
     let values = py
-        .detach(|| air_interp::run_unchecked(module, function, &inputs))
+        .detach(|| {
+            let opts = air_interp::RunOptions { max_memory };
+            air_interp::run_unchecked_with(module, function, &inputs, &opts)
+        })
         .map_err(|e| run_error(&e))?;
     let mut outputs = crate::plan::Small::new();
     for (&o, (_, t)) in plan.outputs.iter().zip(&values) {

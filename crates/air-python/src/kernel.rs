@@ -92,6 +92,8 @@ fn arg(py: Python<'_>, slot: &Slot, intent: &str) -> PyResult<Arg> {
 pub struct Kernel {
     backend: &'static str,
     threads: Option<usize>,
+    /// The memory budget of each call in bytes (`None`: none).
+    max_memory: Option<u64>,
     function: String,
     origin: Option<Origin>,
     primary: Arc<Variant>,
@@ -195,15 +197,20 @@ fn entry_function(m: &air_ir::Module) -> PyResult<String> {
 ///
 /// `backend`: `"llvm"` (native code) or `"interp"` (the reference interpreter). `threads`: the
 /// most threads large loop nests use (`None`: every core; the interpreter uses one).
+/// `max_memory`: the most bytes of tensors a call may hold at once, an `int` or a string like
+/// `"512M"` (K, M, G, T: powers of 1024), `"none"` for no budget; `None`: the machine's physical
+/// memory. A call over it raises `MemoryError` (E0508) before allocating.
 #[pyfunction]
-#[pyo3(signature = (module, backend = "llvm", threads = None, function = None))]
+#[pyo3(signature = (module, backend = "llvm", threads = None, function = None, max_memory = None))]
 pub fn compile(
     py: Python<'_>,
     module: &Bound<'_, Module>,
     backend: &str,
     threads: Option<usize>,
     function: Option<String>,
+    max_memory: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Kernel> {
+    let max_memory = parse_max_memory(max_memory)?;
     let backend = BACKENDS
         .into_iter()
         .find(|b| *b == backend)
@@ -242,12 +249,38 @@ pub fn compile(
     Ok(Kernel {
         backend,
         threads,
+        max_memory,
         function,
         origin: m.origin.clone(),
         primary,
         variants: Mutex::new(vec![]),
         compiling: Mutex::new(HashMap::new()),
     })
+}
+
+/// `max_memory=`: an `int` of bytes (at least 1), a string `"512M"` or `"none"`, or `None` (the
+/// machine's physical memory, no budget where that cannot be read).
+fn parse_max_memory(v: Option<&Bound<'_, PyAny>>) -> PyResult<Option<u64>> {
+    let Some(v) = v.filter(|v| !v.is_none()) else {
+        return Ok(air_value::memory::physical_memory());
+    };
+    if let Ok(n) = v.extract::<i128>() {
+        return match u64::try_from(n) {
+            Ok(n) if n > 0 => Ok(Some(n)),
+            _ => Err(PyValueError::new_err(format!(
+                "max_memory={n}: must be a positive number of bytes"
+            ))),
+        };
+    }
+    let text: String = v.extract().map_err(|_| {
+        PyValueError::new_err("max_memory must be an int, a string like '512M', 'none' or None")
+    })?;
+    if text == "none" {
+        return Ok(None);
+    }
+    air_value::memory::parse_bytes(&text)
+        .map(Some)
+        .map_err(|e| PyValueError::new_err(format!("max_memory: {e}")))
 }
 
 /// True when every array given has the dtype the plan declares for it.
@@ -383,8 +416,10 @@ impl Kernel {
         let v = self.select(py, &given)?;
         let syms = crate::check::check(&v.plan, &given)?;
         match &v.exec {
-            Exec::Llvm(entry) => crate::run::run(py, entry, &v.plan, &mut given, syms),
-            Exec::Interp(m) => crate::interp::run(py, m, &v.plan, &given),
+            Exec::Llvm(entry) => {
+                crate::run::run(py, entry, &v.plan, &mut given, syms, self.max_memory)
+            }
+            Exec::Interp(m) => crate::interp::run(py, m, &v.plan, &given, self.max_memory),
         }
     }
 
@@ -426,6 +461,12 @@ impl Kernel {
     #[getter]
     fn threads(&self) -> Option<usize> {
         self.threads
+    }
+
+    /// The memory budget of a call in bytes (`None`: no budget).
+    #[getter]
+    fn max_memory(&self) -> Option<u64> {
+        self.max_memory
     }
 
     /// The function's name.

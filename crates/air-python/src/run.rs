@@ -17,12 +17,22 @@ use crate::gather::Given;
 use crate::plan::{Output, Plan, Slot, Small, Symbols};
 use smallvec::SmallVec;
 
-/// A new output array when the bound symbols determine its shape (and it is not negative).
+/// The memory budget of a call (`max_memory`) and the bytes of outputs allocated under it.
+pub struct Budget {
+    /// The budget in bytes (`None`: none).
+    pub limit: Option<u64>,
+    /// The bytes taken so far.
+    pub used: u64,
+}
+
+/// A new output array when the bound symbols determine its shape (and it is not negative), its
+/// bytes taken from the budget first (`MemoryError`, E0508, when over it).
 pub fn preallocate<'py>(
     py: Python<'py>,
     plan: &Plan,
     slot: &Slot,
     syms: &mut Symbols,
+    budget: &mut Budget,
 ) -> PyResult<Option<Array<'py>>> {
     let mut shape: SmallVec<[isize; 8]> = SmallVec::new();
     for d in &slot.dims {
@@ -31,6 +41,16 @@ pub fn preallocate<'py>(
             _ => return Ok(None),
         }
     }
+    let dims: Vec<usize> = shape.iter().map(|&e| e as usize).collect();
+    let bytes = air_value::memory::tensor_bytes(slot.dtype, &dims).map_err(|e| run_error(&e))?;
+    if let Some(limit) = budget.limit {
+        if budget.used.saturating_add(bytes) > limit {
+            let what = format!("output '{}'", slot.name);
+            let e = air_value::memory::over_budget(bytes, &what, budget.used, limit);
+            return Err(run_error(&e));
+        }
+    }
+    budget.used = budget.used.saturating_add(bytes);
     let a = arrays::empty(py, slot.dtype, &shape)?;
     Ok(Array::of(a).ok())
 }
@@ -126,21 +146,29 @@ pub fn run<'py>(
     plan: &Plan,
     given: &mut Given<'py>,
     mut syms: Symbols,
+    max_memory: Option<u64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     if given.has_out_buffers(plan) {
         check_overlaps(plan, given)?;
     }
     let Given { params, results } = given;
+    // Outputs allocated here take their bytes from the budget before they are allocated; what
+    // is left is the budget of the blocks the compiled code allocates.
+    let mut budget = Budget {
+        limit: max_memory,
+        used: 0,
+    };
     for (k, r) in results.iter_mut().enumerate() {
         if r.is_none() {
-            *r = preallocate(py, plan, &plan.results[k], &mut syms)?;
+            *r = preallocate(py, plan, &plan.results[k], &mut syms, &mut budget)?;
         }
     }
     for (j, p) in params.iter_mut().enumerate() {
         if p.is_none() {
-            *p = preallocate(py, plan, &plan.params[j].0, &mut syms)?;
+            *p = preallocate(py, plan, &plan.params[j].0, &mut syms, &mut budget)?;
         }
     }
+    let left = budget.limit.map(|l| l.saturating_sub(budget.used));
     // Extents and strides for rank-0 arrays and for outputs the callee allocates.
     // (On the stack when small: it stays in place, so pointers into it hold until the end.)
     let slots = plan.params.iter().map(|(s, _)| s).chain(&plan.results);
@@ -152,7 +180,8 @@ pub fn run<'py>(
         params: &mut param_descs,
         results: &mut result_descs,
     };
-    py.detach(move || call.run()).map_err(|e| run_error(&e))?;
+    py.detach(move || air_rt::mem::with_max_memory(left, || call.run()))
+        .map_err(|e| run_error(&e))?;
     // Every output becomes an array; after a failure the remaining buffers are released.
     let mut outputs: Small<Bound<'py, PyAny>> = SmallVec::new();
     let mut failure: Option<PyErr> = None;

@@ -77,6 +77,10 @@ void *air_rt_alloc(int64_t nbytes);
 
 /* Releases memory from air_rt_alloc; NULL is ignored. Never pass it memory from malloc. */
 void air_free(void *ptr);
+
+/* Sets the memory budget of the calling thread's later calls: at most nbytes bytes of blocks from
+ * air_rt_alloc live at once (nbytes <= 0: no budget); an allocation past it fails (E0508). */
+void air_set_max_memory(int64_t nbytes);
 /* ---- end of libair_rt.a's memory functions ---- */
 
 #ifdef __cplusplus

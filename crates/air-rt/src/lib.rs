@@ -3,7 +3,7 @@
 //! all `extern "C"` with one signature (`docs/llvm-backend.md`). Built as an rlib (linked into the
 //! JIT) and a staticlib (linked into `.so` files written by `air compile`).
 //!
-//! The exported symbols: [`air_rt_alloc`] and [`air_free`] (memory), [`air_rt_parallel_for`]
+//! The exported symbols: [`air_rt_alloc`], [`air_free`] and [`air_set_max_memory`] (memory), [`air_rt_parallel_for`]
 //! (threads), and the runtime ops `air_rt_matmul`, `air_rt_einsum`, `air_rt_sort`,
 //! `air_rt_cumsum`, `air_rt_cumprod`, `air_rt_argmax`, `air_rt_argmin`, `air_rt_filter`,
 //! `air_rt_concat`, `air_rt_take`, `air_rt_slice`, `air_rt_copy` ([`ffi`]). `include/air.h`
@@ -35,6 +35,6 @@ pub use ffi::{
     air_rt_argmax, air_rt_argmin, air_rt_concat, air_rt_copy, air_rt_cumprod, air_rt_cumsum,
     air_rt_einsum, air_rt_filter, air_rt_matmul, air_rt_slice, air_rt_sort, air_rt_take,
 };
-pub use mem::{air_free, air_rt_alloc};
+pub use mem::{air_free, air_rt_alloc, air_set_max_memory};
 pub use parallel::air_rt_parallel_for;
 pub use view::{view, StridedView};

@@ -37,11 +37,22 @@ impl<'a> Out<'a> {
     ) -> Res<Out<'a>> {
         check_desc(desc, dtype, shape.len())?;
         let esize = dtype.size_bytes();
-        let len: usize = shape.iter().product();
+        let Some(bytes) = shape.iter().try_fold(esize, |a, &e| a.checked_mul(e)) else {
+            return fail(
+                Code::TooLarge,
+                format!("a {dtype} result of shape {shape:?} has more bytes than usize"),
+            );
+        };
         let rank = shape.len();
         let strides = if desc.data.is_null() {
-            let Some(block) = Block::zeroed(len * esize) else {
-                return fail(Code::TooLarge, "cannot allocate the result");
+            let Some(block) = Block::zeroed(bytes) else {
+                return fail(
+                    Code::TooLarge,
+                    format!(
+                        "cannot allocate {bytes} bytes for the result: over the memory budget \
+                         or what the allocator grants"
+                    ),
+                );
             };
             let strides = c_strides(shape, esize);
             // SAFETY: check_desc made sure both arrays exist for `rank` values.
@@ -73,8 +84,14 @@ impl<'a> Out<'a> {
             scratch: None,
         };
         if out.needs_scratch(ins, contiguous) {
-            let Some(block) = Block::zeroed(len * esize) else {
-                return fail(Code::TooLarge, "cannot allocate scratch memory");
+            let Some(block) = Block::zeroed(bytes) else {
+                return fail(
+                    Code::TooLarge,
+                    format!(
+                        "cannot allocate {bytes} bytes of scratch memory: over the memory \
+                         budget or what the allocator grants"
+                    ),
+                );
             };
             out.scratch = Some(block);
         }

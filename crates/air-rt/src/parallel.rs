@@ -36,13 +36,19 @@ pub fn par_ranges(n: usize, threads: usize, f: impl Fn(Range<usize>) + Sync) {
         return;
     }
     let f = &f;
+    // Workers allocate under the caller's memory budget.
+    let budget = crate::mem::current_budget();
     std::thread::scope(|s| {
         let mut rest = ranges.into_iter();
         let first = rest.next();
         for r in rest {
             let spawned = std::thread::Builder::new().spawn_scoped(s, {
                 let r = r.clone();
-                move || f(r)
+                let budget = budget.clone();
+                move || {
+                    let _guard = crate::mem::enter_budget(budget);
+                    f(r)
+                }
             });
             if spawned.is_err() {
                 f(r);

@@ -550,6 +550,18 @@ int main(void) {
     in.dtype = AIR_C64;
     int32_t rc = air_rt_sort(&in, 1, &out, attrs, 2, &err);
     printf("%d %d %s\n", rc, err.code, err.message);
+    /* Under a budget of 32 bytes the 40-byte result cannot be allocated: E0508. */
+    air_set_max_memory(32);
+    in.dtype = AIR_F64;
+    out.data = NULL;
+    memset(&err, 0, sizeof err);
+    rc = air_rt_sort(&in, 1, &out, attrs, 2, &err);
+    printf("%d %d\n", rc, out.data == NULL);
+    air_set_max_memory(40);
+    rc = air_rt_sort(&in, 1, &out, attrs, 2, &err);
+    printf("%d\n", rc);
+    air_free(out.data);
+    air_set_max_memory(0);
     return 0;
 }
 "#;
@@ -560,7 +572,8 @@ fn a_c_program_calls_the_static_library() {
     let out = c_program_output(&dir, "sort.c", SORT_C, true);
     assert_eq!(
         out,
-        "7 3 2 0.5 -1 5 8\n505 505 air_rt_sort: dtype c64 is not supported by the LLVM backend's runtime\n"
+        "7 3 2 0.5 -1 5 8\n505 505 air_rt_sort: dtype c64 is not supported by the LLVM backend's runtime\n\
+         508 1\n0\n"
     );
 }
 

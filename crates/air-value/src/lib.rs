@@ -6,6 +6,8 @@
 //! - [`bind_inputs`]: named input tensors matched to a function's parameters, every problem (a
 //!   missing, unknown, repeated or mistyped input) named in one E0501.
 //! - [`RunError`]: a run-time failure with its stable code and the function, node and op concerned.
+//! - [`memory`]: the run options ([`RunOptions`], the `--max-memory` budget) and fallible
+//!   allocation, so that a size from input is an E0508, never an aborted process.
 //! - [`npy`] and [`npz`]: NumPy's formats, read and written (every AIR dtype but `bf16`, which
 //!   NumPy lacks), structured arrays split into one tensor per field (`t__price`), as `air run`
 //!   and the conformance runner need.
@@ -15,6 +17,7 @@
 
 mod bind;
 mod error;
+pub mod memory;
 pub mod npy;
 mod npy_header;
 pub mod npz;
@@ -24,6 +27,7 @@ mod tensor;
 pub use air_ir::DType;
 pub use bind::bind_inputs;
 pub use error::{Result, RunError};
+pub use memory::RunOptions;
 pub use npy::{read_npy, write_npy, NpyContent};
 pub use npz::{
     read_npz, read_npz_with, unwanted_members, write_npz, write_npz_compressed, NpzError,

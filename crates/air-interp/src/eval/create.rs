@@ -1,11 +1,11 @@
 //! Creation ops: `constant`, `iota`, `full`.
 
 use air_ir::{Code, DType, Literal};
-use ndarray::{ArrayD, IxDyn};
+use ndarray::ArrayD;
 
 use super::scalar::{Num, Widen};
-use crate::error::{fail, Result};
-use crate::tensor::{map_array, with_dtype, Element, Tensor};
+use crate::error::{fail, Result, RunError};
+use crate::tensor::{with_array, with_dtype, Element, Tensor};
 
 /// spec: #constant
 pub(crate) fn constant(lit: &Literal) -> Result<Tensor> {
@@ -21,11 +21,17 @@ pub(crate) fn iota(dtype: DType, shape: &[usize], axis: u32) -> Result<Tensor> {
         );
     }
     let axis = super::check_axis(axis, shape.len())?;
-    fn fill<T: Widen>(shape: &[usize], axis: usize) -> Tensor {
-        let a = ArrayD::from_shape_fn(IxDyn(shape), |ix| T::from_num(Num::Int(ix[axis] as i128)));
-        T::wrap(a)
+    // Allocated fallibly (E0508), then filled.
+    fn fill<T: Widen>(shape: &[usize], axis: usize) -> Result<Tensor> {
+        let mut a = Tensor::try_full(shape, T::default())?
+            .into_array::<T>()
+            .ok_or_else(|| RunError::new(Code::Internal, "iota: dtype changed"))?;
+        for (ix, v) in a.indexed_iter_mut() {
+            *v = T::from_num(Num::Int(ix[axis] as i128));
+        }
+        Ok(T::wrap(a))
     }
-    Ok(with_dtype!(dtype, T => fill::<T>(shape, axis)))
+    with_dtype!(dtype, T => fill::<T>(shape, axis))
 }
 
 /// spec: #full — every element is the rank-0 `value`.
@@ -40,9 +46,10 @@ pub(crate) fn full(value: &Literal, shape: &[usize]) -> Result<Tensor> {
         );
     }
     let v = constant(value)?;
-    fn fill<T: Element>(a: &ArrayD<T>, shape: &[usize]) -> ArrayD<T> {
+    // Allocated fallibly (E0508).
+    fn fill<T: Element>(a: &ArrayD<T>, shape: &[usize]) -> Result<Tensor> {
         let x = a.iter().next().copied().unwrap_or_default();
-        ArrayD::from_elem(IxDyn(shape), x)
+        Tensor::try_full(shape, x)
     }
-    Ok(map_array!(&v, a => fill(a, shape)))
+    with_array!(&v, a => fill(a, shape))
 }

@@ -3,6 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use air_ir::dim::DimEvalError;
 use air_ir::{Code, Dim, TensorType};
 
 use crate::error::{fail, Result};
@@ -95,13 +96,16 @@ impl Frame {
         } else {
             Code::SymbolConflict
         };
-        match dim.eval(&self.syms) {
-            Some(want) if want == extent as i64 => Ok(()),
-            Some(want) => fail(
+        match dim.try_eval(&self.syms) {
+            Ok(want) if want == extent as i64 => Ok(()),
+            Ok(want) => fail(
                 code,
                 format!("%{param}: axis {axis} is {dim} = {want}, got extent {extent}"),
             ),
-            None => fail(
+            Err(e @ DimEvalError::Overflow { .. }) => {
+                fail(Code::BadExtent, format!("%{param}: axis {axis}: {e}"))
+            }
+            Err(DimEvalError::Unbound(_)) => fail(
                 Code::SymbolConflict,
                 format!(
                     "%{param}: dim {dim} (axis {axis}) mentions a symbol no parameter binds as a \
@@ -114,7 +118,8 @@ impl Frame {
     /// The shape of an `out` parameter whose buffer was not given (E0501 when its dims mention a
     /// symbol no given argument binds: the buffer is needed to know the extent).
     pub(crate) fn out_shape(&self, name: &str, ty: &TensorType) -> Result<Vec<usize>> {
-        if ty.shape.iter().any(|d| d.eval(&self.syms).is_none()) {
+        let unbound = |d: &Dim| matches!(d.try_eval(&self.syms), Err(DimEvalError::Unbound(_)));
+        if ty.shape.iter().any(unbound) {
             return fail(
                 Code::BadInput,
                 format!(
@@ -125,16 +130,37 @@ impl Frame {
         self.extents(&ty.shape)
     }
 
-    /// The value of a dim (E0214 when it names an unbound symbol, E0506 when negative).
+    /// The value of a dim (E0214 when it names an unbound symbol, E0506 when negative or when
+    /// it overflows i64 with the bound values).
     pub(crate) fn extent(&self, dim: &Dim) -> Result<usize> {
-        match dim.eval(&self.syms) {
-            None => fail(
+        match dim.try_eval(&self.syms) {
+            Err(DimEvalError::Unbound(s)) => fail(
                 Code::UnknownSymbol,
-                format!("dim {dim} mentions a symbol that is not bound here"),
+                format!("dim {dim} mentions symbol {s}, which is not bound here"),
             ),
-            Some(v) => usize::try_from(v)
+            Err(e @ DimEvalError::Overflow { .. }) => fail(Code::BadExtent, e.to_string()),
+            Ok(v) => usize::try_from(v)
                 .or_else(|_| fail(Code::BadExtent, format!("dim {dim} is negative ({v})"))),
         }
+    }
+
+    /// The shape of a declared type when every dim has a value already (`None` when one is a
+    /// fresh dim not bound yet, or negative: the op reports that); E0506 when one overflows.
+    pub(crate) fn known_shape(&self, dims: &[Dim]) -> Result<Option<Vec<usize>>> {
+        let mut shape = Vec::with_capacity(dims.len());
+        for d in dims {
+            match d.try_eval(&self.syms) {
+                Ok(v) => match usize::try_from(v) {
+                    Ok(e) => shape.push(e),
+                    Err(_) => return Ok(None),
+                },
+                Err(DimEvalError::Unbound(_)) => return Ok(None),
+                Err(e @ DimEvalError::Overflow { .. }) => {
+                    return fail(Code::BadExtent, e.to_string())
+                }
+            }
+        }
+        Ok(Some(shape))
     }
 
     /// The values of several dims: a shape the interpreter is about to allocate (E0508 when its

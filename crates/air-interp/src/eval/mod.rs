@@ -19,6 +19,8 @@ use std::cell::Cell;
 
 use air_ir::{Code, Function, Intent, Module, Node, NodeId, Op, Region, Value};
 
+use air_value::{memory, RunOptions};
+
 use crate::error::{fail, Result};
 use crate::tensor::Tensor;
 use frame::{Binding, Frame};
@@ -46,20 +48,61 @@ pub(crate) fn check_size(shape: &[usize]) -> Result<()> {
     }
 }
 
+/// Results of at least this many bytes are asked of the allocator before the op computes them
+/// ([`air_value::memory::probe`]), so that a refusal is E0508 and not an abort.
+const PROBE_BYTES: u64 = 1 << 24;
+
 /// The interpreter over one module.
 pub(crate) struct Interp<'m> {
     /// The module whose functions `call` and `custom` refer to.
     pub module: &'m Module,
     depth: Cell<usize>,
+    /// The most bytes of node results live at once (`--max-memory`), if any.
+    budget: Option<u64>,
+    /// The bytes of node results held by the regions now running.
+    live: Cell<u64>,
 }
 
 impl<'m> Interp<'m> {
-    /// An interpreter for `module`.
-    pub(crate) fn new(module: &'m Module) -> Interp<'m> {
+    /// An interpreter for `module` with the memory budget of `opts`.
+    pub(crate) fn new(module: &'m Module, opts: &RunOptions) -> Interp<'m> {
         Interp {
             module,
             depth: Cell::new(0),
+            budget: opts.max_memory,
+            live: Cell::new(0),
         }
+    }
+
+    /// Checks `bytes` more for `what` against the budget (E0508 when over it) and, when large,
+    /// asks the allocator for them first (E0508 when it refuses).
+    pub(crate) fn reserve(&self, bytes: u64, what: &str) -> Result<()> {
+        let live = self.live.get();
+        if let Some(budget) = self.budget {
+            if live.saturating_add(bytes) > budget {
+                return Err(memory::over_budget(bytes, what, live, budget));
+            }
+        }
+        if bytes >= PROBE_BYTES {
+            memory::probe(bytes, what)?;
+        }
+        Ok(())
+    }
+
+    /// The bytes of the results a node declares, as far as their dims are known before it runs
+    /// (a fresh dim is known only after): checked against the budget before the op allocates.
+    fn reserve_results(&self, frame: &Frame, node: &Node) -> Result<()> {
+        let mut total: u64 = 0;
+        for ty in &node.results {
+            let Some(shape) = frame.known_shape(&ty.shape)? else {
+                continue;
+            };
+            total = total.saturating_add(memory::tensor_bytes(ty.dtype, &shape)?);
+        }
+        if total == 0 {
+            return Ok(());
+        }
+        self.reserve(total, &format!("the results of {}", node.op.name()))
     }
 
     /// The function named `name` (E0402 when there is none).
@@ -118,7 +161,10 @@ impl<'m> Interp<'m> {
                 if p.intent != Intent::Out {
                     return fail(Code::BadInput, format!("missing value for %{}", p.name));
                 }
-                placeholders.push(Tensor::zeros(p.ty.dtype, &frame.out_shape(&p.name, &p.ty)?));
+                let shape = frame.out_shape(&p.name, &p.ty)?;
+                let what = format!("out parameter %{}", p.name);
+                self.reserve(memory::tensor_bytes(p.ty.dtype, &shape)?, &what)?;
+                placeholders.push(Tensor::try_zeros(p.ty.dtype, &shape)?);
             }
         }
         let mut fill = placeholders.iter();
@@ -165,6 +211,20 @@ impl<'m> Interp<'m> {
         for (p, v) in region.params.iter().zip(args) {
             frame.check(&format!("region param %{}", p.name), &p.ty, v, false)?;
         }
+        // The bytes of this region's node results, live until it returns.
+        let held = Cell::new(0u64);
+        let out = self.region_nodes(frame, region, args, &held);
+        self.live.set(self.live.get().saturating_sub(held.get()));
+        out
+    }
+
+    fn region_nodes(
+        &self,
+        frame: &mut Frame,
+        region: &Region,
+        args: &[&Tensor],
+        held: &Cell<u64>,
+    ) -> Result<Vec<Tensor>> {
         let mut results: Vec<Vec<Tensor>> = Vec::with_capacity(region.nodes.len());
         for (i, node) in region.nodes.iter().enumerate() {
             let id = NodeId(i as u32);
@@ -174,7 +234,7 @@ impl<'m> Interp<'m> {
                     .iter()
                     .map(|&v| lookup(args, &results, v))
                     .collect::<Result<Vec<&Tensor>>>();
-                operands.and_then(|ops| self.node(frame, node, &ops))
+                operands.and_then(|ops| self.node(frame, node, &ops, held))
             };
             results.push(outs.map_err(|e| e.at_node(id, node))?);
         }
@@ -186,8 +246,30 @@ impl<'m> Interp<'m> {
     }
 
     /// Evaluates one node and checks its results against the declared types.
-    fn node(&self, frame: &mut Frame, node: &Node, x: &[&Tensor]) -> Result<Vec<Tensor>> {
+    fn node(
+        &self,
+        frame: &mut Frame,
+        node: &Node,
+        x: &[&Tensor],
+        held: &Cell<u64>,
+    ) -> Result<Vec<Tensor>> {
+        self.reserve_results(frame, node)?;
         let outs = self.op(frame, node, x)?;
+        // What the results really take (fresh dims are known now): over the budget, the run
+        // stops here rather than going on to allocate more.
+        let mut bytes: u64 = 0;
+        for t in &outs {
+            bytes = bytes.saturating_add(memory::tensor_bytes(t.dtype(), t.shape())?);
+        }
+        if let Some(budget) = self.budget {
+            let live = self.live.get();
+            if live.saturating_add(bytes) > budget {
+                let what = format!("the results of {}", node.op.name());
+                return Err(memory::over_budget(bytes, &what, live, budget));
+            }
+        }
+        self.live.set(self.live.get().saturating_add(bytes));
+        held.set(held.get().saturating_add(bytes));
         if outs.len() != node.results.len() {
             return fail(
                 Code::ResultCount,

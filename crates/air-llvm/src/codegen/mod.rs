@@ -494,7 +494,8 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         self.fail_if(
             is_null,
             Code::TooLarge,
-            "cannot allocate {a} bytes",
+            "cannot allocate {a} bytes: over the memory budget (--max-memory), the JIT's limit \
+             or what the allocator grants",
             bytes,
             zero,
         )?;
@@ -623,9 +624,11 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     }
 
     /// The run-time value of a dim with no sign check; E0214 (at compile time) for a symbol not
-    /// bound here.
-    pub fn dim_unchecked(&self, d: &Dim) -> R<IntValue<'ctx>> {
+    /// bound here. The arithmetic is checked: a value that overflows i64 is E0506 naming the dim
+    /// and the symbol values, never a wrapped extent.
+    pub fn dim_unchecked(&mut self, d: &Dim) -> R<IntValue<'ctx>> {
         let mut total: Option<IntValue<'ctx>> = None;
+        let mut overflow = self.boolc(false);
         for (mono, coef) in d.terms() {
             let mut t: Option<IntValue<'ctx>> = (*coef != 1).then(|| self.i64c(*coef));
             for (sym, pow) in mono {
@@ -634,16 +637,74 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                     message: format!("dim {d} mentions symbol {sym}, which is not bound here"),
                 })?;
                 for _ in 0..*pow {
-                    t = Some(self.mul(t, v)?);
+                    t = Some(match t {
+                        None => v,
+                        Some(a) => {
+                            let (p, o) = self.mul_checked(a, v)?;
+                            overflow = self.or_flag(overflow, o)?;
+                            p
+                        }
+                    });
                 }
             }
             let t = t.unwrap_or_else(|| self.i64c(1));
             total = Some(match total {
                 None => t,
-                Some(a) => self.b.build_int_add(a, t, "")?,
+                Some(a) => {
+                    let (sum, o) = self.add_checked(a, t)?;
+                    overflow = self.or_flag(overflow, o)?;
+                    sum
+                }
             });
         }
+        if overflow.get_zero_extended_constant() != Some(0) {
+            let syms = d.symbols();
+            let shown: Vec<IntValue<'ctx>> = syms
+                .iter()
+                .take(2)
+                .filter_map(|s| self.syms.get(*s).copied())
+                .collect();
+            let mut values: Vec<String> = syms
+                .iter()
+                .zip(["{a}", "{b}"])
+                .map(|(s, v)| format!("{s} = {v}"))
+                .collect();
+            if syms.len() > 2 {
+                values.push(format!("{} more", syms.len() - 2));
+            }
+            let msg = format!("dim {d} overflows i64 with {}", values.join(", "));
+            let zero = self.i64c(0);
+            let a = shown.first().copied().unwrap_or(zero);
+            let b = shown.get(1).copied().unwrap_or(zero);
+            self.fail_if(overflow, Code::BadExtent, &msg, a, b)?;
+        }
         Ok(total.unwrap_or_else(|| self.i64c(0)))
+    }
+
+    /// `flag | o`, folding a constant false flag away.
+    fn or_flag(&self, flag: IntValue<'ctx>, o: IntValue<'ctx>) -> R<IntValue<'ctx>> {
+        Ok(match flag.get_zero_extended_constant() {
+            Some(0) => o,
+            _ => self.b.build_or(flag, o, "")?,
+        })
+    }
+
+    /// `a + b` and whether it overflowed (signed).
+    pub fn add_checked(
+        &self,
+        a: IntValue<'ctx>,
+        b: IntValue<'ctx>,
+    ) -> R<(IntValue<'ctx>, IntValue<'ctx>)> {
+        let i64t = self.g.c.i64_type();
+        let pair = self.intrinsic(
+            "llvm.sadd.with.overflow",
+            &[i64t.into()],
+            &[a.into(), b.into()],
+        )?;
+        let s = pair.into_struct_value();
+        let p = self.b.build_extract_value(s, 0, "")?.into_int_value();
+        let o = self.b.build_extract_value(s, 1, "")?.into_int_value();
+        Ok((p, o))
     }
 
     /// `a * b`, or `b` when there is no `a` yet (no multiplications by a constant 1).
