@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Fuzz smoke test of the three AIR readers (text, protobuf, JSON), the SymPy srepr reader and the
-# PyTensor reader (pytensor-fgraph-json/1).
+# Fuzz smoke test of the three AIR readers (text, protobuf, JSON), the SymPy srepr reader, the
+# PyTensor reader (pytensor-fgraph-json/1), and the checks of crates/air-fuzz past reading. The
+# long run, with a table of executions, is bench/fuzz.sh.
 #
 # With cargo-fuzz (and a nightly toolchain) it runs each target of fuzz/ for FUZZ_SECONDS
 # (default 20) seconds. Without it, it runs the seeded smoke fuzzers
@@ -29,7 +30,7 @@ fi
 
 if cargo ${toolchain} fuzz --version >/dev/null 2>&1 \
     && { [ -n "${toolchain}" ] || rustc --version | grep -q nightly; }; then
-    for target in read_text read_pb read_json read_srepr read_pytensor; do
+    for target in read_text read_pb read_json read_srepr read_pytensor read_npz check_module run_interp compile_llvm export; do
         echo "== cargo fuzz run ${target} (${seconds} s)"
         cargo ${toolchain} fuzz run "${target}" -- -max_total_time="${seconds}"
     done
@@ -39,3 +40,9 @@ else
     cargo run --quiet -p air-sympy --example fuzz_smoke_srepr -- "${iterations}"
     cargo run --quiet -p air-pytensor --example fuzz_smoke_pytensor -- "${iterations}"
 fi
+# The checks past reading (crates/air-fuzz: validate, print and re-read; run the interpreter in a
+# memory budget; compile with LLVM and run like the interpreter; npz; export through each
+# translator), seeded with the repository's modules: the same checks as the cargo-fuzz targets
+# check_module, run_interp, compile_llvm, read_npz and export, always run (the seeds reach
+# deeper than a short coverage-guided run from an empty corpus).
+cargo run --quiet -p air-fuzz --bin fuzz_smoke -- "${iterations}"

@@ -116,6 +116,12 @@ pub fn module(bytes: &[u8], format: Format) -> Result<Reached, Finding> {
 /// an error (E0508) instead of exhausting the machine.
 pub const RUN_MEMORY_BYTES: u64 = 256 << 20;
 
+fn budget() -> air_value::memory::RunOptions {
+    air_value::memory::RunOptions {
+        max_memory: Some(RUN_MEMORY_BYTES),
+    }
+}
+
 /// Runs the entry function on the interpreter on small zero inputs: no panic, and a success
 /// gives results of the declared dtypes and shapes. Modules with loops are not run (their trip
 /// counts come from data, so a fuzzed one may run for ever); they are still read and validated.
@@ -124,7 +130,8 @@ pub fn interp(bytes: &[u8], format: Format) -> Result<Reached, Finding> {
     let Some(run) = zero_inputs(&m, bytes).filter(|run| runnable(&m, &run.function)) else {
         return Ok(Reached::Valid);
     };
-    if let Ok(results) = air_interp::run_unchecked(&m, &run.function, &run.tensors) {
+    if let Ok(results) = air_interp::run_unchecked_with(&m, &run.function, &run.tensors, &budget())
+    {
         check_results(&m, &run, &results, "interpreter")?;
     }
     Ok(Reached::Done)
@@ -147,8 +154,8 @@ pub fn llvm(bytes: &[u8], format: Format) -> Result<Reached, Finding> {
     let Some(run) = zero_inputs(&m, bytes).filter(|run| runnable(&m, &run.function)) else {
         return Ok(Reached::Done);
     };
-    let native = compiled.call(&run.function, &run.tensors);
-    let reference = air_interp::run_unchecked(&m, &run.function, &run.tensors);
+    let native = compiled.call_with(&run.function, &run.tensors, &budget());
+    let reference = air_interp::run_unchecked_with(&m, &run.function, &run.tensors, &budget());
     match (native, reference) {
         (Ok(a), Ok(b)) => {
             check_results(&m, &run, &a, "LLVM backend")?;
