@@ -1,35 +1,80 @@
 //! Renders diagnostics like a compiler: code and message, then `--> file:line:col`, the offending
 //! line with a caret, and the function and node it is about.
 
+use std::collections::BTreeMap;
+
 use air_ir::{Diagnostic, Location};
 
 use crate::input::Loaded;
 
-/// Renders validator diagnostics against a loaded module's source.
+/// Renders validator diagnostics against a loaded module's source. The validator lists at most
+/// `air_ir::validate::MAX_DIAGNOSTICS` in full; the count of the rest is one line, `... and N
+/// more errors`, and the summary counts them all.
 pub fn render_all(diags: &[Diagnostic], l: &Loaded) -> String {
     let mut out = String::new();
-    for d in diags {
-        let pos = position(d, l);
-        out.push_str(&render_one(d, &l.name, l.source.as_deref(), pos));
+    let mut total = 0usize;
+    let positions: Vec<Option<(u32, u32)>> = diags.iter().map(|d| position(d, l)).collect();
+    let lines = Lines::of(l.source.as_deref(), &positions);
+    for (d, &pos) in diags.iter().zip(&positions) {
+        if let Some(n) = d.omitted_count() {
+            let s = if n == 1 { "" } else { "s" };
+            out.push_str(&format!("... and {n} more error{s}\n\n"));
+            total += n;
+            continue;
+        }
+        total += 1;
+        out.push_str(&render_one(d, &l.name, &lines, pos));
         out.push('\n');
     }
-    out.push_str(&summary(diags.len(), &l.name));
+    out.push_str(&summary(total, &l.name));
     out
 }
 
 /// Renders reader diagnostics, whose locations are already `file:line:col`.
 pub fn render_source_errors(diags: &[Diagnostic], name: &str, source: Option<&str>) -> String {
     let mut out = String::new();
-    for d in diags {
-        let pos = match &d.loc {
+    let positions: Vec<Option<(u32, u32)>> = diags
+        .iter()
+        .map(|d| match &d.loc {
             Some(Location::File { line, col, .. }) => Some((*line, *col)),
             _ => None,
-        };
-        out.push_str(&render_one(d, name, source, pos));
+        })
+        .collect();
+    let lines = Lines::of(source, &positions);
+    for (d, &pos) in diags.iter().zip(&positions) {
+        out.push_str(&render_one(d, name, &lines, pos));
         out.push('\n');
     }
     out.push_str(&summary(diags.len(), name));
     out
+}
+
+/// The source lines the diagnostics point at, found in one pass over the source (a pass per
+/// diagnostic would be quadratic in a large module with many errors).
+struct Lines<'s>(BTreeMap<u32, Option<&'s str>>);
+
+impl<'s> Lines<'s> {
+    fn of(source: Option<&'s str>, positions: &[Option<(u32, u32)>]) -> Lines<'s> {
+        let mut wanted: BTreeMap<u32, Option<&str>> = positions
+            .iter()
+            .flatten()
+            .map(|&(line, _)| (line, None))
+            .collect();
+        let last = wanted.keys().next_back().copied().unwrap_or(0);
+        if let Some(source) = source {
+            for (i, text) in source.lines().enumerate().take(last as usize) {
+                if let Some(slot) = wanted.get_mut(&(i as u32 + 1)) {
+                    *slot = Some(text);
+                }
+            }
+        }
+        Lines(wanted)
+    }
+
+    /// Line `line` (from 1) of the source, when it has one.
+    fn get(&self, line: u32) -> Option<&'s str> {
+        self.0.get(&line).copied().flatten()
+    }
 }
 
 fn summary(n: usize, name: &str) -> String {
@@ -56,7 +101,7 @@ fn position(d: &Diagnostic, l: &Loaded) -> Option<(u32, u32)> {
         .copied()
 }
 
-fn render_one(d: &Diagnostic, name: &str, source: Option<&str>, pos: Option<(u32, u32)>) -> String {
+fn render_one(d: &Diagnostic, name: &str, lines: &Lines<'_>, pos: Option<(u32, u32)>) -> String {
     let mut out = format!("error[{}]: ", d.code);
     if let Some(op) = &d.op {
         out.push_str(op);
@@ -67,8 +112,7 @@ fn render_one(d: &Diagnostic, name: &str, source: Option<&str>, pos: Option<(u32
     match (pos, &d.loc) {
         (Some((line, col)), _) => {
             out.push_str(&format!("  --> {name}:{line}:{col}\n"));
-            if let Some(text) = source.and_then(|s| s.lines().nth(line.saturating_sub(1) as usize))
-            {
+            if let Some(text) = lines.get(line) {
                 let gutter = line.to_string();
                 let pad = " ".repeat(gutter.len());
                 out.push_str(&format!("{pad} |\n{gutter} | {text}\n"));

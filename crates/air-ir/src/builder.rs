@@ -213,6 +213,7 @@ impl RegionBuilder {
             let shared = self.shared.borrow();
             let ctx = Context {
                 functions: &shared.functions,
+                index: None,
                 declared,
                 bound: Some(&self.bound),
             };

@@ -76,8 +76,8 @@ codes! {
         example "a module that starts `air 99 opset 1`";
     /// Input exceeds a reader limit (size, element count, nesting, node count).
     LimitExceeded = 105, "limit exceeded",
-        by "reader",
-        when "the input exceeds a reader limit: input bytes, bytes of one literal, region nesting depth, nodes in a region, rank, functions, elements of an attribute list, or memory to decode protobuf or JSON (`limits.rs`, checked before decoding); an input file or `.npz` member larger than its reader allows; or a dim grows past 256 terms or degree 64 (`dim.rs`)",
+        by "reader; validator (the count of problems past the cap)",
+        when "the input exceeds a reader limit: input bytes, bytes of one literal, region nesting depth, nodes in a region, rank, functions, elements of an attribute list, or memory to decode protobuf or JSON (`limits.rs`, checked before decoding); an input file or `.npz` member larger than its reader allows; or a dim grows past 256 terms or degree 64 (`dim.rs`); also the last entry of a validator report with more than 100 problems, `... and N more errors`, counting those not listed (`validate::MAX_DIAGNOSTICS`)",
         example "a text module larger than the reader's input limit";
     /// A name used in the text is not defined before its use.
     UndefinedValue = 106, "undefined value",

@@ -63,7 +63,28 @@ impl Diagnostic {
         self.loc = Some(loc);
         self
     }
+
+    /// The last entry of a capped list (`validate::MAX_DIAGNOSTICS`): `n` more problems were
+    /// found and are not listed. Code E0105, with no function or node.
+    pub fn omitted(n: usize) -> Diagnostic {
+        let s = if n == 1 { "" } else { "s" };
+        Diagnostic::new(
+            Code::LimitExceeded,
+            format!("{OMITTED_PREFIX}{n} more error{s} (only the first ones are listed)"),
+        )
+    }
+
+    /// For an [`Diagnostic::omitted`] entry, how many problems it stands for.
+    pub fn omitted_count(&self) -> Option<usize> {
+        if self.code != Code::LimitExceeded || self.function.is_some() || self.loc.is_some() {
+            return None;
+        }
+        let rest = self.message.strip_prefix(OMITTED_PREFIX)?;
+        rest.split_once(" more error")?.0.parse().ok()
+    }
 }
+
+const OMITTED_PREFIX: &str = "... and ";
 
 impl fmt::Display for Diagnostic {
     /// `error[E0203]: matmul: inner dims differ (n vs m+1) at %7 = matmul(%A, %B) in @f (model.air:12:3)`
@@ -97,9 +118,21 @@ impl fmt::Display for Diagnostics {
             if i > 0 {
                 writeln!(f)?;
             }
-            write!(f, "{d}")?;
+            match d.omitted_count() {
+                // The end of a capped list: `... and 7 more errors`.
+                Some(n) => write!(f, "... and {n} more error{}", if n == 1 { "" } else { "s" })?,
+                None => write!(f, "{d}")?,
+            }
         }
         Ok(())
+    }
+}
+
+impl Diagnostics {
+    /// How many problems were found: those listed, plus those a cap left out
+    /// ([`Diagnostic::omitted`]).
+    pub fn total(&self) -> usize {
+        self.0.iter().map(|d| d.omitted_count().unwrap_or(1)).sum()
     }
 }
 

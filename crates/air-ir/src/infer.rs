@@ -14,7 +14,7 @@
 // `Diagnostic` is the crate's one error type (160 bytes); boxing it would only move the cost.
 #![allow(clippy::result_large_err)]
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use crate::diag::{Code, Diagnostic};
@@ -104,6 +104,9 @@ pub struct Context<'a> {
     /// The functions a `call` or a custom op's decomposition may name (the module's; the first of
     /// two with one name wins). Without them, `call` and decompositions are unknown (E0402).
     pub functions: &'a [Function],
+    /// `functions` by name (the first of two with one name), when the caller has built the
+    /// index: a call is then looked up in constant time instead of by a scan of the module.
+    pub index: Option<&'a HashMap<&'a str, usize>>,
     /// The node's declared result types: what a `custom` op produces (they are trusted).
     pub declared: Option<&'a [TensorType]>,
     /// The symbols bound where the node is. A dim of an `if` branch's yield, of a callee's result or
@@ -123,7 +126,10 @@ impl Context<'_> {
 
     /// The function with this name.
     pub(crate) fn function(&self, name: &str) -> Option<&Function> {
-        self.functions.iter().find(|f| f.name == name)
+        match self.index {
+            Some(index) => index.get(name).and_then(|&i| self.functions.get(i)),
+            None => self.functions.iter().find(|f| f.name == name),
+        }
     }
 }
 

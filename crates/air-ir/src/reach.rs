@@ -4,7 +4,7 @@
 //! conformance runner, `air run` and `skair` all ask this module instead of deciding for
 //! themselves.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::diag::{Code, Construct, Diagnostic};
 use crate::module::{Function, Module, NodeId, Region};
@@ -82,9 +82,15 @@ pub fn export_entry<'m>(module: &'m Module, named: &str) -> Result<&'m Function,
 /// the order they are first met. Names that are not functions of the module are skipped (the
 /// validator reports them, E0402).
 pub fn reachable<'m>(module: &'m Module, roots: &[&str]) -> Vec<&'m Function> {
+    // By name, built once: a lookup per call must not scan the module.
+    let mut by_name: HashMap<&str, &Function> = HashMap::with_capacity(module.functions.len());
+    for f in &module.functions {
+        by_name.entry(f.name.as_str()).or_insert(f);
+    }
+    let lookup = |name: &str| by_name.get(name).copied();
     let mut seen = HashSet::new();
     let mut out = vec![];
-    let mut queue: Vec<&Function> = roots.iter().filter_map(|r| module.function(r)).collect();
+    let mut queue: Vec<&Function> = roots.iter().filter_map(|r| lookup(r)).collect();
     queue.reverse();
     while let Some(f) = queue.pop() {
         if !seen.insert(f.name.as_str()) {
@@ -93,7 +99,7 @@ pub fn reachable<'m>(module: &'m Module, roots: &[&str]) -> Vec<&'m Function> {
         out.push(f);
         let mut callees = vec![];
         for_each_op(&f.body, &mut |op| callees.extend(op.callee()));
-        queue.extend(callees.into_iter().rev().filter_map(|c| module.function(c)));
+        queue.extend(callees.into_iter().rev().filter_map(lookup));
     }
     out
 }

@@ -14,7 +14,7 @@
 // `Diagnostic` is the crate's one error type (160 bytes); boxing it would only move the cost.
 #![allow(clippy::result_large_err)]
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::limits::Limits;
@@ -22,6 +22,23 @@ use crate::module::{Function, Module, NodeId, Region};
 
 mod function;
 mod node;
+
+/// The most diagnostics [`validate`] returns in full. Past it, problems are only counted, and the
+/// list ends with one [`Diagnostic::omitted`] saying how many more there are: a module with a
+/// million bad nodes gets a readable report, in time and memory independent of its size.
+pub const MAX_DIAGNOSTICS: usize = 100;
+
+/// Function name → index in the module (the first of two with one name), built once per module
+/// so that calls are looked up in constant time.
+pub(crate) type FunctionIndex<'m> = HashMap<&'m str, usize>;
+
+fn function_index(m: &Module) -> FunctionIndex<'_> {
+    let mut index = HashMap::with_capacity(m.functions.len());
+    for (i, f) in m.functions.iter().enumerate() {
+        index.entry(f.name.as_str()).or_insert(i);
+    }
+    index
+}
 
 /// What the validator learnt about a module, for backends.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -103,23 +120,30 @@ pub fn validate(m: &Module) -> Result<ModuleInfo, Diagnostics> {
 }
 
 /// [`validate`] with explicit limits (the region nesting depth is checked).
+///
+/// Linear in the module's nodes and calls: functions are looked up through one index, a call
+/// checks only the callee's signature, and at most [`MAX_DIAGNOSTICS`] problems are rendered in
+/// full (the rest are counted).
 pub fn validate_with(m: &Module, limits: &Limits) -> Result<ModuleInfo, Diagnostics> {
-    let mut diags = duplicate_functions(m);
+    let index = function_index(m);
+    let mut diags = Capped::default();
+    diags.extend(duplicate_functions(m));
     // Modules built in memory (the builder, Python) meet the readers' name grammar too.
     if let Err(d) = crate::name::check_module(m) {
-        diags.push(d);
+        diags.extend([d]);
     }
-    let graph = CallGraph::new(m, limits);
-    diags.extend(graph.recursion(m));
+    let graph = CallGraph::new(m, &index, limits);
+    diags.extend(graph.recursion(m, diags.room()));
     diags.extend(graph.call_depth(m, limits.max_call_depth));
     let mut functions = Vec::with_capacity(m.functions.len());
     for f in &m.functions {
-        let (info, d) = function::check(m, f, limits);
+        let (info, d, uncounted) = function::check(m, &index, f, limits, diags.room());
         functions.push(info);
         diags.extend(d);
+        diags.omitted += uncounted;
     }
-    if !diags.is_empty() {
-        return Err(Diagnostics(diags));
+    if let Some(diags) = diags.finish() {
+        return Err(diags);
     }
     Ok(ModuleInfo {
         functions,
@@ -130,11 +154,46 @@ pub fn validate_with(m: &Module, limits: &Limits) -> Result<ModuleInfo, Diagnost
 /// Validates one function of `m` (calls and decompositions are looked up in `m`; the module-wide
 /// rules E0401 and E0403 are not checked).
 pub fn validate_function(m: &Module, f: &Function) -> Result<FunctionInfo, Diagnostics> {
-    let (info, diags) = function::check(m, f, &Limits::default());
-    if diags.is_empty() {
-        Ok(info)
-    } else {
-        Err(Diagnostics(diags))
+    let index = function_index(m);
+    let mut diags = Capped::default();
+    let (info, d, uncounted) = function::check(m, &index, f, &Limits::default(), diags.room());
+    diags.extend(d);
+    diags.omitted += uncounted;
+    match diags.finish() {
+        None => Ok(info),
+        Some(d) => Err(d),
+    }
+}
+
+/// The first [`MAX_DIAGNOSTICS`] problems, and how many more were found.
+#[derive(Default)]
+struct Capped {
+    kept: Vec<Diagnostic>,
+    omitted: usize,
+}
+
+impl Capped {
+    /// How many more diagnostics are kept in full.
+    fn room(&self) -> usize {
+        MAX_DIAGNOSTICS.saturating_sub(self.kept.len())
+    }
+
+    fn extend(&mut self, diags: impl IntoIterator<Item = Diagnostic>) {
+        for d in diags {
+            if self.kept.len() < MAX_DIAGNOSTICS {
+                self.kept.push(d);
+            } else {
+                self.omitted += 1;
+            }
+        }
+    }
+
+    /// The diagnostics, ending with the count of the omitted ones; `None` when there are none.
+    fn finish(mut self) -> Option<Diagnostics> {
+        if self.omitted > 0 {
+            self.kept.push(Diagnostic::omitted(self.omitted));
+        }
+        (!self.kept.is_empty()).then_some(Diagnostics(self.kept))
     }
 }
 
@@ -162,36 +221,50 @@ fn duplicate_functions(m: &Module) -> Vec<Diagnostic> {
 }
 
 /// A call or custom op naming a function of the module.
-struct CallSite {
+struct CallSite<'m> {
     /// The callee's (or decomposition's) index.
     callee: usize,
-    /// The diagnostic fields of the calling node: path, op, text, location.
-    at: Diagnostic,
+    /// The region holding the calling node.
+    region: &'m Region,
+    /// The path of the calling node, and which region of each owner it is in.
+    path: Vec<NodeId>,
+    regions: Vec<u32>,
+}
+
+impl CallSite<'_> {
+    /// A diagnostic at the calling node of function `f`. Made only when reported: rendering the
+    /// node's text costs a walk of its region, which done per call would be quadratic.
+    fn diagnostic(&self, f: &Function, code: Code, message: String) -> Diagnostic {
+        let id = self.path.last().copied().unwrap_or(NodeId(0));
+        let node = self.region.nodes.get(id.index());
+        Diagnostic {
+            function: Some(f.name.clone()),
+            node_path: self.path.clone(),
+            region_path: self.regions.clone(),
+            op: node.map(|n| n.op.name().to_string()),
+            node_text: Some(crate::text::node_summary(self.region, id)),
+            loc: node.and_then(|n| n.loc.clone()).or_else(|| f.loc.clone()),
+            ..Diagnostic::new(code, message)
+        }
+    }
 }
 
 /// Which function calls which (calls and decompositions), with its strongly connected components.
-struct CallGraph {
+struct CallGraph<'m> {
     /// Per function, its call sites.
-    edges: Vec<Vec<CallSite>>,
+    edges: Vec<Vec<CallSite<'m>>>,
     /// Components, callees before callers.
     sccs: Vec<Vec<usize>>,
 }
 
-impl CallGraph {
-    fn new(m: &Module, limits: &Limits) -> CallGraph {
-        let mut index: BTreeMap<&str, usize> = BTreeMap::new();
-        for (i, f) in m.functions.iter().enumerate() {
-            index.entry(f.name.as_str()).or_insert(i);
-        }
-        let edges: Vec<Vec<CallSite>> = m
+impl<'m> CallGraph<'m> {
+    fn new(m: &'m Module, index: &FunctionIndex<'_>, limits: &Limits) -> CallGraph<'m> {
+        let edges: Vec<Vec<CallSite<'m>>> = m
             .functions
             .iter()
             .map(|f| {
                 let mut out = vec![];
-                let walk = CallWalk {
-                    index: &index,
-                    function: f,
-                };
+                let walk = CallWalk { index };
                 walk.collect(
                     &f.body,
                     &mut vec![],
@@ -242,8 +315,9 @@ impl CallGraph {
         }]
     }
 
-    /// One E0403 per cycle of calls, at the first function of the cycle.
-    fn recursion(&self, m: &Module) -> Vec<Diagnostic> {
+    /// One E0403 per cycle of calls, at the first function of the cycle; past `room` of them,
+    /// only the message (the caller counts those and drops them).
+    fn recursion(&self, m: &Module, room: usize) -> Vec<Diagnostic> {
         let mut out = vec![];
         for scc in &self.sccs {
             let mut members: Vec<usize> = scc.clone();
@@ -253,10 +327,14 @@ impl CallGraph {
             };
             let Some(site) = self.edges[first]
                 .iter()
-                .find(|c| members.contains(&c.callee))
+                .find(|c| members.binary_search(&c.callee).is_ok())
             else {
                 continue; // a single function that does not call itself
             };
+            if out.len() >= room {
+                out.push(Diagnostic::new(Code::Recursion, ""));
+                continue;
+            }
             let names: Vec<String> = members
                 .iter()
                 .map(|&i| format!("@{}", m.functions[i].name))
@@ -266,44 +344,35 @@ impl CallGraph {
             } else {
                 format!("functions {} call each other in a cycle", names.join(", "))
             };
-            out.push(Diagnostic {
-                code: Code::Recursion,
-                message,
-                ..site.at.clone()
-            });
+            out.push(site.diagnostic(&m.functions[first], Code::Recursion, message));
         }
         out
     }
 }
 
-struct CallWalk<'a> {
-    index: &'a BTreeMap<&'a str, usize>,
-    function: &'a Function,
+struct CallWalk<'a, 'm> {
+    index: &'a FunctionIndex<'m>,
 }
 
-impl CallWalk<'_> {
-    fn collect(
+impl CallWalk<'_, '_> {
+    fn collect<'r>(
         &self,
-        region: &Region,
+        region: &'r Region,
         path: &mut Vec<NodeId>,
         regions: &mut Vec<u32>,
         depth: usize,
-        out: &mut Vec<CallSite>,
+        out: &mut Vec<CallSite<'r>>,
     ) {
         for (i, n) in region.nodes.iter().enumerate() {
             let id = NodeId(i as u32);
             path.push(id);
             if let Some(&callee) = n.op.callee().and_then(|t| self.index.get(t)) {
-                let at = Diagnostic {
-                    function: Some(self.function.name.clone()),
-                    node_path: path.clone(),
-                    region_path: regions.clone(),
-                    op: Some(n.op.name().to_string()),
-                    node_text: Some(crate::text::node_summary(region, id)),
-                    loc: n.loc.clone().or_else(|| self.function.loc.clone()),
-                    ..Diagnostic::new(Code::Recursion, "")
-                };
-                out.push(CallSite { callee, at });
+                out.push(CallSite {
+                    callee,
+                    region,
+                    path: path.clone(),
+                    regions: regions.clone(),
+                });
             }
             if depth > 0 {
                 for (k, r) in n.op.regions().into_iter().enumerate() {

@@ -279,6 +279,7 @@ fn custom_ops() {
         let declared = declared.map(tys);
         let ctx = Context {
             functions: &fs,
+            index: None,
             declared: declared.as_deref(),
             bound: Some(&bound),
         };

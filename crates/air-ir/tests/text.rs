@@ -499,6 +499,38 @@ fn node_summary_is_one_line_with_names() {
     );
 }
 
+/// `node_summary` names only what it prints, but must name it as `print` does: every node line of
+/// a printed function, hostile and repeated names included, is its summary.
+#[test]
+fn node_summary_agrees_with_print_on_every_node() {
+    let text = r#"air 1 opset 1
+func @"f g"(%"a b": f64[n], %x: f64[n]) -> (%r: f64[n]) {
+  %n0 = neg (%x) : f64[n]
+  %"y\n" = add (%"a b", %n0) : f64[n]
+  %n2 = exp (%"y\n") : f64[n]
+  %3 = mul (%n2, %x) : f64[n]
+  %"7" = sin (%3) : f64[n]
+  %z = cos (%"7") : f64[n]
+  return %z
+}
+"#;
+    let mut m = parse_ok(text);
+    // Names the text cannot give: one a parameter has, one an earlier node has.
+    m.functions[0].body.nodes[0].name = Some("a b".into());
+    m.functions[0].body.nodes[2].name = Some("y\n".into());
+    let printed = print(&m);
+    let body = &m.functions[0].body;
+    let lines: Vec<&str> = printed
+        .lines()
+        .filter(|l| l.starts_with("  %"))
+        .map(str::trim)
+        .collect();
+    assert_eq!(lines.len(), body.nodes.len(), "{printed}");
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(node_summary(body, NodeId(i as u32)), *line, "{printed}");
+    }
+}
+
 // ---- errors ----
 
 const HEAD: &str = "air 1 opset 1\n";

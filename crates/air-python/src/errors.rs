@@ -98,7 +98,7 @@ pub enum Kind {
 /// An exception of `kind` whose message is `context` and every diagnostic (one a line), with
 /// the diagnostics as objects in its `diagnostics` attribute.
 pub fn diagnostics_error(py: Python<'_>, kind: Kind, context: &str, diags: &Diagnostics) -> PyErr {
-    let n = diags.0.len();
+    let n = diags.total();
     let plural = if n == 1 { "" } else { "s" };
     let message = format!("{context} ({n} problem{plural}):\n{diags}");
     let err = match kind {

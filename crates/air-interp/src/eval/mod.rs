@@ -16,6 +16,7 @@ pub(crate) mod shape;
 pub(crate) mod unary;
 
 use std::cell::Cell;
+use std::collections::HashMap;
 
 use air_ir::{Code, Function, Intent, Module, Node, NodeId, Op, Region, Value};
 
@@ -54,8 +55,9 @@ const PROBE_BYTES: u64 = 1 << 24;
 
 /// The interpreter over one module.
 pub(crate) struct Interp<'m> {
-    /// The module whose functions `call` and `custom` refer to.
-    pub module: &'m Module,
+    /// The functions of the module `call` and `custom` refer to, by name (the first of two with one name), built once: a call
+    /// looks its callee up in constant time, not by a scan of the module.
+    by_name: HashMap<&'m str, &'m Function>,
     depth: Cell<usize>,
     /// The most bytes of node results live at once (`--max-memory`), if any.
     budget: Option<u64>,
@@ -66,8 +68,12 @@ pub(crate) struct Interp<'m> {
 impl<'m> Interp<'m> {
     /// An interpreter for `module` with the memory budget of `opts`.
     pub(crate) fn new(module: &'m Module, opts: &RunOptions) -> Interp<'m> {
+        let mut by_name = HashMap::with_capacity(module.functions.len());
+        for f in &module.functions {
+            by_name.entry(f.name.as_str()).or_insert(f);
+        }
         Interp {
-            module,
+            by_name,
             depth: Cell::new(0),
             budget: opts.max_memory,
             live: Cell::new(0),
@@ -107,8 +113,8 @@ impl<'m> Interp<'m> {
 
     /// The function named `name` (E0402 when there is none).
     pub(crate) fn function(&self, name: &str) -> Result<&'m Function> {
-        match self.module.function(name) {
-            Some(f) => Ok(f),
+        match self.by_name.get(name) {
+            Some(&f) => Ok(f),
             None => fail(
                 Code::UnknownFunction,
                 format!("no function @{name} in the module"),

@@ -77,11 +77,27 @@ pub fn print_type(t: &TensorType) -> String {
 
 /// One node rendered on one line, without regions or location:
 /// `%7 = matmul (%A, %B) : f64[n, k]`, with the names the printer would use.
+///
+/// Only the names it prints are worked out (the node's and its operands'), without naming the
+/// whole region: a validator report renders up to a hundred of these for one huge region.
 pub fn node_summary(region: &Region, id: NodeId) -> String {
-    let names = Names::new(
-        region,
-        region.params.iter().map(|p| p.name.clone()).collect(),
-    );
+    let params: Vec<String> = region.params.iter().map(|p| p.name.clone()).collect();
+    let upto = id.index().min(region.nodes.len().saturating_sub(1));
+    // Empty strings do not allocate; only the nodes printed get their name.
+    let mut nodes = vec![String::new(); upto + 1];
+    let operands = region
+        .nodes
+        .get(id.index())
+        .map_or(&[][..], |n| &n.operands[..]);
+    for &v in operands.iter().chain([Value::of(id)].iter()) {
+        if let Value::Result { node, .. } = v {
+            if let Some(slot) = nodes.get_mut(node.index()) {
+                *slot = printed_name(region, &params, node.index());
+            }
+        }
+    }
+    let params = params.iter().map(|p| text_form(p).into_owned()).collect();
+    let names = Names { params, nodes };
     match region.nodes.get(id.index()) {
         Some(node) => {
             let mut out = String::new();
@@ -89,6 +105,21 @@ pub fn node_summary(region: &Region, id: NodeId) -> String {
             out
         }
         None => format!("{id} = <no such node>"),
+    }
+}
+
+/// The name [`Names::new`] gives node `j`: its own (quoted when it is not an identifier) when no
+/// parameter and no earlier node has it, else its number.
+fn printed_name(region: &Region, params: &[String], j: usize) -> String {
+    let nodes = &region.nodes;
+    match nodes.get(j).and_then(|n| n.name.as_deref()) {
+        Some(name)
+            if !params.iter().any(|p| p == name)
+                && !nodes[..j].iter().any(|k| k.name.as_deref() == Some(name)) =>
+        {
+            text_form(name).into_owned()
+        }
+        _ => j.to_string(),
     }
 }
 

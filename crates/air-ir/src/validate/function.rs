@@ -8,15 +8,25 @@ use crate::limits::Limits;
 use crate::module::{Function, Intent, Module, NodeId, Region, Value};
 use crate::types::TensorType;
 
-use super::{function_diag, FunctionInfo};
+use super::{function_diag, FunctionIndex, FunctionInfo};
 
-/// Checks one function; returns what was learnt and every problem.
-pub(super) fn check(m: &Module, f: &Function, limits: &Limits) -> (FunctionInfo, Vec<Diagnostic>) {
+/// Checks one function; returns what was learnt, the first `room` problems, and how many more
+/// were found.
+pub(super) fn check(
+    m: &Module,
+    index: &FunctionIndex<'_>,
+    f: &Function,
+    limits: &Limits,
+    room: usize,
+) -> (FunctionInfo, Vec<Diagnostic>, usize) {
     let mut c = Checker {
         module: m,
+        index,
         func: f,
         limits,
         diags: vec![],
+        room,
+        uncounted: 0,
         seen: BTreeSet::new(),
     };
     let mirrored = c.check_signature();
@@ -46,7 +56,7 @@ pub(super) fn check(m: &Module, f: &Function, limits: &Limits) -> (FunctionInfo,
         symbols: c.seen.clone(),
         body,
     };
-    (info, c.diags)
+    (info, c.diags, c.uncounted)
 }
 
 /// Every symbol of these types.
@@ -77,18 +87,43 @@ pub(super) struct Scope<'r> {
 /// The state of checking one function.
 pub(super) struct Checker<'a> {
     pub(super) module: &'a Module,
+    /// The module's functions by name.
+    pub(super) index: &'a FunctionIndex<'a>,
     pub(super) func: &'a Function,
     pub(super) limits: &'a Limits,
+    /// The problems kept in full: at most `room`.
     pub(super) diags: Vec<Diagnostic>,
+    pub(super) room: usize,
+    /// The problems found past `room`: counted, not kept.
+    pub(super) uncounted: usize,
     /// Every symbol bound so far anywhere in the function (a fresh one must be new to it).
     pub(super) seen: BTreeSet<String>,
 }
 
 impl Checker<'_> {
+    /// Keeps a problem, or only counts it once `room` are kept.
+    pub(super) fn push(&mut self, d: Diagnostic) {
+        if self.diags.len() < self.room {
+            self.diags.push(d);
+        } else {
+            self.uncounted += 1;
+        }
+    }
+
+    /// Every problem found so far, kept or counted.
+    pub(super) fn errors(&self) -> usize {
+        self.diags.len() + self.uncounted
+    }
+
+    /// True once no more problems are kept in full: their context is not worth rendering.
+    fn full(&self) -> bool {
+        self.diags.len() >= self.room
+    }
+
     /// A problem with the function as a whole.
     pub(super) fn report_fn(&mut self, code: Code, msg: String) {
         let d = function_diag(self.func, code, msg);
-        self.diags.push(d);
+        self.push(d);
     }
 
     /// A problem with a region as a whole (its params or yields), reported at its owner node.
@@ -101,12 +136,13 @@ impl Checker<'_> {
                 let mut d =
                     self.at_node(region, &scope.path[..outer], &scope.regions[..outer], id, d);
                 d.node_path = scope.path.clone();
-                self.diags.push(d);
+                self.push(d);
             }
         }
     }
 
-    /// Fills in the function, node path, op, text and location of a node's diagnostic.
+    /// Fills in the function, node path, op, text and location of a node's diagnostic (not once
+    /// the diagnostic will only be counted: the node's text costs a walk of its region).
     pub(super) fn at_node(
         &self,
         region: &Region,
@@ -115,6 +151,9 @@ impl Checker<'_> {
         id: NodeId,
         d: Diagnostic,
     ) -> Diagnostic {
+        if self.full() {
+            return d;
+        }
         let node = region.node(id);
         let mut node_path = path.to_vec();
         node_path.push(id);

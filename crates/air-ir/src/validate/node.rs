@@ -39,9 +39,9 @@ impl Checker<'_> {
             let Some(types) = operand_types(region, &node.operands, &known) else {
                 continue; // an operand is unknown because of an earlier error
             };
-            let before = self.diags.len();
+            let before = self.errors();
             let nested = self.check_nested(region, scope, id, bound);
-            if self.diags.len() > before {
+            if self.errors() > before {
                 continue;
             }
             if !nested.is_empty() {
@@ -60,7 +60,7 @@ impl Checker<'_> {
                 }
                 Err(d) => {
                     let d = self.at_node(region, &scope.path, &scope.regions, id, d);
-                    self.diags.push(d);
+                    self.push(d);
                 }
             }
         }
@@ -115,7 +115,7 @@ impl Checker<'_> {
                     ok[i] &= code == Code::OutParamRead;
                     let d = Diagnostic::new(code, format!("operand {k}: {msg}"));
                     let d = self.at_node(region, &scope.path, &scope.regions, id, d);
-                    self.diags.push(d);
+                    self.push(d);
                 }
             }
             if let Some(name) = &node.name {
@@ -123,7 +123,7 @@ impl Checker<'_> {
                     let d =
                         Diagnostic::new(Code::DuplicateName, format!("name %{name} used twice"));
                     let d = self.at_node(region, &scope.path, &scope.regions, id, d);
-                    self.diags.push(d);
+                    self.push(d);
                 }
             }
         }
@@ -196,6 +196,7 @@ impl Checker<'_> {
         }
         let ctx = Context {
             functions: &self.module.functions,
+            index: Some(self.index),
             declared: Some(&node.results),
             bound: Some(bound),
         };

@@ -321,7 +321,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         callee: &str,
     ) -> R<Vec<Val<'ctx>>> {
         let node = sc.region.node(id);
-        let f = self.g.air.function(callee).ok_or_else(|| CgError {
+        let f = self.g.air_fn(callee).ok_or_else(|| CgError {
             code: Code::UnknownFunction,
             message: format!("no function @{callee} in the module"),
         })?;

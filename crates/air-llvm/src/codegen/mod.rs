@@ -128,6 +128,9 @@ pub(crate) struct ModGen<'ctx, 'a> {
     pub m: Module<'ctx>,
     /// The AIR module.
     pub air: &'a air_ir::Module,
+    /// Its functions by name (the first of two with one name): a call finds its callee in
+    /// constant time, so codegen stays linear in calls and functions.
+    by_name: HashMap<&'a str, &'a Function>,
     /// `air_tensor`: `{ ptr data, ptr shape, ptr strides, i32 rank, i32 dtype }`.
     pub tensor_ty: StructType<'ctx>,
     /// `target-cpu` and `target-features` attributes for every function.
@@ -157,10 +160,15 @@ impl<'ctx, 'a> ModGen<'ctx, 'a> {
             c.create_string_attribute("target-features", features),
             c.create_enum_attribute(kind("nounwind"), 0),
         ];
+        let mut by_name = HashMap::with_capacity(air.functions.len());
+        for f in &air.functions {
+            by_name.entry(f.name.as_str()).or_insert(f);
+        }
         ModGen {
             c,
             m,
             air,
+            by_name,
             tensor_ty,
             fn_attrs,
             strings: Default::default(),
@@ -171,6 +179,11 @@ impl<'ctx, 'a> ModGen<'ctx, 'a> {
                 .unwrap_or(i64::MAX),
             outlined: Default::default(),
         }
+    }
+
+    /// The AIR function named `name`.
+    pub fn air_fn(&self, name: &str) -> Option<&'a Function> {
+        self.by_name.get(name).copied()
     }
 
     /// Takes the thread settings from `options` (the defaults: every core, threshold about a
@@ -312,9 +325,6 @@ pub(crate) struct FnGen<'g, 'ctx, 'a> {
     /// then the function is optimised; otherwise only its outlined loops are (see
     /// [`ModGen::set_straight_line`]).
     pub inline_loops: bool,
-    /// The function's one failure block (made on first use): records the error whose code,
-    /// message and numbers arrive through its phis, then goes to the error exit.
-    fail: Option<fail::FailBlock<'ctx>>,
 }
 
 impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
@@ -342,7 +352,6 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             all_slots: Vec::new(),
             handed_out: Vec::new(),
             syms: HashMap::new(),
-            fail: None,
             inline_loops: false,
         }
     }

@@ -50,11 +50,11 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             .b
             .get_insert_block()
             .ok_or_else(|| CgError::internal("no insert block"))?;
-        let saved = (self.func, self.entry, self.error_bb, self.fail.take());
+        let saved = (self.func, self.entry, self.error_bb);
         (self.func, self.entry, self.error_bb) = (f, entry, no_error);
         self.b.position_at_end(start);
         let generated = self.outlined_body(f, n, block, body);
-        (self.func, self.entry, self.error_bb, self.fail) = saved;
+        (self.func, self.entry, self.error_bb) = saved;
         self.b.position_at_end(parent_block);
         generated?;
         if no_error.get_first_use().is_some() {
