@@ -25,9 +25,10 @@ pub struct CompileArgs {
     /// Export only this function (repeatable; default: every function).
     #[arg(long)]
     function: Vec<String>,
-    /// The symbol prefix: every function @f is exported as PREFIX_f, with PREFIX_alloc and
-    /// PREFIX_free (a C identifier; default: the output's name before its first `.`, without a
-    /// leading `lib`: libmatvec.so -> matvec).
+    /// The symbol prefix: every function @f is exported as PREFIX_f (a name that is not a C
+    /// identifier is mangled: @lin.alg -> PREFIX_lin_x2e_alg), with PREFIX_alloc, PREFIX_free and
+    /// PREFIX_set_max_memory (a C identifier; default: the output's name before its first `.`,
+    /// without a leading `lib`: libmatvec.so -> matvec).
     #[arg(long)]
     prefix: Option<String>,
     /// An AIR runtime library (`libair_rt.a`) to link a shared library with instead of the one
