@@ -41,3 +41,19 @@ fn canonical_nans_changes_nans_only() {
     );
     assert_eq!(pb(&m), pb(&printed));
 }
+
+/// `export`'s first finding (bench/fuzz.sh, 2026-12-07): a module whose result is named `=`
+/// exported to srepr that the srepr reader refused. The SymPy exporter now lists names that are
+/// not identifiers (`translators/air-sympy/tests/export.rs`), so nothing is exported.
+const RESULT_NAMED_EQUALS: &[u8] = &[
+    1, 8, 1, 16, 1, 42, 77, 10, 4, 109, 97, 105, 110, 18, 13, 10, 1, 120, 18, 6, 8, 13, 18, 2, 8,
+    8, 24, 1, 26, 11, 10, 1, 61, 18, 6, 8, 13, 18, 2, 8, 8, 34, 41, 10, 11, 10, 1, 120, 18, 6, 8,
+    13, 18, 2, 8, 8, 18, 22, 10, 5, 114, 115, 113, 114, 116, 26, 2, 8, 0, 34, 6, 8, 13, 18, 2, 8,
+    8, 50, 1, 121, 26, 2, 18, 0,
+];
+
+#[test]
+fn a_name_sympy_cannot_read_is_refused_on_export() {
+    let (format, bytes) = split_format(RESULT_NAMED_EQUALS).expect("a form byte");
+    assert!(air_fuzz::export(bytes, format).is_ok());
+}

@@ -193,3 +193,13 @@ mod tests {
         }
     }
 }
+
+/// True for the names the srepr reader takes as symbols and SymPy's code printers write as C and
+/// Python identifiers: `[A-Za-z_][A-Za-z0-9_]*`. The exporter refuses other names (AIR names may
+/// be any text) so that what it writes reads back.
+pub(crate) fn is_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
+}

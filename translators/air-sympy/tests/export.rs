@@ -299,3 +299,38 @@ fn deep_expressions_are_refused_rather_than_unreadable() {
     let e = air_sympy::export(&parse(&text), &Options::default()).unwrap_err();
     assert!(e.to_string().contains("deeper than"), "{e}");
 }
+
+/// The `export` fuzz target's first finding: AIR names may be any text, but the srepr reader (and
+/// SymPy's code printers) take only identifiers, so a function with a result named `=` exported
+/// text that did not read back. Such names are now listed, parameters and results alike.
+#[test]
+fn names_that_are_not_identifiers_are_listed() {
+    let text = "air 1 opset 1
+func @main(%\"x y\": f64[8]) -> (%\"=\": f64[8], %ok: f64[8]) {
+  %a = neg (%\"x y\") : f64[8]
+  %b = exp (%\"x y\") : f64[8]
+  return %a, %b
+}";
+    let Err(Error::Export(items)) = air_sympy::export(&parse(text), &Options::default()) else {
+        panic!("names that are not identifiers must be refused")
+    };
+    let listed: Vec<(&str, &str)> = items
+        .iter()
+        .map(|c| (c.at.as_str(), c.what.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("%\"x y\"", "a parameter name"),
+            ("result 0", "a result name")
+        ],
+        "{items:?}"
+    );
+    assert!(
+        items[1].reason.contains("`=` is not an identifier"),
+        "{items:?}"
+    );
+    let renamed = text.replace("\"x y\"", "xy").replace("%\"=\"", "%eq");
+    let srepr = air_sympy::export(&parse(&renamed), &Options::default()).expect("exports");
+    air_sympy::import(&srepr, &Options::default()).expect("imports back");
+}

@@ -57,7 +57,22 @@ fn result_names(f: &Function) -> Vec<String> {
 /// Every construct of the function SymPy cannot express.
 fn check(f: &Function) -> Vec<Construct> {
     let mut out = vec![];
+    let not_identifier = |name: &str| {
+        format!(
+            "`{}` is not an identifier ([A-Za-z_][A-Za-z0-9_]*), which SymPy's code printers and \
+             the srepr reader need",
+            air_ir::diag::excerpt(name)
+        )
+    };
     for p in &f.params {
+        if !crate::vocab::is_identifier(&p.name) {
+            out.push(construct(
+                f,
+                format!("%{}", air_ir::name::text_form(&p.name)),
+                "a parameter name",
+                not_identifier(&p.name),
+            ));
+        }
         if p.ty.dtype.is_complex() {
             out.push(construct(
                 f,
@@ -90,6 +105,14 @@ fn check(f: &Function) -> Vec<Construct> {
     }
     let names = result_names(f);
     for (k, name) in names.iter().enumerate() {
+        if !crate::vocab::is_identifier(name) {
+            out.push(construct(
+                f,
+                format!("result {k}"),
+                "a result name",
+                not_identifier(name),
+            ));
+        }
         if names[..k].contains(name) || f.params.iter().any(|p| &p.name == name) {
             out.push(construct(
                 f,

@@ -312,12 +312,7 @@ impl Walker<'_> {
     }
 
     fn identifier(&mut self, name: String, id: NodeId) -> Option<String> {
-        let ident = name
-            .chars()
-            .next()
-            .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-            && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
-        if !ident {
+        if !crate::vocab::is_identifier(&name) {
             self.bad(
                 ProblemKind::Unsupported,
                 format!("the name `{name}` is not an identifier ([A-Za-z_][A-Za-z0-9_]*)"),
