@@ -178,6 +178,16 @@ pub fn unary_name(op: UnaryOp) -> Option<&'static str> {
         .map(|(n, _)| *n)
 }
 
+/// True for the names the srepr reader takes as symbols and SymPy's code printers write as C and
+/// Python identifiers: `[A-Za-z_][A-Za-z0-9_]*`. The exporter refuses other names (AIR names may
+/// be any text) so that what it writes reads back.
+pub(crate) fn is_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,14 +202,4 @@ mod tests {
             assert_eq!(spelling(*h), *n);
         }
     }
-}
-
-/// True for the names the srepr reader takes as symbols and SymPy's code printers write as C and
-/// Python identifiers: `[A-Za-z_][A-Za-z0-9_]*`. The exporter refuses other names (AIR names may
-/// be any text) so that what it writes reads back.
-pub(crate) fn is_identifier(name: &str) -> bool {
-    name.chars()
-        .next()
-        .is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
-        && name.chars().all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
