@@ -8,7 +8,8 @@
 //! [`air_ir::builder`], the one place where NumPy's broadcasting and promotion live.
 //! [`export`] writes an AIR function back as srepr text that SymPy 1.14 evaluates with
 //! `from sympy import *` plus `ExprCondPair` and `Str`, or lists every construct SymPy cannot
-//! express.
+//! express (parameter and result names included: AIR names may be any text, but the srepr reader
+//! and SymPy's code printers need identifiers, `[A-Za-z_][A-Za-z0-9_]*`).
 //!
 //! # The index rule
 //!
