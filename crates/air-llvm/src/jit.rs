@@ -272,7 +272,14 @@ pub(crate) fn generate<'ctx>(
     options: &Options,
 ) -> Result<inkwell::module::Module<'ctx>, Diagnostics> {
     let (cpu, features) = host_cpu();
-    let g = ModGen::new(ctx, module, cpu, features).with_options(options);
+    let split = crate::split::split_large(module);
+    let g = match &split {
+        Some((parts, origins)) => {
+            ModGen::new(ctx, parts, cpu, features).with_origins(origins.clone())
+        }
+        None => ModGen::new(ctx, module, cpu, features),
+    }
+    .with_options(options);
     g.m.set_triple(&tm.get_triple());
     g.m.set_data_layout(&tm.get_target_data().get_data_layout());
     generate_module(&g)?;

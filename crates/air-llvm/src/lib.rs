@@ -53,6 +53,7 @@ mod link;
 mod raw;
 #[cfg(feature = "llvm")]
 mod rt;
+mod split;
 
 pub use check::{check_supported, RUNTIME_OPS};
 pub use header::{c_header, c_header_for};

@@ -51,7 +51,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     ) -> R<(PointerValue<'ctx>, Vec<IntValue<'ctx>>, Vec<IntValue<'ctx>>)> {
         let i32t = self.g.c.i32_type();
         let size = ty.dtype.size_bytes();
-        let name = &self.air_fn.name;
+        let name = self.g.shown_name(&self.air_fn.name);
         let texts = [
             format!("{what}: expected {ty}, got dtype code {{a}} and rank {{b}} in @{name}"),
             format!("{what}: extent {{a}} on axis {{b}} in @{name}"),

@@ -27,7 +27,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         if cond.get_zero_extended_constant() == Some(0) {
             return Ok(());
         }
-        let text = format!("{msg} in @{}", self.air_fn.name);
+        let text = format!("{msg} in @{}", self.g.shown_name(&self.air_fn.name));
         let s = self.g.string(&self.b, &text)?;
         let c = self.g.c;
         let code = c.i32_type().const_int(u64::from(code.number()), false);

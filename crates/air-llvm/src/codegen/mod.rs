@@ -142,6 +142,9 @@ pub(crate) struct ModGen<'ctx, 'a> {
     pub parallel_threshold: i64,
     /// Loop functions outlined so far (for their names).
     outlined: std::cell::Cell<u32>,
+    /// The function each part of a split function comes from (`crate::split`): messages name
+    /// the original.
+    origins: HashMap<String, String>,
 }
 
 impl<'ctx, 'a> ModGen<'ctx, 'a> {
@@ -178,7 +181,19 @@ impl<'ctx, 'a> ModGen<'ctx, 'a> {
                 .try_into()
                 .unwrap_or(i64::MAX),
             outlined: Default::default(),
+            origins: HashMap::new(),
         }
+    }
+
+    /// Records which function each part of a split function comes from.
+    pub fn with_origins(mut self, origins: HashMap<String, String>) -> Self {
+        self.origins = origins;
+        self
+    }
+
+    /// The name messages give function `name`: the original's for a part of a split function.
+    pub fn shown_name<'n>(&'n self, name: &'n str) -> &'n str {
+        self.origins.get(name).map_or(name, String::as_str)
     }
 
     /// The AIR function named `name`.
