@@ -18,26 +18,15 @@ use air_ir::op::{AttrValue, BinaryOp, CustomOp, ReduceKind, UnaryOp};
 use air_ir::serial::{read, write, Format};
 use air_ir::text::{parse, print};
 use air_ir::validate::validate;
+
+#[path = "../../air-fuzz/src/mutate.rs"]
+mod mutate;
+
 use air_ir::{
     DType, Function, Intent, Literal, Module, Node, Op, Param, Region, RegionParam, ResultDecl,
     TensorType, Value,
 };
-
-/// xorshift64*: small, seeded, good enough to pick mutations.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
+use mutate::{mutate_bytes, Rng};
 
 /// A small module with symbolic dims, attributes, a literal, a custom op and a nested region.
 fn seed_module() -> Module {
@@ -159,28 +148,6 @@ func @f(%x: f64[n], inout %y: f64[2*n*m+1]) -> (%s: f64) {\n\
   %t = custom {domain = \"lib\", name = \"op\", alpha = [1.5, nan]} (%s) : f64[n]\n\
   return %s, %y\n}\n";
 
-fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
-    let mut b = seed.to_vec();
-    for _ in 0..1 + rng.below(4) {
-        let at = rng.below(b.len());
-        match rng.below(6) {
-            0 if !b.is_empty() => b[at] ^= 1 << rng.below(8),
-            1 if !b.is_empty() => b[at] = rng.next() as u8,
-            2 => b.insert(at.min(b.len()), rng.next() as u8),
-            3 if !b.is_empty() => {
-                b.remove(at);
-            }
-            4 => b.truncate(at),
-            _ => {
-                let end = (at + rng.below(16)).min(b.len());
-                let chunk = b[at.min(end)..end].to_vec();
-                b.splice(at.min(b.len())..at.min(b.len()), chunk);
-            }
-        }
-    }
-    b
-}
-
 /// The fuzz property; `Ok(true)` when the input read as a module, `Err` on a violation (a panic is
 /// caught by the caller).
 fn check(data: &[u8], format: Format) -> Result<bool, String> {
@@ -253,7 +220,7 @@ fn main() -> ExitCode {
             let input = if i % 4 == 0 {
                 (0..rng.below(256)).map(|_| rng.next() as u8).collect()
             } else {
-                mutate(&mut rng, seed_bytes)
+                mutate_bytes(&mut rng, seed_bytes)
             };
             let outcome = panic::catch_unwind(AssertUnwindSafe(|| check(&input, *format)));
             let problem = match outcome {

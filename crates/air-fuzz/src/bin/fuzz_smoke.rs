@@ -20,54 +20,13 @@ use std::time::{Duration, Instant};
 use air_fuzz::Reached;
 use air_ir::serial::{write, Format};
 
+#[path = "../mutate.rs"]
+mod mutate;
+
+use mutate::{mutate_bytes, Rng};
+
 /// The most one check may take on one input.
 const TIME_BUDGET: Duration = Duration::from_secs(60);
-
-/// xorshift64*: small, seeded, good enough to pick mutations.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
-    let mut b = seed.to_vec();
-    for _ in 0..1 + rng.below(3) {
-        let at = rng.below(b.len());
-        match rng.below(7) {
-            0 if !b.is_empty() => b[at] ^= 1 << rng.below(8),
-            1 if !b.is_empty() => b[at] = rng.next() as u8,
-            2 => b.insert(at.min(b.len()), rng.next() as u8),
-            3 if !b.is_empty() => {
-                b.remove(at);
-            }
-            4 if rng.below(4) == 0 => b.truncate(at),
-            5 => {
-                // A number becomes another: dims, axes, constants, handles.
-                if let Some(d) = b[at..].iter().position(u8::is_ascii_digit) {
-                    let digits = [b'0', b'1', b'2', b'3', b'7', b'9'];
-                    b[at + d] = digits[rng.below(digits.len())];
-                }
-            }
-            _ => {
-                let end = (at + rng.below(32)).min(b.len());
-                let chunk = b[at.min(end)..end].to_vec();
-                let to = rng.below(b.len() + 1);
-                b.splice(to..to, chunk);
-            }
-        }
-    }
-    b
-}
 
 /// Every `.air` file under `dir`, sorted.
 fn air_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -122,7 +81,7 @@ fn npz_input(rng: &mut Rng, bytes: &[u8], format: Format) -> Vec<u8> {
         .and_then(|run| air_value::npz::encode(&run.tensors, rng.below(2) == 0).ok());
     match encoded {
         Some(npz) if rng.below(3) == 0 => npz,
-        Some(npz) => mutate(rng, &npz),
+        Some(npz) => mutate_bytes(rng, &npz),
         None => bytes.to_vec(),
     }
 }
@@ -196,7 +155,7 @@ fn main() -> ExitCode {
         let input = if rng.below(4) == 0 {
             seed_bytes.clone()
         } else {
-            mutate(&mut rng, seed_bytes)
+            mutate_bytes(&mut rng, seed_bytes)
         };
         for (k, (name, check)) in CHECKS.iter().enumerate() {
             let bytes = if *name == "npz" {

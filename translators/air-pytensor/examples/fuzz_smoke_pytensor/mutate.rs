@@ -4,50 +4,10 @@
 use air_pytensor::table::{SCALAR_OPS, TENSOR_OPS};
 use serde_json::{json, Value as Json};
 
-/// xorshift64*: small, seeded, good enough to pick mutations.
-pub struct Rng(pub u64);
+#[path = "../../../../crates/air-fuzz/src/mutate.rs"]
+mod bytes;
 
-impl Rng {
-    /// The next 64 random bits.
-    pub fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    /// A number in `0..n` (0 when `n` is 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
-
-/// Bit flips, byte changes, insertions, deletions, truncations, duplicated chunks.
-pub fn mutate_bytes(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
-    let mut b = seed.to_vec();
-    for _ in 0..1 + rng.below(4) {
-        let at = rng.below(b.len());
-        match rng.below(6) {
-            0 if !b.is_empty() => b[at] ^= 1 << rng.below(8),
-            1 if !b.is_empty() => b[at] = rng.next() as u8,
-            2 => b.insert(at.min(b.len()), rng.next() as u8),
-            3 if !b.is_empty() => {
-                b.remove(at);
-            }
-            4 => b.truncate(at),
-            _ => {
-                let end = (at + rng.below(16)).min(b.len());
-                let chunk = b[at.min(end)..end].to_vec();
-                b.splice(at.min(b.len())..at.min(b.len()), chunk);
-            }
-        }
-    }
-    b
-}
+pub use bytes::{mutate_bytes, Rng};
 
 /// One step of a path into a JSON value.
 #[derive(Clone)]

@@ -16,11 +16,14 @@ use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
 
 mod check;
+#[path = "../../../../crates/air-fuzz/src/mutate.rs"]
+mod mutate;
 
 use air_sympy::syntax::{self, quote, Atom, NodeId, Tree};
 use air_sympy::Limits;
 
 use check::check;
+use mutate::{mutate_bytes, Rng};
 
 /// SymPy's own srepr: one system per line (written by SymPy 1.14), the translator's test system,
 /// and the README's seed example.
@@ -29,48 +32,6 @@ const SEEDS: [&str; 3] = [
     include_str!("../../tests/data/system.srepr"),
     include_str!("../../../../docs/examples/sympy/matvec.srepr"),
 ];
-
-/// xorshift64*: small, seeded, good enough to pick mutations.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
-
-fn mutate_bytes(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
-    let mut b = seed.to_vec();
-    for _ in 0..1 + rng.below(4) {
-        let at = rng.below(b.len());
-        match rng.below(6) {
-            0 if !b.is_empty() => b[at] ^= 1 << rng.below(8),
-            1 if !b.is_empty() => b[at] = rng.next() as u8,
-            2 => b.insert(at.min(b.len()), rng.next() as u8),
-            3 if !b.is_empty() => {
-                b.remove(at);
-            }
-            4 => b.truncate(at),
-            _ => {
-                let end = (at + rng.below(16)).min(b.len());
-                let chunk = b[at.min(end)..end].to_vec();
-                b.splice(at.min(b.len())..at.min(b.len()), chunk);
-            }
-        }
-    }
-    b
-}
 
 /// Integers that probe the edges: zero, signs, extents, and beyond 64 bits.
 const INTS: [&str; 9] = [
