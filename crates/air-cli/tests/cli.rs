@@ -2,21 +2,12 @@
 //! (`AIR_BLESS=1` rewrites them), round trips of the valid examples through every format, exit codes
 //! on hostile and garbage input.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{air, root};
+
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Runs `air` in the repository root.
-fn air(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_air"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("air runs")
-}
 
 fn air_stdin(args: &[&str], input: &[u8]) -> Output {
     use std::io::Write;

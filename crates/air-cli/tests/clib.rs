@@ -5,6 +5,10 @@
 //! runtime it carries.
 #![cfg(feature = "llvm")]
 
+mod common;
+
+use common::scratch;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -56,13 +60,6 @@ int main(void) {
     return bad | !refused | call(sums_main, sums_free, "sums");
 }
 "#;
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("air-cli-clib-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
 
 fn ok(out: &Output, what: &str) -> String {
     assert!(
@@ -148,7 +145,7 @@ fn link_and_run(dir: &Path, libs: &[PathBuf]) {
 
 #[test]
 fn two_libraries_with_the_same_function_name_link_into_one_program() {
-    let dir = scratch("two");
+    let dir = scratch("clib", "two");
     let air = Path::new(env!("CARGO_BIN_EXE_air"));
     let square = compile(air, &dir, SQUARE, "square");
     let sums = compile(air, &dir, SUMS, "sums");
@@ -184,7 +181,7 @@ fn two_libraries_with_the_same_function_name_link_into_one_program() {
 
 #[test]
 fn the_air_binary_alone_makes_a_working_library() {
-    let dir = scratch("alone");
+    let dir = scratch("clib", "alone");
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).expect("bin dir");
     let air = bin.join("air");
@@ -199,7 +196,7 @@ fn the_air_binary_alone_makes_a_working_library() {
 
 #[test]
 fn prefixes_come_from_the_option_or_the_output_name_and_must_be_c_identifiers() {
-    let dir = scratch("prefix");
+    let dir = scratch("clib", "prefix");
     let src = dir.join("m.air");
     std::fs::write(&src, SQUARE).expect("model");
     let run = |args: &[&str]| {

@@ -3,39 +3,13 @@
 //! tensor too large to allocate (interpreter and LLVM backend). `E0509`, an internal error, has
 //! no input that triggers it on purpose; `air-rt`'s `ffi` tests check a panic becomes it.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("air-cli-codes-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn air(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_air"))
-        .args(args)
-        .output()
-        .expect("air runs")
-}
-
-/// Asserts `out` failed with exit code 1 reporting `code` (and no other code).
-fn fails_with(out: &Output, code: &str) -> String {
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains(&format!("error[{code}]")), "{stderr}");
-    assert_eq!(
-        stderr.matches("error[E").count(),
-        stderr.matches(&format!("error[{code}]")).count(),
-        "{stderr}"
-    );
-    stderr
-}
+use common::{air, fails_with, scratch};
 
 #[test]
 fn an_export_the_format_cannot_express_is_e0507() {
-    let dir = scratch("e0507");
+    let dir = scratch("codes", "e0507");
     let model = dir.join("c.air");
     std::fs::write(
         &model,
@@ -56,7 +30,7 @@ fn an_export_the_format_cannot_express_is_e0507() {
 
 #[test]
 fn a_tensor_too_large_to_allocate_is_e0508() {
-    let dir = scratch("e0508");
+    let dir = scratch("codes", "e0508");
     let model = dir.join("big.air");
     // 10^10 f64 elements: more than the interpreter's 2^32 and than the JIT's 64 GiB.
     std::fs::write(
@@ -88,7 +62,7 @@ fn a_tensor_too_large_to_allocate_is_e0508() {
 #[cfg(feature = "llvm")]
 #[test]
 fn a_dtype_the_backend_lacks_is_e0505() {
-    let dir = scratch("e0505");
+    let dir = scratch("codes", "e0505");
     let model = dir.join("h.air");
     std::fs::write(
         &model,

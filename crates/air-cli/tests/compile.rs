@@ -5,6 +5,10 @@
 //! interpreter.
 #![cfg(feature = "llvm")]
 
+mod common;
+
+use common::scratch;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -33,20 +37,13 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("air-cli-compile-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
 fn s(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 
 #[test]
 fn compile_writes_a_shared_library_and_header_that_a_c_program_uses() {
-    let dir = scratch("so");
+    let dir = scratch("compile", "so");
     let lib = dir.join("libmodule.so");
     let header = dir.join("module.h");
     let model = s(&fixture("module.air"));
@@ -81,7 +78,7 @@ fn compile_writes_a_shared_library_and_header_that_a_c_program_uses() {
 
 #[test]
 fn a_runtime_named_by_the_environment_or_option_is_linked_and_must_exist() {
-    let dir = scratch("runtime");
+    let dir = scratch("compile", "runtime");
     let model = s(&fixture("module.air"));
     let lib = s(&dir.join("libm1.so"));
     // --function: that entry point alone; the runtime from $AIR_RUNTIME_LIB.
@@ -137,7 +134,7 @@ fn a_runtime_named_by_the_environment_or_option_is_linked_and_must_exist() {
 
 #[test]
 fn compile_emits_ir_assembly_and_objects_by_extension_or_flag() {
-    let dir = scratch("forms");
+    let dir = scratch("compile", "forms");
     let model = s(&fixture("module.air"));
     let cases = [
         ("m.ll", None, "define i32 @m_matvec("),
@@ -194,7 +191,7 @@ fn compile_emits_ir_assembly_and_objects_by_extension_or_flag() {
 
 #[test]
 fn compile_renders_what_the_backend_rejects() {
-    let dir = scratch("reject");
+    let dir = scratch("compile", "reject");
     let model = dir.join("h.air");
     std::fs::write(
         &model,
@@ -210,7 +207,7 @@ fn compile_renders_what_the_backend_rejects() {
 
 #[test]
 fn compile_reads_srepr_with_dtypes_from_options_else_assumptions() {
-    let dir = scratch("srepr");
+    let dir = scratch("compile", "srepr");
     let model = dir.join("scale.srepr");
     // y[i] = k*x[i], with k an integer symbol: i64 by its assumption, x and y f64 by default.
     let n = "Symbol('n', integer=True)";
@@ -285,7 +282,7 @@ fn f64s(shape: &[usize], v: Vec<f64>) -> Tensor {
 
 #[test]
 fn run_uses_the_llvm_backend_by_default_and_agrees_with_the_interpreter() {
-    let dir = scratch("run");
+    let dir = scratch("compile", "run");
     let inputs = dir.join("in.npz");
     let a: Vec<f64> = (0..12).map(|i| f64::from(i) * 0.5 - 2.0).collect();
     let v = vec![1.0, -2.0, 0.25, 3.0];
@@ -327,7 +324,7 @@ fn run_uses_the_llvm_backend_by_default_and_agrees_with_the_interpreter() {
 
 #[test]
 fn run_reports_bad_inputs_backends_and_thread_counts() {
-    let dir = scratch("run-errors");
+    let dir = scratch("compile", "run-errors");
     let inputs = dir.join("in.npz");
     air_interp::npz::write_npz(&inputs, &[("A".to_string(), f64s(&[1, 1], vec![1.0]))])
         .expect("inputs");

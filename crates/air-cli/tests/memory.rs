@@ -2,24 +2,11 @@
 //! overflows i64 is a coded error (never a wrapped extent), and `--max-memory` refuses a run whose
 //! tensors need more bytes than it allows, before allocating them.
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod common;
+
+use common::{air, fails_with, scratch};
 
 use air_interp::Tensor;
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("air-cli-memory-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn air(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_air"))
-        .args(args)
-        .output()
-        .expect("air runs")
-}
 
 fn backends() -> Vec<&'static str> {
     let mut b = vec!["interp"];
@@ -27,15 +14,6 @@ fn backends() -> Vec<&'static str> {
         b.push("llvm");
     }
     b
-}
-
-/// Asserts `out` failed with exit code 1 reporting `code`; returns stderr.
-fn fails_with(out: &Output, code: &str) -> String {
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains(&format!("error[{code}]")), "{stderr}");
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    stderr
 }
 
 /// `s*s*...*s` (`k` factors).
@@ -67,7 +45,7 @@ fn setup(dir: &std::path::Path, model: &str) -> (String, String) {
 
 #[test]
 fn a_dim_that_overflows_i64_is_e0506_naming_the_dim_and_values() {
-    let dir = scratch("overflow");
+    let dir = scratch("memory", "overflow");
     // n^32 + 5 with n = 4: 2^64 + 5, which wrapping arithmetic makes 5.
     let (m, i) = setup(&dir, &full_of(&format!("{}+5", power("n", 32))));
     for backend in backends() {
@@ -85,7 +63,7 @@ fn a_dim_that_overflows_i64_is_e0506_naming_the_dim_and_values() {
 
 #[test]
 fn a_dim_whose_terms_just_fit_runs_and_a_negative_one_is_e0506() {
-    let dir = scratch("fits");
+    let dir = scratch("memory", "fits");
     // n^31 - m^31 + 5 with n = m = 4: each term (2^62) fits, the value is 5.
     let dim = format!("{}-{}+5", power("n", 31), power("m", 31));
     let (m, i) = setup(&dir, &full_of(&dim));
@@ -114,7 +92,7 @@ const EIGHT_MB: &str = "air 1 opset 1\nfunc @main(%x: f64[n], %z: f64[m]) -> (%s
 
 #[test]
 fn max_memory_refuses_a_run_over_it_and_allows_one_within() {
-    let dir = scratch("budget");
+    let dir = scratch("memory", "budget");
     let (m, i) = setup(&dir, EIGHT_MB);
     for backend in backends() {
         let out = air(&[
@@ -157,7 +135,7 @@ fn max_memory_refuses_a_run_over_it_and_allows_one_within() {
 fn a_result_over_the_budget_is_e0508_on_every_backend() {
     // The 8 MiB tensor is the function's result: allocated before the call (llvm) or by the
     // node (interp), refused either way.
-    let dir = scratch("result");
+    let dir = scratch("memory", "result");
     let model = "air 1 opset 1\nfunc @main(%x: f64[n], %z: f64[m]) -> (%y: f64[1048576]) {\n  \
          %y = full {value = f64 1.0, shape = [1048576]} () : f64[1048576]\n  return %y\n}\n";
     let (m, i) = setup(&dir, model);

@@ -3,6 +3,10 @@
 //! header declares only C identifiers (mangled names), compiles with the C compiler, and links
 //! against the symbols the library exports.
 
+mod common;
+
+use common::{air, scratch};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -10,21 +14,6 @@ use air_ir::serial::{self, Format};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("air-cli-names-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
-}
-
-fn air(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_air"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("air runs")
 }
 
 fn ok(out: &Output, what: &str) -> String {
@@ -52,7 +41,7 @@ fn crafted_matvec() -> air_ir::Module {
 
 #[test]
 fn a_crafted_function_name_survives_convert_and_runs_the_same() {
-    let dir = scratch("convert");
+    let dir = scratch("names", "convert");
     let json = dir.join("m.air.json");
     let text = dir.join("m.air");
     std::fs::write(&json, serial::write(&crafted_matvec(), Format::Json)).expect("json");
@@ -94,7 +83,7 @@ fn a_crafted_function_name_survives_convert_and_runs_the_same() {
 #[cfg(feature = "llvm")]
 #[test]
 fn the_header_of_hostile_names_compiles_and_links_against_the_mangled_symbols() {
-    let dir = scratch("header");
+    let dir = scratch("names", "header");
     let hostile = "); system(\"x\"); // */ \n#define int";
     let src = format!(
         "air 1 opset 1\n\
@@ -176,7 +165,7 @@ fn the_header_of_hostile_names_compiles_and_links_against_the_mangled_symbols() 
 #[cfg(feature = "llvm")]
 #[test]
 fn functions_named_like_runtime_symbols_run_under_the_jit() {
-    let dir = scratch("jit");
+    let dir = scratch("names", "jit");
     let inputs = root().join("docs/examples/libraries/matvec/inputs.npz");
     let mut reference = None;
     for name in ["matvec", "free", "rt_alloc", "llvm_fail", "matvec.loop0"] {

@@ -2,6 +2,10 @@
 //! (`air info | head -1`), and `air run` without `--outputs` prints the results (name, dtype,
 //! shape and values) instead of requiring a file.
 
+mod common;
+
+use common::scratch;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -9,13 +13,6 @@ use air_interp::Tensor;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("air-cli-output-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
-    dir
 }
 
 /// Runs `air args` with its stdout a pipe whose reader has already exited (`true`, reading
@@ -41,7 +38,7 @@ fn air_into_a_closed_pipe(args: &[&str]) -> (i32, String) {
 
 #[test]
 fn no_command_panics_on_a_closed_stdout() {
-    let dir = scratch("pipe");
+    let dir = scratch("output", "pipe");
     let inputs = dir.join("in.npz");
     let x = Tensor::from_vec(&[5000], (0..5000).map(f64::from).collect::<Vec<f64>>()).unwrap();
     air_interp::npz::write_npz(&inputs, &[("x".to_string(), x)]).expect("inputs");
@@ -87,7 +84,7 @@ func @main(%x: f64[n]) -> (%y: f64[n], %s: f64, %big: bool[n]) {
 
 #[test]
 fn run_without_outputs_prints_the_results() {
-    let dir = scratch("print");
+    let dir = scratch("output", "print");
     let model = dir.join("sq.air");
     std::fs::write(&model, SQUARES).expect("model");
     let run = |n: usize| {

@@ -1,22 +1,13 @@
 //! The `air` binary on SymPy srepr: `check`, `print`, `convert` both ways, and `run` on every
 //! library-written example (`docs/examples/libraries/`) that has a `sympy.srepr.txt`, compared with its `expected.npz`.
 
+mod common;
+
+use common::air;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use air_interp::{check_close, read_npz, write_npz};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn air(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_air"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("air runs")
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()

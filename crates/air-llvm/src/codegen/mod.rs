@@ -622,12 +622,27 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         a: IntValue<'ctx>,
         b: IntValue<'ctx>,
     ) -> R<(IntValue<'ctx>, IntValue<'ctx>)> {
+        self.with_overflow("llvm.smul.with.overflow", a, b)
+    }
+
+    /// `a + b` and whether it overflowed (signed).
+    pub fn add_checked(
+        &self,
+        a: IntValue<'ctx>,
+        b: IntValue<'ctx>,
+    ) -> R<(IntValue<'ctx>, IntValue<'ctx>)> {
+        self.with_overflow("llvm.sadd.with.overflow", a, b)
+    }
+
+    /// An `llvm.s<op>.with.overflow.i64` intrinsic on `a` and `b`: the result and the flag.
+    fn with_overflow(
+        &self,
+        intrinsic: &str,
+        a: IntValue<'ctx>,
+        b: IntValue<'ctx>,
+    ) -> R<(IntValue<'ctx>, IntValue<'ctx>)> {
         let i64t = self.g.c.i64_type();
-        let pair = self.intrinsic(
-            "llvm.smul.with.overflow",
-            &[i64t.into()],
-            &[a.into(), b.into()],
-        )?;
+        let pair = self.intrinsic(intrinsic, &[i64t.into()], &[a.into(), b.into()])?;
         let s = pair.into_struct_value();
         let p = self.b.build_extract_value(s, 0, "")?.into_int_value();
         let o = self.b.build_extract_value(s, 1, "")?.into_int_value();
@@ -711,24 +726,6 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             Some(0) => o,
             _ => self.b.build_or(flag, o, "")?,
         })
-    }
-
-    /// `a + b` and whether it overflowed (signed).
-    pub fn add_checked(
-        &self,
-        a: IntValue<'ctx>,
-        b: IntValue<'ctx>,
-    ) -> R<(IntValue<'ctx>, IntValue<'ctx>)> {
-        let i64t = self.g.c.i64_type();
-        let pair = self.intrinsic(
-            "llvm.sadd.with.overflow",
-            &[i64t.into()],
-            &[a.into(), b.into()],
-        )?;
-        let s = pair.into_struct_value();
-        let p = self.b.build_extract_value(s, 0, "")?.into_int_value();
-        let o = self.b.build_extract_value(s, 1, "")?.into_int_value();
-        Ok((p, o))
     }
 
     /// `a * b`, or `b` when there is no `a` yet (no multiplications by a constant 1).
