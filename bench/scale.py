@@ -37,9 +37,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AIR = os.path.join(ROOT, "target", "release", "air")
 OPS = ["add", "mul", "sub", "div"]  # v -> v + x - 1 every four nodes: bounded for x in [1, 2]
 LENGTH = 64  # elements of the input array
-# Default sizes above which `run --backend llvm` is not run: it is still superlinear on thousands
-# of calls in one function (README "Scale"); --max llvm=N overrides.
-LLVM_MAX = {"chain": 10**6, "calls": 10**4, "funcs": 10**4, "invalid": 0}
+# Default sizes above which `run --backend llvm` is not run: linear since functions are compiled
+# in parts of about 1024 nodes (air-llvm `split`), but about 0.7 ms per call and 7 ms per
+# function, so 10^6 calls would take 12 minutes; --max llvm=N overrides.
+LLVM_MAX = {"chain": 10**6, "calls": 10**5, "funcs": 10**4, "invalid": 0}
 MAX_FUNCTIONS = 100_000  # `Limits::max_functions`: larger `funcs` modules are refused (E0105)
 
 HEADER = 'air 1 opset 1\nproducer "bench/scale.py"\n\n'
