@@ -19,7 +19,11 @@ from builder_shape import ShapeOps, check as _check
 
 UNARY = ["neg", "abs", "sign", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt", "sin", "cos",
          "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "floor", "ceil", "round", "erf",
-         "logistic", "reciprocal", "not", "isnan", "isinf", "isfinite"]
+         "logistic", "reciprocal", "not", "isnan", "isinf", "isfinite",
+         # op set 2
+         "asinh", "acosh", "atanh", "exp2", "log2", "log10", "cbrt", "trunc", "square"]
+# The ops op set 2 added; a module using one declares `opset 2` (docs/spec.md section 2).
+OPSET2 = {"asinh", "acosh", "atanh", "exp2", "log2", "log10", "cbrt", "trunc", "square"}
 BINARY = ["add", "sub", "mul", "div", "floor_div", "rem", "mod", "pow", "max", "min", "atan2",
           "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "xor", "shl", "shr"]
 COMPARISONS = ["eq", "ne", "lt", "le", "gt", "ge"]
@@ -39,6 +43,9 @@ ACCEPTS = {
     "neg": NUMERIC, "abs": NUMERIC, "sign": {"int", "float"},
     "floor": {"float"}, "ceil": {"float"}, "round": {"float"}, "erf": {"float"},
     "logistic": {"float"}, "not": {"bool", "int"},
+    "asinh": {"float"}, "acosh": {"float"}, "atanh": {"float"}, "exp2": {"float"},
+    "log2": {"float"}, "log10": {"float"}, "cbrt": {"float"}, "trunc": {"float"},
+    "square": NUMERIC,
     "isnan": {"float", "complex"}, "isinf": {"float", "complex"}, "isfinite": {"float", "complex"},
     "add": NUMERIC, "sub": NUMERIC, "mul": NUMERIC, "div": {"float", "complex"},
     "floor_div": {"int", "float"}, "rem": {"int", "float"}, "mod": {"int", "float"},

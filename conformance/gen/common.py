@@ -4,7 +4,7 @@ import numpy as np
 
 import oracle as O
 from air_text import TType
-from builder import BINARY, UNARY, Module
+from builder import BINARY, OPSET2, UNARY, Module
 from case import Case
 
 SYMS = ["n", "m", "k", "p"]
@@ -30,7 +30,7 @@ def ew(group, name, summary, op, dt, arrays, tags=(), tol=None, symbolic=True,
     shape = arrays[0].shape
     for a in arrays:
         assert a.shape == shape
-    m = Module()
+    m = Module(header="air 1 opset 2" if op in OPSET2 else "air 1 opset 1")
     f = m.func("main")
     names = param_names or (["x"] if len(arrays) == 1 else ["a", "b", "c"][:len(arrays)])
     ty = TType(dt, dims_for(shape, symbolic))

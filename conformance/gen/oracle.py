@@ -60,11 +60,15 @@ _MATH = {
     "sqrt": math.sqrt, "sin": math.sin, "cos": math.cos, "tan": math.tan, "asin": math.asin,
     "acos": math.acos, "atan": math.atan, "sinh": math.sinh, "cosh": math.cosh,
     "tanh": math.tanh, "erf": math.erf,
+    "asinh": math.asinh, "acosh": math.acosh, "atanh": math.atanh, "exp2": math.exp2,
+    "log2": math.log2, "log10": math.log10, "cbrt": math.cbrt,
 }
 _NPF = {
     "exp": np.exp, "expm1": np.expm1, "log": np.log, "log1p": np.log1p, "sqrt": np.sqrt,
     "sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin, "acos": np.arccos,
     "atan": np.arctan, "sinh": np.sinh, "cosh": np.cosh, "tanh": np.tanh,
+    "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh, "exp2": np.exp2,
+    "log2": np.log2, "log10": np.log10, "cbrt": np.cbrt,
 }
 
 
@@ -133,9 +137,15 @@ def _unary(op, x, dt):
         if cls == "float":
             s = np.where(np.isnan(x), x, s)
         return finish(s, dt)
-    if op in ("floor", "ceil", "round"):
-        f = {"floor": np.floor, "ceil": np.ceil, "round": np.rint}[op]  # rint: half to even
+    if op in ("floor", "ceil", "round", "trunc"):
+        f = {"floor": np.floor, "ceil": np.ceil, "round": np.rint,  # rint: half to even
+             "trunc": np.trunc}[op]
         return finish(f(x), dt)
+    if op == "square":
+        # Exactly mul(x, x): ints wrap; f16 is multiplied in float32 and rounded once (exact).
+        if dt == "f16":
+            return finish(np.multiply(x.astype(np.float32), x.astype(np.float32)), dt)
+        return finish(np.multiply(x, x), dt)
     if op == "not":
         return np.logical_not(x) if dt == "bool" else np.invert(x)
     if op in ("isnan", "isinf", "isfinite"):

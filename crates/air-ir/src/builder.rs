@@ -480,8 +480,11 @@ impl FunctionBuilder {
         if let Some(u) = &shared.unifier {
             dims::resolve_function(&mut f, u);
         }
+        // Any op of this build's op set; the producer declares the one the module needs
+        // (`Module::required_opset`).
         let module = Module {
             functions: shared.functions.clone(),
+            opset_version: crate::module::OPSET_VERSION,
             ..Module::default()
         };
         crate::validate::validate_function(&module, &f)?;

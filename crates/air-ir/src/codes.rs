@@ -61,8 +61,8 @@ codes! {
         example "`%y = add (%x, %x` (no closing parenthesis)";
     /// An op name that is neither in the op set nor `custom`.
     UnknownOp = 102, "unknown op",
-        by "reader",
-        when "an op name is neither an op of the module's op set version nor `custom`",
+        by "reader, validator",
+        when "an op name is neither an op of the module's op set version nor `custom`; the validator reports an op newer than the module's declared `opset_version`",
         example "`%y = frobnicate (%x) : f64[n]`";
     /// An attribute is missing, unknown for the op, or of the wrong kind.
     BadAttribute = 103, "bad attribute",

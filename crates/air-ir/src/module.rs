@@ -14,7 +14,7 @@ use crate::types::TensorType;
 /// The version of the IR (the structure of modules) this crate reads and writes.
 pub const IR_VERSION: u32 = 1;
 /// The version of the op set this crate implements.
-pub const OPSET_VERSION: u32 = 1;
+pub const OPSET_VERSION: u32 = 2;
 
 /// Index of a node in its region's arena; prints as `%N`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -257,7 +257,8 @@ impl Default for Module {
     fn default() -> Module {
         Module {
             ir_version: IR_VERSION,
-            opset_version: OPSET_VERSION,
+            // The lowest op set: a producer raises it to `required_opset()` when it uses newer ops.
+            opset_version: 1,
             producer: String::new(),
             metadata: vec![],
             functions: vec![],
@@ -266,6 +267,31 @@ impl Default for Module {
 }
 
 impl Module {
+    /// The lowest op set version that has every op of the module: the largest [`Op::opset`] over
+    /// every node, nested regions included, and at least 1.
+    pub fn required_opset(&self) -> u32 {
+        fn region(r: &Region) -> u32 {
+            r.nodes
+                .iter()
+                .map(|n| {
+                    let inner =
+                        n.op.named_regions()
+                            .into_iter()
+                            .map(|(_, r)| region(r))
+                            .max()
+                            .unwrap_or(1);
+                    n.op.opset().max(inner)
+                })
+                .max()
+                .unwrap_or(1)
+        }
+        self.functions
+            .iter()
+            .map(|f| region(&f.body))
+            .max()
+            .unwrap_or(1)
+    }
+
     /// The function with this name.
     pub fn function(&self, name: &str) -> Option<&Function> {
         self.functions.iter().find(|f| f.name == name)

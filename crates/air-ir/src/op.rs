@@ -1,4 +1,4 @@
-//! The closed set of operations of op set v1, with typed attributes.
+//! The closed set of operations of op sets 1 and 2, with typed attributes.
 //!
 //! Semantics are in `docs/spec.md`, one section per op. Operand conventions are listed on each
 //! variant; elementwise ops take operands of one type (broadcasting and promotion are explicit,
@@ -73,6 +73,24 @@ pub enum UnaryOp {
     IsInf,
     /// True where neither NaN nor ±inf.
     IsFinite,
+    /// Inverse hyperbolic sine (op set 2).
+    Asinh,
+    /// Inverse hyperbolic cosine; NaN below 1 (op set 2).
+    Acosh,
+    /// Inverse hyperbolic tangent; ±inf at ±1, NaN past them (op set 2).
+    Atanh,
+    /// `2^x` (op set 2).
+    Exp2,
+    /// Base-2 logarithm (op set 2).
+    Log2,
+    /// Base-10 logarithm (op set 2).
+    Log10,
+    /// The real cube root (`cbrt(-8) = -2`) (op set 2).
+    Cbrt,
+    /// Round toward zero, keeping the sign of zero (op set 2).
+    Trunc,
+    /// `x * x`, exactly `mul(x, x)` (integers wrap) (op set 2).
+    Square,
 }
 
 /// Elementwise operations with two operands of one type.
@@ -385,6 +403,43 @@ pub struct CustomOp {
     pub decomposition: Option<String>,
 }
 
+impl Op {
+    /// The op set version that introduced the op (for a family op, its member's).
+    pub fn opset(&self) -> u32 {
+        match self {
+            Op::Unary(u) => u.opset(),
+            Op::Binary(b) => b.opset(),
+            Op::Constant(_)
+            | Op::Iota { .. }
+            | Op::Full { .. }
+            | Op::Select
+            | Op::Cast { .. }
+            | Op::Clip
+            | Op::Broadcast { .. }
+            | Op::Reshape { .. }
+            | Op::Transpose { .. }
+            | Op::ExpandDims { .. }
+            | Op::Squeeze { .. }
+            | Op::Slice { .. }
+            | Op::Concat { .. }
+            | Op::Take { .. }
+            | Op::Extract
+            | Op::Insert
+            | Op::Filter
+            | Op::Reduce { .. }
+            | Op::ArgReduce { .. }
+            | Op::Scan { .. }
+            | Op::Sort { .. }
+            | Op::Einsum { .. }
+            | Op::Matmul
+            | Op::For { .. }
+            | Op::If { .. }
+            | Op::Call { .. }
+            | Op::Custom(_) => 1,
+        }
+    }
+}
+
 /// Generates a family's `ALL`, `name` and `from_name` from one list of variants and names.
 macro_rules! family_names {
     ($fam:ident, $what:literal { $($v:ident => $n:literal,)* }) => {
@@ -436,6 +491,15 @@ family_names!(UnaryOp, "unary op" {
     IsNan => "isnan",
     IsInf => "isinf",
     IsFinite => "isfinite",
+    Asinh => "asinh",
+    Acosh => "acosh",
+    Atanh => "atanh",
+    Exp2 => "exp2",
+    Log2 => "log2",
+    Log10 => "log10",
+    Cbrt => "cbrt",
+    Trunc => "trunc",
+    Square => "square",
 });
 
 family_names!(BinaryOp, "binary op" {
@@ -483,7 +547,80 @@ family_names!(ScanKind, "running reduction" {
     Cumprod => "cumprod",
 });
 
+impl UnaryOp {
+    /// The op set version that introduced the op.
+    pub fn opset(self) -> u32 {
+        match self {
+            UnaryOp::Neg
+            | UnaryOp::Abs
+            | UnaryOp::Sign
+            | UnaryOp::Exp
+            | UnaryOp::Expm1
+            | UnaryOp::Log
+            | UnaryOp::Log1p
+            | UnaryOp::Sqrt
+            | UnaryOp::Rsqrt
+            | UnaryOp::Sin
+            | UnaryOp::Cos
+            | UnaryOp::Tan
+            | UnaryOp::Asin
+            | UnaryOp::Acos
+            | UnaryOp::Atan
+            | UnaryOp::Sinh
+            | UnaryOp::Cosh
+            | UnaryOp::Tanh
+            | UnaryOp::Floor
+            | UnaryOp::Ceil
+            | UnaryOp::Round
+            | UnaryOp::Erf
+            | UnaryOp::Logistic
+            | UnaryOp::Reciprocal
+            | UnaryOp::Not
+            | UnaryOp::IsNan
+            | UnaryOp::IsInf
+            | UnaryOp::IsFinite => 1,
+            UnaryOp::Asinh
+            | UnaryOp::Acosh
+            | UnaryOp::Atanh
+            | UnaryOp::Exp2
+            | UnaryOp::Log2
+            | UnaryOp::Log10
+            | UnaryOp::Cbrt
+            | UnaryOp::Trunc
+            | UnaryOp::Square => 2,
+        }
+    }
+}
+
 impl BinaryOp {
+    /// The op set version that introduced the op.
+    pub fn opset(self) -> u32 {
+        match self {
+            BinaryOp::Add
+            | BinaryOp::Sub
+            | BinaryOp::Mul
+            | BinaryOp::Div
+            | BinaryOp::FloorDiv
+            | BinaryOp::Rem
+            | BinaryOp::Mod
+            | BinaryOp::Pow
+            | BinaryOp::Max
+            | BinaryOp::Min
+            | BinaryOp::Atan2
+            | BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Lt
+            | BinaryOp::Le
+            | BinaryOp::Gt
+            | BinaryOp::Ge
+            | BinaryOp::And
+            | BinaryOp::Or
+            | BinaryOp::Xor
+            | BinaryOp::Shl
+            | BinaryOp::Shr => 1,
+        }
+    }
+
     /// True for the comparisons, whose result is bool.
     pub fn is_comparison(self) -> bool {
         matches!(

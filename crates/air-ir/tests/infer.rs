@@ -77,7 +77,7 @@ fn constant_iota_full() {
 fn accepted_dtype(u: UnaryOp) -> DType {
     match u {
         UnaryOp::Not => DType::I32,
-        UnaryOp::Neg | UnaryOp::Sign => DType::I16,
+        UnaryOp::Neg | UnaryOp::Sign | UnaryOp::Square => DType::I16,
         UnaryOp::Abs
         | UnaryOp::Exp
         | UnaryOp::Expm1
@@ -102,7 +102,15 @@ fn accepted_dtype(u: UnaryOp) -> DType {
         | UnaryOp::Reciprocal
         | UnaryOp::IsNan
         | UnaryOp::IsInf
-        | UnaryOp::IsFinite => DType::F32,
+        | UnaryOp::IsFinite
+        | UnaryOp::Asinh
+        | UnaryOp::Acosh
+        | UnaryOp::Atanh
+        | UnaryOp::Exp2
+        | UnaryOp::Log2
+        | UnaryOp::Log10
+        | UnaryOp::Cbrt
+        | UnaryOp::Trunc => DType::F32,
     }
 }
 
@@ -136,7 +144,16 @@ fn every_unary_op() {
             | UnaryOp::Erf
             | UnaryOp::Logistic
             | UnaryOp::Reciprocal
-            | UnaryOp::Not => x.clone(),
+            | UnaryOp::Not
+            | UnaryOp::Asinh
+            | UnaryOp::Acosh
+            | UnaryOp::Atanh
+            | UnaryOp::Exp2
+            | UnaryOp::Log2
+            | UnaryOp::Log10
+            | UnaryOp::Cbrt
+            | UnaryOp::Trunc
+            | UnaryOp::Square => x.clone(),
         };
         assert_eq!(one(&Op::Unary(u), &[&x]), inf(&want), "{}", u.name());
         assert_eq!(code(&Op::Unary(u), &[&x, &x]), Code::Arity, "{}", u.name());
@@ -146,6 +163,9 @@ fn every_unary_op() {
     assert_eq!(one(&Op::Unary(UnaryOp::Abs), &["c64[n]"]), inf("f32[n]"));
     assert_eq!(one(&Op::Unary(UnaryOp::Exp), &["c64[n]"]), inf("c64[n]"));
     assert_eq!(one(&Op::Unary(UnaryOp::Not), &["bool[n]"]), inf("bool[n]"));
+    assert_eq!(one(&Op::Unary(UnaryOp::Square), &["c64[n]"]), inf("c64[n]"));
+    assert_eq!(one(&Op::Unary(UnaryOp::Square), &["f16[n]"]), inf("f16[n]"));
+    assert_eq!(one(&Op::Unary(UnaryOp::Cbrt), &["bf16[n]"]), inf("bf16[n]"));
     let rejected = [
         (UnaryOp::Neg, "bool"),
         (UnaryOp::Abs, "bool"),
@@ -158,6 +178,16 @@ fn every_unary_op() {
         (UnaryOp::Erf, "c128"),
         (UnaryOp::Not, "f64"),
         (UnaryOp::IsNan, "i32"),
+        (UnaryOp::Asinh, "c128"),
+        (UnaryOp::Acosh, "i32"),
+        (UnaryOp::Atanh, "c64"),
+        (UnaryOp::Exp2, "i64"),
+        (UnaryOp::Log2, "c64"),
+        (UnaryOp::Log10, "u8"),
+        (UnaryOp::Cbrt, "c128"),
+        (UnaryOp::Trunc, "i32"),
+        (UnaryOp::Trunc, "c64"),
+        (UnaryOp::Square, "bool"),
     ];
     for (u, dt) in rejected {
         assert_eq!(

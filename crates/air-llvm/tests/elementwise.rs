@@ -120,6 +120,13 @@ fn inexact_unary(op: UnaryOp) -> bool {
             | Tanh
             | Erf
             | Logistic
+            | Asinh
+            | Acosh
+            | Atanh
+            | Exp2
+            | Log2
+            | Log10
+            | Cbrt
     )
 }
 
@@ -166,10 +173,19 @@ fn unary_ops_on_every_dtype() {
                 | UnaryOp::Erf
                 | UnaryOp::Logistic
                 | UnaryOp::Reciprocal
-                | UnaryOp::Not => d,
+                | UnaryOp::Not
+                | UnaryOp::Asinh
+                | UnaryOp::Acosh
+                | UnaryOp::Atanh
+                | UnaryOp::Exp2
+                | UnaryOp::Log2
+                | UnaryOp::Log10
+                | UnaryOp::Cbrt
+                | UnaryOp::Trunc
+                | UnaryOp::Square => d,
             };
             let text = format!(
-                "air 1 opset 1\nfunc @f(%x: {d}[n]) -> (%y: {rd}[n]) {{\n  %y = {} (%x) : {rd}[n]\n  return %y\n}}",
+                "air 1 opset 2\nfunc @f(%x: {d}[n]) -> (%y: {rd}[n]) {{\n  %y = {} (%x) : {rd}[n]\n  return %y\n}}",
                 op.name()
             );
             if !valid(&text) {

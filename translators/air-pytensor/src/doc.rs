@@ -29,7 +29,7 @@ fn scalar_air(k: ScalarKind) -> String {
         ScalarKind::Switch => "`select` (condition cast to bool)".into(),
         ScalarKind::Cast => "`cast`".into(),
         ScalarKind::Clip => "`select(x < lo, lo, select(x > hi, hi, x))`, PyTensor's rule".into(),
-        ScalarKind::Sqr => "`mul(x, x)`".into(),
+        ScalarKind::Sqr => "`square` (`and(x, x)` for bool)".into(),
         ScalarKind::Trunc => "`select(x < 0, ceil(x), floor(x))`".into(),
         ScalarKind::Second => "`broadcast` of the second input".into(),
         ScalarKind::Identity => "the value itself".into(),

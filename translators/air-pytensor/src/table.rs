@@ -174,9 +174,9 @@ pub enum ScalarKind {
     Cast,
     /// `Clip(x, lo, hi)`: `lo` where `x < lo`, else `hi` where `x > hi`, else `x`.
     Clip,
-    /// `Sqr(x)` → `mul(x, x)`.
+    /// `Sqr(x)` → `square(x)` (`and(x, x)` for bool, which AIR's `square` does not take).
     Sqr,
-    /// `Trunc(x)` → `select(x < 0, ceil(x), floor(x))`.
+    /// `select(x < 0, ceil(x), floor(x))`: no table entry since op set 2 (`Trunc` is `trunc`).
     Trunc,
     /// `Second(a, b)`: `b` broadcast to the shape of both.
     Second,
@@ -304,8 +304,8 @@ pub const SCALAR_OPS: &[ScalarEntry] = &[
     s("Switch", SB, None, K::Switch),
     s("Cast", SB, None, K::Cast),
     imp("Clip", SB, Some("clip"), K::Clip),
-    imp("Sqr", SB, Some("sqr"), K::Sqr),
-    imp("Trunc", SB, Some("trunc"), K::Trunc),
+    s("Sqr", SB, Some("sqr"), K::Sqr),
+    s("Trunc", SB, Some("trunc"), K::Unary(U::Trunc)),
     imp("Second", SB, Some("second"), K::Second),
     s("Identity", SB, Some("identity"), K::Identity),
     imp("Softplus", SM, None, K::Softplus),
@@ -315,12 +315,12 @@ pub const SCALAR_OPS: &[ScalarEntry] = &[
     no("Angle", SB, "AIR has no complex argument"),
     no("Complex", SB, "AIR has no complex constructor"),
     no("ComplexFromPolar", SB, "AIR has no complex constructor"),
-    no("ArcSinh", SB, "AIR has no asinh"),
-    no("ArcCosh", SB, "AIR has no acosh"),
-    no("ArcTanh", SB, "AIR has no atanh"),
-    no("Log2", SB, "log(x)/log(2) is not exact"),
-    no("Log10", SB, "log(x)/log(10) is not exact"),
-    no("Exp2", SB, "pow(2, x) may differ from exp2 in the last bit"),
+    s("ArcSinh", SB, Some("arcsinh"), K::Unary(U::Asinh)),
+    s("ArcCosh", SB, Some("arccosh"), K::Unary(U::Acosh)),
+    s("ArcTanh", SB, Some("arctanh"), K::Unary(U::Atanh)),
+    s("Log2", SB, Some("log2"), K::Unary(U::Log2)),
+    s("Log10", SB, Some("log10"), K::Unary(U::Log10)),
+    s("Exp2", SB, Some("exp2"), K::Unary(U::Exp2)),
     no("Deg2Rad", SB, "the constant product may round differently"),
     no("Rad2Deg", SB, "the constant product may round differently"),
     no("RoundHalfAwayFromZero", SB, "not mapped yet"),
@@ -379,7 +379,7 @@ const fn x(air: &'static str, why: &'static str) -> AirEntry {
     }
 }
 
-/// Every AIR op of op set v1 and what the exporter writes for it. Elementwise ops use the scalar
+/// Every AIR op of op sets 1 and 2 and what the exporter writes for it. Elementwise ops use the scalar
 /// op of [`SCALAR_OPS`] computing them.
 #[rustfmt::skip]
 pub const AIR_OPS: &[AirEntry] = &[
@@ -388,6 +388,8 @@ pub const AIR_OPS: &[AirEntry] = &[
     w("full", "Alloc of a constant"),
     w("isfinite", "Elemwise NOT(OR(IsNan, IsInf))"),
     w("rsqrt", "Elemwise Reciprocal(Sqrt)"),
+    w("square", "Elemwise Sqr"),
+    x("cbrt", "PyTensor has no real cube root"),
     x("shl", "PyTensor has no shift op"),
     x("shr", "PyTensor has no shift op"),
     w("rem", "integers: Elemwise Mod corrected by Switch; floats are not expressible"),

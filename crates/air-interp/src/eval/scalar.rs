@@ -42,6 +42,12 @@ pub(crate) trait Real: num_traits::Float + Element {
     fn erf(self) -> Self;
     /// Rounds half to even.
     fn round_even(self) -> Self;
+    /// Inverse hyperbolic sine, C library (musl) formula: Rust's own loses accuracy.
+    fn libm_asinh(self) -> Self;
+    /// Inverse hyperbolic cosine, C library (musl) formula: Rust's own overflows near the top.
+    fn libm_acosh(self) -> Self;
+    /// Inverse hyperbolic tangent, C library (musl) formula.
+    fn libm_atanh(self) -> Self;
 }
 
 impl Real for f32 {
@@ -51,6 +57,15 @@ impl Real for f32 {
     fn round_even(self) -> f32 {
         self.round_ties_even()
     }
+    fn libm_asinh(self) -> f32 {
+        libm::asinhf(self)
+    }
+    fn libm_acosh(self) -> f32 {
+        libm::acoshf(self)
+    }
+    fn libm_atanh(self) -> f32 {
+        libm::atanhf(self)
+    }
 }
 
 impl Real for f64 {
@@ -59,6 +74,15 @@ impl Real for f64 {
     }
     fn round_even(self) -> f64 {
         self.round_ties_even()
+    }
+    fn libm_asinh(self) -> f64 {
+        libm::asinh(self)
+    }
+    fn libm_acosh(self) -> f64 {
+        libm::acosh(self)
+    }
+    fn libm_atanh(self) -> f64 {
+        libm::atanh(self)
     }
 }
 

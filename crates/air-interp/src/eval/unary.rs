@@ -62,7 +62,16 @@ pub(crate) fn unary(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
         | UnaryOp::Erf
         | UnaryOp::Logistic
         | UnaryOp::Reciprocal
-        | UnaryOp::Not => same_type(op, x),
+        | UnaryOp::Not
+        | UnaryOp::Asinh
+        | UnaryOp::Acosh
+        | UnaryOp::Atanh
+        | UnaryOp::Exp2
+        | UnaryOp::Log2
+        | UnaryOp::Log10
+        | UnaryOp::Cbrt
+        | UnaryOp::Trunc
+        | UnaryOp::Square => same_type(op, x),
     }
 }
 
@@ -127,7 +136,16 @@ fn same_type(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
             | UnaryOp::Reciprocal
             | UnaryOp::IsNan
             | UnaryOp::IsInf
-            | UnaryOp::IsFinite => return not_accepted(op.name(), x),
+            | UnaryOp::IsFinite
+            | UnaryOp::Asinh
+            | UnaryOp::Acosh
+            | UnaryOp::Atanh
+            | UnaryOp::Exp2
+            | UnaryOp::Log2
+            | UnaryOp::Log10
+            | UnaryOp::Cbrt
+            | UnaryOp::Trunc
+            | UnaryOp::Square => return not_accepted(op.name(), x),
         },
         Tensor::I8(a) => Tensor::I8(int!(a)),
         Tensor::I16(a) => Tensor::I16(int!(a)),
@@ -162,9 +180,10 @@ fn int_fn(op: UnaryOp) -> Option<fn(i128) -> i128> {
         Abs => Some(|v| v.abs()), // spec: #abs — wraps: abs(INT_MIN) = INT_MIN
         Sign => Some(|v| v.signum()), // spec: #sign — unsigned: 0 or 1
         Not => Some(|v| !v), // spec: #not — bitwise
+        Square => Some(|v| v.wrapping_mul(v)), // spec: #square — as mul: wraps (low bits kept)
         Exp | Expm1 | Log | Log1p | Sqrt | Rsqrt | Sin | Cos | Tan | Asin | Acos | Atan | Sinh
         | Cosh | Tanh | Floor | Ceil | Round | Erf | Logistic | Reciprocal | IsNan | IsInf
-        | IsFinite => None,
+        | IsFinite | Asinh | Acosh | Atanh | Exp2 | Log2 | Log10 | Cbrt | Trunc => None,
     }
 }
 
@@ -196,6 +215,15 @@ fn real_fn<F: Real>(op: UnaryOp) -> Option<fn(F) -> F> {
         Erf => F::erf,                    // spec: #erf
         Logistic => |x: F| F::one() / (F::one() + (-x).exp()), // spec: #logistic
         Reciprocal => F::recip,           // spec: #reciprocal — 1/0.0 = inf
+        Asinh => F::libm_asinh,           // spec: #asinh
+        Acosh => F::libm_acosh,           // spec: #acosh — x < 1 gives nan
+        Atanh => F::libm_atanh,           // spec: #atanh — ±1 gives ±inf, |x| > 1 nan
+        Exp2 => F::exp2,                  // spec: #exp2
+        Log2 => F::log2,                  // spec: #log2 — log2(0) = -inf, log2(x < 0) = nan
+        Log10 => F::log10,                // spec: #log10
+        Cbrt => F::cbrt,                  // spec: #cbrt — real root: cbrt(-8) = -2
+        Trunc => F::trunc,                // spec: #trunc — sign of zero kept
+        Square => |x: F| x * x,           // spec: #square — exactly mul(x, x)
         Not | IsNan | IsInf | IsFinite => return None,
     })
 }
@@ -234,10 +262,10 @@ fn complex_fn<F: Real>(op: UnaryOp) -> Option<fn(Complex<F>) -> Complex<F>> {
         Cosh => |z: Complex<F>| z.cosh(), // spec: #cosh
         Tanh => |z: Complex<F>| z.tanh(), // spec: #tanh
         Reciprocal => |z: Complex<F>| complex_div(Complex::one(), z), // spec: #reciprocal
+        Square => |z: Complex<F>| z * z,  // spec: #square — exactly complex mul(z, z)
         // Abs (complex -> real) is handled by the caller; the rest do not accept complex.
-        Abs | Sign | Floor | Ceil | Round | Erf | Logistic | Not | IsNan | IsInf | IsFinite => {
-            return None
-        }
+        Abs | Sign | Floor | Ceil | Round | Erf | Logistic | Not | IsNan | IsInf | IsFinite
+        | Asinh | Acosh | Atanh | Exp2 | Log2 | Log10 | Cbrt | Trunc => return None,
     })
 }
 
@@ -267,5 +295,29 @@ mod tests {
         assert!(sign(f64::NAN).is_nan());
         assert_eq!(2.5f64.round_even(), 2.0);
         assert_eq!((-0.5f64).round_even().to_bits(), (-0.0f64).to_bits());
+    }
+
+    #[test]
+    fn op_set_2_edge_cases() {
+        let f = |op| real_fn::<f64>(op).expect("float op");
+        assert!(f(UnaryOp::Acosh)(0.5).is_nan());
+        assert_eq!(f(UnaryOp::Acosh)(1.0), 0.0);
+        assert!(f(UnaryOp::Acosh)(f64::MAX).is_finite());
+        assert_eq!(f(UnaryOp::Atanh)(1.0), f64::INFINITY);
+        assert_eq!(f(UnaryOp::Atanh)(-1.0), f64::NEG_INFINITY);
+        assert!(f(UnaryOp::Atanh)(2.0).is_nan());
+        assert_eq!(f(UnaryOp::Asinh)(-0.0).to_bits(), (-0.0f64).to_bits());
+        assert_eq!(f(UnaryOp::Log2)(0.0), f64::NEG_INFINITY);
+        assert!(f(UnaryOp::Log2)(-1.0).is_nan());
+        assert_eq!(f(UnaryOp::Log10)(100.0), 2.0);
+        assert_eq!(f(UnaryOp::Exp2)(3.0), 8.0);
+        assert_eq!(f(UnaryOp::Cbrt)(-8.0), -2.0);
+        assert_eq!(f(UnaryOp::Trunc)(-2.5), -2.0);
+        assert_eq!(f(UnaryOp::Trunc)(-0.5).to_bits(), (-0.0f64).to_bits());
+        assert!(f(UnaryOp::Cbrt)(f64::NAN).is_nan());
+        let sq = int_fn(UnaryOp::Square).expect("int square");
+        assert_eq!(i8::wrapping_from(sq(100)), 16);
+        assert_eq!(u64::wrapping_from(sq(u64::MAX as i128)), 1);
+        assert_eq!(i64::wrapping_from(sq(i64::MIN as i128)), 0);
     }
 }

@@ -131,13 +131,30 @@ fn unary_loop(u: UnaryOp, d: DType) -> Result<Option<DType>, Diagnostic> {
         UnaryOp::Abs => Ok(Some(d)),
         UnaryOp::Sign if d.is_bool() || d.is_complex() => no(),
         UnaryOp::Sign => Ok(Some(d)),
-        UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round if d.is_complex() => no(),
-        UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round if !d.is_float() => Ok(None),
-        UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round => Ok(Some(d)),
+        UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Trunc if d.is_complex() => no(),
+        UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Trunc if !d.is_float() => {
+            Ok(None)
+        }
+        UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Trunc => Ok(Some(d)),
+        // NumPy squares bool in int8.
+        UnaryOp::Square if d.is_bool() => Ok(Some(DType::I8)),
+        UnaryOp::Square => Ok(Some(d)),
         UnaryOp::Not if d.is_bool() || d.is_int() => Ok(Some(d)),
         UnaryOp::Not => no(),
         UnaryOp::Reciprocal if !(d.is_float() || d.is_complex()) => no(),
-        UnaryOp::Erf | UnaryOp::Logistic if d.is_complex() => no(),
+        UnaryOp::Erf
+        | UnaryOp::Logistic
+        | UnaryOp::Asinh
+        | UnaryOp::Acosh
+        | UnaryOp::Atanh
+        | UnaryOp::Exp2
+        | UnaryOp::Log2
+        | UnaryOp::Log10
+        | UnaryOp::Cbrt
+            if d.is_complex() =>
+        {
+            no()
+        }
         UnaryOp::Exp
         | UnaryOp::Expm1
         | UnaryOp::Log
@@ -158,7 +175,14 @@ fn unary_loop(u: UnaryOp, d: DType) -> Result<Option<DType>, Diagnostic> {
         | UnaryOp::Logistic
         | UnaryOp::IsNan
         | UnaryOp::IsInf
-        | UnaryOp::IsFinite => Ok(Some(float_loop(d))),
+        | UnaryOp::IsFinite
+        | UnaryOp::Asinh
+        | UnaryOp::Acosh
+        | UnaryOp::Atanh
+        | UnaryOp::Exp2
+        | UnaryOp::Log2
+        | UnaryOp::Log10
+        | UnaryOp::Cbrt => Ok(Some(float_loop(d))),
     }
 }
 

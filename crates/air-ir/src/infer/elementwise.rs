@@ -11,7 +11,7 @@ use super::{accept, arity, err, same_dtype, same_shape, Class};
 /// The dtypes a unary op accepts.
 pub(crate) fn unary_class(u: UnaryOp) -> Class {
     match u {
-        UnaryOp::Neg | UnaryOp::Abs => Class::Numeric,
+        UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Square => Class::Numeric,
         UnaryOp::Sign => Class::Real,
         UnaryOp::Exp
         | UnaryOp::Expm1
@@ -32,9 +32,19 @@ pub(crate) fn unary_class(u: UnaryOp) -> Class {
         | UnaryOp::IsNan
         | UnaryOp::IsInf
         | UnaryOp::IsFinite => Class::FloatComplex,
-        UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Erf | UnaryOp::Logistic => {
-            Class::Float
-        }
+        UnaryOp::Floor
+        | UnaryOp::Ceil
+        | UnaryOp::Round
+        | UnaryOp::Erf
+        | UnaryOp::Logistic
+        | UnaryOp::Asinh
+        | UnaryOp::Acosh
+        | UnaryOp::Atanh
+        | UnaryOp::Exp2
+        | UnaryOp::Log2
+        | UnaryOp::Log10
+        | UnaryOp::Cbrt
+        | UnaryOp::Trunc => Class::Float,
         UnaryOp::Not => Class::BoolInt,
     }
 }
@@ -84,7 +94,16 @@ pub(super) fn unary(u: UnaryOp, operands: &[TensorType]) -> Result<TensorType, D
         | UnaryOp::Erf
         | UnaryOp::Logistic
         | UnaryOp::Reciprocal
-        | UnaryOp::Not => x.dtype,
+        | UnaryOp::Not
+        | UnaryOp::Asinh
+        | UnaryOp::Acosh
+        | UnaryOp::Atanh
+        | UnaryOp::Exp2
+        | UnaryOp::Log2
+        | UnaryOp::Log10
+        | UnaryOp::Cbrt
+        | UnaryOp::Trunc
+        | UnaryOp::Square => x.dtype,
     };
     Ok(x.with_dtype(dtype))
 }

@@ -1,5 +1,6 @@
-//! The two phases over one region: handles (E0301, E0302, E0304, E0306), then meaning (inference,
-//! E0213, E0214, E0303 and the codes of `crate::infer`), descending into nested regions.
+//! The two phases over one region: handles (E0301, E0302, E0304, E0306), then meaning (the op's op
+//! set, E0102; inference, E0213, E0214, E0303 and the codes of `crate::infer`), descending into
+//! nested regions.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -186,6 +187,16 @@ impl Checker<'_> {
         bound: &BTreeSet<String>,
     ) -> Result<Vec<FreshDim>, Diagnostic> {
         let node = region.node(id);
+        let (needs, declared) = (node.op.opset(), self.module.opset_version);
+        if needs > declared {
+            return Err(Diagnostic::new(
+                Code::UnknownOp,
+                format!(
+                    "`{}` is an op of op set {needs}; this module declares op set {declared}",
+                    node.op.name()
+                ),
+            ));
+        }
         for d in node.op.shape_attr().unwrap_or(&[]) {
             if let Some(s) = unbound_symbol(d, bound) {
                 return Err(Diagnostic::new(

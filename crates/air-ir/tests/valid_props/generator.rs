@@ -187,12 +187,15 @@ impl Gen {
         let metadata = (0..self.rng.below(3))
             .map(|k| (format!("key{k}"), self.rng.pick(STRINGS).to_string()))
             .collect();
-        Module {
+        let mut m = Module {
             producer: self.rng.pick(&["", "air-props 0.1", "p\"q"]).to_string(),
             metadata,
             functions,
             ..Module::default()
-        }
+        };
+        // Declares the op set its ops need, as producers do (spec section 2).
+        m.opset_version = m.required_opset();
+        m
     }
 
     fn function(&mut self, name: &str, helper: bool, budget: usize) -> Function {

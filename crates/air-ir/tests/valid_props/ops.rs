@@ -41,7 +41,7 @@ fn boolean(d: DType) -> bool {
 /// The classes of `docs/op-rules.md`, written again here so that the test checks the inference.
 fn unary_class(u: UnaryOp) -> Class {
     match u {
-        UnaryOp::Neg | UnaryOp::Abs => numeric,
+        UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Square => numeric,
         UnaryOp::Sign => real,
         UnaryOp::Exp
         | UnaryOp::Expm1
@@ -62,7 +62,19 @@ fn unary_class(u: UnaryOp) -> Class {
         | UnaryOp::IsNan
         | UnaryOp::IsInf
         | UnaryOp::IsFinite => float_complex,
-        UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Erf | UnaryOp::Logistic => float,
+        UnaryOp::Floor
+        | UnaryOp::Ceil
+        | UnaryOp::Round
+        | UnaryOp::Erf
+        | UnaryOp::Logistic
+        | UnaryOp::Asinh
+        | UnaryOp::Acosh
+        | UnaryOp::Atanh
+        | UnaryOp::Exp2
+        | UnaryOp::Log2
+        | UnaryOp::Log10
+        | UnaryOp::Cbrt
+        | UnaryOp::Trunc => float,
         UnaryOp::Not => bool_int,
     }
 }

@@ -42,7 +42,17 @@ fn float_fn(op: UnaryOp) -> Option<FloatFn> {
         Cosh => FloatFn::Libm("cosh"),
         Tanh => FloatFn::Libm("tanh"),
         Erf => FloatFn::Libm("erf"),
-        Neg | Sign | Rsqrt | Logistic | Reciprocal | Not | IsNan | IsInf | IsFinite => return None,
+        Asinh => FloatFn::Libm("asinh"),
+        Acosh => FloatFn::Libm("acosh"),
+        Atanh => FloatFn::Libm("atanh"),
+        Cbrt => FloatFn::Libm("cbrt"),
+        Exp2 => FloatFn::Intrinsic("llvm.exp2"),
+        Log2 => FloatFn::Intrinsic("llvm.log2"),
+        Log10 => FloatFn::Intrinsic("llvm.log10"),
+        Trunc => FloatFn::Intrinsic("llvm.trunc"),
+        Neg | Sign | Rsqrt | Logistic | Reciprocal | Not | IsNan | IsInf | IsFinite | Square => {
+            return None
+        }
     })
 }
 
@@ -110,6 +120,8 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let v: IntValue<'ctx> = match (op, d) {
             (UnaryOp::Not, _) => b.build_not(x, "")?,
             (UnaryOp::Neg, _) => b.build_int_sub(t.const_zero(), x, "")?,
+            // spec: #square — exactly mul(x, x): wraps
+            (UnaryOp::Square, _) => b.build_int_mul(x, x, "")?,
             (UnaryOp::Abs, d) if d.is_signed_int() => {
                 let f = self.g.c.bool_type().const_zero();
                 self.intrinsic("llvm.abs", &[t.into()], &[x.into(), f.into()])?
@@ -140,6 +152,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         }
         Ok(match op {
             UnaryOp::Neg => b.build_float_neg(x, "")?.into(),
+            UnaryOp::Square => b.build_float_mul(x, x, "")?.into(),
             UnaryOp::Reciprocal => b.build_float_div(one, x, "")?.into(),
             UnaryOp::Rsqrt => {
                 let s = self.float_call(&FloatFn::Intrinsic("llvm.sqrt"), x)?;
@@ -190,6 +203,14 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             | UnaryOp::Ceil
             | UnaryOp::Round
             | UnaryOp::Erf
+            | UnaryOp::Asinh
+            | UnaryOp::Acosh
+            | UnaryOp::Atanh
+            | UnaryOp::Exp2
+            | UnaryOp::Log2
+            | UnaryOp::Log10
+            | UnaryOp::Cbrt
+            | UnaryOp::Trunc
             | UnaryOp::Not => return Err(CgError::unsupported(format!("{} on floats", op.name()))),
         })
     }

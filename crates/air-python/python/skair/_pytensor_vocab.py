@@ -206,6 +206,8 @@ SCALAR_OPS: dict[tuple[str, str], str] = {
         ("Reciprocal", "reciprocal"), ("Invert", "invert"), ("IsNan", "isnan"),
         ("IsInf", "isinf"), ("Switch", "switch"), ("Clip", "clip"), ("Sqr", "sqr"),
         ("Trunc", "trunc"), ("Second", "second"), ("Identity", "identity"), ("Real", "real"),
+        ("ArcSinh", "arcsinh"), ("ArcCosh", "arccosh"), ("ArcTanh", "arctanh"),
+        ("Exp2", "exp2"), ("Log2", "log2"), ("Log10", "log10"),
     ]  # fmt: skip
 } | {(_SM, "Erf"): "erf", (_SM, "Sigmoid"): "sigmoid", (_SM, "Softplus"): "softplus"}
 """Scalar ops by (module, class): the instance's attribute in ``pytensor.scalar`` (``Cast`` is

@@ -65,6 +65,12 @@ impl Checker<'_> {
                 .first()
                 .and_then(|&v| r.value_type(v))
                 .map(|t| t.dtype);
+            if let Op::Unary(air_ir::UnaryOp::Cbrt) = &node.op {
+                let why = table::air_entry("cbrt")
+                    .and_then(|e| e.pytensor.err())
+                    .unwrap_or("no PyTensor op");
+                self.push(f, at.clone(), "cbrt", why);
+            }
             if let Op::Binary(b) = &node.op {
                 self.binary(f, at.clone(), *b, operand_dtype);
             }

@@ -48,7 +48,16 @@ pub(super) fn unary(doc: &mut Doc, u: UnaryOp, x: &str, t: &TensorType, o: Pt) -
                 o,
             )
         }
+        UnaryOp::Square => doc.node1(elemwise_json(ScalarKind::Sqr, None), &[x.to_string()], o),
+        UnaryOp::Cbrt => return Err("cbrt: PyTensor has no real cube root".to_string()),
         u @ (UnaryOp::Neg
+        | UnaryOp::Asinh
+        | UnaryOp::Acosh
+        | UnaryOp::Atanh
+        | UnaryOp::Exp2
+        | UnaryOp::Log2
+        | UnaryOp::Log10
+        | UnaryOp::Trunc
         | UnaryOp::Abs
         | UnaryOp::Sign
         | UnaryOp::Exp

@@ -133,12 +133,11 @@ impl Imp<'_, '_> {
             ScalarKind::Sqr => {
                 arity(1)?;
                 let x = self.prep(ins[0], out, shape)?;
-                let b = if out.is_bool() {
-                    BinaryOp::And
+                if out.is_bool() {
+                    self.bin(BinaryOp::And, x, x)
                 } else {
-                    BinaryOp::Mul
-                };
-                self.bin(b, x, x)
+                    self.un(UnaryOp::Square, x)
+                }
             }
             ScalarKind::Clip => {
                 arity(3)?;
@@ -194,7 +193,16 @@ impl Imp<'_, '_> {
             | UnaryOp::Erf
             | UnaryOp::Logistic
             | UnaryOp::Reciprocal
-            | UnaryOp::Not => out,
+            | UnaryOp::Not
+            | UnaryOp::Asinh
+            | UnaryOp::Acosh
+            | UnaryOp::Atanh
+            | UnaryOp::Exp2
+            | UnaryOp::Log2
+            | UnaryOp::Log10
+            | UnaryOp::Cbrt
+            | UnaryOp::Trunc
+            | UnaryOp::Square => out,
         };
         let x = self.prep(x, compute, shape)?;
         self.un(u, x)

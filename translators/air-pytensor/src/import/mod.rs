@@ -179,11 +179,14 @@ pub fn import(text: &str, opts: &Options) -> Result<Module, Error> {
         .finish(&results)
         .map_err(|d| dims::contradiction(d, &g))?;
     dce::prune(&mut f.body);
-    Ok(Module {
+    let mut m = Module {
         producer: format!("air-pytensor {}", env!("CARGO_PKG_VERSION")),
         functions: vec![f],
         ..Module::default()
-    })
+    };
+    // The lowest op set with every op used, so older readers read what they can (spec section 2).
+    m.opset_version = m.required_opset();
+    Ok(m)
 }
 
 /// Lowers `g` into `rb` with its inputs bound to `inputs`; the outputs' AIR values, or `None`

@@ -320,6 +320,15 @@ impl<'m> Writer<'m> {
             | UnaryOp::Sinh
             | UnaryOp::Cosh
             | UnaryOp::Tanh
+            | UnaryOp::Asinh
+            | UnaryOp::Acosh
+            | UnaryOp::Atanh
+            | UnaryOp::Exp2
+            | UnaryOp::Log2
+            | UnaryOp::Log10
+            | UnaryOp::Cbrt
+            | UnaryOp::Trunc
+            | UnaryOp::Square
             | UnaryOp::Floor
             | UnaryOp::Ceil
             | UnaryOp::Round

@@ -118,7 +118,16 @@ fn unary(u: UnaryOp, d: DType) -> Option<String> {
         | UnaryOp::Ceil
         | UnaryOp::Erf
         | UnaryOp::Logistic
-        | UnaryOp::Reciprocal => None,
+        | UnaryOp::Reciprocal
+        | UnaryOp::Asinh
+        | UnaryOp::Acosh
+        | UnaryOp::Atanh => None,
+        UnaryOp::Cbrt => why("SymPy's cbrt is x**(1/3), the principal complex root"),
+        UnaryOp::Exp2 | UnaryOp::Log2 | UnaryOp::Log10 => {
+            why("SymPy writes it as a power or a quotient of logs, which rounds differently")
+        }
+        UnaryOp::Trunc => why("not mapped to SymPy yet"),
+        UnaryOp::Square => why("not mapped to SymPy yet"),
         UnaryOp::Expm1 | UnaryOp::Log1p => {
             why("SymPy has no such function, and exp(x) - 1 or log(1 + x) loses precision")
         }

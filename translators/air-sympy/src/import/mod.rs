@@ -83,11 +83,14 @@ fn import_located(text: &str, opts: &Options) -> Result<Module, Error> {
     let an = analyze::analyze(&src, &dag).map_err(Error::Import)?;
     let plan = plan::plan(&src, &dag, &an, opts).map_err(Error::Import)?;
     let function = build(&src, &dag, &an, &plan, opts)?;
-    Ok(Module {
+    let mut m = Module {
         producer: format!("air-sympy {}", env!("CARGO_PKG_VERSION")),
         functions: vec![function],
         ..Module::default()
-    })
+    };
+    // The lowest op set with every op used, so older readers read what they can (spec section 2).
+    m.opset_version = m.required_opset();
+    Ok(m)
 }
 
 fn build(
