@@ -441,9 +441,27 @@ impl Op {
 }
 
 /// Generates a family's `ALL`, `name` and `from_name` from one list of variants and names.
+/// An entry's op set: the `@ k` given, else 1.
+macro_rules! opset_of {
+    () => {
+        1
+    };
+    ($k:literal) => {
+        $k
+    };
+}
+
 macro_rules! family_names {
-    ($fam:ident, $what:literal { $($v:ident => $n:literal,)* }) => {
+    ($fam:ident, $what:literal { $($v:ident => $n:literal $(@ $opset:literal)?,)* }) => {
         impl $fam {
+            /// The op set version that introduced the op (`@ k` in its `family_names!` entry;
+            /// 1 without one).
+            pub fn opset(self) -> u32 {
+                match self {
+                    $($fam::$v => opset_of!($($opset)?),)*
+                }
+            }
+
             #[doc = concat!("Every ", $what, ", in declaration order.")]
             pub const ALL: [$fam; [$($n),*].len()] = [$($fam::$v),*];
 
@@ -491,15 +509,15 @@ family_names!(UnaryOp, "unary op" {
     IsNan => "isnan",
     IsInf => "isinf",
     IsFinite => "isfinite",
-    Asinh => "asinh",
-    Acosh => "acosh",
-    Atanh => "atanh",
-    Exp2 => "exp2",
-    Log2 => "log2",
-    Log10 => "log10",
-    Cbrt => "cbrt",
-    Trunc => "trunc",
-    Square => "square",
+    Asinh => "asinh" @ 2,
+    Acosh => "acosh" @ 2,
+    Atanh => "atanh" @ 2,
+    Exp2 => "exp2" @ 2,
+    Log2 => "log2" @ 2,
+    Log10 => "log10" @ 2,
+    Cbrt => "cbrt" @ 2,
+    Trunc => "trunc" @ 2,
+    Square => "square" @ 2,
 });
 
 family_names!(BinaryOp, "binary op" {
@@ -547,80 +565,7 @@ family_names!(ScanKind, "running reduction" {
     Cumprod => "cumprod",
 });
 
-impl UnaryOp {
-    /// The op set version that introduced the op.
-    pub fn opset(self) -> u32 {
-        match self {
-            UnaryOp::Neg
-            | UnaryOp::Abs
-            | UnaryOp::Sign
-            | UnaryOp::Exp
-            | UnaryOp::Expm1
-            | UnaryOp::Log
-            | UnaryOp::Log1p
-            | UnaryOp::Sqrt
-            | UnaryOp::Rsqrt
-            | UnaryOp::Sin
-            | UnaryOp::Cos
-            | UnaryOp::Tan
-            | UnaryOp::Asin
-            | UnaryOp::Acos
-            | UnaryOp::Atan
-            | UnaryOp::Sinh
-            | UnaryOp::Cosh
-            | UnaryOp::Tanh
-            | UnaryOp::Floor
-            | UnaryOp::Ceil
-            | UnaryOp::Round
-            | UnaryOp::Erf
-            | UnaryOp::Logistic
-            | UnaryOp::Reciprocal
-            | UnaryOp::Not
-            | UnaryOp::IsNan
-            | UnaryOp::IsInf
-            | UnaryOp::IsFinite => 1,
-            UnaryOp::Asinh
-            | UnaryOp::Acosh
-            | UnaryOp::Atanh
-            | UnaryOp::Exp2
-            | UnaryOp::Log2
-            | UnaryOp::Log10
-            | UnaryOp::Cbrt
-            | UnaryOp::Trunc
-            | UnaryOp::Square => 2,
-        }
-    }
-}
-
 impl BinaryOp {
-    /// The op set version that introduced the op.
-    pub fn opset(self) -> u32 {
-        match self {
-            BinaryOp::Add
-            | BinaryOp::Sub
-            | BinaryOp::Mul
-            | BinaryOp::Div
-            | BinaryOp::FloorDiv
-            | BinaryOp::Rem
-            | BinaryOp::Mod
-            | BinaryOp::Pow
-            | BinaryOp::Max
-            | BinaryOp::Min
-            | BinaryOp::Atan2
-            | BinaryOp::Eq
-            | BinaryOp::Ne
-            | BinaryOp::Lt
-            | BinaryOp::Le
-            | BinaryOp::Gt
-            | BinaryOp::Ge
-            | BinaryOp::And
-            | BinaryOp::Or
-            | BinaryOp::Xor
-            | BinaryOp::Shl
-            | BinaryOp::Shr => 1,
-        }
-    }
-
     /// True for the comparisons, whose result is bool.
     pub fn is_comparison(self) -> bool {
         matches!(
