@@ -22,6 +22,7 @@ sys.path.insert(0, HERE)
 
 import cases_binary  # noqa: E402
 import compare  # noqa: E402
+import compat  # noqa: E402
 import cases_contract  # noqa: E402
 import cases_control  # noqa: E402
 import cases_creation  # noqa: E402
@@ -94,11 +95,19 @@ def main():
             for c in cases:
                 c.write(tmp)
             problems += compare.differences(cases, tmp, args.root)
+        if os.path.normpath(args.root) == ROOT:
+            problems += compat.problems(args.root)
     else:
+        # The op set 1 compatibility corpus (compat.py) is frozen: never rewritten or removed.
+        frozen = compat.frozen_cases() if os.path.normpath(args.root) == ROOT else set()
         for g in sorted({c.group for c in cases}):
-            shutil.rmtree(os.path.join(args.root, g), ignore_errors=True)
+            gdir = os.path.join(args.root, g)
+            for name in sorted(os.listdir(gdir)) if os.path.isdir(gdir) else []:
+                if f"{g}/{name}" not in frozen:
+                    shutil.rmtree(os.path.join(gdir, name))
         for c in cases:
-            c.write(args.root)
+            if f"{c.group}/{c.name}" not in frozen:
+                c.write(args.root)
     summary(cases)
     for p in problems:
         print("problem:", p)

@@ -1,5 +1,6 @@
 //! Cases: one folder each under `conformance/cases/<group>/<case>/`, found by walking the tree.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use air_ir::Code;
@@ -66,6 +67,9 @@ pub struct Case {
     pub tolerance: Tolerance,
     /// Arrays stored as bf16 bit patterns (`uint16`) in the npz files.
     pub bf16: Vec<String>,
+    /// The case belongs to the op set 1 compatibility corpus (listed in
+    /// `conformance/compat/opset1.sha256`, beside the cases folder).
+    pub compat: bool,
 }
 
 /// A case folder that cannot be loaded.
@@ -108,6 +112,7 @@ impl Case {
             expect,
             tolerance: t.tolerance,
             bf16: t.bf16,
+            compat: false,
         })
     }
 
@@ -142,7 +147,28 @@ pub fn discover(root: &Path) -> Result<Vec<Case>, CaseError> {
         .map(|d| Case::load(root, d))
         .collect::<Result<Vec<_>, _>>()?;
     cases.sort_by(|a, b| a.id.cmp(&b.id));
+    let frozen = compat_corpus(root);
+    for c in &mut cases {
+        c.compat = frozen.contains(&c.id);
+    }
     Ok(cases)
+}
+
+/// The ids of the op set 1 compatibility corpus: the cases listed in
+/// `<root>/../compat/opset1.sha256` (`sha256sum` lines, `<digest>  <group>/<name>/<file>`, written
+/// and checked by `conformance/gen/compat.py`); empty when there is no such file.
+pub fn compat_corpus(root: &Path) -> BTreeSet<String> {
+    let Some(path) = root.parent().map(|p| p.join("compat/opset1.sha256")) else {
+        return BTreeSet::new();
+    };
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return BTreeSet::new();
+    };
+    text.lines()
+        .filter_map(|line| line.split_once("  "))
+        .filter_map(|(_, file)| file.rsplit_once('/'))
+        .map(|(case, _)| case.to_string())
+        .collect()
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {

@@ -61,6 +61,24 @@ pub fn summary(report: &Report, full: bool) -> String {
         report.results.len(),
         report.targets.len()
     );
+    let compat: Vec<_> = report.results.iter().filter(|r| r.case.compat).collect();
+    if !compat.is_empty() {
+        let (mut pass, mut fail, mut skip, mut na) = (0, 0, 0, 0);
+        for (_, o) in compat.iter().flat_map(|r| &r.outcomes) {
+            match o {
+                Outcome::Pass => pass += 1,
+                Outcome::Fail(_) => fail += 1,
+                Outcome::Skip(_) => skip += 1,
+                Outcome::NotApplicable(_) => na += 1,
+            }
+        }
+        let _ = writeln!(
+            out,
+            "op set 1 compatibility corpus, {} of those cases: {pass} passed, {fail} failed, \
+             {skip} skipped, {na} not applicable",
+            compat.len()
+        );
+    }
     out
 }
 
@@ -245,5 +263,23 @@ pub fn coverage(report: &Report) -> String {
         report.results.len(),
         report.targets.len()
     );
+    let compat: Vec<_> = report.results.iter().filter(|r| r.case.compat).collect();
+    if !compat.is_empty() {
+        let (mut pass, mut fail, mut skip, mut na) = (0, 0, 0, 0);
+        for (_, o) in compat.iter().flat_map(|r| &r.outcomes) {
+            match o {
+                Outcome::Pass => pass += 1,
+                Outcome::Fail(_) => fail += 1,
+                Outcome::Skip(_) => skip += 1,
+                Outcome::NotApplicable(_) => na += 1,
+            }
+        }
+        let _ = writeln!(
+            out,
+            "op set 1 compatibility corpus, {} of those cases: {pass} passed, {fail} failed, \
+             {skip} skipped, {na} not applicable",
+            compat.len()
+        );
+    }
     out
 }

@@ -32,6 +32,21 @@ fn every_case_passes_on_every_builtin_target() {
         report::summary(&report, false)
     );
 
+    // The op set 1 compatibility corpus (spec §2): every frozen case is still here (and, by the
+    // assertion above, none of them fails on the targets run here).
+    let frozen = air_conformance::case::compat_corpus(&opts.cases_dir);
+    assert!(
+        frozen.len() >= 500,
+        "compatibility corpus of {} cases",
+        frozen.len()
+    );
+    let found = report.results.iter().filter(|r| r.case.compat).count();
+    assert_eq!(
+        found,
+        frozen.len(),
+        "frozen cases missing from conformance/cases"
+    );
+
     for op in air_ir::op::all_op_names() {
         let n = report
             .results
