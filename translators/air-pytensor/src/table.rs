@@ -423,6 +423,7 @@ pub const AIR_OPS: &[AirEntry] = &[
     w("matmul", "Dot (2-D), Blockwise(Dot) (batched), DimShuffle for 1-D operands"),
     w("for", "Scan with untraced sit-sot states (the counter is one)"),
     w("if", "IfElse of both branches"),
+    w("while", "Scan in while mode (untraced sit-sot states, until = not cond); n_steps is 0 or 2^63-1 by the condition on the initial state"),
     w("call", "the callee inlined"),
     w("custom", "Softmax/LogSoftmax for domain pytensor, else the decomposition inlined"),
 ];

@@ -1,4 +1,4 @@
-//! `for`, `if`, `call` and `custom`: ops whose result types come from regions or other functions.
+//! `for`, `if`, `while`, `call` and `custom`: ops whose result types come from regions or other functions.
 
 use std::collections::HashMap;
 
@@ -97,6 +97,45 @@ pub(super) fn for_loop(
         }
     }
     Ok(rest[..carried]
+        .iter()
+        .cloned()
+        .map(Inferred::known)
+        .collect())
+}
+
+/// `while`: both regions take every operand; `cond` yields one `bool` scalar, `body` yields the
+/// next carried values, of exactly the carried operands' types (the results' types).
+pub(super) fn while_loop(
+    cond: &Region,
+    body: &Region,
+    operands: &[TensorType],
+) -> Result<Vec<Inferred>, Diagnostic> {
+    let carried = body.results.len();
+    if carried > operands.len() {
+        return Err(mismatch(format!(
+            "body yields {carried} values but the loop has only {} operands",
+            operands.len()
+        )));
+    }
+    let params: Vec<&TensorType> = operands.iter().collect();
+    check_params(cond, &params, "condition")?;
+    check_params(body, &params, "body")?;
+    let c = yield_types(cond, "condition")?;
+    let [flag] = c.as_slice() else {
+        return Err(mismatch(format!(
+            "condition yields {} values, expected 1 (a bool scalar)",
+            c.len()
+        )));
+    };
+    check_scalar(flag, DType::Bool, "condition yield")?;
+    for (i, (y, want)) in yield_types(body, "body")?.iter().zip(operands).enumerate() {
+        if *y != want {
+            return Err(mismatch(format!(
+                "body yield {i} is {y}, the carried value is {want}"
+            )));
+        }
+    }
+    Ok(operands[..carried]
         .iter()
         .cloned()
         .map(Inferred::known)
