@@ -141,7 +141,7 @@ pub const TENSOR_OPS: &[OpEntry] = &[
     e("LogSoftmax", "pytensor.tensor.special", TensorOp::InnerGraph, "its inner graph", Support::Both),
     e("Einsum", "pytensor.tensor.einsum", TensorOp::InnerGraph, "its inner graph", Support::Import),
     e("OpFromGraph", "pytensor.compile.builders", TensorOp::InnerGraph, "its inner graph, inlined or as custom with a decomposition", Support::Import),
-    e("Scan", "pytensor.scan.op", TensorOp::Scan, "for (sequences, sit-sot, mit-sot, nit-sot, untraced sit-sot, non-sequences)", Support::Both),
+    e("Scan", "pytensor.scan.op", TensorOp::Scan, "for (sequences, sit-sot, mit-sot, nit-sot, untraced sit-sot, non-sequences); while mode with untraced states only: while", Support::Both),
     e("IfElse", "pytensor.ifelse", TensorOp::IfElse, "if", Support::Both),
 ];
 

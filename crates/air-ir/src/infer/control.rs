@@ -104,17 +104,25 @@ pub(super) fn for_loop(
 }
 
 /// `while`: both regions take every operand; `cond` yields one `bool` scalar, `body` yields the
-/// next carried values, of exactly the carried operands' types (the results' types).
+/// next carried values, of exactly the carried operands' types (the results' types). The carried
+/// count is the node's declared result count (the body's yield count when none is declared).
 pub(super) fn while_loop(
     cond: &Region,
     body: &Region,
     operands: &[TensorType],
+    ctx: &Context<'_>,
 ) -> Result<Vec<Inferred>, Diagnostic> {
-    let carried = body.results.len();
+    let carried = ctx.declared.map_or(body.results.len(), <[TensorType]>::len);
     if carried > operands.len() {
         return Err(mismatch(format!(
-            "body yields {carried} values but the loop has only {} operands",
+            "the loop declares {carried} results but has only {} operands",
             operands.len()
+        )));
+    }
+    if body.results.len() != carried {
+        return Err(mismatch(format!(
+            "body yields {} values for {carried} carried values",
+            body.results.len()
         )));
     }
     let params: Vec<&TensorType> = operands.iter().collect();
