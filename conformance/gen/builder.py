@@ -24,6 +24,7 @@ UNARY = ["neg", "abs", "sign", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt", 
          "asinh", "acosh", "atanh", "exp2", "log2", "log10", "cbrt", "trunc", "square"]
 # The ops op set 2 added; a module using one declares `opset 2` (docs/spec.md section 2).
 OPSET2 = {"asinh", "acosh", "atanh", "exp2", "log2", "log10", "cbrt", "trunc", "square"}
+OPSET2 |= {"while"}
 BINARY = ["add", "sub", "mul", "div", "floor_div", "rem", "mod", "pow", "max", "min", "atan2",
           "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "xor", "shl", "shr"]
 COMPARISONS = ["eq", "ne", "lt", "le", "gt", "ge"]
@@ -34,7 +35,7 @@ ALL_OPS = (["constant", "iota", "full"] + UNARY + BINARY +
             "squeeze", "slice", "concat", "take", "extract", "insert", "filter"] +
            ["reduce_" + k for k in REDUCE] +
            ["argmax", "argmin", "cumsum", "cumprod", "sort", "einsum", "matmul"] +
-           ["for", "if", "call", "custom"])
+           ["for", "if", "call", "custom"] + ["while"])
 
 # Accepted dtype classes per op (docs/op-rules.md).
 NUMERIC = {"int", "float", "complex"}
@@ -354,6 +355,25 @@ class Block(ShapeOps):
             return (then_b if bool(v[0]) else else_b).run(list(v[1:]), dict(env))
         return self.node("if", [cond] + list(args), types, name=name,
                          regions=[then_b, else_b], evaluator=ev)
+
+    def while_(self, carried, captured, cond, body, name=None):
+        """`while(carried..., captured...)` (op set 2): both regions take every operand; `cond`
+        yields one bool scalar, `body` the next carried values."""
+        types = [c.ty for c in carried]
+        params = types + [c.ty for c in captured]
+        for b in (cond, body):
+            _check([p.ty for p in b.params] == params, "while region params")
+        _check([y.ty for y in cond.yields] == [TType("bool")], "while cond yields")
+        _check([y.ty for y in body.yields] == types, "while body yields")
+        nc = len(carried)
+
+        def ev(v, env):
+            cur, cap = list(v[:nc]), list(v[nc:])
+            while bool(cond.run(cur + cap, dict(env))[0]):
+                cur = body.run(cur + cap, dict(env))
+            return cur
+        return self.node("while", list(carried) + list(captured), types, name=name,
+                         regions=[cond, body], evaluator=ev)
 
     def call(self, callee, args, name=None, fresh=None):
         """`fresh` maps result-only symbols of the callee to new symbols of the caller."""

@@ -39,6 +39,11 @@ pub struct RunArgs {
     /// physical memory. An allocation past it is E0508 (checked before allocating).
     #[arg(long, value_name = "BYTES")]
     max_memory: Option<String>,
+    /// The most body iterations one execution of a `while` node may run on the interpreter (the
+    /// llvm backend does not count them and refuses the option). Default: no limit. One more
+    /// is E0510, naming the node.
+    #[arg(long, value_name = "N")]
+    max_iterations: Option<u64>,
     /// Format of the model, overriding its extension.
     #[arg(long)]
     from: Option<String>,
@@ -74,8 +79,15 @@ pub fn run(args: &RunArgs) -> CmdResult {
         ));
     }
     check_threads(backend, args.threads)?;
+    if args.max_iterations.is_some() && backend != "interp" {
+        return Err(format!(
+            "error: --max-iterations: the {backend} backend does not count while iterations; \
+             use --backend interp"
+        ));
+    }
     let opts = air_interp::RunOptions {
         max_memory: parse_max_memory(args.max_memory.as_deref())?,
+        max_while_iterations: args.max_iterations,
     };
     let from = args.from.as_deref().map(parse_format).transpose()?;
     let dtypes = parse_dtypes(&args.dtypes)?;

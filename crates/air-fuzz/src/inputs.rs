@@ -63,12 +63,15 @@ pub fn zero_inputs(m: &Module, bytes: &[u8]) -> Option<Inputs> {
     })
 }
 
-/// True when nothing `function` reaches loops: a fuzzed `for` may run for ever, so modules
-/// with one are compiled and validated but not run.
+/// True when nothing `function` reaches loops: a fuzzed `for` or `while` may run for ever (or,
+/// under the iteration limit, for very long), so modules with one are compiled and validated but
+/// not run.
 pub fn runnable(m: &Module, function: &str) -> bool {
     let mut loops = false;
     for f in reachable(m, &[function]) {
-        for_each_op(&f.body, &mut |op| loops |= matches!(op, Op::For { .. }));
+        for_each_op(&f.body, &mut |op| {
+            loops |= matches!(op, Op::For { .. } | Op::While { .. })
+        });
     }
     !loops
 }

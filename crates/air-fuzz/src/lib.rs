@@ -125,9 +125,14 @@ pub fn module(bytes: &[u8], format: Format) -> Result<Reached, Finding> {
 /// an error (E0508) instead of exhausting the machine.
 pub const RUN_MEMORY_BYTES: u64 = 256 << 20;
 
+/// The most iterations one `while` execution may run in a fuzzed run: an endless loop is an
+/// error (E0510), not a hung fuzzer.
+pub const RUN_WHILE_ITERATIONS: u64 = 1 << 16;
+
 fn budget() -> air_value::memory::RunOptions {
     air_value::memory::RunOptions {
         max_memory: Some(RUN_MEMORY_BYTES),
+        max_while_iterations: Some(RUN_WHILE_ITERATIONS),
     }
 }
 

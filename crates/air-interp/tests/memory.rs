@@ -26,6 +26,7 @@ fn the_budget_counts_every_result_live_in_the_region() {
     let m = module(TWO_LIVE);
     let opts = |b: u64| RunOptions {
         max_memory: Some(b),
+        ..RunOptions::default()
     };
     // One 512 KiB tensor fits in 768 KiB, the second one (1 MiB live) does not.
     let e = run_with(&m, "main", &x(1), &opts(768 << 10)).expect_err("over the budget");
@@ -57,6 +58,7 @@ fn a_region_gives_its_bytes_back_when_it_returns() {
     );
     let opts = RunOptions {
         max_memory: Some(600 << 10),
+        ..RunOptions::default()
     };
     let out = run_with(&m, "main", &x(1), &opts).expect("one turn's tensor at a time");
     assert_eq!(out[0].1, Tensor::scalar(4.0 * 65536.0));
@@ -88,6 +90,7 @@ fn a_32_gib_tensor_over_the_budget_is_refused_before_allocating() {
     );
     let opts = RunOptions {
         max_memory: Some(1 << 30),
+        ..RunOptions::default()
     };
     let e = run_with(&m, "main", &x(1), &opts).expect_err("over the budget");
     assert_eq!(e.code, Code::TooLarge, "{e}");

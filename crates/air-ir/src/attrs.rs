@@ -408,7 +408,7 @@ mod tests {
         for name in names {
             let regions = match name {
                 "for" => vec![Region::default()],
-                "if" => vec![Region::default(), Region::default()],
+                "if" | "while" => vec![Region::default(), Region::default()],
                 _ => vec![],
             };
             match from_generic(name, vec![], regions) {

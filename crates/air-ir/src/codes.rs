@@ -118,7 +118,7 @@ codes! {
     /// The op does not accept this dtype.
     DTypeNotAccepted = 202, "dtype not accepted",
         by "validator",
-        when "an operand's dtype is outside the op's accepted class, or an index, bound or condition has the wrong dtype",
+        when "an operand's dtype is outside the op's accepted class, or an index, bound or condition (the `if` operand, the `while` condition region's yield) has the wrong dtype",
         example "`sin (%k)` with `%k: i64[n]`";
     /// The contracted dims of `matmul` or `einsum` differ.
     ContractionMismatch = 203, "contracted dims differ",
@@ -188,7 +188,7 @@ codes! {
     /// An operand that must be a scalar is not.
     ExpectedScalar = 216, "expected a scalar",
         by "validator",
-        when "an operand that must be rank 0 is not (indices, loop bounds, `if` condition, slice bounds, `insert`'s value)",
+        when "an operand that must be rank 0 is not (indices, loop bounds, `if` condition, the value a `while` condition region yields, slice bounds, `insert`'s value)",
         example "an `if` whose condition is `bool[n]`";
     /// A shape has a negative constant dim.
     BadShape = 217, "bad shape",
@@ -260,7 +260,7 @@ codes! {
     /// A `for` or `if` region's params or yields do not match the op.
     RegionMismatch = 405, "region signature mismatch",
         by "validator",
-        when "a `for` or `if` region's parameters or yields do not match the op's operands or results",
+        when "a `for`, `if` or `while` region's parameters or yields do not match the op's operands or results",
         example "a `for` body that yields one value for two carried values";
     /// A custom op's decomposition does not match its operands or results.
     BadDecomposition = 406, "bad decomposition",
@@ -323,6 +323,11 @@ codes! {
         by "runtime, backend",
         when "an invariant of AIR itself does not hold: a panic caught in the runtime, LLVM failing to verify, optimise or link generated code; please report it",
         example "none on purpose: each is a bug";
+    /// A `while` loop ran more iterations than the run allows.
+    IterationLimit = 510, "iteration limit exceeded",
+        by "runtime (interpreter)",
+        when "one execution of a `while` node would start more body iterations than the run's limit (`air run --max-iterations`, `RunOptions::max_while_iterations`; no limit by default); the message names the node and the limit",
+        example "a `while` whose condition is always true, run with `--max-iterations 1000`";
 }
 
 /// The table of every code in `docs/spec.md` section 5 (Markdown), numbers without a code listed

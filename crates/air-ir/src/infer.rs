@@ -186,6 +186,7 @@ pub fn infer_with(
             then_branch,
             else_branch,
         } => control::if_else(then_branch, else_branch, operands, ctx),
+        Op::While { cond, body } => control::while_loop(cond, body, operands, ctx),
         Op::Call { callee } => control::call(callee, operands, ctx),
         Op::Custom(c) => control::custom(c, operands, ctx),
     }

@@ -381,6 +381,15 @@ pub enum Op {
         /// Taken when `cond` is false.
         else_branch: Region,
     },
+    /// `while(carried..., captured...)` (op set 2): while `cond` yields true on
+    /// `(carried..., captured...)`, `body` maps them to the next carried values; the results are
+    /// the final carried values (the carried operands themselves when `cond` is false at once).
+    While {
+        /// Yields one `bool` scalar: whether to run `body` once more.
+        cond: Region,
+        /// The loop body.
+        body: Region,
+    },
     /// `call(args...)` of another function of the module; results are its results.
     Call {
         /// The callee's name.
@@ -436,6 +445,7 @@ impl Op {
             | Op::If { .. }
             | Op::Call { .. }
             | Op::Custom(_) => 1,
+            Op::While { .. } => 2,
         }
     }
 }

@@ -120,6 +120,9 @@ impl Census {
                     self.note("for with captured values", captured);
                 }
                 Op::If { .. } => self.note("if with a run-time dim", run_time),
+                Op::While { body, .. } => {
+                    self.note("while with carried values", !body.results.is_empty());
+                }
                 Op::Custom(c) => {
                     self.note("custom with decomposition", c.decomposition.is_some());
                     self.note("custom without decomposition", c.decomposition.is_none());
@@ -186,6 +189,7 @@ fn generated_modules_cover_every_op_and_feature() {
         "for with carried values",
         "for with captured values",
         "if with a run-time dim",
+        "while with carried values",
         "custom with decomposition",
         "custom without decomposition",
     ];

@@ -129,12 +129,22 @@ impl CompiledModule {
     /// [`CompiledModule::call`] with options: under a memory budget (`max_memory`), the results
     /// allocated before the call and every block the compiled code allocates (`air_rt_alloc`, on
     /// this thread and its workers) together stay within it; an allocation past it is E0508.
+    /// `max_while_iterations` is an interpreter option: set, the call fails with E0505.
     pub fn call_with(
         &self,
         function: &str,
         inputs: &[(String, Tensor)],
         opts: &RunOptions,
     ) -> Result<Vec<(String, Tensor)>, RunError> {
+        if let Some(limit) = opts.max_while_iterations {
+            return Err(RunError::new(
+                Code::Unsupported,
+                format!(
+                    "max_while_iterations = {limit}: the LLVM backend does not count while \
+                     iterations (an interpreter option)"
+                ),
+            ));
+        }
         let (f, entry) = self.lookup(function)?;
         let given = bind_inputs(f, inputs)?;
         let syms = lone_symbols(f, &given);

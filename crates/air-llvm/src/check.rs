@@ -55,6 +55,7 @@ pub(crate) fn runtime_helper(op: &Op) -> Option<&'static str> {
         | Op::Reduce { .. }
         | Op::For { .. }
         | Op::If { .. }
+        | Op::While { .. }
         | Op::Call { .. }
         | Op::Custom(_) => None,
     }

@@ -195,7 +195,11 @@ pub fn row_block(region: &Region, plan: &RegionPlan, first: NodeId) -> Option<Ro
                     let keeps = (0..q).all(|k| dims.get(k) == Some(&(k as u32)));
                     keeps && starts_with_lead(Value::of(id))
                 }
-                Op::For { .. } | Op::If { .. } | Op::Call { .. } | Op::Custom(_) => break,
+                Op::For { .. }
+                | Op::If { .. }
+                | Op::While { .. }
+                | Op::Call { .. }
+                | Op::Custom(_) => break,
                 Op::Constant(_)
                 | Op::Iota { .. }
                 | Op::Full { .. }

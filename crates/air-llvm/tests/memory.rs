@@ -27,7 +27,10 @@ fn call(text: &str, threads: usize, x: Tensor, budget: Option<u64>) -> air_value
         ..Options::default()
     };
     let compiled = compile_cached(&m, &opts).unwrap_or_else(|d| panic!("{d}"));
-    let run = RunOptions { max_memory: budget };
+    let run = RunOptions {
+        max_memory: budget,
+        ..RunOptions::default()
+    };
     let mut out = compiled.call_with("f", &[("x".to_string(), x)], &run)?;
     Ok(out.remove(0).1)
 }

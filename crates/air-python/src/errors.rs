@@ -115,12 +115,15 @@ pub fn diagnostics_error(py: Python<'_>, kind: Kind, context: &str, diags: &Diag
     }
 }
 
-/// The Python exception for a failed run: `RuntimeError` for E0505 (the backend cannot do it) and
-/// E0509 (a bug), `MemoryError` for E0508 (a tensor too large to allocate), `ValueError` for every
+/// The Python exception for a failed run: `RuntimeError` for E0505 (the backend cannot do it),
+/// E0509 (a bug) and E0510 (a `while` past an iteration limit, as Python's own
+/// `RecursionError` is one), `MemoryError` for E0508 (a tensor too large to allocate), `ValueError` for every
 /// other run-time problem (shapes, extents, indices, empty reductions).
 pub fn run_error(e: &RunError) -> PyErr {
     match e.code {
-        Code::Unsupported | Code::Internal => PyRuntimeError::new_err(e.to_string()),
+        Code::Unsupported | Code::Internal | Code::IterationLimit => {
+            PyRuntimeError::new_err(e.to_string())
+        }
         Code::TooLarge => PyMemoryError::new_err(e.to_string()),
         Code::Syntax
         | Code::UnknownOp

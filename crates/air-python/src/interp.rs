@@ -62,7 +62,10 @@ pub fn run<'py>(
     let function = plan.function.as_str();
     let values = py
         .detach(|| {
-            let opts = air_interp::RunOptions { max_memory };
+            let opts = air_interp::RunOptions {
+                max_memory,
+                ..air_interp::RunOptions::default()
+            };
             air_interp::run_unchecked_with(module, function, &inputs, &opts)
         })
         .map_err(|e| run_error(&e))?;

@@ -18,6 +18,11 @@ pub struct RunOptions {
     /// fixed limits and what the allocator grants). The library default is `None`; `air run`
     /// and `skair` default to [`physical_memory`].
     pub max_memory: Option<u64>,
+    /// The most body iterations one execution of a `while` node may run (`None`: no limit, the
+    /// default everywhere; `air run --max-iterations`). Past it the interpreter fails with
+    /// E0510 naming the node. The LLVM backend does not count iterations and refuses a run that
+    /// sets a limit (spec 4.4).
+    pub max_while_iterations: Option<u64>,
 }
 
 /// The machine's physical memory in bytes (`MemTotal` of `/proc/meminfo`), when it can be read.

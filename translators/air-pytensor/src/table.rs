@@ -141,7 +141,7 @@ pub const TENSOR_OPS: &[OpEntry] = &[
     e("LogSoftmax", "pytensor.tensor.special", TensorOp::InnerGraph, "its inner graph", Support::Both),
     e("Einsum", "pytensor.tensor.einsum", TensorOp::InnerGraph, "its inner graph", Support::Import),
     e("OpFromGraph", "pytensor.compile.builders", TensorOp::InnerGraph, "its inner graph, inlined or as custom with a decomposition", Support::Import),
-    e("Scan", "pytensor.scan.op", TensorOp::Scan, "for (sequences, sit-sot, mit-sot, nit-sot, untraced sit-sot, non-sequences)", Support::Both),
+    e("Scan", "pytensor.scan.op", TensorOp::Scan, "for (sequences, sit-sot, mit-sot, nit-sot, untraced sit-sot, non-sequences); while mode with untraced states only: while", Support::Both),
     e("IfElse", "pytensor.ifelse", TensorOp::IfElse, "if", Support::Both),
 ];
 
@@ -423,6 +423,7 @@ pub const AIR_OPS: &[AirEntry] = &[
     w("matmul", "Dot (2-D), Blockwise(Dot) (batched), DimShuffle for 1-D operands"),
     w("for", "Scan with untraced sit-sot states (the counter is one)"),
     w("if", "IfElse of both branches"),
+    w("while", "Scan in while mode (untraced sit-sot states, until = not cond); n_steps is 0 or 2^63-1 by the condition on the initial state"),
     w("call", "the callee inlined"),
     w("custom", "Softmax/LogSoftmax for domain pytensor, else the decomposition inlined"),
 ];

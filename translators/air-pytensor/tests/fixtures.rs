@@ -1,7 +1,7 @@
 //! Graphs real PyTensor wrote (`tests/data/make_fixtures.py`: Scan with mit-sot, nit-sot, vector
-//! states and run-time step counts; indexing; softmax, einsum; reshape, alloc, arange; integers
-//! and booleans) import, run on the interpreter and match PyTensor's own values; a graph whose
-//! AIR cannot be faithful is refused with its reason.
+//! states and run-time step counts, Scan in while mode; indexing; softmax, einsum; reshape,
+//! alloc, arange; integers and booleans) import, run on the interpreter and match PyTensor's own
+//! values; a graph whose AIR cannot be faithful is refused with its reason.
 
 use std::path::{Path, PathBuf};
 
@@ -94,4 +94,29 @@ fn a_scan_of_a_run_time_step_count_is_refused_with_its_reason() {
         "{text}"
     );
     assert!(text.contains("node"), "{text}");
+}
+
+#[test]
+fn a_while_mode_scan_of_untraced_states_is_a_while_loop() {
+    // Collatz steps of 27 stopped by the condition (111 steps) and by n_steps (40); PyTensor
+    // tests `until` after each step, so from 1 three steps run; n_steps = 0 runs none.
+    for tag in ["condition", "bound", "one_step", "no_step"] {
+        check(&format!("scan_while_untraced_{tag}"));
+    }
+    let m = import("scan_while_untraced_condition").unwrap();
+    assert_eq!(m.opset_version, 2);
+    let text = air_ir::text::print(&m);
+    assert!(text.contains("= while ("), "{text}");
+    let back = air_pytensor::export(&m, &Default::default()).unwrap();
+    assert!(back.contains("\"as_while\":true"), "{back}");
+}
+
+#[test]
+fn a_while_mode_scan_with_a_traced_output_is_refused_with_its_reason() {
+    let e = import("scan_until_traced").unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("a Scan with a while condition and sequences or traced outputs"),
+        "{text}"
+    );
 }

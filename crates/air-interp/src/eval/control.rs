@@ -1,4 +1,4 @@
-//! Control ops: `for`, `if`, `call`, `custom`.
+//! Control ops: `for`, `if`, `while`, `call`, `custom`.
 
 use air_ir::op::CustomOp;
 use air_ir::{Code, Intent, Region};
@@ -83,6 +83,81 @@ pub(crate) fn if_op(
     };
     let branch = if taken { then_branch } else { else_branch };
     interp.region(frame, branch, args)
+}
+
+/// spec: #while — `while(carried..., captured...)`: while `cond` yields true on the state and the
+/// captured values, the body's yields become the new state; the results are the final state (the
+/// carried operands when `cond` is false at once). More than `max_while_iterations` body runs in
+/// one execution is E0510.
+pub(crate) fn while_loop(
+    interp: &Interp<'_>,
+    frame: &mut Frame,
+    cond: &Region,
+    body: &Region,
+    carried: usize,
+    x: &[&Tensor],
+) -> Result<Vec<Tensor>> {
+    if x.len() < carried {
+        return fail(
+            Code::Arity,
+            format!(
+                "while has {carried} carried values, got {} operands",
+                x.len()
+            ),
+        );
+    }
+    let captured = &x[carried..];
+    let mut state: Vec<Tensor> = x[..carried].iter().map(|&t| t.clone()).collect();
+    let mut iterations: u64 = 0;
+    loop {
+        let mut args: Vec<&Tensor> = Vec::with_capacity(x.len());
+        args.extend(state.iter());
+        args.extend(captured.iter().copied());
+        if !while_condition(&interp.region(frame, cond, &args)?)? {
+            return Ok(state);
+        }
+        if let Some(limit) = interp.max_while_iterations.filter(|&l| iterations >= l) {
+            return fail(
+                Code::IterationLimit,
+                format!(
+                    "while: the condition still holds after {limit} iterations, the limit of \
+                     this run (--max-iterations)"
+                ),
+            );
+        }
+        let next = interp.region(frame, body, &args)?;
+        if next.len() != carried {
+            return fail(
+                Code::RegionMismatch,
+                format!(
+                    "while body yields {} values for {carried} carried",
+                    next.len()
+                ),
+            );
+        }
+        state = next;
+        iterations += 1;
+    }
+}
+
+/// The one `bool` scalar a `while` condition region yields.
+fn while_condition(yields: &[Tensor]) -> Result<bool> {
+    let [flag] = yields else {
+        return fail(
+            Code::RegionMismatch,
+            format!("while condition yields {} values, expected 1", yields.len()),
+        );
+    };
+    let Tensor::Bool(c) = flag else {
+        return not_accepted("while condition", flag);
+    };
+    match c.iter().next().filter(|_| c.ndim() == 0) {
+        Some(&b) => Ok(b),
+        None => fail(
+            Code::ExpectedScalar,
+            format!("while condition must be a scalar, got {:?}", c.shape()),
+        ),
+    }
 }
 
 /// spec: #call — operands are the callee's `in` and `inout` params in order; the results are its

@@ -63,6 +63,8 @@ pub(crate) struct Interp<'m> {
     budget: Option<u64>,
     /// The bytes of node results held by the regions now running.
     live: Cell<u64>,
+    /// The most body iterations of one `while` execution (`--max-iterations`), if any.
+    pub(crate) max_while_iterations: Option<u64>,
 }
 
 impl<'m> Interp<'m> {
@@ -77,6 +79,7 @@ impl<'m> Interp<'m> {
             depth: Cell::new(0),
             budget: opts.max_memory,
             live: Cell::new(0),
+            max_while_iterations: opts.max_while_iterations,
         }
     }
 
@@ -358,6 +361,9 @@ impl<'m> Interp<'m> {
                 then_branch,
                 else_branch,
             } => control::if_op(self, frame, then_branch, else_branch, x),
+            Op::While { cond, body } => {
+                control::while_loop(self, frame, cond, body, node.results.len(), x)
+            }
             Op::Call { callee } => control::call(self, callee, x),
             Op::Custom(custom) => control::custom(self, custom, x),
         }

@@ -1,4 +1,4 @@
-//! `for`, `if`, `call` and `custom`: ops whose result types come from regions or other functions.
+//! `for`, `if`, `while`, `call` and `custom`: ops whose result types come from regions or other functions.
 
 use std::collections::HashMap;
 
@@ -97,6 +97,53 @@ pub(super) fn for_loop(
         }
     }
     Ok(rest[..carried]
+        .iter()
+        .cloned()
+        .map(Inferred::known)
+        .collect())
+}
+
+/// `while`: both regions take every operand; `cond` yields one `bool` scalar, `body` yields the
+/// next carried values, of exactly the carried operands' types (the results' types). The carried
+/// count is the node's declared result count (the body's yield count when none is declared).
+pub(super) fn while_loop(
+    cond: &Region,
+    body: &Region,
+    operands: &[TensorType],
+    ctx: &Context<'_>,
+) -> Result<Vec<Inferred>, Diagnostic> {
+    let carried = ctx.declared.map_or(body.results.len(), <[TensorType]>::len);
+    if carried > operands.len() {
+        return Err(mismatch(format!(
+            "the loop declares {carried} results but has only {} operands",
+            operands.len()
+        )));
+    }
+    if body.results.len() != carried {
+        return Err(mismatch(format!(
+            "body yields {} values for {carried} carried values",
+            body.results.len()
+        )));
+    }
+    let params: Vec<&TensorType> = operands.iter().collect();
+    check_params(cond, &params, "condition")?;
+    check_params(body, &params, "body")?;
+    let c = yield_types(cond, "condition")?;
+    let [flag] = c.as_slice() else {
+        return Err(mismatch(format!(
+            "condition yields {} values, expected 1 (a bool scalar)",
+            c.len()
+        )));
+    };
+    check_scalar(flag, DType::Bool, "condition yield")?;
+    for (i, (y, want)) in yield_types(body, "body")?.iter().zip(operands).enumerate() {
+        if *y != want {
+            return Err(mismatch(format!(
+                "body yield {i} is {y}, the carried value is {want}"
+            )));
+        }
+    }
+    Ok(operands[..carried]
         .iter()
         .cloned()
         .map(Inferred::known)

@@ -117,6 +117,7 @@ op_table! {
     Matmul {} => "matmul";
     For { body: region } => "for";
     If { then_branch: region, else_branch: region } => "if";
+    While { cond: region, body: region } => "while";
     Call { callee: func } => "call";
     Custom(op: custom) => "custom";
 }

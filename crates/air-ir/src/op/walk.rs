@@ -37,7 +37,7 @@ macro_rules! plain {
 }
 
 impl Op {
-    /// The nested regions of the op, in order (`for`: body; `if`: then, else).
+    /// The nested regions of the op, in order (`for`: body; `if`: then, else; `while`: condition, body).
     pub fn regions(&self) -> Vec<&Region> {
         self.named_regions().into_iter().map(|(_, r)| r).collect()
     }
@@ -52,6 +52,7 @@ impl Op {
                 then_branch,
                 else_branch,
             } => vec![("then branch", then_branch), ("else branch", else_branch)],
+            Op::While { cond, body } => vec![("condition", cond), ("body", body)],
             plain!()
             | Op::Iota { .. }
             | Op::Full { .. }
@@ -71,6 +72,7 @@ impl Op {
                 then_branch,
                 else_branch,
             } => vec![then_branch, else_branch],
+            Op::While { cond, body } => vec![cond, body],
             plain!()
             | Op::Iota { .. }
             | Op::Full { .. }
@@ -93,7 +95,8 @@ impl Op {
             | Op::Broadcast { .. }
             | Op::Reshape { .. }
             | Op::For { .. }
-            | Op::If { .. } => None,
+            | Op::If { .. }
+            | Op::While { .. } => None,
         }
     }
 
@@ -104,7 +107,12 @@ impl Op {
             | Op::Full { shape, .. }
             | Op::Broadcast { shape, .. }
             | Op::Reshape { shape } => Some(shape),
-            plain!() | Op::For { .. } | Op::If { .. } | Op::Call { .. } | Op::Custom(_) => None,
+            plain!()
+            | Op::For { .. }
+            | Op::If { .. }
+            | Op::While { .. }
+            | Op::Call { .. }
+            | Op::Custom(_) => None,
         }
     }
 
@@ -115,7 +123,12 @@ impl Op {
             | Op::Full { shape, .. }
             | Op::Broadcast { shape, .. }
             | Op::Reshape { shape } => Some(shape),
-            plain!() | Op::For { .. } | Op::If { .. } | Op::Call { .. } | Op::Custom(_) => None,
+            plain!()
+            | Op::For { .. }
+            | Op::If { .. }
+            | Op::While { .. }
+            | Op::Call { .. }
+            | Op::Custom(_) => None,
         }
     }
 }

@@ -1,4 +1,4 @@
-//! The generators of the ops with regions or callees: `for`, `if`, `call` and `custom`.
+//! The generators of the ops with regions or callees: `for`, `if`, `while`, `call` and `custom`.
 
 use std::collections::HashMap;
 
@@ -62,6 +62,39 @@ impl Gen {
         operands.extend(&carried);
         operands.extend(&captured);
         self.emit(s, Op::For { body }, &operands);
+    }
+
+    /// `while(carried..., captured...)`: a condition region yielding a bool scalar and a body,
+    /// each filled at the next depth.
+    pub fn while_loop(&mut self, s: &mut Scope) {
+        let carried: Vec<Value> = (0..[0, 1, 1, 2, 3][self.rng.below(5)])
+            .map(|_| self.any(s))
+            .collect();
+        let captured: Vec<Value> = (0..self.rng.below(3)).map(|_| self.any(s)).collect();
+        let operands: Vec<Value> = carried.iter().chain(&captured).copied().collect();
+        let region = |g: &mut Gen, yields: &dyn Fn(&mut Gen, &mut Scope) -> Vec<Value>| {
+            let mut rb = s.rb.region();
+            let values = operands
+                .iter()
+                .enumerate()
+                .map(|(j, &v)| rb.param(&format!("w{j}"), s.ty(v)))
+                .collect();
+            let mut inner = Scope {
+                rb: &mut rb,
+                values,
+                depth: s.depth + 1,
+            };
+            let limit = 1 + g.rng.below(4);
+            g.fill(&mut inner, limit);
+            let y = yields(g, &mut inner);
+            rb.finish(&y)
+        };
+        let cond = region(self, &|g, inner| vec![g.scalar_bool(inner)]);
+        let types: Vec<TensorType> = carried.iter().map(|&c| s.ty(c)).collect();
+        let body = region(self, &|g, inner| {
+            types.iter().map(|t| g.exact(inner, t)).collect()
+        });
+        self.emit(s, Op::While { cond, body }, &operands);
     }
 
     /// `if(cond, args...)`: each result is of an argument's type, or a run-time-length vector

@@ -72,6 +72,7 @@ pub enum Kind {
     Matmul,
     For,
     If,
+    While,
     Call,
     Custom,
 }
@@ -104,6 +105,7 @@ fn all_kinds() -> Vec<Kind> {
     for _ in 0..3 {
         out.extend([Kind::For, Kind::If, Kind::Call, Kind::Custom]);
     }
+    out.push(Kind::While);
     out
 }
 
@@ -325,7 +327,8 @@ impl Gen {
             Kind::Matmul => self.matmul(s),
             Kind::For if s.depth < MAX_DEPTH => self.for_loop(s),
             Kind::If if s.depth < MAX_DEPTH => self.if_else(s),
-            Kind::For | Kind::If => self.unary(s, UnaryOp::Neg),
+            Kind::While if s.depth < MAX_DEPTH => self.while_loop(s),
+            Kind::For | Kind::If | Kind::While => self.unary(s, UnaryOp::Neg),
             Kind::Call => self.call(s),
             Kind::Custom => self.custom(s),
         }

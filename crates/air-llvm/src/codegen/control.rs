@@ -1,5 +1,5 @@
-//! Control flow: `for` (carried values copied into two state buffers that swap each iteration,
-//! so a body may read its state while the next one is written), `if` (each branch copies its
+//! Control flow: `for` and `while` (carried values copied into two state buffers that swap each
+//! iteration, so a body may read its state while the next one is written), `if` (each branch copies its
 //! yields into buffers owned by the enclosing region) and `call`/`custom` (a call through the
 //! callee's C ABI entry point).
 
@@ -187,6 +187,72 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         cur.iter().map(|h| self.unhold_state(h)).collect()
     }
 
+    /// `while(carried..., captured...)`: the condition region runs at the head of each turn on the
+    /// current state; the body writes the next state, which then swaps with the current one.
+    /// The generated loop counts no iterations (an endless loop runs for ever; the iteration
+    /// limit is an interpreter option).
+    pub fn while_loop(
+        &mut self,
+        sc: &Scope<'_, 'ctx>,
+        id: NodeId,
+        cond: &Region,
+        body: &Region,
+    ) -> R<Vec<Val<'ctx>>> {
+        let node = sc.region.node(id);
+        let c = node.results.len();
+        let mut cur = Vec::with_capacity(c);
+        let mut next = Vec::with_capacity(c);
+        for k in 0..c {
+            let (a, b) = (self.held(&node.results[k])?, self.held(&node.results[k])?);
+            let init = sc.val(sc.operand(id, k)?)?.clone();
+            self.hold(&a, &init)?;
+            cur.push(a);
+            next.push(b);
+        }
+        let captured: Vec<Val<'ctx>> = node.operands[c..]
+            .iter()
+            .map(|&v| sc.val(v).cloned())
+            .collect::<R<_>>()?;
+        self.inline_loops = true;
+        let cx = self.g.c;
+        let (head, body_bb, exit) = (
+            cx.append_basic_block(self.func, "while_head"),
+            cx.append_basic_block(self.func, "while_body"),
+            cx.append_basic_block(self.func, "while_exit"),
+        );
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(head);
+        let mut args = Vec::with_capacity(node.operands.len());
+        for h in &cur {
+            args.push(self.unhold_state(h)?);
+        }
+        args.extend(captured);
+        let more = self.while_condition(cond, args.clone())?;
+        self.b.build_conditional_branch(more, body_bb, exit)?;
+        self.b.position_at_end(body_bb);
+        self.region_into_state(body, args, &next)?;
+        for (a, b) in cur.iter().zip(&next) {
+            self.swap_slots(a.slot, b.slot, &a.ty)?;
+        }
+        self.b.build_unconditional_branch(head)?;
+        self.b.position_at_end(exit);
+        cur.iter().map(|h| self.unhold_state(h)).collect()
+    }
+
+    /// Runs a `while` condition region and returns the `bool` it yields, as an `i1`.
+    fn while_condition(&mut self, cond: &Region, args: Vec<Val<'ctx>>) -> R<IntValue<'ctx>> {
+        let saved = self.enter_region();
+        let (_, yields) = self.region(cond, plan_region(cond), args, HashMap::new())?;
+        let [flag] = yields.as_slice() else {
+            return Err(CgError::internal(
+                "while condition yields the wrong number of values",
+            ));
+        };
+        let flag = self.as_reg(DType::Bool, flag)?.into_int_value();
+        self.exit_region(saved)?;
+        Ok(flag)
+    }
+
     /// A carried state's current value (its shape is fixed by its type).
     fn unhold_state(&mut self, h: &Held<'ctx>) -> R<Val<'ctx>> {
         let shape = self.shape(&h.ty.shape)?;
@@ -207,7 +273,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let (_, yields) = self.region(body, plan_region(body), args, HashMap::new())?;
         if yields.len() != next.len() {
             return Err(CgError::internal(
-                "for body yields the wrong number of values",
+                "loop body yields the wrong number of values",
             ));
         }
         for (h, v) in next.iter().zip(&yields) {

@@ -200,6 +200,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             | Op::Matmul
             | Op::For { .. }
             | Op::If { .. }
+            | Op::While { .. }
             | Op::Call { .. }
             | Op::Custom(_)) => Err(CgError::internal(format!(
                 "{} is not elementwise",

@@ -185,6 +185,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 then_branch,
                 else_branch,
             } => self.if_op(sc, id, then_branch, else_branch),
+            Op::While { cond, body } => self.while_loop(sc, id, cond, body),
             Op::Call { callee } => self.call_function(sc, id, callee),
             Op::Custom(c) => match &c.decomposition {
                 Some(d) => self.call_function(sc, id, d),

@@ -39,6 +39,7 @@ pub(crate) fn runtime_attrs(op: &Op, threads: i64) -> R<Vec<i64>> {
         | Op::Reduce { .. }
         | Op::For { .. }
         | Op::If { .. }
+        | Op::While { .. }
         | Op::Call { .. }
         | Op::Custom(_)) => {
             return Err(CgError::internal(format!(

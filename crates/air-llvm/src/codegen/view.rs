@@ -158,6 +158,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             | Op::Matmul
             | Op::For { .. }
             | Op::If { .. }
+            | Op::While { .. }
             | Op::Call { .. }
             | Op::Custom(_)) => {
                 return Err(CgError::internal(format!("{} is not a view", other.name())))

@@ -1,4 +1,4 @@
-//! Control flow and functions: `for` → `Scan`, `if` → `IfElse`, `call` and custom ops'
+//! Control flow and functions: `for` → `Scan`, `while` → `Scan` in while mode, `if` → `IfElse`, `call` and custom ops'
 //! decompositions inlined, `custom` ops of domain `pytensor` (`Softmax`, `LogSoftmax`) as those
 //! ops with their decomposition as the inner graph.
 
@@ -84,6 +84,93 @@ impl Ex<'_> {
         let mut results = doc.node(op, &outer_in, &outs);
         results.remove(0);
         Ok(results)
+    }
+
+    /// `while(carried..., captured...)` → a `Scan` in while mode (`as_while`) whose untraced
+    /// sit-sot states are the carried values and whose non-sequences are the captured values and
+    /// the dims the regions need. Its inner graph runs the body, then the condition on the new
+    /// state, and yields `until = not cond`. PyTensor tests its condition after each step, AIR
+    /// before the first too: the condition on the initial state is written in the outer graph
+    /// and makes `n_steps` either 0 (the states come back as they are, the body never runs) or
+    /// 2^63 - 1 (in effect no bound).
+    pub fn while_loop(
+        &self,
+        doc: &mut Doc,
+        node: &Node,
+        cond: &Region,
+        body: &Region,
+        ins: &[String],
+    ) -> R<Vec<String>> {
+        let n_carried = node.results.len();
+        let (carried, captured) = ins.split_at(n_carried);
+        let i64s = Pt::scalar_tensor(DType::I64);
+        let e = |k| elemwise_json(k, None);
+        let outer_args: Vec<Option<String>> = ins.iter().cloned().map(Some).collect();
+        let go = self.region(doc, cond, &outer_args).map_err(|c| c.reason)?;
+        let [go] = go.as_slice() else {
+            return Err("a while condition yields one value".to_string());
+        };
+        let (unbounded, none) = (doc.int(i64::MAX), doc.int(0));
+        let steps = doc.node1(
+            e(ScalarKind::Switch),
+            &[go.clone(), unbounded, none],
+            i64s.clone(),
+        );
+        let mut syms = needed_symbols(doc, body);
+        for s in needed_symbols(doc, cond) {
+            if !syms.contains(&s) {
+                syms.push(s);
+            }
+        }
+
+        let mut inner = Doc::default();
+        let mut params = vec![];
+        for p in &body.params {
+            let id = inner.input(&p.name, &Pt::of(&p.ty));
+            inner.note_dims(&id, &p.ty);
+            params.push(Some(id));
+        }
+        let mut inner_in: Vec<String> = params.iter().flatten().cloned().collect();
+        for (s, _) in &syms {
+            let id = inner.input(s, &i64s);
+            inner.bind_symbol(s, &id);
+            inner_in.push(id);
+        }
+        let next = self
+            .region(&mut inner, body, &params)
+            .map_err(|c| c.reason)?;
+        let mut cond_args: Vec<Option<String>> = next.iter().cloned().map(Some).collect();
+        cond_args.extend(params[n_carried..].iter().cloned());
+        let more = self
+            .region(&mut inner, cond, &cond_args)
+            .map_err(|c| c.reason)?;
+        let [more] = more.as_slice() else {
+            return Err("a while condition yields one value".to_string());
+        };
+        let until = inner.node1(
+            e(ScalarKind::Unary(UnaryOp::Not)),
+            std::slice::from_ref(more),
+            Pt::scalar_tensor(DType::Bool),
+        );
+        let mut inner_out = next;
+        inner_out.push(until);
+        let graph = inner.finish(&inner_in, &inner_out);
+
+        let info = json!({"dataclass": "ScanInfo", "fields": {
+            "n_seqs": 0, "mit_mot_in_slices": [], "mit_mot_out_slices": [], "mit_sot_in_slices": [],
+            "sit_sot_in_slices": [], "n_nit_sot": 0, "n_untraced_sit_sot": n_carried,
+            "n_non_seqs": captured.len() + syms.len(), "as_while": true}});
+        let props = json!({"info": info, "name": "while", "truncate_gradient": -1, "profile": false, "allow_gc": false, "strict": true});
+        let mut op = op_json("Scan", "Scan{while, while_loop=True, inplace=none}", props);
+        if let Json::Object(o) = &mut op {
+            o.insert("inner".into(), graph);
+        }
+        let mut outer_in = vec![steps];
+        outer_in.extend(carried.iter().cloned());
+        outer_in.extend(captured.iter().cloned());
+        outer_in.extend(syms.into_iter().map(|(_, v)| v));
+        let outs: Vec<Pt> = node.results.iter().map(Pt::of).collect();
+        Ok(doc.node(op, &outer_in, &outs))
     }
 
     /// `if(cond, args...)` → both branches written on `args`, then `IfElse`.

@@ -169,6 +169,7 @@ impl Ex<'_> {
                 then_branch,
                 else_branch,
             } => return self.if_else(doc, r, node, then_branch, else_branch, ins),
+            Op::While { cond, body } => return self.while_loop(doc, node, cond, body, ins),
             Op::Call { callee } => return self.call(doc, callee, ins),
             Op::Custom(c) => return self.custom(doc, node, c, ins),
         };

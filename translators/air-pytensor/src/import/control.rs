@@ -1,5 +1,6 @@
 //! Nodes with inner graphs: `OpFromGraph` and its subclasses (`Softmax`, `LogSoftmax`,
-//! `Einsum`) are inlined; `IfElse` becomes `if`; `Scan` becomes `for`.
+//! `Einsum`) are inlined; `IfElse` becomes `if`; `Scan` becomes `for`, and a `Scan` in while mode
+//! becomes `while`.
 //!
 //! A `Scan` runs `n_steps` steps. Its traced states (sit-sot and mit-sot) live in buffers of
 //! `n_steps + taps` rows whose first rows hold the initial values; step `i` reads row
@@ -7,9 +8,17 @@
 //! values (a row is written with `insert` for scalars, with a `select` on the row index
 //! otherwise); nit-sot outputs get a buffer of `n_steps` rows; untraced sit-sot states are
 //! carried as they are; sequences (read with `take` at `i`) and non-sequences are captured.
+//!
+//! A `Scan` in while mode (`as_while`, `scan(..., until=...)`) runs steps while fewer than
+//! `n_steps` have run and the last step's `until` output was false (zero, as PyTensor tests it):
+//! the test comes after each step. Its traced outputs and sequences are cut to the steps run, a
+//! length known only at run time, so only the form whose states are all untraced (the final
+//! state, as AIR's own export writes) is imported: as `while(i, go, states..., n_steps,
+//! non_seqs...)` whose condition is `go and i < n_steps` and whose body runs the inner graph and
+//! sets `go = not until`. Any other while-mode `Scan` is refused by name.
 
 use air_ir::builder::RegionBuilder;
-use air_ir::{BinaryOp, DType, Dim, Literal, Op, Scalar, TensorType, Value};
+use air_ir::{BinaryOp, DType, Dim, Literal, Op, Scalar, TensorType, UnaryOp, Value};
 use serde_json::Value as Json;
 
 use super::{air, import_graph, invalid, unsupported, Imp, Res, Val};
@@ -24,6 +33,7 @@ struct Info {
     n_nit_sot: usize,
     n_untraced: usize,
     n_non_seqs: usize,
+    as_while: bool,
 }
 
 // serde_json::Value is a foreign enum: any JSON kind not handled above is malformed input
@@ -60,9 +70,11 @@ fn info(node: &Node) -> Res<Info> {
     if !slices("mit_mot_in_slices")?.is_empty() || !slices("mit_mot_out_slices")?.is_empty() {
         return unsupported("Scan with mit-mot states (gradient graphs)");
     }
-    if matches!(f.get("as_while"), Some(Json::Bool(true))) {
-        return unsupported("Scan with a while condition");
-    }
+    let as_while = match f.get("as_while") {
+        None => false,
+        Some(Json::Bool(b)) => *b,
+        Some(other) => return invalid(format!("ScanInfo as_while is {other}")),
+    };
     Ok(Info {
         n_seqs: count("n_seqs")?,
         mit_sot: slices("mit_sot_in_slices")?,
@@ -70,6 +82,7 @@ fn info(node: &Node) -> Res<Info> {
         n_nit_sot: count("n_nit_sot")?,
         n_untraced: count("n_untraced_sit_sot")?,
         n_non_seqs: count("n_non_seqs")?,
+        as_while,
     })
 }
 
@@ -191,6 +204,15 @@ impl Imp<'_, '_> {
         let nit_vars = take(info.n_nit_sot).to_vec();
         let untraced_vars = take(info.n_untraced).to_vec();
         let non_seqs = take(info.n_non_seqs).to_vec();
+        if info.as_while {
+            if !seqs.is_empty() || !state_vars.is_empty() || !nit_vars.is_empty() {
+                return unsupported(
+                    "a Scan with a while condition and sequences or traced outputs (their \
+                     length is the number of steps run, known only at run time)",
+                );
+            }
+            return self.while_scan(inner, node.inputs[0], &untraced_vars, &non_seqs);
+        }
         let steps_known = self.known(node.inputs[0])?.and_then(|k| k.one().cloned());
         let steps_known = match steps_known {
             Some(d) => Some(self.resolve(&d)?),
@@ -228,6 +250,91 @@ impl Imp<'_, '_> {
         operands.extend(&captured);
         let outs = air(self.rb.op_multi(Op::For { body }, &operands))?;
         Ok(outs.into_iter().map(Val::of).collect())
+    }
+
+    /// A while-mode `Scan` of untraced states only → `while` (see the module docs).
+    fn while_scan(
+        &mut self,
+        inner: &Graph,
+        steps_var: usize,
+        untraced_vars: &[usize],
+        non_seq_vars: &[usize],
+    ) -> Res<Vec<Val>> {
+        let steps = self.air(steps_var)?;
+        let steps = self.cast(steps, DType::I64)?;
+        let mut states = vec![];
+        for &u in untraced_vars {
+            states.push(self.air(u)?);
+        }
+        let mut captured = vec![steps];
+        for &c in non_seq_vars {
+            captured.push(self.air(c)?);
+        }
+        let mut types = vec![
+            TensorType::scalar(DType::I64),
+            TensorType::scalar(DType::Bool),
+        ];
+        for &v in states.iter().chain(&captured) {
+            types.push(self.ty(v)?);
+        }
+        let n_states = states.len();
+        let declare = |r: &mut RegionBuilder| -> Vec<Value> {
+            types
+                .iter()
+                .enumerate()
+                .map(|(k, t)| r.param(&format!("p{k}"), t.clone()))
+                .collect()
+        };
+        let mut c = self.rb.region();
+        let p = declare(&mut c);
+        let below = air(c.op(Op::Binary(BinaryOp::Lt), &[p[0], p[2 + n_states]]))?;
+        let more = air(c.op(Op::Binary(BinaryOp::And), &[p[1], below]))?;
+        let cond = c.finish(&[more]);
+
+        let mut r = self.rb.region();
+        let p = declare(&mut r);
+        let mut inner_in: Vec<Val> = p[2..2 + n_states].iter().map(|&v| Val::of(v)).collect();
+        inner_in.extend(p[3 + n_states..].iter().map(|&v| Val::of(v)));
+        let outs = import_graph(&mut r, inner, inner_in, self.opts, self.problems).ok_or((
+            ProblemKind::Invalid,
+            "the Scan's inner graph cannot be imported (see the problems inside it)".to_string(),
+        ))?;
+        let Some((&until, next)) = outs.split_last().filter(|(_, n)| n.len() == n_states) else {
+            return invalid(format!(
+                "the inner graph has {} outputs, the info needs {} and the condition",
+                outs.len(),
+                n_states
+            ));
+        };
+        let one = air(r.op(Op::Constant(Literal::i64(1)), &[]))?;
+        let i2 = air(r.op(Op::Binary(BinaryOp::Add), &[p[0], one]))?;
+        let stop = air(r.cast_to(until, DType::Bool))?;
+        let go = air(r.op(Op::Unary(UnaryOp::Not), &[stop]))?;
+        let mut yields = vec![i2, go];
+        for (k, &o) in next.iter().enumerate() {
+            let want = &types[2 + k];
+            let o = air(r.cast_to(o, want.dtype))?;
+            let got = r
+                .value_type(o)
+                .ok_or((ProblemKind::Invalid, "no value".to_string()))?;
+            if got.rank() != want.rank() {
+                return invalid("a Scan state whose rank changes in a step");
+            }
+            for (a, b) in got.shape.iter().zip(&want.shape) {
+                air(r.unify(a, b))?;
+            }
+            yields.push(o);
+        }
+        let body = r.finish(&yields);
+        let zero = air(self.rb.op(Op::Constant(Literal::i64(0)), &[]))?;
+        let yes = Literal::from_scalars(DType::Bool, vec![], &[Scalar::Bool(true)])
+            .map_err(|e| (ProblemKind::Invalid, e.to_string()))?;
+        let yes = air(self.rb.op(Op::Constant(yes), &[]))?;
+        let mut operands = vec![zero, yes];
+        operands.extend(states);
+        operands.extend(captured);
+        let outs = air(self.rb.op_multi(Op::While { cond, body }, &operands))?;
+        Ok(outs.into_iter().skip(2).map(Val::of).collect())
     }
 
     /// The initial buffers of the traced states, each `n_steps + taps` rows long.

@@ -17,6 +17,7 @@ import pytensor
 import pytensor.tensor as pt
 import skair.pytensor_json as pj
 from pytensor.compile.mode import Mode
+from pytensor.scan.utils import until as until_
 
 HERE = Path(__file__).resolve().parent
 MODE = Mode(linker="py", optimizer=None)
@@ -25,6 +26,22 @@ MODE = Mode(linker="py", optimizer=None)
 
 def scan(fn, **kw):
     return pytensor.scan(fn, return_updates=False, mode=MODE, **kw)
+
+
+def while_scan(step, until, states, non_seqs, n_steps):
+    """A ``Scan`` in while mode whose states are all untraced sit-sot (only the final state is
+    kept), built with PyTensor's own ``Scan`` op: ``step(*states, *non_seqs)`` gives the next
+    states and ``until(*next_states, *non_seqs)`` the stop flag, tested after each step."""
+    from pytensor.scan.op import Scan, ScanInfo
+
+    s_in = [s.type() for s in states]
+    x_in = [x.type() for x in non_seqs]
+    nxt = step(*s_in, *x_in)
+    info = ScanInfo(n_seqs=0, mit_mot_in_slices=(), mit_mot_out_slices=(), mit_sot_in_slices=(),
+                    sit_sot_in_slices=(), n_nit_sot=0, n_untraced_sit_sot=len(states),
+                    n_non_seqs=len(non_seqs), as_while=True)
+    op = Scan(s_in + x_in, nxt + [until(*nxt, *x_in)], info, mode=MODE)
+    return op(n_steps, *states, *non_seqs, return_list=True)
 
 
 def fixtures(rng):
@@ -58,6 +75,20 @@ def fixtures(rng):
         A.reshape((A.shape[1], -1)), pt.alloc(x[0], 2, x.shape[0]), pt.arange(x.shape[0] - 1) * x[1:],
         pt.zeros_like(A) + A.mean(), A.flatten().sort()[::-1],
     ], {"A": As, "x": xs}
+    # while mode, untraced states: Collatz steps of c, at most n steps (do-while: one step runs
+    # even when c is 1 already). Two inputs where the bound and the condition stop it.
+    c, m = pt.lscalar("c"), pt.lscalar("m")
+    for tag, cv, mv in [("condition", 27, 500), ("bound", 27, 40), ("one_step", 1, 10),
+                        ("no_step", 6, 0)]:
+        def collatz(v, k, mm):
+            return [pt.switch(pt.eq(v % 2, 0), v // 2, 3 * v + 1), k + 1]
+        outs = while_scan(collatz, lambda v, k, mm: pt.eq(v, 1), [c, pt.constant(np.int32(0))],
+                          [m], m)
+        yield f"scan_while_untraced_{tag}", [c, m], outs, {"c": np.int64(cv), "m": np.int64(mv)}
+    # while mode as pytensor.scan(until=...) writes it: a traced sit-sot, cut to the steps run.
+    until = scan(lambda s: (s * 2.0, until_(pt.sum(s) > 100.0)),
+                 outputs_info=[x], n_steps=50)
+    yield "scan_until_traced", [x], [until[-1]], {"x": xs}
     k = pt.ivector("k")
     yield "integers_and_bools", [k, x], [
         (k // 2) * (k % 3) - pt.maximum(k, 1), pt.cumsum(k), (k > 0) | (x > 0), pt.sum(k), pt.prod(x > -1),

@@ -262,6 +262,7 @@ impl<'m> Writer<'m> {
             | Op::Sort { .. }
             | Op::For { .. }
             | Op::If { .. }
+            | Op::While { .. }
             | Op::Call { .. }
             | Op::Custom(_) => Err(format!("{} cannot be written", n.op.name())),
         }

@@ -78,6 +78,7 @@ pub(crate) fn unsupported(node: &Node, operands: &[TensorType]) -> Option<String
         Op::Sort { .. } => why("sort"),
         Op::For { .. } => why("a for loop"),
         Op::If { .. } => why("an if with regions"),
+        Op::While { .. } => why("a while loop"),
         Op::Call { .. } => why("a call"),
         Op::Custom(_) => why("a custom op"),
     }
