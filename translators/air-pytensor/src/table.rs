@@ -131,7 +131,7 @@ pub const TENSOR_OPS: &[OpEntry] = &[
     e("Shape", SH, TensorOp::Shape, "(dims known when importing)", Support::Import),
     e("Shape_i", SH, TensorOp::ShapeI, "(a dim known when importing)", Support::Both),
     e("Reshape", SH, TensorOp::Reshape, "reshape (target shape known when importing)", Support::Both),
-    e("SpecifyShape", SH, TensorOp::SpecifyShape, "(the dims are unified)", Support::Import),
+    e("SpecifyShape", SH, TensorOp::SpecifyShape, "(the dims are unified; written for inputs whose dims repeat another input's or are expressions)", Support::Both),
     e("CumOp", "pytensor.tensor.extra_ops", TensorOp::CumOp, "cumsum, cumprod", Support::Both),
     e("Repeat", "pytensor.tensor.extra_ops", TensorOp::Unsupported, "", Support::No("not mapped yet")),
     e("Unique", "pytensor.tensor.extra_ops", TensorOp::Unsupported, "", Support::No("AIR has no unique")),

@@ -12,11 +12,11 @@
 //!   and one step-count computation (counted in [`Reached::looped`]; the round trip itself must
 //!   still import, validate and export).
 //!
-//! Known and not fixed: the default run passes, but other fuzzer seeds (`-- 10000 5`, `7`, `9`)
-//! find documents whose import equates two inputs' dims through a node the import then folds
-//! away (a `Dot` whose result only its shape uses); the module's signature keeps the equality,
-//! the export (which writes input shapes as unknown) loses it, and the re-import has another
-//! signature. Writing `SpecifyShape` for such inputs would keep it.
+//! A dim equality between inputs that only a node the import folds away states (the shape of
+//! `A @ x` without its value) stays in the signature: the export writes it as a `SpecifyShape`
+//! of the later input (`export::specify_tied_dims`), which the import keeps even when no output
+//! uses it (`import::dce::live_nodes`). (Found by this fuzzer's default seed once its mutator
+//! changed; seeds 5, 7 and 9 of `-- 10000 <seed>` found it before.)
 //!
 //! Panics are the caller's to catch.
 

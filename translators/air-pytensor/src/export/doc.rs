@@ -240,6 +240,17 @@ impl Doc {
         (self.sources, self.dims) = saved;
     }
 
+    /// The input and axis symbol `s` is read from, if one carries it.
+    pub fn source(&self, s: &str) -> Option<(&str, usize)> {
+        self.sources.get(s).map(|(id, axis)| (id.as_str(), *axis))
+    }
+
+    /// `Shape_i{axis}` of `var`: an int64 rank-0 variable.
+    pub fn shape_i(&mut self, var: &str, axis: usize) -> String {
+        let op = op_json("Shape_i", &format!("Shape_i{{{axis}}}"), json!({"i": axis}));
+        self.node1(op, &[var.to_string()], Pt::scalar_tensor(DType::I64))
+    }
+
     /// Makes symbol `s` readable as the int64 scalar variable `id`.
     pub fn bind_symbol(&mut self, s: &str, id: &str) {
         self.dims.insert(Dim::symbol(s), id.to_string());
@@ -255,8 +266,7 @@ impl Doc {
             (Some(c), _) => self.int(c),
             (None, Some(s)) => {
                 let (var, axis) = self.sources.get(s)?.clone();
-                let op = op_json("Shape_i", &format!("Shape_i{{{axis}}}"), json!({"i": axis}));
-                self.node1(op, &[var], Pt::scalar_tensor(DType::I64))
+                self.shape_i(&var, axis)
             }
             (None, None) => self.polynomial(d)?,
         };

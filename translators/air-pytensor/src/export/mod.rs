@@ -23,6 +23,46 @@ use crate::table::ScalarKind;
 use crate::Options;
 use doc::{elemwise_json, Doc, Pt};
 
+/// The input `id` of AIR type `t`, through a `SpecifyShape` when its type says more than
+/// PyTensor's input type can: an axis whose symbol an earlier input already has (`x: f64[m]`
+/// after `A: f64[n, m]`), or whose extent is an expression (`n+1`). PyTensor input types only
+/// know constant extents, so without it a dim equality that no node of the graph checks (the
+/// signature of `f(A: f64[n, m], x: f64[m])` when only `A` is used, or only the shape of
+/// `A @ x`) would be lost. The other axes are given as their own `Shape_i`; an axis whose
+/// expression has a symbol no input carries is left to the graph.
+fn specify_tied_dims(doc: &mut Doc, id: &str, t: &air_ir::TensorType) -> String {
+    let tied = |axis: usize, d: &air_ir::Dim, doc: &Doc| -> bool {
+        match (d.as_const(), d.as_symbol()) {
+            (Some(_), _) => false,
+            (None, Some(s)) => doc.source(s) != Some((id, axis)),
+            (None, None) => true,
+        }
+    };
+    if !t
+        .shape
+        .iter()
+        .enumerate()
+        .any(|(axis, d)| tied(axis, d, doc))
+    {
+        return id.to_string();
+    }
+    let mut shape = Vec::with_capacity(t.shape.len());
+    for (axis, d) in t.shape.iter().enumerate() {
+        let given = if tied(axis, d, doc) { doc.dim(d) } else { None };
+        shape.push(match given {
+            Some(v) => v,
+            None => doc.shape_i(id, axis),
+        });
+    }
+    let mut ins = vec![id.to_string()];
+    ins.extend(shape);
+    doc.node1(
+        doc::op_json("SpecifyShape", "SpecifyShape", serde_json::json!({})),
+        &ins,
+        Pt::of(t),
+    )
+}
+
 /// See [`crate::export`].
 pub fn export(m: &Module, opts: &Options) -> Result<String, Error> {
     let f = entry(m, opts)?;
@@ -101,6 +141,11 @@ impl Ex<'_> {
             doc.note_dims(&id, &p.ty);
             inputs.push(id.clone());
             params.push(Some(id));
+        }
+        for (p, id) in f.params.iter().zip(params.iter_mut()) {
+            if let Some(id) = id {
+                *id = specify_tied_dims(&mut doc, id, &p.ty);
+            }
         }
         let yields = self.region(&mut doc, &f.body, &params)?;
         let mut names: Vec<String> = f

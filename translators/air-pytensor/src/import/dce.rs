@@ -95,7 +95,8 @@ fn leaves_at_first_use(r: &Region, used: &[bool]) -> Vec<usize> {
 
 /// Which nodes the graph's outputs depend on. PyTensor never runs the others (a
 /// `FunctionGraph` holds only the outputs' ancestors), so they must not constrain dims: an input
-/// shape unified by a dead node would make the AIR signature stricter than the graph.
+/// shape unified by a dead node would make the AIR signature stricter than the graph. The one
+/// exception is a `SpecifyShape` of an input (see the body).
 pub(crate) fn live_nodes(g: &Graph) -> Vec<bool> {
     let mut live = vec![false; g.nodes.len()];
     let producer = |v: usize| match g.vars[v].kind {
@@ -105,6 +106,18 @@ pub(crate) fn live_nodes(g: &Graph) -> Vec<bool> {
     for &o in &g.outputs {
         if let Some(n) = producer(o) {
             live[n] = true;
+        }
+    }
+    // A `SpecifyShape` of an input states the signature (the exporter writes one for an input
+    // whose dims repeat another input's): kept even when no output uses it. PyTensor itself
+    // drops nodes no output depends on, so in PyTensor such a dim equality goes unchecked.
+    for (k, n) in g.nodes.iter().enumerate() {
+        if n.op.class == "SpecifyShape"
+            && n.inputs
+                .first()
+                .is_some_and(|&x| matches!(g.vars[x].kind, VarKind::Input))
+        {
+            live[k] = true;
         }
     }
     for &k in g.order.iter().rev() {
