@@ -8,7 +8,7 @@ use std::cmp::Ordering;
 
 use air_ir::DType;
 
-mod sealed {
+pub(crate) mod sealed {
     pub trait Sealed {}
 }
 
@@ -76,6 +76,10 @@ macro_rules! ints {
 }
 ints!(i8, i16, i32, i64, u8, u16, u32, u64);
 
+// `c128` elements are moved as 16-byte units (read unaligned: any bit pattern is valid).
+impl sealed::Sealed for u128 {}
+impl Elem for u128 {}
+
 macro_rules! floats {
     ($($t:ty),*) => {$(
         impl sealed::Sealed for $t {}
@@ -142,6 +146,24 @@ pub fn is_supported(d: DType) -> bool {
         | DType::F64 => true,
         DType::F16 | DType::BF16 | DType::C64 | DType::C128 => false,
     }
+}
+
+/// Whether runtime op `helper` (`air_rt_<name>`) handles dtype `d`: every op handles the dtypes
+/// of [`is_supported`]; the ops that only move elements, `cumsum` and `cumprod` handle every dtype.
+pub fn runtime_supports(helper: &str, d: DType) -> bool {
+    if is_supported(d) {
+        return true;
+    }
+    matches!(
+        helper,
+        "air_rt_filter"
+            | "air_rt_concat"
+            | "air_rt_take"
+            | "air_rt_slice"
+            | "air_rt_copy"
+            | "air_rt_cumsum"
+            | "air_rt_cumprod"
+    )
 }
 
 /// Runs `$body` with the type alias `$T` bound to the element type of a numeric dtype (integers,
@@ -248,10 +270,10 @@ macro_rules! with_ordered {
     };
 }
 
-/// Runs `$body` with `$T` bound to an unsigned integer of the element size of a supported dtype:
-/// the ops that only move elements are size-generic.
+/// Runs `$body` with `$T` bound to an unsigned integer of the element size of a dtype: the ops
+/// that only move elements are size-generic (every dtype).
 macro_rules! with_size {
-    ($dt:expr, $T:ident => $body:expr, else $unsupported:expr) => {
+    ($dt:expr, $T:ident => $body:expr) => {
         match $dt {
             air_ir::DType::Bool | air_ir::DType::I8 | air_ir::DType::U8 => {
                 type $T = u8;
@@ -265,12 +287,17 @@ macro_rules! with_size {
                 type $T = u32;
                 $body
             }
-            air_ir::DType::I64 | air_ir::DType::U64 | air_ir::DType::F64 => {
+            air_ir::DType::F16 | air_ir::DType::BF16 => {
+                type $T = u16;
+                $body
+            }
+            air_ir::DType::I64 | air_ir::DType::U64 | air_ir::DType::F64 | air_ir::DType::C64 => {
                 type $T = u64;
                 $body
             }
-            air_ir::DType::F16 | air_ir::DType::BF16 | air_ir::DType::C64 | air_ir::DType::C128 => {
-                $unsupported
+            air_ir::DType::C128 => {
+                type $T = u128;
+                $body
             }
         }
     };

@@ -9,7 +9,9 @@
 //! `air_rt_concat`, `air_rt_take`, `air_rt_slice`, `air_rt_copy` ([`ffi`]). `include/air.h`
 //! declares the descriptor, the error and the memory functions for C.
 //!
-//! Dtypes: bool, i8–i64, u8–u64, f32 and f64; f16, bf16 and the complex types are E0505.
+//! Dtypes: every dtype for the ops that move elements and for `cumsum`/`cumprod` (`wide` for
+//! f16, bf16, c64, c128); bool, i8–i64, u8–u64, f32 and f64 for the others (E0505 otherwise).
+//! [`cmath`] holds the complex element functions generated code calls.
 
 // The crate is the boundary between C and Rust: raw descriptors come in here. Unsafe code is
 // confined to reading them (`view`, `out`, `copy`, `ffi`), memory (`mem`) and the GEMM's writes
@@ -17,6 +19,7 @@
 #![allow(unsafe_code)]
 
 pub mod abi;
+pub mod cmath;
 mod copy;
 mod einsum;
 pub mod elem;
@@ -30,6 +33,7 @@ mod out;
 pub mod parallel;
 mod sort;
 pub mod view;
+mod wide;
 
 pub use ffi::{
     air_rt_argmax, air_rt_argmin, air_rt_concat, air_rt_copy, air_rt_cumprod, air_rt_cumsum,
