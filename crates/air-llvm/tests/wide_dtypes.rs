@@ -6,10 +6,10 @@
 mod common;
 
 use air_ir::{BinaryOp, DType, UnaryOp};
+use air_value::num_complex::{Complex32, Complex64};
 use air_value::Tensor;
 use common::*;
 use half::{bf16, f16};
-use num_complex::{Complex32, Complex64};
 
 const WIDE: [DType; 4] = [DType::F16, DType::BF16, DType::C64, DType::C128];
 

@@ -149,7 +149,7 @@ pub fn is_supported(d: DType) -> bool {
 }
 
 /// Whether runtime op `helper` (`air_rt_<name>`) handles dtype `d`: every op handles the dtypes
-/// of [`is_supported`]; the ops that only move elements, `cumsum` and `cumprod` handle every dtype.
+/// of [`is_supported`]; the ops that only move elements, `cumsum`, `cumprod` and `matmul` handle every dtype.
 pub fn runtime_supports(helper: &str, d: DType) -> bool {
     if is_supported(d) {
         return true;
@@ -163,6 +163,7 @@ pub fn runtime_supports(helper: &str, d: DType) -> bool {
             | "air_rt_copy"
             | "air_rt_cumsum"
             | "air_rt_cumprod"
+            | "air_rt_matmul"
     )
 }
 

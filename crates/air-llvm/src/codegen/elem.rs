@@ -547,7 +547,7 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         if from.is_complex() || to.is_complex() {
             return self.cast_complex(from, to, x);
         }
-        if is_half(to) && to != DType::Bool {
+        if is_half(to) {
             return self.cast_to_half(from, to, x);
         }
         // An f16/bf16 register holds its value exactly as f32: convert from there.
