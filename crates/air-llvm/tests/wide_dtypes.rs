@@ -345,10 +345,21 @@ fn reductions_on_wide_dtypes() {
                             .map(|&f| Complex32::new(f as f32, (1.0 - f) as f32))
                             .collect(),
                     ),
-                    _ => Tensor::from_vec(
+                    DType::C128 => Tensor::from_vec(
                         &[4, 6],
                         v.iter().map(|&f| Complex64::new(f, 0.5 - f)).collect(),
                     ),
+                    other @ (DType::Bool
+                    | DType::I8
+                    | DType::I16
+                    | DType::I32
+                    | DType::I64
+                    | DType::U8
+                    | DType::U16
+                    | DType::U32
+                    | DType::U64
+                    | DType::F32
+                    | DType::F64) => panic!("not a wide dtype: {other}"),
                 }
                 .expect("4 x 6");
                 // Sums may associate differently (the spec leaves the order open).
