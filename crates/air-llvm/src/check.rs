@@ -1,8 +1,8 @@
 //! What the backend can compile, checked before any code is generated: runtime ops that `air-rt`
-//! does not provide yet, or not for a dtype (E0505), and custom ops without a decomposition
-//! (E0407). Every problem of the module is reported at once. Every dtype is generated.
+//! does not provide yet (E0505), and custom ops without a decomposition (E0407). Every problem of
+//! the module is reported at once. Every dtype is generated.
 
-use air_ir::{Code, DType, Diagnostic, Diagnostics, Function, Module, NodeId, Op, Region};
+use air_ir::{Code, Diagnostic, Diagnostics, Function, Module, NodeId, Op, Region};
 
 /// The runtime ops (`air_rt_<name>` of `docs/llvm-backend.md`) that the linked `air-rt` provides.
 /// An op needing one that is not listed here is rejected at compile time with E0505.
@@ -60,11 +60,6 @@ pub(crate) fn runtime_helper(op: &Op) -> Option<&'static str> {
     }
 }
 
-/// True when the runtime op `helper` handles operands of dtype `d`.
-pub(crate) fn runtime_dtype_supported(helper: &str, d: DType) -> bool {
-    air_rt::elem::runtime_supports(helper, d)
-}
-
 /// Checks that every function of `module` can be compiled: returns every problem found.
 pub fn check_supported(module: &Module) -> Result<(), Diagnostics> {
     let mut out = Vec::new();
@@ -113,19 +108,6 @@ fn check_region(
                     Code::Unsupported,
                     format!("runtime op {helper} not available (air-rt does not provide it yet)"),
                 ));
-            } else {
-                let operand_types = node.operands.iter().filter_map(|&v| region.value_type(v));
-                let bad: Vec<DType> = operand_types
-                    .chain(&node.results)
-                    .map(|t| t.dtype)
-                    .filter(|&d| !runtime_dtype_supported(helper, d))
-                    .collect();
-                if let Some(d) = bad.first() {
-                    out.push(diag(
-                        Code::Unsupported,
-                        format!("runtime op {helper} does not handle dtype {d} yet"),
-                    ));
-                }
             }
         }
         for (k, sub) in node.op.regions().into_iter().enumerate() {

@@ -249,15 +249,15 @@ fn emit_reports_unknown_functions_missing_runtimes_and_unsupported_modules() {
         other => panic!("{other:?}"),
     }
     assert!(!dir.join("p.o").exists());
-    let half = air_ir::text::parse(
-        "air 1 opset 1\nfunc @h(%x: f16[n]) -> (f16[n]) {\n  return %x\n}\n",
+    let opaque = air_ir::text::parse(
+        "air 1 opset 1\nfunc @h(%x: f64[n]) -> (f64[n]) {\n  %y = custom {domain = \"lib\", name = \"op\"} (%x) : f64[n]\n  return %y\n}\n",
         "h.air",
     )
     .expect("parses");
-    match emit(&half, &opts, &Emit::Object, &dir.join("h.o"), "h") {
+    match emit(&opaque, &opts, &Emit::Object, &dir.join("h.o"), "h") {
         Err(AotError::Compile(d)) => {
             assert!(
-                d.0.iter().all(|d| d.code == air_ir::Code::Unsupported),
+                d.0.iter().all(|d| d.code == air_ir::Code::NoDecomposition),
                 "{d}"
             )
         }

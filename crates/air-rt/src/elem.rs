@@ -6,8 +6,6 @@
 
 use std::cmp::Ordering;
 
-use air_ir::DType;
-
 pub(crate) mod sealed {
     pub trait Sealed {}
 }
@@ -130,45 +128,9 @@ pub fn cmp_nan_last<T: Ordered>(a: T, b: T) -> Ordering {
     }
 }
 
-/// Whether the backend handles this dtype at all (f16, bf16 and the complex types it does not).
-pub fn is_supported(d: DType) -> bool {
-    match d {
-        DType::Bool
-        | DType::I8
-        | DType::I16
-        | DType::I32
-        | DType::I64
-        | DType::U8
-        | DType::U16
-        | DType::U32
-        | DType::U64
-        | DType::F32
-        | DType::F64 => true,
-        DType::F16 | DType::BF16 | DType::C64 | DType::C128 => false,
-    }
-}
-
-/// Whether runtime op `helper` (`air_rt_<name>`) handles dtype `d`: every op handles the dtypes
-/// of [`is_supported`]; the ops that only move elements, `cumsum`, `cumprod` and `matmul` handle every dtype.
-pub fn runtime_supports(helper: &str, d: DType) -> bool {
-    if is_supported(d) {
-        return true;
-    }
-    matches!(
-        helper,
-        "air_rt_filter"
-            | "air_rt_concat"
-            | "air_rt_take"
-            | "air_rt_slice"
-            | "air_rt_copy"
-            | "air_rt_cumsum"
-            | "air_rt_cumprod"
-            | "air_rt_matmul"
-    )
-}
-
 /// Runs `$body` with the type alias `$T` bound to the element type of a numeric dtype (integers,
-/// `f32`, `f64`); `bool` gives `$not_numeric`, dtypes the backend lacks give `$unsupported`.
+/// `f32`, `f64`); `bool` gives `$not_numeric`, the others `$unsupported` (callers compute f16,
+/// bf16, c64 and c128 with `crate::wide` before).
 macro_rules! with_numeric {
     ($dt:expr, $T:ident => $body:expr, bool => $not_numeric:expr, else $unsupported:expr) => {
         match $dt {
@@ -220,7 +182,8 @@ macro_rules! with_numeric {
     };
 }
 
-/// Runs `$body` with `$T` bound to the element type of an ordered dtype (`bool` as `u8`).
+/// Runs `$body` with `$T` bound to the element type of an ordered dtype (`bool` as `u8`, f16 and
+/// bf16 as `half`'s types).
 macro_rules! with_ordered {
     ($dt:expr, $T:ident => $body:expr, else $unsupported:expr) => {
         match $dt {
@@ -264,9 +227,15 @@ macro_rules! with_ordered {
                 type $T = f64;
                 $body
             }
-            air_ir::DType::F16 | air_ir::DType::BF16 | air_ir::DType::C64 | air_ir::DType::C128 => {
-                $unsupported
+            air_ir::DType::F16 => {
+                type $T = half::f16;
+                $body
             }
+            air_ir::DType::BF16 => {
+                type $T = half::bf16;
+                $body
+            }
+            air_ir::DType::C64 | air_ir::DType::C128 => $unsupported,
         }
     };
 }

@@ -9,9 +9,10 @@
 //! `air_rt_concat`, `air_rt_take`, `air_rt_slice`, `air_rt_copy` ([`ffi`]). `include/air.h`
 //! declares the descriptor, the error and the memory functions for C.
 //!
-//! Dtypes: every dtype for the ops that move elements and for `cumsum`/`cumprod` (`wide` for
-//! f16, bf16, c64, c128); bool, i8–i64, u8–u64, f32 and f64 for the others (E0505 otherwise).
-//! [`cmath`] holds the complex element functions generated code calls.
+//! Dtypes: all 15. bool, integers, f32 and f64 through the generic (and GEMM) paths; f16, bf16,
+//! c64 and c128 through `wide` (`cumsum`, `cumprod`, `matmul`, `einsum` as the interpreter
+//! computes them, f16/bf16 order for `sort`, `argmax`, `argmin`); the ops that move elements work
+//! on element sizes. [`cmath`] holds the complex element functions generated code calls.
 
 // The crate is the boundary between C and Rust: raw descriptors come in here. Unsafe code is
 // confined to reading them (`view`, `out`, `copy`, `ffi`), memory (`mem`) and the GEMM's writes

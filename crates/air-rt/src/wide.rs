@@ -1,13 +1,15 @@
-//! `cumsum` and `cumprod` of `f16`, `bf16`, `c64` and `c128`, as the interpreter computes them:
-//! a running accumulator in `f64` (real) or `c128` (complex), each result element rounded from it
-//! (`f16`/`bf16` through `f32` with round-to-odd, so the rounding is correct).
+//! `f16`, `bf16`, `c64` and `c128` in the runtime ops: element types, their accumulators, and
+//! `cumsum`/`cumprod` as the interpreter computes them: a running accumulator in `f64` (real) or
+//! `c128` (complex), each result element rounded from it (`f16`/`bf16` through `f32` with
+//! round-to-odd, so the rounding is correct). `matmul` and `einsum` use [`Wide`] likewise; the
+//! order of f16/bf16 for `sort`, `argmax`, `argmin` is here too.
 
 use half::{bf16, f16};
 use num_complex::{Complex32, Complex64};
 
 use crate::abi::AirTensor;
 use crate::copy::{copy_strided, Side};
-use crate::elem::Elem;
+use crate::elem::{Elem, Ordered};
 use crate::error::Res;
 use crate::out::Out;
 use crate::view::{c_strides, Arg};
@@ -143,3 +145,29 @@ pub(crate) fn scan_wide<T: Wide>(
     o.finish();
     Ok(())
 }
+
+macro_rules! ordered_half {
+    ($($t:ty),*) => {$(
+        impl Ordered for $t {
+            #[inline(always)]
+            fn is_nan(self) -> bool {
+                <$t>::is_nan(self)
+            }
+            #[inline(always)]
+            fn gt(self, other: $t) -> bool {
+                self > other
+            }
+            #[inline(always)]
+            fn lt(self, other: $t) -> bool {
+                self < other
+            }
+            fn sort_nan_last(v: &mut [$t]) {
+                v.sort_unstable_by(|a, b| match (a.is_nan(), b.is_nan()) {
+                    (false, false) => a.to_f32().total_cmp(&b.to_f32()),
+                    (x, y) => x.cmp(&y),
+                });
+            }
+        }
+    )*};
+}
+ordered_half!(f16, bf16);
