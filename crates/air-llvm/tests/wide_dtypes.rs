@@ -394,3 +394,81 @@ func @f(%x: c128, %h: f16[n]) -> (%y: c128, %z: c64[n], %g: f16[n]) {
         0.0,
     );
 }
+
+/// A `rows x cols` tensor of dtype `d` from small pseudo-random values.
+fn matrix(d: DType, rows: usize, cols: usize, seed: u64) -> Tensor {
+    let v = random(rows * cols, seed, 1.5);
+    match d {
+        DType::F16 => {
+            Tensor::from_vec(&[rows, cols], v.iter().map(|&f| f16::from_f64(f)).collect())
+        }
+        DType::BF16 => Tensor::from_vec(
+            &[rows, cols],
+            v.iter().map(|&f| bf16::from_f64(f)).collect(),
+        ),
+        DType::C64 => Tensor::from_vec(
+            &[rows, cols],
+            v.iter()
+                .map(|&f| Complex32::new(f as f32, (0.25 - f) as f32))
+                .collect(),
+        ),
+        DType::C128 => Tensor::from_vec(
+            &[rows, cols],
+            v.iter().map(|&f| Complex64::new(f, f * f - 0.5)).collect(),
+        ),
+        other @ (DType::Bool
+        | DType::I8
+        | DType::I16
+        | DType::I32
+        | DType::I64
+        | DType::U8
+        | DType::U16
+        | DType::U32
+        | DType::U64
+        | DType::F32
+        | DType::F64) => panic!("not a wide dtype: {other}"),
+    }
+    .expect("shape")
+}
+
+#[test]
+fn runtime_ops_on_wide_dtypes() {
+    for d in WIDE {
+        let text = format!(
+            "air 1 opset 1
+func @f(%a: {d}[n, k], %b: {d}[k, m], %i: i64[j]) -> (%p: {d}[n, m], %e: {d}[m, n], %s: {d}[n, k], %r: {d}[n, k], %c: {d}[n, k], %t: {d}[j, k], %u: {d}[m]) {{
+  %p = matmul (%a, %b) : {d}[n, m]
+  %e = einsum {{spec = \"ik,kj->ji\"}} (%a, %b) : {d}[m, n]
+  %s = cumsum {{axis = 1}} (%a) : {d}[n, k]
+  %r = cumprod {{axis = 0}} (%a) : {d}[n, k]
+  %c = concat {{axis = 0}} (%a) : {d}[n, k]
+  %t = take {{axis = 0}} (%a, %i) : {d}[j, k]
+  %u = einsum {{spec = \"ik,kj->j\"}} (%a, %b) : {d}[m]
+  return %p, %e, %s, %r, %c, %t, %u
+}}"
+        );
+        let idx = Tensor::from_vec(&[3], vec![3i64, 0, 1]).expect("1-D");
+        let tol = if d.is_complex() { 1e-6 } else { 1e-2 };
+        agree(
+            &text,
+            &[
+                ("a", matrix(d, 4, 6, 1)),
+                ("b", matrix(d, 6, 5, 2)),
+                ("i", idx),
+            ],
+            tol,
+        );
+    }
+    for d in [DType::F16, DType::BF16] {
+        let text = format!(
+            "air 1 opset 1
+func @f(%a: {d}[n, k]) -> (%s: {d}[n, k], %x: i64[n], %y: i64[k]) {{
+  %s = sort {{axis = 1, descending = false}} (%a) : {d}[n, k]
+  %x = argmax {{axis = 1}} (%a) : i64[n]
+  %y = argmin {{axis = 0}} (%a) : i64[k]
+  return %s, %x, %y
+}}"
+        );
+        agree(&text, &[("a", matrix(d, 4, 6, 3))], 0.0);
+    }
+}
