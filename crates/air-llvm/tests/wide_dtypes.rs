@@ -472,3 +472,35 @@ func @f(%a: {d}[n, k]) -> (%s: {d}[n, k], %x: i64[n], %y: i64[k]) {{
         agree(&text, &[("a", matrix(d, 4, 6, 3))], 0.0);
     }
 }
+
+#[test]
+fn wide_values_carried_by_loops() {
+    // A c128 scalar and an f16 array carried through `for`: registers and slots of the pairs.
+    let text = "air 1 opset 1
+func @main(%count: i64, %z: c128, %h: f16[n]) -> (%w: c128, %g: f16[n]) {
+  %lo = constant {value = i64 0} () : i64
+  %one = constant {value = i64 1} () : i64
+  %r:2 = for (%lo, %count, %one, %z, %h) : (c128, f16[n]) {
+    (%i: i64, %a: c128, %b: f16[n]):
+    %s = mul (%a, %a) : c128
+    %q = sqrt (%s) : c128
+    %t = add (%b, %b) : f16[n]
+    %u = mul (%t, %b) : f16[n]
+    yield %q, %u
+  }
+  return %r#0, %r#1
+}";
+    let h: Vec<f16> = [0.5, -0.25, 1e-3, 3.0]
+        .iter()
+        .map(|&f| f16::from_f64(f))
+        .collect();
+    agree(
+        text,
+        &[
+            ("count", Tensor::scalar(3i64)),
+            ("z", Tensor::scalar(Complex64::new(0.75, -1.25))),
+            ("h", Tensor::from_vec(&[4], h).expect("1-D")),
+        ],
+        0.0,
+    );
+}
