@@ -354,7 +354,7 @@ fn preallocate(
         .collect();
     let Some(shape) = shape else { return Ok(None) };
     let n = shape.iter().try_fold(1usize, |a, &e| a.checked_mul(e));
-    if n.is_none_or(|n| n > MAX_PREALLOCATED) || !crate::check::dtype_supported(ty.dtype) {
+    if n.is_none_or(|n| n > MAX_PREALLOCATED) {
         return Ok(None);
     }
     let bytes = memory::tensor_bytes(ty.dtype, &shape)?;

@@ -72,7 +72,8 @@ pub(crate) fn parallel_regions() -> u64 {
 }
 
 /// The helpers by symbol name, with their addresses, for the JIT's global mappings: memory and
-/// the runtime ops from `air-rt` (those listed in `check::RUNTIME_OPS`), error reporting here.
+/// the runtime ops from `air-rt` (those listed in `check::RUNTIME_OPS`), the complex math of
+/// `air_rt::cmath`, error reporting here.
 pub(crate) fn symbols() -> Vec<(&'static str, usize)> {
     vec![
         ("air_rt_alloc", alloc_checked as *const () as usize),
@@ -95,5 +96,21 @@ pub(crate) fn symbols() -> Vec<(&'static str, usize)> {
         ("air_rt_filter", air_rt::air_rt_filter as *const () as usize),
         ("air_rt_concat", air_rt::air_rt_concat as *const () as usize),
         ("air_rt_take", air_rt::air_rt_take as *const () as usize),
+        (
+            "air_rt_c64_unary",
+            air_rt::cmath::air_rt_c64_unary as *const () as usize,
+        ),
+        (
+            "air_rt_c128_unary",
+            air_rt::cmath::air_rt_c128_unary as *const () as usize,
+        ),
+        (
+            "air_rt_c64_binary",
+            air_rt::cmath::air_rt_c64_binary as *const () as usize,
+        ),
+        (
+            "air_rt_c128_binary",
+            air_rt::cmath::air_rt_c128_binary as *const () as usize,
+        ),
     ]
 }

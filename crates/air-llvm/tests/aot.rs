@@ -249,15 +249,15 @@ fn emit_reports_unknown_functions_missing_runtimes_and_unsupported_modules() {
         other => panic!("{other:?}"),
     }
     assert!(!dir.join("p.o").exists());
-    let half = air_ir::text::parse(
-        "air 1 opset 1\nfunc @h(%x: f16[n]) -> (f16[n]) {\n  return %x\n}\n",
+    let opaque = air_ir::text::parse(
+        "air 1 opset 1\nfunc @h(%x: f64[n]) -> (f64[n]) {\n  %y = custom {domain = \"lib\", name = \"op\"} (%x) : f64[n]\n  return %y\n}\n",
         "h.air",
     )
     .expect("parses");
-    match emit(&half, &opts, &Emit::Object, &dir.join("h.o"), "h") {
+    match emit(&opaque, &opts, &Emit::Object, &dir.join("h.o"), "h") {
         Err(AotError::Compile(d)) => {
             assert!(
-                d.0.iter().all(|d| d.code == air_ir::Code::Unsupported),
+                d.0.iter().all(|d| d.code == air_ir::Code::NoDecomposition),
                 "{d}"
             )
         }
@@ -291,4 +291,80 @@ fn static_lib() -> PathBuf {
     let lib = target.join("debug").join("libair_rt.a");
     assert!(lib.exists(), "{} not built", lib.display());
     lib
+}
+
+/// A shared library using complex math resolves `air_rt::cmath` from the embedded runtime, and
+/// gives the interpreter's numbers bit for bit.
+#[test]
+fn complex_functions_link_from_the_embedded_runtime() {
+    let dir = scratch("cx");
+    let lib = dir.join("libcx.so");
+    let m = air_ir::text::parse(
+        "air 1 opset 1\nfunc @f(%x: c128[n]) -> (%y: c128[n]) {\n  %e = exp (%x) : c128[n]\n  %y = div (%e, %x) : c128[n]\n  return %y\n}\n",
+        "cx.air",
+    )
+    .expect("parses");
+    emit(
+        &m,
+        &Options::default(),
+        &Emit::SharedLib {
+            runtime: Runtime::Embedded,
+        },
+        &lib,
+        "cx",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("cx.h"), c_header(&m, "cx")).expect("header");
+    let program = r#"#include <stdio.h>
+#include "cx.h"
+int main(void) {
+    double x[4] = {0.0, 1.0, 1.0, 0.5};
+    double y[4] = {0};
+    int64_t shape[1] = {2}, strides[1] = {16}, yshape[1] = {2}, ystrides[1] = {16};
+    air_tensor p = {x, shape, strides, 1, AIR_C128};
+    air_tensor r = {y, yshape, ystrides, 1, AIR_C128};
+    air_error err;
+    if (cx_f(&p, &r, &err) != 0) { printf("error %d %s\n", err.code, err.message); return 1; }
+    printf("%.17g %.17g %.17g %.17g\n", y[0], y[1], y[2], y[3]);
+    return 0;
+}
+"#;
+    std::fs::write(dir.join("cx.c"), program).expect("program");
+    let exe = dir.join("cx");
+    let rpath = format!("-Wl,-rpath,{}", dir.display());
+    let status = Command::new("cc")
+        .args(["-std=c11", "-Wall", "-Werror", "-I"])
+        .arg(&dir)
+        .arg(dir.join("cx.c"))
+        .arg("-o")
+        .arg(&exe)
+        .arg(&lib)
+        .arg(&rpath)
+        .status()
+        .expect("cc runs");
+    assert!(status.success(), "cc failed");
+    let run = Command::new(&exe).output().expect("runs");
+    let out = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(run.status.success(), "{out}");
+    let got: Vec<f64> = out
+        .split_whitespace()
+        .map(|w| w.parse().expect("a number"))
+        .collect();
+    use air_value::num_complex::Complex64;
+    let x = air_value::Tensor::from_vec(
+        &[2],
+        vec![Complex64::new(0.0, 1.0), Complex64::new(1.0, 0.5)],
+    )
+    .expect("1-D");
+    let want = air_interp::run(&m, "f", &[("x".to_string(), x)]).expect("interp runs");
+    let Some((_, air_value::Tensor::C128(w))) = want.first() else {
+        panic!("interp result {want:?}")
+    };
+    let w: Vec<f64> = w.iter().flat_map(|z| [z.re, z.im]).collect();
+    assert_eq!(
+        got.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        w.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        "{got:?} vs {w:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -154,12 +154,15 @@ def test_compile_names_unknown_backends_and_functions():
 
 
 def test_backend_limits_are_compile_errors():
-    text = "air 1 opset 1\nfunc @c(%x: c128[n]) -> (%y: c128[n]) {\n  %y = add (%x, %x) : c128[n]\n  return %y\n}\n"
+    text = (
+        "air 1 opset 1\nfunc @c(%x: f64[n]) -> (%y: f64[n]) {\n"
+        '  %y = custom {domain = "mylib", name = "opaque"} (%x) : f64[n]\n  return %y\n}\n'
+    )
     with pytest.raises(skair.CompileError) as e:
         skair.compile(skair.loads(text))
     assert isinstance(e.value, ValueError)
-    assert all(d.code == "E0505" for d in e.value.diagnostics)
-    assert "c128" in str(e.value)
+    assert all(d.code == "E0407" for d in e.value.diagnostics)
+    assert "mylib.opaque" in str(e.value)
 
 
 def test_version_constants():

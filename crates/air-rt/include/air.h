@@ -44,12 +44,12 @@ enum air_dtype {
     AIR_U16 = 6,
     AIR_U32 = 7,
     AIR_U64 = 8,
-    AIR_F16 = 9,  /* IEEE binary16 (not supported by the LLVM backend) */
-    AIR_BF16 = 10, /* bfloat16 (not supported by the LLVM backend) */
+    AIR_F16 = 9,  /* IEEE binary16 */
+    AIR_BF16 = 10, /* bfloat16 (the top 16 bits of an IEEE binary32) */
     AIR_F32 = 11,
     AIR_F64 = 12,
-    AIR_C64 = 13, /* complex of two f32 (not supported by the LLVM backend) */
-    AIR_C128 = 14 /* complex of two f64 (not supported by the LLVM backend) */
+    AIR_C64 = 13, /* complex of two f32: re, im (as NumPy, C99 float _Complex) */
+    AIR_C128 = 14 /* complex of two f64: re, im (as NumPy, C99 double _Complex) */
 };
 
 /* A strided view of a tensor. */

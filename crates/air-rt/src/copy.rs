@@ -11,7 +11,7 @@ pub(crate) struct Side<'a> {
     pub strides: &'a [isize],
 }
 
-/// Copies the elements of `shape` from `src` to `dst`, element size `esize` (1, 2, 4 or 8).
+/// Copies the elements of `shape` from `src` to `dst`, element size `esize` (1, 2, 4, 8 or 16).
 ///
 /// Axes are visited in the order of the destination's strides (largest first), after dropping
 /// unit axes and merging axes that are contiguous in both layouts, so C-to-C copies are one
@@ -32,6 +32,7 @@ pub(crate) unsafe fn copy_strided(src: Side<'_>, dst: Side<'_>, shape: &[usize],
             2 => copy_typed::<u16>(src.ptr, dst.ptr, &axes),
             4 => copy_typed::<u32>(src.ptr, dst.ptr, &axes),
             8 => copy_typed::<u64>(src.ptr, dst.ptr, &axes),
+            16 => copy_typed::<u128>(src.ptr, dst.ptr, &axes),
             _ => panic!("element size {esize}"),
         }
     }

@@ -18,6 +18,7 @@ use crate::ffi::Call;
 use crate::gemm::{batched_gemm, Batch, Gemm, MatRef};
 use crate::out::Out;
 use crate::view::{c_strides, offsets, Arg};
+use crate::wide::Wide;
 
 /// A parsed spec: one term of letters per operand, and the output term.
 #[derive(Debug, PartialEq)]
@@ -121,6 +122,27 @@ pub(crate) fn einsum(call: Call<'_>) -> Res<()> {
             Code::DTypeMismatch,
             format!("operands are {dtype} and {}", x.dtype),
         );
+    }
+    match dtype {
+        DType::F16 => return einsum_wide::<half::f16>(&spec, &extent, &call.ins, call.out),
+        DType::BF16 => return einsum_wide::<half::bf16>(&spec, &extent, &call.ins, call.out),
+        DType::C64 => {
+            return einsum_wide::<num_complex::Complex32>(&spec, &extent, &call.ins, call.out)
+        }
+        DType::C128 => {
+            return einsum_wide::<num_complex::Complex64>(&spec, &extent, &call.ins, call.out)
+        }
+        DType::Bool
+        | DType::I8
+        | DType::I16
+        | DType::I32
+        | DType::I64
+        | DType::U8
+        | DType::U16
+        | DType::U32
+        | DType::U64
+        | DType::F32
+        | DType::F64 => {}
     }
     with_numeric!(dtype, T => einsum_typed::<T>(&spec, &extent, &call.ins, call.out),
         bool => dtype_error(DType::Bool), else dtype_error(dtype))
@@ -239,6 +261,63 @@ fn loop_nest<T: Num>(ops: &[Operand], out: &[u8], ext: &[usize; 128], c: &mut [T
         }
         *slot = acc;
     }
+}
+
+/// `einsum` of f16, bf16, c64, c128 as the interpreter computes it: for each result element, the
+/// sum over the summed letters (in C order) of the product of the operands, both in the
+/// accumulator type (`f64`, `c128`), rounded once.
+fn einsum_wide<T: Wide>(
+    spec: &Spec,
+    ext: &[usize; 128],
+    ins: &[Arg],
+    out: &mut AirTensor,
+) -> Res<()> {
+    let shape: Vec<usize> = spec.output.iter().map(|&l| ext[l as usize]).collect();
+    let refs: Vec<&Arg> = ins.iter().collect();
+    let mut o = Out::prepare(out, ins[0].dtype, &shape, &refs, true)?;
+    let c = o.slice::<T>();
+    let ops: Vec<Operand> = ins
+        .iter()
+        .zip(&spec.terms)
+        .map(|(x, t)| Operand::new(x, t))
+        .collect();
+    let mut summed: Vec<u8> = ops
+        .iter()
+        .flat_map(|op| op.letters.iter().copied())
+        .filter(|l| !spec.output.contains(l))
+        .collect();
+    summed.sort_unstable();
+    summed.dedup();
+    let sum_ext: Vec<usize> = summed.iter().map(|&l| ext[l as usize]).collect();
+    let sum_st: Vec<Vec<isize>> = ops.iter().map(|op| op.strides_of(&summed)).collect();
+    let out_ext: Vec<usize> = spec.output.iter().map(|&l| ext[l as usize]).collect();
+    let out_st: Vec<Vec<isize>> = ops.iter().map(|op| op.strides_of(&spec.output)).collect();
+    let mut out_offs: Vec<_> = out_st.iter().map(|st| offsets(&out_ext, st)).collect();
+    let read = |p: usize, off: isize| -> T {
+        // SAFETY: every offset is a sum of in-range letter values times the operand's strides,
+        // so it addresses an element of operand p.
+        unsafe { (ops[p].ptr.offset(off) as *const T).read_unaligned() }
+    };
+    for slot in c.iter_mut() {
+        let base: Vec<isize> = out_offs
+            .iter_mut()
+            .map(|it| it.next().unwrap_or(0))
+            .collect();
+        let mut sums: Vec<_> = sum_st.iter().map(|st| offsets(&sum_ext, st)).collect();
+        let count: usize = sum_ext.iter().product();
+        let mut acc = T::ZERO;
+        for _ in 0..count {
+            let mut prod: Option<T::Acc> = None;
+            for (p, (it, &b)) in sums.iter_mut().zip(&base).enumerate() {
+                let x = read(p, b + it.next().unwrap_or(0)).to_acc();
+                prod = Some(prod.map_or(x, |q| q * x));
+            }
+            acc = acc + prod.unwrap_or(T::ZERO);
+        }
+        *slot = T::from_acc(acc);
+    }
+    o.finish();
+    Ok(())
 }
 
 /// `sum over t < n of the product over operands p of op_p[start_p + t * step_p]`.

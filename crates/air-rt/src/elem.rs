@@ -6,9 +6,7 @@
 
 use std::cmp::Ordering;
 
-use air_ir::DType;
-
-mod sealed {
+pub(crate) mod sealed {
     pub trait Sealed {}
 }
 
@@ -76,6 +74,10 @@ macro_rules! ints {
 }
 ints!(i8, i16, i32, i64, u8, u16, u32, u64);
 
+// `c128` elements are moved as 16-byte units (read unaligned: any bit pattern is valid).
+impl sealed::Sealed for u128 {}
+impl Elem for u128 {}
+
 macro_rules! floats {
     ($($t:ty),*) => {$(
         impl sealed::Sealed for $t {}
@@ -126,26 +128,9 @@ pub fn cmp_nan_last<T: Ordered>(a: T, b: T) -> Ordering {
     }
 }
 
-/// Whether the backend handles this dtype at all (f16, bf16 and the complex types it does not).
-pub fn is_supported(d: DType) -> bool {
-    match d {
-        DType::Bool
-        | DType::I8
-        | DType::I16
-        | DType::I32
-        | DType::I64
-        | DType::U8
-        | DType::U16
-        | DType::U32
-        | DType::U64
-        | DType::F32
-        | DType::F64 => true,
-        DType::F16 | DType::BF16 | DType::C64 | DType::C128 => false,
-    }
-}
-
 /// Runs `$body` with the type alias `$T` bound to the element type of a numeric dtype (integers,
-/// `f32`, `f64`); `bool` gives `$not_numeric`, dtypes the backend lacks give `$unsupported`.
+/// `f32`, `f64`); `bool` gives `$not_numeric`, the others `$unsupported` (callers compute f16,
+/// bf16, c64 and c128 with `crate::wide` before).
 macro_rules! with_numeric {
     ($dt:expr, $T:ident => $body:expr, bool => $not_numeric:expr, else $unsupported:expr) => {
         match $dt {
@@ -197,7 +182,8 @@ macro_rules! with_numeric {
     };
 }
 
-/// Runs `$body` with `$T` bound to the element type of an ordered dtype (`bool` as `u8`).
+/// Runs `$body` with `$T` bound to the element type of an ordered dtype (`bool` as `u8`, f16 and
+/// bf16 as `half`'s types).
 macro_rules! with_ordered {
     ($dt:expr, $T:ident => $body:expr, else $unsupported:expr) => {
         match $dt {
@@ -241,17 +227,23 @@ macro_rules! with_ordered {
                 type $T = f64;
                 $body
             }
-            air_ir::DType::F16 | air_ir::DType::BF16 | air_ir::DType::C64 | air_ir::DType::C128 => {
-                $unsupported
+            air_ir::DType::F16 => {
+                type $T = half::f16;
+                $body
             }
+            air_ir::DType::BF16 => {
+                type $T = half::bf16;
+                $body
+            }
+            air_ir::DType::C64 | air_ir::DType::C128 => $unsupported,
         }
     };
 }
 
-/// Runs `$body` with `$T` bound to an unsigned integer of the element size of a supported dtype:
-/// the ops that only move elements are size-generic.
+/// Runs `$body` with `$T` bound to an unsigned integer of the element size of a dtype: the ops
+/// that only move elements are size-generic (every dtype).
 macro_rules! with_size {
-    ($dt:expr, $T:ident => $body:expr, else $unsupported:expr) => {
+    ($dt:expr, $T:ident => $body:expr) => {
         match $dt {
             air_ir::DType::Bool | air_ir::DType::I8 | air_ir::DType::U8 => {
                 type $T = u8;
@@ -265,12 +257,17 @@ macro_rules! with_size {
                 type $T = u32;
                 $body
             }
-            air_ir::DType::I64 | air_ir::DType::U64 | air_ir::DType::F64 => {
+            air_ir::DType::F16 | air_ir::DType::BF16 => {
+                type $T = u16;
+                $body
+            }
+            air_ir::DType::I64 | air_ir::DType::U64 | air_ir::DType::F64 | air_ir::DType::C64 => {
                 type $T = u64;
                 $body
             }
-            air_ir::DType::F16 | air_ir::DType::BF16 | air_ir::DType::C64 | air_ir::DType::C128 => {
-                $unsupported
+            air_ir::DType::C128 => {
+                type $T = u128;
+                $body
             }
         }
     };

@@ -29,18 +29,11 @@ pub fn fail<T>(code: Code, message: impl Into<String>) -> Res<T> {
     Err(RtError::new(code, message))
 }
 
-/// The error for a dtype: E0505 for dtypes the backend lacks (f16, bf16, complex), E0202 for
-/// dtypes the op does not accept at all (`bool` for the numeric ops).
+/// The error for a dtype the op does not accept (`bool` for the numeric ops, complex for the
+/// ordered ones): E0202. Every dtype an op accepts is computed.
 pub fn dtype_error<T>(dtype: DType) -> Res<T> {
-    if crate::elem::is_supported(dtype) {
-        fail(
-            Code::DTypeNotAccepted,
-            format!("dtype {dtype} is not accepted"),
-        )
-    } else {
-        fail(
-            Code::Unsupported,
-            format!("dtype {dtype} is not supported by the LLVM backend's runtime"),
-        )
-    }
+    fail(
+        Code::DTypeNotAccepted,
+        format!("dtype {dtype} is not accepted"),
+    )
 }

@@ -4,19 +4,11 @@
 use air_ir::{Code, DType};
 
 use crate::copy::{copy_strided, Side};
-use crate::elem::{is_supported, with_size, Elem};
-use crate::error::{dtype_error, fail, Res};
+use crate::elem::{with_size, Elem};
+use crate::error::{fail, Res};
 use crate::ffi::Call;
 use crate::out::Out;
 use crate::view::{c_strides, offsets, Arg};
-
-fn supported(d: DType) -> Res<()> {
-    if is_supported(d) {
-        Ok(())
-    } else {
-        dtype_error(d)
-    }
-}
 
 /// spec: #filter — the elements of 1-D `x` where the 1-D bool `mask` holds.
 pub(crate) fn filter(call: Call<'_>) -> Res<()> {
@@ -35,7 +27,7 @@ pub(crate) fn filter(call: Call<'_>) -> Res<()> {
             format!("operand {:?} and mask {:?} differ", x.shape, m.shape),
         );
     }
-    with_size!(x.dtype, T => filter_typed::<T>(x, m, call.out), else dtype_error(x.dtype))
+    with_size!(x.dtype, T => filter_typed::<T>(x, m, call.out))
 }
 
 fn filter_typed<T: Elem>(x: &Arg, m: &Arg, out: &mut crate::abi::AirTensor) -> Res<()> {
@@ -59,7 +51,6 @@ pub(crate) fn concat(call: Call<'_>) -> Res<()> {
         return fail(Code::Arity, "concat takes at least one operand");
     };
     let axis = call.axis(0, first.rank())?;
-    supported(first.dtype)?;
     let mut shape = first.shape.clone();
     shape[axis] = 0;
     for (i, x) in call.ins.iter().enumerate() {
@@ -139,7 +130,6 @@ pub(crate) fn take(call: Call<'_>) -> Res<()> {
     call.expect_attrs(1)?;
     let (x, idx) = (&call.ins[0], &call.ins[1]);
     let axis = call.axis(0, x.rank())?;
-    supported(x.dtype)?;
     let n = x.shape[axis];
     let picks = int_values(idx, "take indices")?
         .into_iter()
@@ -262,7 +252,6 @@ pub(crate) fn slice(call: Call<'_>) -> Res<()> {
             "slice takes its operand and the bound operands",
         );
     };
-    supported(x.dtype)?;
     let rank = x.rank();
     if call.attrs.first() != Some(&(rank as i64)) {
         return fail(
@@ -320,7 +309,6 @@ pub(crate) fn copy(call: Call<'_>) -> Res<()> {
     call.expect_ins(1)?;
     call.expect_attrs(0)?;
     let x = &call.ins[0];
-    supported(x.dtype)?;
     let mut o = Out::prepare(call.out, x.dtype, &x.shape, &[x], false)?;
     let (dst, ds) = o.side();
     // SAFETY: the destination has x's shape and does not overlap it.

@@ -9,7 +9,10 @@
 //! `air_rt_concat`, `air_rt_take`, `air_rt_slice`, `air_rt_copy` ([`ffi`]). `include/air.h`
 //! declares the descriptor, the error and the memory functions for C.
 //!
-//! Dtypes: bool, i8–i64, u8–u64, f32 and f64; f16, bf16 and the complex types are E0505.
+//! Dtypes: all 15. bool, integers, f32 and f64 through the generic (and GEMM) paths; f16, bf16,
+//! c64 and c128 through `wide` (`cumsum`, `cumprod`, `matmul`, `einsum` as the interpreter
+//! computes them, f16/bf16 order for `sort`, `argmax`, `argmin`); the ops that move elements work
+//! on element sizes. [`cmath`] holds the complex element functions generated code calls.
 
 // The crate is the boundary between C and Rust: raw descriptors come in here. Unsafe code is
 // confined to reading them (`view`, `out`, `copy`, `ffi`), memory (`mem`) and the GEMM's writes
@@ -17,6 +20,7 @@
 #![allow(unsafe_code)]
 
 pub mod abi;
+pub mod cmath;
 mod copy;
 mod einsum;
 pub mod elem;
@@ -30,6 +34,7 @@ mod out;
 pub mod parallel;
 mod sort;
 pub mod view;
+mod wide;
 
 pub use ffi::{
     air_rt_argmax, air_rt_argmin, air_rt_concat, air_rt_copy, air_rt_cumprod, air_rt_cumsum,

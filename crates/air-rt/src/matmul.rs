@@ -9,7 +9,8 @@ use crate::error::{dtype_error, fail, Res};
 use crate::ffi::Call;
 use crate::gemm::{batched_gemm, Batch, Gemm, MatRef};
 use crate::out::Out;
-use crate::view::Arg;
+use crate::view::{offsets, Arg};
+use crate::wide::Wide;
 
 /// spec: #matmul — attrs `[threads]` (`<= 0`: every core).
 pub(crate) fn matmul(call: Call<'_>) -> Res<()> {
@@ -26,6 +27,23 @@ pub(crate) fn matmul(call: Call<'_>) -> Res<()> {
         );
     }
     let threads = call.attrs[0];
+    match a.dtype {
+        DType::F16 => return matmul_wide::<half::f16>(a, b, call.out),
+        DType::BF16 => return matmul_wide::<half::bf16>(a, b, call.out),
+        DType::C64 => return matmul_wide::<num_complex::Complex32>(a, b, call.out),
+        DType::C128 => return matmul_wide::<num_complex::Complex64>(a, b, call.out),
+        DType::Bool
+        | DType::I8
+        | DType::I16
+        | DType::I32
+        | DType::I64
+        | DType::U8
+        | DType::U16
+        | DType::U32
+        | DType::U64
+        | DType::F32
+        | DType::F64 => {}
+    }
     with_numeric!(a.dtype, T => matmul_typed::<T>(a, b, threads, call.out),
         bool => dtype_error(DType::Bool), else dtype_error(a.dtype))
 }
@@ -125,6 +143,41 @@ fn matmul_typed<T: Gemm>(a: &Arg, b: &Arg, threads: i64, out: &mut AirTensor) ->
         b: &p.b_bs,
     };
     batched_gemm(&batch, &p.a, &p.b, o.slice::<T>(), threads);
+    o.finish();
+    Ok(())
+}
+
+/// `matmul` of f16, bf16, c64, c128 as the interpreter computes it: each result element is a
+/// sum of products in the accumulator type (`f64`, `c128`), in order of the inner index,
+/// rounded once.
+fn matmul_wide<T: Wide>(a: &Arg, b: &Arg, out: &mut AirTensor) -> Res<()> {
+    let p = plan(a, b)?;
+    let mut o = Out::prepare(out, a.dtype, &p.shape, &[a, b], true)?;
+    let c = o.slice::<T>();
+    let (m, k, n) = (p.a.rows, p.a.cols, p.b.cols);
+    let mn = m * n;
+    if mn > 0 {
+        let offs_a: Vec<isize> = offsets(&p.batch, &p.a_bs).collect();
+        let offs_b: Vec<isize> = offsets(&p.batch, &p.b_bs).collect();
+        let read = |base: *const u8, off: isize| -> T {
+            // SAFETY: the offset addresses an element of the operand's layout (the plan's
+            // extents and byte strides come from its descriptor).
+            unsafe { (base.wrapping_offset(off) as *const T).read_unaligned() }
+        };
+        for (ci, (&oa, &ob)) in c.chunks_exact_mut(mn).zip(offs_a.iter().zip(&offs_b)) {
+            for i in 0..m {
+                for j in 0..n {
+                    let mut acc = T::ZERO;
+                    for l in 0..k {
+                        let x = read(p.a.ptr, oa + i as isize * p.a.rs + l as isize * p.a.cs);
+                        let y = read(p.b.ptr, ob + l as isize * p.b.rs + j as isize * p.b.cs);
+                        acc = acc + x.to_acc() * y.to_acc();
+                    }
+                    ci[i * n + j] = T::from_acc(acc);
+                }
+            }
+        }
+    }
     o.finish();
     Ok(())
 }

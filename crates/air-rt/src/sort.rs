@@ -9,6 +9,7 @@ use crate::error::{dtype_error, fail, Res};
 use crate::ffi::Call;
 use crate::out::Out;
 use crate::view::{c_strides, offsets, Arg};
+use crate::wide::scan_wide;
 
 /// A layout without one axis.
 fn without(v: &[usize], s: &[isize], axis: usize) -> (Vec<usize>, Vec<isize>) {
@@ -71,6 +72,23 @@ fn scan(call: Call<'_>, product: bool) -> Res<()> {
     call.expect_attrs(1)?;
     let x = &call.ins[0];
     let axis = call.axis(0, x.rank())?;
+    match x.dtype {
+        DType::F16 => return scan_wide::<half::f16>(x, axis, product, call.out),
+        DType::BF16 => return scan_wide::<half::bf16>(x, axis, product, call.out),
+        DType::C64 => return scan_wide::<num_complex::Complex32>(x, axis, product, call.out),
+        DType::C128 => return scan_wide::<num_complex::Complex64>(x, axis, product, call.out),
+        DType::Bool
+        | DType::I8
+        | DType::I16
+        | DType::I32
+        | DType::I64
+        | DType::U8
+        | DType::U16
+        | DType::U32
+        | DType::U64
+        | DType::F32
+        | DType::F64 => {}
+    }
     with_numeric!(x.dtype, T => scan_typed::<T>(x, axis, product, call.out),
         bool => dtype_error(DType::Bool), else dtype_error(x.dtype))
 }

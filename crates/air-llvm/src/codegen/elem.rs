@@ -10,6 +10,7 @@ use inkwell::types::{BasicType, BasicTypeEnum};
 use inkwell::values::{BasicValueEnum, FloatValue, FunctionValue, IntValue};
 use inkwell::{FloatPredicate, IntPredicate};
 
+use super::wide::is_half;
 use super::{CgError, FnGen, R};
 
 /// How a float function is computed.
@@ -61,6 +62,42 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     // inkwell's BasicTypeEnum is foreign: every LLVM type other than the ones above is unsupported
     #[allow(clippy::wildcard_enum_match_arm)]
     pub fn const_elem(&self, d: DType, s: Scalar) -> R<BasicValueEnum<'ctx>> {
+        match d {
+            // Rounded to the dtype as the interpreter reads a literal (correct rounding).
+            DType::F16 => {
+                let v = half::f16::from_f64(s.as_complex().0).to_f32();
+                return Ok(self.g.c.f32_type().const_float(f64::from(v)).into());
+            }
+            DType::BF16 => {
+                let v = half::bf16::from_f64(s.as_complex().0).to_f32();
+                return Ok(self.g.c.f32_type().const_float(f64::from(v)).into());
+            }
+            DType::C64 | DType::C128 => {
+                let (re, im) = s.as_complex();
+                let (re, im) = if d == DType::C64 {
+                    (f64::from(re as f32), f64::from(im as f32))
+                } else {
+                    (re, im)
+                };
+                let ft = self.g.component_ty(d);
+                return Ok(self
+                    .g
+                    .complex_ty(d)
+                    .const_named_struct(&[ft.const_float(re).into(), ft.const_float(im).into()])
+                    .into());
+            }
+            DType::Bool
+            | DType::I8
+            | DType::I16
+            | DType::I32
+            | DType::I64
+            | DType::U8
+            | DType::U16
+            | DType::U32
+            | DType::U64
+            | DType::F32
+            | DType::F64 => {}
+        }
         let ty = self.g.reg_ty(d)?;
         Ok(match ty {
             BasicTypeEnum::IntType(t) => {
@@ -76,7 +113,12 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     }
 
     /// A C math function of one float type, declared once, with no side effects.
-    fn libm(&self, name: &str, ty: BasicTypeEnum<'ctx>, arity: usize) -> FunctionValue<'ctx> {
+    pub(super) fn libm(
+        &self,
+        name: &str,
+        ty: BasicTypeEnum<'ctx>,
+        arity: usize,
+    ) -> FunctionValue<'ctx> {
         let full = if ty.is_float_type() && ty.into_float_type() == self.g.c.f32_type() {
             format!("{name}f")
         } else {
@@ -111,6 +153,14 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
 
     /// One element of a unary op on `x` (of dtype `d`).
     pub fn unary(&self, op: UnaryOp, d: DType, x: BasicValueEnum<'ctx>) -> R<BasicValueEnum<'ctx>> {
+        if d.is_complex() {
+            return self.unary_complex(op, d, x);
+        }
+        if is_half(d) {
+            // Computed in f32, rounded to the dtype (predicates give bool, nothing to round).
+            let r = self.unary_float(op, x.into_float_value())?;
+            return self.rounded(d, r);
+        }
         if d.is_float() {
             return self.unary_float(op, x.into_float_value());
         }
@@ -223,6 +273,13 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         a: BasicValueEnum<'ctx>,
         b: BasicValueEnum<'ctx>,
     ) -> R<BasicValueEnum<'ctx>> {
+        if d.is_complex() {
+            return self.binary_complex(op, d, a, b);
+        }
+        if is_half(d) {
+            let r = self.binary_float(op, a.into_float_value(), b.into_float_value())?;
+            return self.rounded(d, r);
+        }
         if d.is_float() {
             self.binary_float(op, a.into_float_value(), b.into_float_value())
         } else {
@@ -487,6 +544,17 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         if from == to {
             return Ok(x);
         }
+        if from.is_complex() || to.is_complex() {
+            return self.cast_complex(from, to, x);
+        }
+        if is_half(to) {
+            return self.cast_to_half(from, to, x);
+        }
+        // An f16/bf16 register holds its value exactly as f32: convert from there.
+        let from = if is_half(from) { DType::F32 } else { from };
+        if from == to {
+            return Ok(x);
+        }
         let b = &self.b;
         let to_ty = self.g.reg_ty(to)?;
         if to == DType::Bool {
@@ -542,6 +610,15 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         } else {
             x.into()
         })
+    }
+
+    /// A float result rounded to `d` (`f16`/`bf16`); a bool result (a predicate) as it is.
+    fn rounded(&self, d: DType, r: BasicValueEnum<'ctx>) -> R<BasicValueEnum<'ctx>> {
+        if r.is_float_value() {
+            Ok(self.round_half(d, r.into_float_value())?.into())
+        } else {
+            Ok(r)
+        }
     }
 
     /// The function computing integer `pow` for dtype `d`, generated once: wrapping repeated

@@ -21,6 +21,7 @@ mod region;
 mod rows;
 mod runtime;
 mod view;
+mod wide;
 
 use std::collections::HashMap;
 
@@ -285,28 +286,55 @@ impl<'ctx, 'a> ModGen<'ctx, 'a> {
         Ok(g)
     }
 
-    /// The type of one element in memory (bool is one byte).
+    /// The type of one element in memory (bool is one byte; `f16` is LLVM `half`, `bf16` its
+    /// 16 bits as `i16`, complex numbers `{re, im}` pairs, interleaved as NumPy stores them).
     pub fn mem_ty(&self, d: DType) -> R<BasicTypeEnum<'ctx>> {
         let c = self.c;
         Ok(match d {
             DType::Bool | DType::I8 | DType::U8 => c.i8_type().into(),
-            DType::I16 | DType::U16 => c.i16_type().into(),
+            DType::I16 | DType::U16 | DType::BF16 => c.i16_type().into(),
             DType::I32 | DType::U32 => c.i32_type().into(),
             DType::I64 | DType::U64 => c.i64_type().into(),
+            DType::F16 => c.f16_type().into(),
             DType::F32 => c.f32_type().into(),
             DType::F64 => c.f64_type().into(),
-            DType::F16 | DType::BF16 | DType::C64 | DType::C128 => {
-                return Err(CgError::unsupported(format!("dtype {d}")))
-            }
+            DType::C64 | DType::C128 => self.complex_ty(d).into(),
         })
     }
 
-    /// The type of one element in a register (bool is `i1`).
-    pub fn reg_ty(&self, d: DType) -> R<BasicTypeEnum<'ctx>> {
-        if d == DType::Bool {
-            Ok(self.c.bool_type().into())
+    /// `{float, float}` for `c64`, `{double, double}` for `c128` (and for any other dtype).
+    pub fn complex_ty(&self, d: DType) -> StructType<'ctx> {
+        let f = self.component_ty(d);
+        self.c.struct_type(&[f.into(), f.into()], false)
+    }
+
+    /// The float type of a complex dtype's parts (`float` for `c64`, else `double`).
+    pub fn component_ty(&self, d: DType) -> inkwell::types::FloatType<'ctx> {
+        if d == DType::C64 {
+            self.c.f32_type()
         } else {
-            self.mem_ty(d)
+            self.c.f64_type()
+        }
+    }
+
+    /// The type of one element in a register (bool is `i1`; `f16` and `bf16` are `float`
+    /// holding a value of the dtype: they are computed in `f32` and rounded after every op).
+    pub fn reg_ty(&self, d: DType) -> R<BasicTypeEnum<'ctx>> {
+        match d {
+            DType::Bool => Ok(self.c.bool_type().into()),
+            DType::F16 | DType::BF16 => Ok(self.c.f32_type().into()),
+            DType::I8
+            | DType::I16
+            | DType::I32
+            | DType::I64
+            | DType::U8
+            | DType::U16
+            | DType::U32
+            | DType::U64
+            | DType::F32
+            | DType::F64
+            | DType::C64
+            | DType::C128 => self.mem_ty(d),
         }
     }
 }
@@ -789,27 +817,72 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         Ok(p)
     }
 
-    /// Loads one element (bool as `i1`).
+    /// Loads one element (bool as `i1`, `f16`/`bf16` widened to `f32`).
     pub fn load_elem(&self, d: DType, p: PointerValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
         let v = self.b.build_load(self.g.mem_ty(d)?, p, "")?;
-        if d == DType::Bool {
-            let zero = self.g.c.i8_type().const_zero();
-            let t = self
+        let c = self.g.c;
+        match d {
+            DType::Bool => {
+                let zero = c.i8_type().const_zero();
+                let t = self
+                    .b
+                    .build_int_compare(IntPredicate::NE, v.into_int_value(), zero, "")?;
+                Ok(t.into())
+            }
+            DType::F16 => Ok(self
                 .b
-                .build_int_compare(IntPredicate::NE, v.into_int_value(), zero, "")?;
-            return Ok(t.into());
+                .build_float_ext(v.into_float_value(), c.f32_type(), "")?
+                .into()),
+            DType::BF16 => {
+                let w = self
+                    .b
+                    .build_int_z_extend(v.into_int_value(), c.i32_type(), "")?;
+                let w = self
+                    .b
+                    .build_left_shift(w, c.i32_type().const_int(16, false), "")?;
+                Ok(self.b.build_bit_cast(w, c.f32_type(), "")?)
+            }
+            DType::I8
+            | DType::I16
+            | DType::I32
+            | DType::I64
+            | DType::U8
+            | DType::U16
+            | DType::U32
+            | DType::U64
+            | DType::F32
+            | DType::F64
+            | DType::C64
+            | DType::C128 => Ok(v),
         }
-        Ok(v)
     }
 
-    /// Stores one element (bool from `i1`).
+    /// Stores one element (bool from `i1`, `f16`/`bf16` from `f32`, rounded to nearest even:
+    /// exact for the values of the dtype that registers hold).
     pub fn store_elem(&self, d: DType, p: PointerValue<'ctx>, v: BasicValueEnum<'ctx>) -> R<()> {
-        let v = if d == DType::Bool {
-            self.b
-                .build_int_z_extend(v.into_int_value(), self.g.c.i8_type(), "")?
-                .into()
-        } else {
-            v
+        let c = self.g.c;
+        let v = match d {
+            DType::Bool => self
+                .b
+                .build_int_z_extend(v.into_int_value(), c.i8_type(), "")?
+                .into(),
+            DType::F16 => self
+                .b
+                .build_float_trunc(v.into_float_value(), c.f16_type(), "")?
+                .into(),
+            DType::BF16 => self.bf16_bits(v.into_float_value())?.into(),
+            DType::I8
+            | DType::I16
+            | DType::I32
+            | DType::I64
+            | DType::U8
+            | DType::U16
+            | DType::U32
+            | DType::U64
+            | DType::F32
+            | DType::F64
+            | DType::C64
+            | DType::C128 => v,
         };
         self.b.build_store(p, v)?;
         Ok(())

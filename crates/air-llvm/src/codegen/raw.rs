@@ -137,7 +137,8 @@ pub(crate) fn foreign_operands<'ctx>(f: FunctionValue<'ctx>) -> R<Captures<'ctx>
     Ok(caps)
 }
 
-/// A captured value as an inkwell value: only scalars and pointers are expected.
+/// A captured value as an inkwell value: only scalars, complex pairs (`{float, float}`) and
+/// pointers are expected.
 // LLVMTypeKind is foreign: every other LLVM type kind is unsupported, now and in future
 #[allow(clippy::wildcard_enum_match_arm)]
 fn first_class<'ctx>(v: LLVMValueRef) -> R<BasicValueEnum<'ctx>> {
@@ -147,6 +148,7 @@ fn first_class<'ctx>(v: LLVMValueRef) -> R<BasicValueEnum<'ctx>> {
             LLVMTypeKind::LLVMIntegerTypeKind
             | LLVMTypeKind::LLVMFloatTypeKind
             | LLVMTypeKind::LLVMDoubleTypeKind
+            | LLVMTypeKind::LLVMStructTypeKind
             | LLVMTypeKind::LLVMPointerTypeKind => Ok(BasicValueEnum::new(v)),
             other => Err(CgError::internal(format!(
                 "a loop body uses a value of type kind {other:?} from outside"

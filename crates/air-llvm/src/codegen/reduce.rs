@@ -101,7 +101,14 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let xty = sc.ty(sc.operand(id, 0)?)?;
         let d = xty.dtype;
         let acc_d = match kind {
-            ReduceKind::Sum | ReduceKind::Prod | ReduceKind::Mean if d == DType::F32 => DType::F64,
+            // As the interpreter: every real float accumulates in f64 (f16/bf16 then rounded
+            // once, through f32 with round-to-odd), c64 in c128.
+            ReduceKind::Sum | ReduceKind::Prod | ReduceKind::Mean
+                if matches!(d, DType::F32 | DType::F16 | DType::BF16) =>
+            {
+                DType::F64
+            }
+            ReduceKind::Sum | ReduceKind::Prod | ReduceKind::Mean if d == DType::C64 => DType::C128,
             ReduceKind::Sum
             | ReduceKind::Prod
             | ReduceKind::Max
@@ -267,7 +274,14 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         a: BasicValueEnum<'ctx>,
         count: IntValue<'ctx>,
     ) -> R<BasicValueEnum<'ctx>> {
-        let a = if kind == ReduceKind::Mean {
+        let a = if kind == ReduceKind::Mean && acc_d.is_complex() {
+            let n = self.cast(DType::I64, DType::F64, count.into())?;
+            let n = n.into_float_value();
+            let (re, im) = self.parts(a)?;
+            let re = self.b.build_float_div(re, n, "")?;
+            let im = self.b.build_float_div(im, n, "")?;
+            self.complex(acc_d, re, im)?
+        } else if kind == ReduceKind::Mean {
             let n = self.cast(DType::I64, acc_d, count.into())?;
             self.b
                 .build_float_div(a.into_float_value(), n.into_float_value(), "")?
@@ -405,6 +419,17 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
 
     /// The neutral element of a reduction in dtype `d`.
     fn identity(&self, kind: ReduceKind, d: DType) -> R<BasicValueEnum<'ctx>> {
+        if d.is_complex() {
+            let one = match kind {
+                ReduceKind::Sum | ReduceKind::Mean => 0.0,
+                ReduceKind::Prod => 1.0,
+                ReduceKind::Max | ReduceKind::Min | ReduceKind::Any | ReduceKind::All => {
+                    return Err(CgError::unsupported(format!("{} on {d}", kind.name())))
+                }
+            };
+            let ft = self.g.component_ty(d);
+            return self.complex(d, ft.const_float(one), ft.const_zero());
+        }
         let ty = self.g.reg_ty(d)?;
         if d.is_float() {
             let v = match kind {
@@ -528,6 +553,13 @@ impl<'b, 'ctx> Fold<'b, 'ctx> {
         let signed = d.is_signed_int();
         let ty = a.get_type();
         Ok(match self.kind {
+            ReduceKind::Sum | ReduceKind::Mean | ReduceKind::Prod if d.is_complex() => {
+                if self.kind == ReduceKind::Prod {
+                    s.complex_mul(d, a, v)?
+                } else {
+                    s.complex_add(d, a, v, false)?
+                }
+            }
             ReduceKind::Sum | ReduceKind::Mean | ReduceKind::Prod if d.is_float() => {
                 let (x, y) = (a.into_float_value(), v.into_float_value());
                 let r = if self.kind == ReduceKind::Prod {
