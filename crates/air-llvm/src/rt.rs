@@ -95,5 +95,10 @@ pub(crate) fn symbols() -> Vec<(&'static str, usize)> {
         ("air_rt_filter", air_rt::air_rt_filter as *const () as usize),
         ("air_rt_concat", air_rt::air_rt_concat as *const () as usize),
         ("air_rt_take", air_rt::air_rt_take as *const () as usize),
+        (
+            "air_rt_scatter",
+            air_rt::air_rt_scatter as *const () as usize,
+        ),
+        ("air_rt_gather", air_rt::air_rt_gather as *const () as usize),
     ]
 }

@@ -188,6 +188,11 @@ runtime_ops! {
     air_rt_slice => crate::gather::slice;
     /// Copies any strided `x` into `out`'s layout; no attrs.
     air_rt_copy => crate::gather::copy;
+    /// `scatter(x, indices, updates)` (op set 2); attrs `[mode]` (0 replace, 1 add, 2 mul,
+    /// 3 max, 4 min).
+    air_rt_scatter => crate::scatter::scatter;
+    /// `gather(x, indices)` (op set 2); no attrs.
+    air_rt_gather => crate::scatter::gather;
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! the current region from then on. An op whose helper the linked `air-rt` does not provide is
 //! rejected before code generation (`check::RUNTIME_OPS`, E0505).
 
-use air_ir::{NodeId, Op};
+use air_ir::{NodeId, Op, ScatterMode};
 use inkwell::module::Linkage;
 use inkwell::values::PointerValue;
 
@@ -19,7 +19,8 @@ pub(crate) fn runtime_attrs(op: &Op, threads: i64) -> R<Vec<i64>> {
         Op::Sort { axis, descending } => vec![i64::from(*axis), i64::from(*descending)],
         Op::Scan { axis, .. } | Op::Concat { axis } | Op::Take { axis } => vec![i64::from(*axis)],
         Op::ArgReduce { axis, keepdims, .. } => vec![i64::from(*axis), i64::from(*keepdims)],
-        Op::Filter => vec![],
+        Op::Filter | Op::Gather | Op::Unique => vec![],
+        Op::Scatter { mode } => vec![scatter_mode_code(*mode)],
         other @ (Op::Constant(_)
         | Op::Iota { .. }
         | Op::Full { .. }
@@ -47,6 +48,18 @@ pub(crate) fn runtime_attrs(op: &Op, threads: i64) -> R<Vec<i64>> {
             )))
         }
     })
+}
+
+/// The `mode` attribute of `air_rt_scatter`: its position in [`ScatterMode::ALL`]
+/// (0 replace, 1 add, 2 mul, 3 max, 4 min).
+fn scatter_mode_code(mode: ScatterMode) -> i64 {
+    match mode {
+        ScatterMode::Replace => 0,
+        ScatterMode::Add => 1,
+        ScatterMode::Mul => 2,
+        ScatterMode::Max => 3,
+        ScatterMode::Min => 4,
+    }
 }
 
 /// `[threads, n_ops, len0, letters0..., ..., len_out, letters_out...]`, letters as ASCII codes.
