@@ -19,6 +19,7 @@ pub const RUNTIME_OPS: &[&str] = &[
     "air_rt_take",
     "air_rt_scatter",
     "air_rt_gather",
+    "air_rt_unique",
 ];
 
 /// The `air-rt` helper an op is computed by, when LLVM IR is the wrong tool for it.

@@ -6,7 +6,7 @@
 //! The exported symbols: [`air_rt_alloc`], [`air_free`] and [`air_set_max_memory`] (memory), [`air_rt_parallel_for`]
 //! (threads), and the runtime ops `air_rt_matmul`, `air_rt_einsum`, `air_rt_sort`,
 //! `air_rt_cumsum`, `air_rt_cumprod`, `air_rt_argmax`, `air_rt_argmin`, `air_rt_filter`,
-//! `air_rt_concat`, `air_rt_take`, `air_rt_slice`, `air_rt_copy`, `air_rt_scatter`, `air_rt_gather` ([`ffi`]). `include/air.h`
+//! `air_rt_concat`, `air_rt_take`, `air_rt_slice`, `air_rt_copy`, `air_rt_scatter`, `air_rt_gather`, `air_rt_unique` ([`ffi`]). `include/air.h`
 //! declares the descriptor, the error and the memory functions for C.
 //!
 //! Dtypes: bool, i8–i64, u8–u64, f32 and f64; f16, bf16 and the complex types are E0505.
@@ -35,7 +35,7 @@ pub mod view;
 pub use ffi::{
     air_rt_argmax, air_rt_argmin, air_rt_concat, air_rt_copy, air_rt_cumprod, air_rt_cumsum,
     air_rt_einsum, air_rt_filter, air_rt_gather, air_rt_matmul, air_rt_scatter, air_rt_slice,
-    air_rt_sort, air_rt_take,
+    air_rt_sort, air_rt_take, air_rt_unique,
 };
 pub use mem::{air_free, air_rt_alloc, air_set_max_memory};
 pub use parallel::air_rt_parallel_for;

@@ -1,11 +1,15 @@
-//! `scatter` and `gather` (op set 2): index tuples along the last axis of `indices`.
+//! `scatter` and `gather` (op set 2): index tuples along the last axis of `indices`; `unique`.
 
 use air_ir::{Code, DType};
 
-use crate::elem::{is_supported, with_numeric, with_ordered, with_size, Elem, Num, Ordered};
+use crate::abi::AirTensor;
+use crate::elem::{
+    cmp_nan_last, is_supported, with_numeric, with_ordered, with_size, Elem, Num, Ordered,
+};
 use crate::error::{dtype_error, fail, Res};
 use crate::ffi::Call;
 use crate::gather::int_values;
+use crate::mem::air_free;
 use crate::out::Out;
 use crate::view::Arg;
 
@@ -186,4 +190,64 @@ impl Scatter<'_> {
         o.finish();
         Ok(())
     }
+}
+
+/// spec: #unique — the sorted distinct values of 1-D `x` (NaNs last and one value, `-0.0 ==
+/// 0.0`, each value represented by its first occurrence), the inverse indices and the counts.
+/// `call.outs` holds three descriptors: values, inverse, counts.
+pub(crate) fn unique(call: Call<'_>) -> Res<()> {
+    call.expect_ins(1)?;
+    call.expect_attrs(0)?;
+    let x = &call.ins[0];
+    if x.rank() != 1 {
+        return fail(
+            Code::RankMismatch,
+            format!("unique takes a 1-D operand, got rank {}", x.rank()),
+        );
+    }
+    let outs = call.outs;
+    with_ordered!(x.dtype, T => unique_typed::<T>(x, call.out, outs), else dtype_error(x.dtype))
+}
+
+fn unique_typed<T: Ordered>(x: &Arg, values_out: &mut AirTensor, outs: *mut AirTensor) -> Res<()> {
+    let v: Vec<T> = x.view::<T>().iter().collect();
+    let mut perm: Vec<usize> = (0..v.len()).collect();
+    perm.sort_by(|&i, &j| cmp_nan_last(v[i], v[j])); // stable: first occurrences first
+    let (mut values, mut counts) = (Vec::<T>::new(), Vec::<i64>::new());
+    let mut inverse = vec![0i64; v.len()];
+    for (r, &i) in perm.iter().enumerate() {
+        if r == 0 || cmp_nan_last(v[perm[r - 1]], v[i]).is_ne() {
+            values.push(v[i]);
+            counts.push(0);
+        }
+        let g = counts.len() - 1;
+        counts[g] += 1;
+        inverse[i] = g as i64;
+    }
+    // SAFETY: the caller passes an array of three descriptors (docs/llvm-backend.md); the
+    // second and third are distinct from the first, which `values_out` borrows.
+    let (inv_out, cnt_out) = unsafe { (&mut *outs.add(1), &mut *outs.add(2)) };
+    let fresh = [inv_out.data.is_null(), cnt_out.data.is_null()];
+    let result = put(inv_out, DType::I64, &inverse, x)
+        .and_then(|()| put(cnt_out, DType::I64, &counts, x))
+        .and_then(|()| put(values_out, x.dtype, &values, x));
+    if result.is_err() {
+        // The first result is freed by the caller of the op; these two are this op's to free.
+        for (d, was_null) in [inv_out, cnt_out].into_iter().zip(fresh) {
+            if was_null && !d.data.is_null() {
+                // SAFETY: the block was allocated by `put` in this call.
+                unsafe { air_free(d.data) };
+                d.data = std::ptr::null_mut();
+            }
+        }
+    }
+    result
+}
+
+/// Writes `data` as the 1-D result `desc`.
+fn put<E: Elem>(desc: &mut AirTensor, dtype: DType, data: &[E], x: &Arg) -> Res<()> {
+    let mut o = Out::prepare(desc, dtype, &[data.len()], &[x], true)?;
+    o.slice::<E>().copy_from_slice(data);
+    o.finish();
+    Ok(())
 }
