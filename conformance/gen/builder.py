@@ -25,6 +25,7 @@ UNARY = ["neg", "abs", "sign", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt", 
 # The ops op set 2 added; a module using one declares `opset 2` (docs/spec.md section 2).
 OPSET2 = {"asinh", "acosh", "atanh", "exp2", "log2", "log10", "cbrt", "trunc", "square"}
 OPSET2 |= {"while"}
+OPSET2 |= {"scatter", "gather", "unique"}
 BINARY = ["add", "sub", "mul", "div", "floor_div", "rem", "mod", "pow", "max", "min", "atan2",
           "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "xor", "shl", "shr"]
 COMPARISONS = ["eq", "ne", "lt", "le", "gt", "ge"]
@@ -35,7 +36,8 @@ ALL_OPS = (["constant", "iota", "full"] + UNARY + BINARY +
             "squeeze", "slice", "concat", "take", "extract", "insert", "filter"] +
            ["reduce_" + k for k in REDUCE] +
            ["argmax", "argmin", "cumsum", "cumprod", "sort", "einsum", "matmul"] +
-           ["for", "if", "call", "custom"] + ["while"])
+           ["for", "if", "call", "custom"] + ["while"] +
+           ["scatter", "gather", "unique"])
 
 # Accepted dtype classes per op (docs/op-rules.md).
 NUMERIC = {"int", "float", "complex"}
@@ -61,6 +63,8 @@ ACCEPTS = {
     "argmax": ORDERED, "argmin": ORDERED, "cumsum": NUMERIC, "cumprod": NUMERIC,
     "sort": ORDERED, "einsum": NUMERIC, "matmul": NUMERIC, "iota": {"int", "float"},
 }
+ACCEPTS.update({"scatter": ORDERED | {"complex"}, "gather": ORDERED | {"complex"},
+                "unique": ORDERED})
 for _u in ["exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tan", "asin", "acos", "atan",
            "sinh", "cosh", "tanh", "reciprocal", "rsqrt"]:
     ACCEPTS[_u] = {"float", "complex"}

@@ -31,6 +31,7 @@ import cases_examples  # noqa: E402
 import cases_invalid  # noqa: E402
 import cases_opset2  # noqa: E402
 import cases_reduce  # noqa: E402
+import cases_scatter  # noqa: E402
 import cases_select_cast  # noqa: E402
 import cases_shape  # noqa: E402
 import cases_while  # noqa: E402
@@ -39,7 +40,7 @@ from builder import ACCEPTS, ALL_OPS  # noqa: E402
 
 FAMILIES = [cases_elementwise, cases_opset2, cases_binary, cases_select_cast, cases_shape, cases_reduce,
             cases_contract, cases_control, cases_creation, cases_examples, cases_invalid,
-            cases_while]
+            cases_while, cases_scatter]
 ROOT = os.path.normpath(os.path.join(HERE, "..", "cases"))
 
 

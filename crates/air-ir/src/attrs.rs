@@ -12,7 +12,7 @@ use crate::diag::{excerpt, Code, Diagnostic};
 use crate::dim::Dim;
 use crate::dtype::DType;
 use crate::module::Region;
-use crate::op::{Attr, AttrValue, CustomOp, Op, SliceAxis};
+use crate::op::{Attr, AttrValue, CustomOp, Op, ScatterMode, SliceAxis};
 use crate::types::Literal;
 
 /// The attribute names reserved by `custom` itself.
@@ -61,7 +61,9 @@ pub fn from_generic(name: &str, attrs: Vec<Attr>, regions: Vec<Region>) -> Resul
 
 /// Writers of one attribute of each kind of the op table, named after the kind.
 pub(crate) mod put {
-    use super::{AttrValue, CustomOp, DType, Dim, GenericOp, Literal, Region, SliceAxis};
+    use super::{
+        AttrValue, CustomOp, DType, Dim, GenericOp, Literal, Region, ScatterMode, SliceAxis,
+    };
 
     fn push(g: &mut GenericOp, key: &str, v: AttrValue) {
         g.attrs.push((key.to_string(), v));
@@ -100,6 +102,10 @@ pub(crate) mod put {
 
     pub(crate) fn string(g: &mut GenericOp, key: &str, v: &str) {
         push(g, key, AttrValue::Str(v.to_string()));
+    }
+
+    pub(crate) fn scatter_mode(g: &mut GenericOp, key: &str, v: &ScatterMode) {
+        push(g, key, AttrValue::Str(v.name().to_string()));
     }
 
     pub(crate) fn func(g: &mut GenericOp, key: &str, v: &str) {
@@ -233,6 +239,19 @@ impl<'a> AttrReader<'a> {
             return Err(self.wrong(key, "a string"));
         };
         Ok(s)
+    }
+
+    /// A string attribute naming a [`ScatterMode`].
+    pub(crate) fn scatter_mode(&mut self, key: &str) -> Result<ScatterMode, Diagnostic> {
+        let AttrValue::Str(s) = self.take(key)? else {
+            return Err(self.wrong(key, "a string (replace, add, mul, max or min)"));
+        };
+        ScatterMode::from_name(&s).ok_or_else(|| {
+            self.wrong(
+                key,
+                "one of \"replace\", \"add\", \"mul\", \"max\", \"min\"",
+            )
+        })
     }
 
     pub(crate) fn func(&mut self, key: &str) -> Result<String, Diagnostic> {
@@ -377,6 +396,14 @@ mod tests {
                 spec: "ij,j->i".into(),
             },
             Op::Select,
+            Op::Scatter {
+                mode: ScatterMode::Max,
+            },
+            Op::Scatter {
+                mode: ScatterMode::Replace,
+            },
+            Op::Gather,
+            Op::Unique,
             Op::If {
                 then_branch: Region::default(),
                 else_branch: Region::default(),
@@ -396,6 +423,14 @@ mod tests {
         assert!(e.message.contains("unknown attribute `x`"));
         let e = from_generic("frobnicate", vec![], vec![]).unwrap_err();
         assert_eq!(e.code, Code::UnknownOp);
+        let mode = |v: AttrValue| from_generic("scatter", vec![("mode".into(), v)], vec![]);
+        let e = mode(AttrValue::Str("sub".into())).unwrap_err();
+        assert_eq!(e.code, Code::BadAttribute);
+        assert!(e.message.contains("\"replace\""), "{}", e.message);
+        assert_eq!(
+            mode(AttrValue::Int(1)).unwrap_err().code,
+            Code::BadAttribute
+        );
     }
 
     #[test]

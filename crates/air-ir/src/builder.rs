@@ -231,16 +231,25 @@ impl RegionBuilder {
             ));
         }
         let mut results = Vec::with_capacity(inferred.len());
+        let mut fresh: Vec<Dim> = vec![];
         for (r, inf) in inferred.into_iter().enumerate() {
-            let shape = inf
-                .shape
-                .into_iter()
-                .enumerate()
-                .map(|(axis, slot)| match slot {
+            let mut shape = Vec::with_capacity(inf.shape.len());
+            for (axis, slot) in inf.shape.into_iter().enumerate() {
+                shape.push(match slot {
                     DimSlot::Known(d) => d,
-                    DimSlot::Fresh => self.fresh_dim(declared.and_then(|d| d[r].shape.get(axis))),
-                })
-                .collect();
+                    DimSlot::Fresh => {
+                        let d = self.fresh_dim(declared.and_then(|d| d[r].shape.get(axis)));
+                        fresh.push(d.clone());
+                        d
+                    }
+                    DimSlot::FreshAgain(k) => fresh.get(k).cloned().ok_or_else(|| {
+                        Diagnostic::new(
+                            Code::Internal,
+                            format!("{} names fresh dim {k} before it", op.name()),
+                        )
+                    })?,
+                });
+            }
             let ty = TensorType::new(inf.dtype, shape);
             if let Some(want) = declared.map(|d| &d[r]).filter(|want| **want != ty) {
                 return Err(Diagnostic::new(

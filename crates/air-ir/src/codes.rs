@@ -128,7 +128,7 @@ codes! {
     /// Operands that must share a shape do not.
     ShapeMismatch = 204, "operand shapes differ",
         by "validator",
-        when "operands that must share a shape do not (elementwise ops, `select`, `clip`, `filter`)",
+        when "operands that must share a shape do not (elementwise ops, `select`, `clip`, `filter`; `scatter` updates not shaped `indices.shape[:-1] + x.shape[k:]`)",
         example "`add (%a, %b)` with `%a: f64[n]` and `%b: f64[m]`";
     /// An axis is out of range or repeated.
     BadAxis = 205, "bad axis",
@@ -291,7 +291,7 @@ codes! {
     /// An index is out of range at run time.
     IndexOutOfRange = 503, "index out of range",
         by "runtime",
-        when "an index of `take`, `extract` or `insert` is outside `[-d, d)`",
+        when "an index of `take`, `extract`, `insert`, `gather` or `scatter` is outside `[-d, d)`",
         example "`take` of index 5 on an axis of extent 3";
     /// A max/min/argmax/argmin reduction over no elements.
     EmptyReduction = 504, "empty reduction",

@@ -28,6 +28,7 @@ mod contract;
 mod control;
 mod elementwise;
 mod reduce;
+mod scatter;
 mod shape;
 mod slice;
 
@@ -40,6 +41,9 @@ pub enum DimSlot {
     Known(Dim),
     /// An extent known only at run time: the declared type names it with a new symbol.
     Fresh,
+    /// The extent of the node's `k`-th fresh dim (counted over its results and axes in order):
+    /// the declared type names it with that dim's symbol (`unique`'s `values` and `counts`).
+    FreshAgain(usize),
 }
 
 /// An inferred result type: a dtype and one slot per axis.
@@ -67,7 +71,7 @@ impl Inferred {
             .iter()
             .map(|s| match s {
                 DimSlot::Known(d) => Some(d.clone()),
-                DimSlot::Fresh => None,
+                DimSlot::Fresh | DimSlot::FreshAgain(_) => None,
             })
             .collect::<Option<Vec<Dim>>>()?;
         Some(TensorType::new(self.dtype, shape))
@@ -90,6 +94,7 @@ impl std::fmt::Display for Inferred {
                 .map(|s| match s {
                     DimSlot::Known(d) => d.to_string(),
                     DimSlot::Fresh => "?".to_string(),
+                    DimSlot::FreshAgain(k) => format!("?{k}"),
                 })
                 .collect();
             write!(f, "[{}]", dims.join(", "))?;
@@ -167,6 +172,9 @@ pub fn infer_with(
         Op::Extract => one(shape::extract(operands)),
         Op::Insert => one(shape::insert(operands)),
         Op::Filter => shape::filter(operands).map(|t| vec![t]),
+        Op::Scatter { mode } => one(scatter::scatter(*mode, operands)),
+        Op::Gather => one(scatter::gather(operands)),
+        Op::Unique => scatter::unique(operands),
         Op::Reduce {
             kind,
             axes,

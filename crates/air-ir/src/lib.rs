@@ -30,6 +30,6 @@ pub use dtype::DType;
 pub use module::{
     Function, Intent, Location, Module, Node, NodeId, Param, Region, RegionParam, ResultDecl, Value,
 };
-pub use op::{BinaryOp, Op, UnaryOp};
+pub use op::{BinaryOp, Op, ScatterMode, UnaryOp};
 pub use reach::{entry_function, NoEntry};
 pub use types::{Literal, Scalar, TensorType};

@@ -242,6 +242,59 @@ pub enum AttrValue {
     Func(String),
 }
 
+/// How `scatter` combines an update with the element it lands on (its `mode` attribute).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScatterMode {
+    /// The update replaces the element (the last update of an element wins).
+    Replace,
+    /// `add(element, update)`.
+    Add,
+    /// `mul(element, update)`.
+    Mul,
+    /// `max(element, update)` (NaN-propagating, as the binary op).
+    Max,
+    /// `min(element, update)` (NaN-propagating, as the binary op).
+    Min,
+}
+
+impl ScatterMode {
+    /// Every mode, in declaration order.
+    pub const ALL: [ScatterMode; 5] = [
+        ScatterMode::Replace,
+        ScatterMode::Add,
+        ScatterMode::Mul,
+        ScatterMode::Max,
+        ScatterMode::Min,
+    ];
+
+    /// The mode's name in the serial forms (the value of the `mode` attribute).
+    pub fn name(self) -> &'static str {
+        match self {
+            ScatterMode::Replace => "replace",
+            ScatterMode::Add => "add",
+            ScatterMode::Mul => "mul",
+            ScatterMode::Max => "max",
+            ScatterMode::Min => "min",
+        }
+    }
+
+    /// The mode with this name.
+    pub fn from_name(name: &str) -> Option<ScatterMode> {
+        ScatterMode::ALL.into_iter().find(|m| m.name() == name)
+    }
+
+    /// The binary op that combines element and update (`None` for `replace`).
+    pub fn combine(self) -> Option<BinaryOp> {
+        match self {
+            ScatterMode::Replace => None,
+            ScatterMode::Add => Some(BinaryOp::Add),
+            ScatterMode::Mul => Some(BinaryOp::Mul),
+            ScatterMode::Max => Some(BinaryOp::Max),
+            ScatterMode::Min => Some(BinaryOp::Min),
+        }
+    }
+}
+
 /// A named attribute.
 pub type Attr = (String, AttrValue);
 
@@ -328,6 +381,18 @@ pub enum Op {
     /// `filter(x, mask)`: the elements of 1-D `x` where the 1-D bool `mask` holds; the result
     /// length is a fresh symbol known at run time.
     Filter,
+    /// `scatter(x, indices, updates)` (op set 2): `x` with the slices named by the index tuples
+    /// (the last axis of `indices`) combined with `updates` by `mode`, in ascending update order.
+    Scatter {
+        /// How an update combines with the element it lands on.
+        mode: ScatterMode,
+    },
+    /// `gather(x, indices)` (op set 2): the slices of `x` named by the index tuples (the last
+    /// axis of `indices`); the result is `indices.shape[:-1] + x.shape[k:]`.
+    Gather,
+    /// `unique(x)` (op set 2): the sorted distinct values of 1-D `x`, the inverse indices
+    /// (`values[inverse] == x`) and the counts; `values` and `counts` share one fresh dim.
+    Unique,
     /// A reduction over `axes`.
     Reduce {
         /// Which reduction.
@@ -445,7 +510,7 @@ impl Op {
             | Op::If { .. }
             | Op::Call { .. }
             | Op::Custom(_) => 1,
-            Op::While { .. } => 2,
+            Op::While { .. } | Op::Scatter { .. } | Op::Gather | Op::Unique => 2,
         }
     }
 }

@@ -148,6 +148,9 @@ impl Census {
                 | Op::Sort { .. }
                 | Op::Einsum { .. }
                 | Op::Matmul
+                | Op::Scatter { .. }
+                | Op::Gather
+                | Op::Unique
                 | Op::Call { .. } => {}
             }
             for sub in n.op.regions() {

@@ -17,6 +17,9 @@ pub const RUNTIME_OPS: &[&str] = &[
     "air_rt_filter",
     "air_rt_concat",
     "air_rt_take",
+    "air_rt_scatter",
+    "air_rt_gather",
+    "air_rt_unique",
 ];
 
 /// The `air-rt` helper an op is computed by, when LLVM IR is the wrong tool for it.
@@ -36,6 +39,9 @@ pub(crate) fn runtime_helper(op: &Op) -> Option<&'static str> {
         Op::Filter => Some("air_rt_filter"),
         Op::Concat { .. } => Some("air_rt_concat"),
         Op::Take { .. } => Some("air_rt_take"),
+        Op::Scatter { .. } => Some("air_rt_scatter"),
+        Op::Gather => Some("air_rt_gather"),
+        Op::Unique => Some("air_rt_unique"),
         Op::Constant(_)
         | Op::Iota { .. }
         | Op::Full { .. }

@@ -219,6 +219,9 @@ pub fn row_block(region: &Region, plan: &RegionPlan, first: NodeId) -> Option<Ro
                 | Op::Extract
                 | Op::Insert
                 | Op::Filter
+                | Op::Scatter { .. }
+                | Op::Gather
+                | Op::Unique
                 | Op::Reduce { .. }
                 | Op::ArgReduce { .. }
                 | Op::Scan { .. }

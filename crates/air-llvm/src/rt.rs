@@ -112,5 +112,11 @@ pub(crate) fn symbols() -> Vec<(&'static str, usize)> {
             "air_rt_c128_binary",
             air_rt::cmath::air_rt_c128_binary as *const () as usize,
         ),
+        (
+            "air_rt_scatter",
+            air_rt::air_rt_scatter as *const () as usize,
+        ),
+        ("air_rt_gather", air_rt::air_rt_gather as *const () as usize),
+        ("air_rt_unique", air_rt::air_rt_unique as *const () as usize),
     ]
 }

@@ -26,6 +26,9 @@ pub(crate) struct Call<'a> {
     pub attrs: &'a [i64],
     /// The result descriptor.
     pub out: &'a mut AirTensor,
+    /// The result descriptors as passed: ops with several results (`air_rt_unique`) take an
+    /// array of them, whose first is `out`.
+    pub outs: *mut AirTensor,
 }
 
 impl Call<'_> {
@@ -135,8 +138,14 @@ unsafe fn checked_call(raw: Raw, body: OpFn) -> Res<()> {
         .map(|(i, d)| unsafe { Arg::from_desc(d, &format!("input {i}")) })
         .collect::<Res<Vec<Arg>>>()?;
     // SAFETY: `out` is valid and not aliased by anything this call holds.
+    let outs = raw.out;
     let out = unsafe { &mut *raw.out };
-    body(Call { ins, attrs, out })
+    body(Call {
+        ins,
+        attrs,
+        out,
+        outs,
+    })
 }
 
 macro_rules! runtime_ops {
@@ -188,6 +197,14 @@ runtime_ops! {
     air_rt_slice => crate::gather::slice;
     /// Copies any strided `x` into `out`'s layout; no attrs.
     air_rt_copy => crate::gather::copy;
+    /// `scatter(x, indices, updates)` (op set 2); attrs `[mode]` (0 replace, 1 add, 2 mul,
+    /// 3 max, 4 min).
+    air_rt_scatter => crate::scatter::scatter;
+    /// `gather(x, indices)` (op set 2); no attrs.
+    air_rt_gather => crate::scatter::gather;
+    /// `unique(x)` (op set 2); no attrs; `out` is an array of three descriptors: values,
+    /// inverse (i64), counts (i64).
+    air_rt_unique => crate::scatter::unique;
 }
 
 #[cfg(test)]

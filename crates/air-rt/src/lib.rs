@@ -6,7 +6,7 @@
 //! The exported symbols: [`air_rt_alloc`], [`air_free`] and [`air_set_max_memory`] (memory), [`air_rt_parallel_for`]
 //! (threads), and the runtime ops `air_rt_matmul`, `air_rt_einsum`, `air_rt_sort`,
 //! `air_rt_cumsum`, `air_rt_cumprod`, `air_rt_argmax`, `air_rt_argmin`, `air_rt_filter`,
-//! `air_rt_concat`, `air_rt_take`, `air_rt_slice`, `air_rt_copy` ([`ffi`]). `include/air.h`
+//! `air_rt_concat`, `air_rt_take`, `air_rt_slice`, `air_rt_copy`, `air_rt_scatter`, `air_rt_gather`, `air_rt_unique` ([`ffi`]). `include/air.h`
 //! declares the descriptor, the error and the memory functions for C.
 //!
 //! Dtypes: all 15. bool, integers, f32 and f64 through the generic (and GEMM) paths; f16, bf16,
@@ -32,13 +32,15 @@ mod matmul;
 pub mod mem;
 mod out;
 pub mod parallel;
+mod scatter;
 mod sort;
 pub mod view;
 mod wide;
 
 pub use ffi::{
     air_rt_argmax, air_rt_argmin, air_rt_concat, air_rt_copy, air_rt_cumprod, air_rt_cumsum,
-    air_rt_einsum, air_rt_filter, air_rt_matmul, air_rt_slice, air_rt_sort, air_rt_take,
+    air_rt_einsum, air_rt_filter, air_rt_gather, air_rt_matmul, air_rt_scatter, air_rt_slice,
+    air_rt_sort, air_rt_take, air_rt_unique,
 };
 pub use mem::{air_free, air_rt_alloc, air_set_max_memory};
 pub use parallel::air_rt_parallel_for;

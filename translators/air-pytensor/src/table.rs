@@ -38,8 +38,12 @@ pub enum TensorOp {
     IncSubtensor,
     /// `AdvancedSubtensor1` (`x[int vector]`).
     AdvancedSubtensor1,
-    /// `AdvancedSubtensor` with one integer or boolean index array.
+    /// `AdvancedSubtensor` with one integer or boolean index array, or several integer arrays
+    /// on the leading axes.
     AdvancedSubtensor,
+    /// `AdvancedIncSubtensor1`, `AdvancedIncSubtensor` (integer index arrays on the leading
+    /// axes; increment or set).
+    AdvancedIncSubtensor,
     /// `Join`.
     Join,
     /// `Alloc`.
@@ -115,9 +119,9 @@ pub const TENSOR_OPS: &[OpEntry] = &[
     e("Subtensor", TS, TensorOp::Subtensor, "slice, take (scalar indices)", Support::Both),
     e("IncSubtensor", TS, TensorOp::IncSubtensor, "insert (scalar indices), slice + concat (step-1 slices)", Support::Both),
     e("AdvancedSubtensor1", TS, TensorOp::AdvancedSubtensor1, "take along axis 0", Support::Import),
-    e("AdvancedSubtensor", TS, TensorOp::AdvancedSubtensor, "take (one integer index array), filter (a boolean mask)", Support::Both),
-    e("AdvancedIncSubtensor", TS, TensorOp::Unsupported, "", Support::No("AIR has no scatter")),
-    e("AdvancedIncSubtensor1", TS, TensorOp::Unsupported, "", Support::No("AIR has no scatter")),
+    e("AdvancedSubtensor", TS, TensorOp::AdvancedSubtensor, "take (one integer index array), filter (a boolean mask), gather (several integer arrays on the leading axes)", Support::Both),
+    e("AdvancedIncSubtensor", TS, TensorOp::AdvancedIncSubtensor, "scatter add (inc; bool: max) or replace (set), index arrays of one shape on the leading axes (op set 2)", Support::Import),
+    e("AdvancedIncSubtensor1", TS, TensorOp::AdvancedIncSubtensor, "scatter add (inc; bool: max) or replace (set) along axis 0 (op set 2)", Support::Import),
     e("Join", TB, TensorOp::Join, "concat", Support::Both),
     e("Alloc", TB, TensorOp::Alloc, "broadcast, full", Support::Both),
     e("AllocEmpty", TB, TensorOp::AllocEmpty, "full (zeros: the contents are unspecified)", Support::Import),
@@ -134,7 +138,7 @@ pub const TENSOR_OPS: &[OpEntry] = &[
     e("SpecifyShape", SH, TensorOp::SpecifyShape, "(the dims are unified; written for inputs whose dims repeat another input's or are expressions)", Support::Both),
     e("CumOp", "pytensor.tensor.extra_ops", TensorOp::CumOp, "cumsum, cumprod", Support::Both),
     e("Repeat", "pytensor.tensor.extra_ops", TensorOp::Unsupported, "", Support::No("not mapped yet")),
-    e("Unique", "pytensor.tensor.extra_ops", TensorOp::Unsupported, "", Support::No("AIR has no unique")),
+    e("Unique", "pytensor.tensor.extra_ops", TensorOp::Unsupported, "", Support::No("not mapped yet (AIR's op set 2 unique takes 1-D operands)")),
     e("SortOp", "pytensor.tensor.sort", TensorOp::SortOp, "sort (descending: sort then a reversing Subtensor)", Support::Both),
     e("ArgSortOp", "pytensor.tensor.sort", TensorOp::Unsupported, "", Support::No("AIR has no argsort")),
     e("Softmax", "pytensor.tensor.special", TensorOp::InnerGraph, "its inner graph (max, sub, exp, sum, div)", Support::Both),
@@ -426,6 +430,9 @@ pub const AIR_OPS: &[AirEntry] = &[
     w("while", "Scan in while mode (untraced sit-sot states, until = not cond); n_steps is 0 or 2^63-1 by the condition on the initial state"),
     w("call", "the callee inlined"),
     w("custom", "Softmax/LogSoftmax for domain pytensor, else the decomposition inlined"),
+    x("scatter", "not exported yet (imported from AdvancedIncSubtensor/AdvancedIncSubtensor1)"),
+    x("gather", "not exported yet (imported from AdvancedSubtensor with several index arrays)"),
+    x("unique", "not exported yet (three results sharing a run-time extent)"),
 ];
 
 /// The AIR entry of an op name.

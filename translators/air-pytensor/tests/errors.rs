@@ -47,7 +47,7 @@ fn every_unknown_or_unsupported_op_is_listed_with_its_node() {
         elemwise(0, "Deg2Rad", "pytensor.scalar.basic", r#"["x"]"#, r#"["a"]"#),
         elemwise(1, "Frobnicate", "mylib.scalar", r#"["a"]"#, r#"["b"]"#),
         r#"{"id":2,"op":{"class":"MyOp","module":"mylib.ops","str":"MyOp","props":{}},"inputs":["b"],"outputs":["c"]}"#.to_string(),
-        r#"{"id":3,"op":{"class":"AdvancedIncSubtensor1","module":"pytensor.tensor.subtensor","str":"","props":{}},"inputs":["c"],"outputs":["d"]}"#.to_string(),
+        r#"{"id":3,"op":{"class":"ArgSortOp","module":"pytensor.tensor.sort","str":"","props":{}},"inputs":["c"],"outputs":["d"]}"#.to_string(),
     ];
     let e = import(&doc(&vars, &nodes, r#"["d"]"#), &Options::default()).unwrap_err();
     let Error::Import(problems) = &e else {
@@ -70,7 +70,7 @@ fn every_unknown_or_unsupported_op_is_listed_with_its_node() {
         "{e}"
     );
     assert!(
-        listed[3].1.contains("AIR has no scatter") && listed[3].1.contains("node 3"),
+        listed[3].1.contains("AIR has no argsort") && listed[3].1.contains("node 3"),
         "{e}"
     );
     // As diagnostics, each is located at its node.

@@ -112,7 +112,7 @@ pub(crate) fn python_slice(
 }
 
 /// An index into an axis of extent `n`: negative counts from the end; outside `[-n, n)` is E0503.
-fn normalize(i: i128, n: usize, what: &str) -> Result<usize> {
+pub(crate) fn normalize(i: i128, n: usize, what: &str) -> Result<usize> {
     let n_i = n as i128;
     let j = if i < 0 { i + n_i } else { i };
     if (0..n_i).contains(&j) {
@@ -126,7 +126,7 @@ fn normalize(i: i128, n: usize, what: &str) -> Result<usize> {
 }
 
 /// The values of an integer tensor in C order (E0202 for other dtypes).
-fn int_values(t: &Tensor, what: &str) -> Result<Vec<i128>> {
+pub(crate) fn int_values(t: &Tensor, what: &str) -> Result<Vec<i128>> {
     if !t.dtype().is_int() {
         return not_accepted(what, t);
     }

@@ -12,6 +12,7 @@ pub(crate) mod frame;
 pub(crate) mod index;
 pub(crate) mod reduce;
 pub(crate) mod scalar;
+pub(crate) mod scatter;
 pub(crate) mod shape;
 pub(crate) mod unary;
 
@@ -289,11 +290,17 @@ impl<'m> Interp<'m> {
                 ),
             );
         }
-        // The ops whose results may have fresh dims: `filter` and `slice` (op-rules "Shape ops"),
-        // and those passing on a region's or callee's fresh dims (`if`, `call`, `custom`).
+        // The ops whose results may have fresh dims: `filter`, `slice` and `unique` (op-rules
+        // "Shape ops"), and those passing on a region's or callee's fresh dims (`if`, `call`,
+        // `custom`).
         let fresh = matches!(
             node.op,
-            Op::Filter | Op::Slice { .. } | Op::If { .. } | Op::Call { .. } | Op::Custom(_)
+            Op::Filter
+                | Op::Slice { .. }
+                | Op::Unique
+                | Op::If { .. }
+                | Op::Call { .. }
+                | Op::Custom(_)
         );
         for (i, (ty, v)) in node.results.iter().zip(&outs).enumerate() {
             frame.check(&format!("result {i}"), ty, v, fresh)?;
@@ -338,6 +345,11 @@ impl<'m> Interp<'m> {
             Op::Extract => one(index::extract(x)),
             Op::Insert => one(index::insert(x)),
             Op::Filter => one(arity(x, 2).and_then(|_| index::filter(x[0], x[1]))),
+            Op::Scatter { mode } => {
+                one(arity(x, 3).and_then(|_| scatter::scatter(*mode, x[0], x[1], x[2])))
+            }
+            Op::Gather => one(arity(x, 2).and_then(|_| scatter::gather(x[0], x[1]))),
+            Op::Unique => arity(x, 1).and_then(|_| scatter::unique(x[0])),
             Op::Reduce {
                 kind,
                 axes,

@@ -351,7 +351,7 @@ fn check_decomposition(
             && t.rank() == d.rank()
             && t.shape.iter().zip(&d.shape).all(|(x, s)| match s {
                 DimSlot::Known(y) => x == y,
-                DimSlot::Fresh => true,
+                DimSlot::Fresh | DimSlot::FreshAgain(_) => true,
             });
         if !agree {
             return Err(err(

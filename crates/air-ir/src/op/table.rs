@@ -109,6 +109,9 @@ op_table! {
     Extract {} => "extract";
     Insert {} => "insert";
     Filter {} => "filter";
+    Scatter { mode: scatter_mode } => "scatter";
+    Gather {} => "gather";
+    Unique {} => "unique";
     Reduce { kind: family, axes: axes, keepdims: flag } => ReduceKind;
     ArgReduce { kind: family, axis: axis, keepdims: flag } => ArgKind;
     Scan { kind: family, axis: axis } => ScanKind;

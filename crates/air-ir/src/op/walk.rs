@@ -27,6 +27,9 @@ macro_rules! plain {
             | Op::Extract
             | Op::Insert
             | Op::Filter
+            | Op::Scatter { .. }
+            | Op::Gather
+            | Op::Unique
             | Op::Reduce { .. }
             | Op::ArgReduce { .. }
             | Op::Scan { .. }

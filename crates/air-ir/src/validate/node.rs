@@ -258,6 +258,19 @@ impl Checker<'_> {
                         return Err(differ());
                     }
                 }
+                DimSlot::FreshAgain(k) => {
+                    let same = fresh
+                        .get(*k)
+                        .filter(|f| d.as_symbol() == Some(f.symbol.as_str()));
+                    if same.is_none() {
+                        let msg = format!(
+                            "result {r} axis {axis} has the extent of the node's fresh dim {k}: \
+                             declare it with that dim's symbol, not {d} (declared {decl}, \
+                             inferred {inf})"
+                        );
+                        return Err(Diagnostic::new(Code::ResultTypeMismatch, msg));
+                    }
+                }
                 DimSlot::Fresh => {
                     let new = d.as_symbol().filter(|s| {
                         !self.seen.contains(*s) && !fresh.iter().any(|f| f.symbol == *s)

@@ -64,6 +64,9 @@ pub enum Kind {
     Extract,
     Insert,
     Filter,
+    Scatter,
+    Gather,
+    Unique,
     Reduce(ReduceKind),
     Arg(ArgKind),
     Scan(ScanKind),
@@ -96,6 +99,9 @@ fn all_kinds() -> Vec<Kind> {
         Kind::Extract,
         Kind::Insert,
         Kind::Filter,
+        Kind::Scatter,
+        Kind::Gather,
+        Kind::Unique,
     ]);
     out.extend(ReduceKind::ALL.map(Kind::Reduce));
     out.extend([ArgKind::Argmax, ArgKind::Argmin].map(Kind::Arg));
@@ -319,6 +325,9 @@ impl Gen {
             Kind::Extract => self.extract(s),
             Kind::Insert => self.insert(s),
             Kind::Filter => self.filter(s),
+            Kind::Scatter => self.scatter(s),
+            Kind::Gather => self.gather(s),
+            Kind::Unique => self.unique(s),
             Kind::Reduce(k) => self.reduce(s, k),
             Kind::Arg(k) => self.arg_reduce(s, k),
             Kind::Scan(k) => self.scan(s, k),

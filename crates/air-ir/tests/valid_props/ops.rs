@@ -2,7 +2,7 @@
 //! (`docs/op-rules.md`), casting, reshaping or making values (`full`, `iota`, `constant`) where
 //! the pool has none; the builder infers every result type.
 
-use air_ir::op::{ArgKind, Bound, ReduceKind, ScanKind, SliceAxis};
+use air_ir::op::{ArgKind, Bound, ReduceKind, ScanKind, ScatterMode, SliceAxis};
 use air_ir::{BinaryOp, DType, Dim, Literal, Op, TensorType, UnaryOp, Value};
 
 use super::generator::{Gen, Scope};
@@ -530,6 +530,52 @@ impl Gen {
         let x = self.tensor(s, 1, 1);
         let mask = self.mask_for(s, x);
         self.emit1(s, Op::Filter, &[x, mask]);
+    }
+
+    /// Index tuples `i64[j, k]` (j of 0 or 2) into the leading `k` axes of `x`, as a literal.
+    fn tuples(&mut self, s: &mut Scope, x: Value) -> (Value, usize) {
+        let k = self.rng.below(s.ty(x).rank() + 1);
+        let j = self.rng.pick(&[0u64, 2]);
+        let lit = self.literal(DType::I64, vec![j, k as u64]);
+        (self.emit1(s, Op::Constant(lit), &[]), k)
+    }
+
+    /// `gather` (op set 2).
+    pub fn gather(&mut self, s: &mut Scope) {
+        let x = self.tensor(s, 1, 3);
+        let (idx, _) = self.tuples(s, x);
+        self.emit1(s, Op::Gather, &[x, idx]);
+    }
+
+    /// `scatter` (op set 2) in a mode the operand's dtype allows.
+    pub fn scatter(&mut self, s: &mut Scope) {
+        let x = self.tensor(s, 1, 3);
+        let t = s.ty(x);
+        let mut modes = vec![ScatterMode::Replace];
+        if t.dtype.is_numeric() {
+            modes.extend([ScatterMode::Add, ScatterMode::Mul]);
+        }
+        if t.dtype.is_ordered() {
+            modes.extend([ScatterMode::Max, ScatterMode::Min]);
+        }
+        let mode = self.rng.pick(&modes);
+        let (idx, k) = self.tuples(s, x);
+        let mut shape = s.ty(idx).shape[..1].to_vec();
+        shape.extend(t.shape[k..].iter().cloned());
+        let upd = self.exact(s, &TensorType::new(t.dtype, shape));
+        self.emit1(s, Op::Scatter { mode }, &[x, idx, upd]);
+    }
+
+    /// `unique` (op set 2): three results, one fresh dim.
+    pub fn unique(&mut self, s: &mut Scope) {
+        let x = self.of_class(s, |d| d.is_ordered(), 1);
+        let x = if s.ty(x).rank() == 1 {
+            x
+        } else {
+            let n = Dim::product(&s.ty(x).shape).expect("no overflow");
+            self.emit1(s, Op::Reshape { shape: vec![n] }, &[x])
+        };
+        self.emit(s, Op::Unique, &[x]);
     }
 
     // ---- reductions and contractions ---------------------------------------------------------

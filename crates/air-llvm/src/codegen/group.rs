@@ -192,6 +192,9 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             | Op::Extract
             | Op::Insert
             | Op::Filter
+            | Op::Scatter { .. }
+            | Op::Gather
+            | Op::Unique
             | Op::Reduce { .. }
             | Op::ArgReduce { .. }
             | Op::Scan { .. }

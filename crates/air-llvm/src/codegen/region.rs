@@ -207,6 +207,9 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             Op::Concat { .. }
             | Op::Take { .. }
             | Op::Filter
+            | Op::Scatter { .. }
+            | Op::Gather
+            | Op::Unique
             | Op::ArgReduce { .. }
             | Op::Scan { .. }
             | Op::Sort { .. }

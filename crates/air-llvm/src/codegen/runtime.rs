@@ -4,7 +4,7 @@
 //! the current region from then on. An op whose helper the linked `air-rt` does not provide is
 //! rejected before code generation (`check::RUNTIME_OPS`, E0505).
 
-use air_ir::{NodeId, Op};
+use air_ir::{NodeId, Op, ScatterMode};
 use inkwell::module::Linkage;
 use inkwell::values::PointerValue;
 
@@ -19,7 +19,8 @@ pub(crate) fn runtime_attrs(op: &Op, threads: i64) -> R<Vec<i64>> {
         Op::Sort { axis, descending } => vec![i64::from(*axis), i64::from(*descending)],
         Op::Scan { axis, .. } | Op::Concat { axis } | Op::Take { axis } => vec![i64::from(*axis)],
         Op::ArgReduce { axis, keepdims, .. } => vec![i64::from(*axis), i64::from(*keepdims)],
-        Op::Filter => vec![],
+        Op::Filter | Op::Gather | Op::Unique => vec![],
+        Op::Scatter { mode } => vec![scatter_mode_code(*mode)],
         other @ (Op::Constant(_)
         | Op::Iota { .. }
         | Op::Full { .. }
@@ -50,6 +51,18 @@ pub(crate) fn runtime_attrs(op: &Op, threads: i64) -> R<Vec<i64>> {
     })
 }
 
+/// The `mode` attribute of `air_rt_scatter`: its position in [`ScatterMode::ALL`]
+/// (0 replace, 1 add, 2 mul, 3 max, 4 min).
+fn scatter_mode_code(mode: ScatterMode) -> i64 {
+    match mode {
+        ScatterMode::Replace => 0,
+        ScatterMode::Add => 1,
+        ScatterMode::Mul => 2,
+        ScatterMode::Max => 3,
+        ScatterMode::Min => 4,
+    }
+}
+
 /// `[threads, n_ops, len0, letters0..., ..., len_out, letters_out...]`, letters as ASCII codes.
 fn einsum_attrs(spec: &str, threads: i64) -> R<Vec<i64>> {
     let (ins, out) = spec
@@ -65,7 +78,8 @@ fn einsum_attrs(spec: &str, threads: i64) -> R<Vec<i64>> {
 }
 
 impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
-    /// Calls the runtime op computing node `id`.
+    /// Calls the runtime op computing node `id`. An op with several results (`unique`) gets an
+    /// array of result descriptors, one per result, in order.
     pub fn runtime_op(
         &mut self,
         sc: &Scope<'_, 'ctx>,
@@ -73,10 +87,9 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         helper: &str,
     ) -> R<Vec<Val<'ctx>>> {
         let node = sc.region.node(id);
-        let rty = node
-            .results
-            .first()
-            .ok_or_else(|| CgError::internal("runtime op without a result"))?;
+        if node.results.is_empty() {
+            return Err(CgError::internal("runtime op without a result"));
+        }
         let n = node.operands.len();
         let ins = self.alloca(self.g.tensor_ty.into(), n.max(1) as u32)?;
         for (k, &v) in node.operands.iter().enumerate() {
@@ -85,16 +98,20 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             let desc = self.descriptor_at(ins, k)?;
             self.write_descriptor(desc, ty.dtype, Some(&buf), ty.rank())?;
         }
-        let out = self.alloca(self.g.tensor_ty.into(), 1)?;
+        let nres = node.results.len();
+        let out = self.alloca(self.g.tensor_ty.into(), nres as u32)?;
         // A function result the helper can write in place (its extents are known before).
-        let dest = match sc.direct.get(&id) {
-            Some(&k) => {
+        let dest = match (sc.direct.get(&id), node.results.as_slice()) {
+            (Some(&k), [rty]) => {
                 let shape = self.shape(&rty.shape)?;
                 Some(self.result_dest(k, &shape)?)
             }
-            None => None,
+            _ => None,
         };
-        self.write_descriptor(out, rty.dtype, dest.as_ref(), rty.rank())?;
+        for (k, rty) in node.results.iter().enumerate() {
+            let desc = self.descriptor_at(out, k)?;
+            self.write_descriptor(desc, rty.dtype, dest.as_ref(), rty.rank())?;
+        }
         let attrs = runtime_attrs(&node.op, self.g.threads)?;
         let attrs_p = self.i64_array(&attrs)?;
         let f = self.runtime_helper(helper);
@@ -111,16 +128,22 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         if let Some(dest) = dest {
             return Ok(vec![Val::Buf(dest)]);
         }
-        let v = self.take_result(out, rty.rank())?;
-        if let Val::Buf(b) = &v {
-            for (k, d) in rty.shape.iter().enumerate() {
-                self.bind_or_check(d, b.shape[k], k)?;
+        let mut vals = Vec::with_capacity(nres);
+        for (k, rty) in node.results.iter().enumerate() {
+            let desc = self.descriptor_at(out, k)?;
+            let v = self.take_result(desc, rty.rank())?;
+            if let Val::Buf(b) = &v {
+                for (a, d) in rty.shape.iter().enumerate() {
+                    self.bind_or_check(d, b.shape[a], a)?;
+                }
+                if rty.rank() == 0 {
+                    vals.push(Val::Reg(self.load_elem(rty.dtype, b.data)?));
+                    continue;
+                }
             }
-            if rty.rank() == 0 {
-                return Ok(vec![Val::Reg(self.load_elem(rty.dtype, b.data)?)]);
-            }
+            vals.push(v);
         }
-        Ok(vec![v])
+        Ok(vals)
     }
 
     /// A constant `int64_t` array.

@@ -150,6 +150,9 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             | Op::Extract
             | Op::Insert
             | Op::Filter
+            | Op::Scatter { .. }
+            | Op::Gather
+            | Op::Unique
             | Op::Reduce { .. }
             | Op::ArgReduce { .. }
             | Op::Scan { .. }

@@ -71,6 +71,13 @@ impl Checker<'_> {
                     .unwrap_or("no PyTensor op");
                 self.push(f, at.clone(), "cbrt", why);
             }
+            if let Op::Scatter { .. } | Op::Gather | Op::Unique = &node.op {
+                let name = node.op.name();
+                let why = table::air_entry(name)
+                    .and_then(|e| e.pytensor.err())
+                    .unwrap_or("no PyTensor op");
+                self.push(f, at.clone(), name, why);
+            }
             if let Op::Binary(b) = &node.op {
                 self.binary(f, at.clone(), *b, operand_dtype);
             }

@@ -136,6 +136,9 @@ impl Ex<'_> {
                     o,
                 )
             }
+            Op::Scatter { .. } | Op::Gather | Op::Unique => {
+                return Err(format!("{} is not exported to PyTensor", node.op.name()))
+            }
             Op::Sort { axis, descending } => {
                 let a = doc.int(i64::from(*axis));
                 let s = doc.node1(

@@ -90,6 +90,7 @@ fn check_nested(node: &Node, op: TensorOp, problems: &mut Vec<Problem>) {
         | TensorOp::IncSubtensor
         | TensorOp::AdvancedSubtensor1
         | TensorOp::AdvancedSubtensor
+        | TensorOp::AdvancedIncSubtensor
         | TensorOp::Join
         | TensorOp::Alloc
         | TensorOp::AllocEmpty

@@ -24,7 +24,7 @@ pub(super) enum Idx {
 
 // serde_json::Value is a foreign enum: any JSON kind not handled above is malformed input
 #[allow(clippy::wildcard_enum_match_arm)]
-fn idx_list(j: Option<&Json>) -> Res<Vec<Idx>> {
+pub(super) fn idx_list(j: Option<&Json>) -> Res<Vec<Idx>> {
     let Some(Json::Array(a)) = j else {
         return invalid("no idx_list");
     };
@@ -469,6 +469,11 @@ impl Imp<'_, '_> {
                 _ => return invalid("AdvancedSubtensor1 takes x and one index"),
             }
         } else {
+            if let Some(arrays) = self.leading_arrays(node, 1)? {
+                if arrays.len() >= 2 {
+                    return self.gather_arrays(*x, &arrays);
+                }
+            }
             let idx = idx_list(node.op.prop("idx_list"))?;
             let arrays: Vec<(usize, usize)> = idx
                 .iter()

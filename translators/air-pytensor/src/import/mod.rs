@@ -21,6 +21,7 @@ mod index;
 mod literal;
 mod masked;
 mod reduce;
+mod scatter;
 mod shape;
 
 use std::collections::{HashMap, HashSet};
@@ -269,6 +270,7 @@ impl Imp<'_, '_> {
             TensorOp::AdvancedSubtensor1 | TensorOp::AdvancedSubtensor => {
                 self.advanced_subtensor(node)?
             }
+            TensorOp::AdvancedIncSubtensor => self.advanced_inc_subtensor(node)?,
             TensorOp::Join => self.join(node)?,
             TensorOp::Alloc | TensorOp::AllocEmpty => self.alloc(node, entry.op)?,
             TensorOp::MakeVector => self.make_vector(node)?,

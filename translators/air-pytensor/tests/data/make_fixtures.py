@@ -94,6 +94,15 @@ def fixtures(rng):
         (k // 2) * (k % 3) - pt.maximum(k, 1), pt.cumsum(k), (k > 0) | (x > 0), pt.sum(k), pt.prod(x > -1),
         pt.switch(k > 0, x, -x), pt.cast(k, "float32") / 3,
     ], {"k": rng.integers(-5, 6, 6).astype(np.int32), "x": xs}
+    # Group-by with duplicate keys (AIR's scatter, op set 2): inc_subtensor accumulates like
+    # np.add.at; set_subtensor keeps the last of duplicates; two index arrays; rows.
+    key, val = pt.lvector("key"), pt.dvector("val")
+    i, j = pt.lvector("i"), pt.lvector("j")
+    yield "groupby_inc_subtensor", [key, val, A, i, j], [
+        pt.inc_subtensor(pt.zeros(4)[key], val), pt.set_subtensor(pt.zeros(4)[key], val),
+        pt.inc_subtensor(A[i, j], val[:3]), A[i, j], pt.inc_subtensor(A[key], 1.0),
+    ], {"key": np.array([2, 0, 2, -1, 0, 2, 1, 3]), "val": rng.uniform(-2, 2, 8), "A": As,
+        "i": np.array([0, 4, 0]), "j": np.array([1, -1, 1])}
 
 
 def main():

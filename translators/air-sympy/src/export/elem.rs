@@ -257,6 +257,9 @@ impl<'m> Writer<'m> {
             | Op::Extract
             | Op::Insert
             | Op::Filter
+            | Op::Scatter { .. }
+            | Op::Gather
+            | Op::Unique
             | Op::ArgReduce { .. }
             | Op::Scan { .. }
             | Op::Sort { .. }
