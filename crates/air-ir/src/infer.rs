@@ -206,6 +206,8 @@ pub(crate) enum Class {
     Float,
     FloatComplex,
     IntFloat,
+    /// `f32` and `f64` (the component dtypes of `c64` and `c128`).
+    Float32Or64,
 }
 
 impl Class {
@@ -221,6 +223,7 @@ impl Class {
             Class::Float => d.is_float(),
             Class::FloatComplex => d.is_float() || d.is_complex(),
             Class::IntFloat => d.is_int() || d.is_float(),
+            Class::Float32Or64 => matches!(d, DType::F32 | DType::F64),
         }
     }
 
@@ -236,6 +239,7 @@ impl Class {
             Class::Float => "real floats",
             Class::FloatComplex => "floats and complex",
             Class::IntFloat => "integers and real floats",
+            Class::Float32Or64 => "f32 and f64",
         }
     }
 }

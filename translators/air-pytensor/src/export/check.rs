@@ -110,7 +110,14 @@ impl Checker<'_> {
 
     fn binary(&mut self, f: &Function, at: String, b: BinaryOp, operand: Option<DType>) {
         match b {
-            BinaryOp::Shl | BinaryOp::Shr => {
+            BinaryOp::Shl
+            | BinaryOp::Shr
+            | BinaryOp::Hypot
+            | BinaryOp::Copysign
+            | BinaryOp::Logaddexp
+            | BinaryOp::Logaddexp2
+            | BinaryOp::Heaviside
+            | BinaryOp::Complex => {
                 let why = table::air_entry(b.name())
                     .and_then(|e| e.pytensor.err())
                     .unwrap_or("no PyTensor op");

@@ -50,6 +50,9 @@ pub(super) fn unary(doc: &mut Doc, u: UnaryOp, x: &str, t: &TensorType, o: Pt) -
         }
         UnaryOp::Square => doc.node1(elemwise_json(ScalarKind::Sqr, None), &[x.to_string()], o),
         UnaryOp::Cbrt => return Err("cbrt: PyTensor has no real cube root".to_string()),
+        UnaryOp::Real | UnaryOp::Imag | UnaryOp::Conj | UnaryOp::Angle | UnaryOp::Sinc => {
+            return Err(format!("{}: not mapped to PyTensor yet", u.name()))
+        }
         u @ (UnaryOp::Neg
         | UnaryOp::Asinh
         | UnaryOp::Acosh
@@ -152,6 +155,12 @@ pub(super) fn binary(
         BinaryOp::Rem if t.dtype.is_int() => {
             doc.node1(e(ScalarKind::Binary(BinaryOp::Mod)), &xy, o)
         }
+        BinaryOp::Hypot
+        | BinaryOp::Copysign
+        | BinaryOp::Logaddexp
+        | BinaryOp::Logaddexp2
+        | BinaryOp::Heaviside
+        | BinaryOp::Complex => return Err(format!("{}: not mapped to PyTensor yet", b.name())),
         BinaryOp::Rem | BinaryOp::Shl | BinaryOp::Shr => {
             return Err(format!("{} has no PyTensor form", b.name()))
         }

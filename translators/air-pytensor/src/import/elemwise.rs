@@ -162,7 +162,7 @@ impl Imp<'_, '_> {
     fn unary(&mut self, u: UnaryOp, x: Value, out: DType, shape: &[Dim]) -> Res<Value> {
         let d = self.dtype_of(x)?;
         let compute = match u {
-            UnaryOp::Abs if d.is_complex() => d,
+            UnaryOp::Abs | UnaryOp::Real | UnaryOp::Imag | UnaryOp::Angle if d.is_complex() => d,
             UnaryOp::IsNan | UnaryOp::IsInf | UnaryOp::IsFinite
                 if d.is_float() || d.is_complex() =>
             {
@@ -202,7 +202,12 @@ impl Imp<'_, '_> {
             | UnaryOp::Log10
             | UnaryOp::Cbrt
             | UnaryOp::Trunc
-            | UnaryOp::Square => out,
+            | UnaryOp::Square
+            | UnaryOp::Real
+            | UnaryOp::Imag
+            | UnaryOp::Conj
+            | UnaryOp::Angle
+            | UnaryOp::Sinc => out,
         };
         let x = self.prep(x, compute, shape)?;
         self.un(u, x)
@@ -349,7 +354,13 @@ fn known_op(kind: ScalarKind, args: &[Dim]) -> Option<Dim> {
                 | BinaryOp::Or
                 | BinaryOp::Xor
                 | BinaryOp::Shl
-                | BinaryOp::Shr => None,
+                | BinaryOp::Shr
+                | BinaryOp::Hypot
+                | BinaryOp::Copysign
+                | BinaryOp::Logaddexp
+                | BinaryOp::Logaddexp2
+                | BinaryOp::Heaviside
+                | BinaryOp::Complex => None,
             }?;
             Some(Dim::constant(v))
         }
