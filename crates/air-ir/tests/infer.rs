@@ -179,8 +179,18 @@ fn every_unary_op() {
     assert_eq!(one(&Op::Unary(UnaryOp::Square), &["f16[n]"]), inf("f16[n]"));
     assert_eq!(one(&Op::Unary(UnaryOp::Cbrt), &["bf16[n]"]), inf("bf16[n]"));
     for u in [UnaryOp::Real, UnaryOp::Imag, UnaryOp::Angle] {
-        assert_eq!(one(&Op::Unary(u), &["c64[n]"]), inf("f32[n]"), "{}", u.name());
-        assert_eq!(one(&Op::Unary(u), &["c128[n]"]), inf("f64[n]"), "{}", u.name());
+        assert_eq!(
+            one(&Op::Unary(u), &["c64[n]"]),
+            inf("f32[n]"),
+            "{}",
+            u.name()
+        );
+        assert_eq!(
+            one(&Op::Unary(u), &["c128[n]"]),
+            inf("f64[n]"),
+            "{}",
+            u.name()
+        );
     }
     assert_eq!(one(&Op::Unary(UnaryOp::Conj), &["c64[n]"]), inf("c64[n]"));
     assert_eq!(one(&Op::Unary(UnaryOp::Angle), &["f16[n]"]), inf("f16[n]"));

@@ -312,22 +312,22 @@ fn int_shr(p: i128, count: i128, bits: u32) -> i128 {
 fn real_fn<F: Real>(op: BinaryOp) -> Option<fn(F, F) -> F> {
     use BinaryOp::*;
     Some(match op {
-        Add => |p: F, q: F| p + q,  // spec: #add
-        Sub => |p: F, q: F| p - q,  // spec: #sub
-        Mul => |p: F, q: F| p * q,  // spec: #mul
-        Div => |p: F, q: F| p / q,  // spec: #div — IEEE: 1/0 = inf, 0/0 = nan
-        FloorDiv => real_floor_div, // spec: #floor_div
-        Rem => |p: F, q: F| p % q,  // spec: #rem — C fmod: fmod(x, 0) = nan
-        Mod => real_mod,            // spec: #mod
-        Pow => F::powf,             // spec: #pow — C pow: pow(nan, 0) = 1, pow(0, -1) = inf
-        Max => real_max,            // spec: #max
-        Min => real_min,            // spec: #min
-        Atan2 => F::atan2,          // spec: #atan2
-        Hypot => F::hypot,          // spec: #hypot — C99: hypot(±inf, nan) = inf
-        Copysign => F::copysign,    // spec: #copysign — the sign bit of b, NaN's included
-        Logaddexp => real_logaddexp, // spec: #logaddexp
-        Logaddexp2 => real_logaddexp2, // spec: #logaddexp2
-        Heaviside => real_heaviside, // spec: #heaviside
+        Add => |p: F, q: F| p + q,        // spec: #add
+        Sub => |p: F, q: F| p - q,        // spec: #sub
+        Mul => |p: F, q: F| p * q,        // spec: #mul
+        Div => |p: F, q: F| p / q,        // spec: #div — IEEE: 1/0 = inf, 0/0 = nan
+        FloorDiv => real_floor_div,       // spec: #floor_div
+        Rem => |p: F, q: F| p % q,        // spec: #rem — C fmod: fmod(x, 0) = nan
+        Mod => real_mod,                  // spec: #mod
+        Pow => F::powf,                   // spec: #pow — C pow: pow(nan, 0) = 1, pow(0, -1) = inf
+        Max => real_max,                  // spec: #max
+        Min => real_min,                  // spec: #min
+        Atan2 => F::atan2,                // spec: #atan2
+        Hypot => F::hypot,                // spec: #hypot — C99: hypot(±inf, nan) = inf
+        Copysign => F::copysign,          // spec: #copysign — the sign bit of b, NaN's included
+        Logaddexp => real_logaddexp,      // spec: #logaddexp
+        Logaddexp2 => real_logaddexp2,    // spec: #logaddexp2
+        Heaviside => real_heaviside,      // spec: #heaviside
         BinaryOp::Complex => return None, // complex -> see `complex_from_parts`
         And | Or | Xor | Shl | Shr => return None,
         Eq | Ne | Lt | Le | Gt | Ge => return None, // comparisons: see `compare`

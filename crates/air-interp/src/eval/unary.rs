@@ -240,9 +240,9 @@ fn int_fn(op: UnaryOp) -> Option<fn(i128) -> i128> {
         Sign => Some(|v| v.signum()), // spec: #sign — unsigned: 0 or 1
         Not => Some(|v| !v), // spec: #not — bitwise
         Square => Some(|v| v.wrapping_mul(v)), // spec: #square — as mul: wraps (low bits kept)
-        Conj => Some(|v| v),                    // spec: #conj — the value itself
-        UnaryOp::Real => Some(|v| v),           // spec: #real — the value itself
-        Imag => Some(|_| 0),                    // spec: #imag — zero
+        Conj => Some(|v| v), // spec: #conj — the value itself
+        UnaryOp::Real => Some(|v| v), // spec: #real — the value itself
+        Imag => Some(|_| 0), // spec: #imag — zero
         Angle | Sinc => None,
         Exp | Expm1 | Log | Log1p | Sqrt | Rsqrt | Sin | Cos | Tan | Asin | Acos | Atan | Sinh
         | Cosh | Tanh | Floor | Ceil | Round | Erf | Logistic | Reciprocal | IsNan | IsInf
@@ -344,8 +344,29 @@ fn complex_fn<F: Real>(op: UnaryOp) -> Option<fn(Complex<F>) -> Complex<F>> {
         Conj => |z: Complex<F>| z.conj(), // spec: #conj
         // Abs, Real, Imag, Angle (complex -> real) are handled by the caller; the rest do not
         // accept complex.
-        Abs | UnaryOp::Real | Imag | Angle | Sinc | Sign | Floor | Ceil | Round | Erf | Logistic | Not | IsNan | IsInf | IsFinite
-        | Asinh | Acosh | Atanh | Exp2 | Log2 | Log10 | Cbrt | Trunc => return None,
+        Abs
+        | UnaryOp::Real
+        | Imag
+        | Angle
+        | Sinc
+        | Sign
+        | Floor
+        | Ceil
+        | Round
+        | Erf
+        | Logistic
+        | Not
+        | IsNan
+        | IsInf
+        | IsFinite
+        | Asinh
+        | Acosh
+        | Atanh
+        | Exp2
+        | Log2
+        | Log10
+        | Cbrt
+        | Trunc => return None,
     })
 }
 

@@ -234,12 +234,18 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let s = self.float_call(&FloatFn::Intrinsic("llvm.sin"), t)?;
         let q = b.build_float_div(s, t, "")?;
         let zero = b.build_float_compare(FloatPredicate::OEQ, t, self.fconst(x, 0.0), "")?;
-        Ok(b.build_select(zero, self.fconst(x, 1.0), q, "")?.into_float_value())
+        Ok(b.build_select(zero, self.fconst(x, 1.0), q, "")?
+            .into_float_value())
     }
 
     /// spec: #logaddexp #logaddexp2 — NumPy's formula: equal operands (infinities included)
     /// give `x + log(2)`; otherwise `max + log1p(exp(-|x - y|))` (NaN when either is NaN).
-    fn logaddexp(&self, x: FloatValue<'ctx>, y: FloatValue<'ctx>, base2: bool) -> R<FloatValue<'ctx>> {
+    fn logaddexp(
+        &self,
+        x: FloatValue<'ctx>,
+        y: FloatValue<'ctx>,
+        base2: bool,
+    ) -> R<FloatValue<'ctx>> {
         let b = &self.b;
         let d = b.build_float_sub(x, y, "")?;
         let pos = b.build_float_compare(FloatPredicate::OGT, d, self.fconst(x, 0.0), "")?;
@@ -249,7 +255,10 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let (e, at_eq) = if base2 {
             (self.float_call(&FloatFn::Intrinsic("llvm.exp2"), neg)?, 1.0)
         } else {
-            (self.float_call(&FloatFn::Intrinsic("llvm.exp"), neg)?, std::f64::consts::LN_2)
+            (
+                self.float_call(&FloatFn::Intrinsic("llvm.exp"), neg)?,
+                std::f64::consts::LN_2,
+            )
         };
         let mut l = self.float_call(&FloatFn::Libm("log1p"), e)?;
         if base2 {
@@ -258,7 +267,8 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let general = b.build_float_add(big, l, "")?;
         let equal = b.build_float_compare(FloatPredicate::OEQ, x, y, "")?;
         let at_equal = b.build_float_add(x, self.fconst(x, at_eq), "")?;
-        Ok(b.build_select(equal, at_equal, general, "")?.into_float_value())
+        Ok(b.build_select(equal, at_equal, general, "")?
+            .into_float_value())
     }
 
     /// spec: #heaviside — NaN for NaN `x`, `h0` at ±0, 0 below, 1 above.
@@ -266,11 +276,14 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let b = &self.b;
         let zero = self.fconst(x, 0.0);
         let below = b.build_float_compare(FloatPredicate::OLT, x, zero, "")?;
-        let r = b.build_select(below, zero, self.fconst(x, 1.0), "")?.into_float_value();
+        let r = b
+            .build_select(below, zero, self.fconst(x, 1.0), "")?
+            .into_float_value();
         let at = b.build_float_compare(FloatPredicate::OEQ, x, zero, "")?;
         let r = b.build_select(at, h0, r, "")?.into_float_value();
         let nan = b.build_float_compare(FloatPredicate::UNO, x, x, "")?;
-        Ok(b.build_select(nan, self.fconst(x, f64::NAN), r, "")?.into_float_value())
+        Ok(b.build_select(nan, self.fconst(x, f64::NAN), r, "")?
+            .into_float_value())
     }
 
     /// One element of a binary op on `a` and `b` (of dtype `d`).
@@ -326,9 +339,11 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 self.libm("hypot", x.get_type().into(), 2),
                 &[x.into(), y.into()],
             )?,
-            Copysign => {
-                self.intrinsic("llvm.copysign", &[x.get_type().into()], &[x.into(), y.into()])?
-            }
+            Copysign => self.intrinsic(
+                "llvm.copysign",
+                &[x.get_type().into()],
+                &[x.into(), y.into()],
+            )?,
             Logaddexp => self.logaddexp(x, y, false)?.into(),
             Logaddexp2 => self.logaddexp(x, y, true)?.into(),
             Heaviside => self.heaviside(x, y)?.into(),
@@ -425,7 +440,14 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 let f = self.ipow_function(d)?;
                 self.call(f, &[x.into(), y.into()])?.into_int_value()
             }
-            Div | Atan2 | Hypot | Copysign | Logaddexp | Logaddexp2 | Heaviside | BinaryOp::Complex => {
+            Div
+            | Atan2
+            | Hypot
+            | Copysign
+            | Logaddexp
+            | Logaddexp2
+            | Heaviside
+            | BinaryOp::Complex => {
                 return Err(CgError::unsupported(format!("{} on {d}", op.name())))
             }
         };
@@ -470,12 +492,12 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 | BinaryOp::Xor
                 | BinaryOp::Shl
                 | BinaryOp::Shr
- | BinaryOp::Hypot
- | BinaryOp::Copysign
- | BinaryOp::Logaddexp
- | BinaryOp::Logaddexp2
- | BinaryOp::Heaviside
- | BinaryOp::Complex => b.build_int_unsigned_rem(x, safe, "")?,
+                | BinaryOp::Hypot
+                | BinaryOp::Copysign
+                | BinaryOp::Logaddexp
+                | BinaryOp::Logaddexp2
+                | BinaryOp::Heaviside
+                | BinaryOp::Complex => b.build_int_unsigned_rem(x, safe, "")?,
             };
             return Ok(b.build_select(y_zero, zero, r, "")?.into_int_value());
         }
@@ -520,12 +542,12 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             | BinaryOp::Xor
             | BinaryOp::Shl
             | BinaryOp::Shr
- | BinaryOp::Hypot
- | BinaryOp::Copysign
- | BinaryOp::Logaddexp
- | BinaryOp::Logaddexp2
- | BinaryOp::Heaviside
- | BinaryOp::Complex => (r, zero),
+            | BinaryOp::Hypot
+            | BinaryOp::Copysign
+            | BinaryOp::Logaddexp
+            | BinaryOp::Logaddexp2
+            | BinaryOp::Heaviside
+            | BinaryOp::Complex => (r, zero),
         };
         let v = b.build_select(y_m1, at_m1, normal, "")?.into_int_value();
         Ok(b.build_select(y_zero, zero, v, "")?.into_int_value())

@@ -131,7 +131,9 @@ fn unary(u: UnaryOp, d: DType) -> Option<String> {
         UnaryOp::Real | UnaryOp::Imag | UnaryOp::Conj | UnaryOp::Angle => {
             why("not mapped to SymPy yet")
         }
-        UnaryOp::Sinc => why("SymPy's sinc is the unnormalized sin(x)/x, NumPy's is sin(pi x)/(pi x)"),
+        UnaryOp::Sinc => {
+            why("SymPy's sinc is the unnormalized sin(x)/x, NumPy's is sin(pi x)/(pi x)")
+        }
         UnaryOp::Expm1 | UnaryOp::Log1p => {
             why("SymPy has no such function, and exp(x) - 1 or log(1 + x) loses precision")
         }
