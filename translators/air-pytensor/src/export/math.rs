@@ -50,10 +50,18 @@ pub(super) fn unary(doc: &mut Doc, u: UnaryOp, x: &str, t: &TensorType, o: Pt) -
         }
         UnaryOp::Square => doc.node1(elemwise_json(ScalarKind::Sqr, None), &[x.to_string()], o),
         UnaryOp::Cbrt => return Err("cbrt: PyTensor has no real cube root".to_string()),
-        UnaryOp::Real | UnaryOp::Imag | UnaryOp::Conj | UnaryOp::Angle | UnaryOp::Sinc => {
-            return Err(format!("{}: not mapped to PyTensor yet", u.name()))
+        UnaryOp::Real => doc.node1(elemwise_json(ScalarKind::Real, None), &[x.to_string()], o),
+        UnaryOp::Angle if !matches!(t.dtype, DType::F64 | DType::C128) => {
+            return Err(format!(
+                "angle of {}: PyTensor's Angle is float64 whatever its input",
+                t.dtype
+            ))
         }
+        UnaryOp::Sinc => return Err("sinc: PyTensor has no sinc op".to_string()),
         u @ (UnaryOp::Neg
+        | UnaryOp::Imag
+        | UnaryOp::Conj
+        | UnaryOp::Angle
         | UnaryOp::Asinh
         | UnaryOp::Acosh
         | UnaryOp::Atanh
@@ -159,8 +167,7 @@ pub(super) fn binary(
         | BinaryOp::Copysign
         | BinaryOp::Logaddexp
         | BinaryOp::Logaddexp2
-        | BinaryOp::Heaviside
-        | BinaryOp::Complex => return Err(format!("{}: not mapped to PyTensor yet", b.name())),
+        | BinaryOp::Heaviside => return Err(format!("{} has no PyTensor form", b.name())),
         BinaryOp::Rem | BinaryOp::Shl | BinaryOp::Shr => {
             return Err(format!("{} has no PyTensor form", b.name()))
         }
@@ -182,7 +189,8 @@ pub(super) fn binary(
         | BinaryOp::Ge
         | BinaryOp::And
         | BinaryOp::Or
-        | BinaryOp::Xor) => doc.node1(e(ScalarKind::Binary(b)), &xy, o),
+        | BinaryOp::Xor
+        | BinaryOp::Complex) => doc.node1(e(ScalarKind::Binary(b)), &xy, o),
     })
 }
 
