@@ -128,9 +128,7 @@ fn unary(u: UnaryOp, d: DType) -> Option<String> {
         }
         UnaryOp::Trunc => why("not mapped to SymPy yet"),
         UnaryOp::Square => why("not mapped to SymPy yet"),
-        UnaryOp::Real | UnaryOp::Imag | UnaryOp::Conj | UnaryOp::Angle => {
-            why("not mapped to SymPy yet")
-        }
+        UnaryOp::Real | UnaryOp::Imag | UnaryOp::Conj | UnaryOp::Angle => None,
         UnaryOp::Sinc => {
             why("SymPy's sinc is the unnormalized sin(x)/x, NumPy's is sin(pi x)/(pi x)")
         }
