@@ -128,7 +128,11 @@ fn unary(u: UnaryOp, d: DType) -> Option<String> {
         }
         UnaryOp::Trunc => why("not mapped to SymPy yet"),
         UnaryOp::Square => why("not mapped to SymPy yet"),
-        UnaryOp::Real | UnaryOp::Imag | UnaryOp::Conj | UnaryOp::Angle => None,
+        UnaryOp::Imag if d.is_int() => {
+            why("SymPy's im of an integer symbol is the constant 0, which loses the array")
+        }
+        UnaryOp::Real | UnaryOp::Imag | UnaryOp::Conj => None,
+        UnaryOp::Angle => why("SymPy's arg has no C form for real values (autowrap fails)"),
         UnaryOp::Sinc => {
             why("SymPy's sinc is the unnormalized sin(x)/x, NumPy's is sin(pi x)/(pi x)")
         }
