@@ -21,13 +21,18 @@ UNARY = ["neg", "abs", "sign", "exp", "expm1", "log", "log1p", "sqrt", "rsqrt", 
          "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "floor", "ceil", "round", "erf",
          "logistic", "reciprocal", "not", "isnan", "isinf", "isfinite",
          # op set 2
-         "asinh", "acosh", "atanh", "exp2", "log2", "log10", "cbrt", "trunc", "square"]
+         "asinh", "acosh", "atanh", "exp2", "log2", "log10", "cbrt", "trunc", "square",
+         "real", "imag", "conj", "angle", "sinc"]
 # The ops op set 2 added; a module using one declares `opset 2` (docs/spec.md section 2).
-OPSET2 = {"asinh", "acosh", "atanh", "exp2", "log2", "log10", "cbrt", "trunc", "square"}
+OPSET2 = {"asinh", "acosh", "atanh", "exp2", "log2", "log10", "cbrt", "trunc", "square",
+          "real", "imag", "conj", "angle", "sinc",
+          "hypot", "copysign", "logaddexp", "logaddexp2", "heaviside", "complex"}
 OPSET2 |= {"while"}
 OPSET2 |= {"scatter", "gather", "unique"}
 BINARY = ["add", "sub", "mul", "div", "floor_div", "rem", "mod", "pow", "max", "min", "atan2",
-          "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "xor", "shl", "shr"]
+          "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "xor", "shl", "shr",
+          # op set 2
+          "hypot", "copysign", "logaddexp", "logaddexp2", "heaviside", "complex"]
 COMPARISONS = ["eq", "ne", "lt", "le", "gt", "ge"]
 REDUCE = ["sum", "prod", "max", "min", "mean", "any", "all"]
 
@@ -65,6 +70,12 @@ ACCEPTS = {
 }
 ACCEPTS.update({"scatter": ORDERED | {"complex"}, "gather": ORDERED | {"complex"},
                 "unique": ORDERED})
+# op set 2: complex parts (cases_complex.py); "f32f64" is the class of complex's parts.
+ACCEPTS.update({"real": {"int", "float", "complex"}, "imag": {"int", "float", "complex"},
+                "conj": {"int", "float", "complex"}, "angle": {"float", "complex"},
+                "sinc": {"float"}, "hypot": {"float"}, "copysign": {"float"},
+                "logaddexp": {"float"}, "logaddexp2": {"float"}, "heaviside": {"float"},
+                "complex": {"float"}})
 for _u in ["exp", "expm1", "log", "log1p", "sqrt", "sin", "cos", "tan", "asin", "acos", "atan",
            "sinh", "cosh", "tanh", "reciprocal", "rsqrt"]:
     ACCEPTS[_u] = {"float", "complex"}
@@ -217,7 +228,7 @@ class Block(ShapeOps):
         ty = x.ty
         if op in ("isnan", "isinf", "isfinite"):
             ty = ty.with_dtype("bool")
-        elif op == "abs" and x.dtype in COMPLEX:
+        elif op in ("abs", "real", "imag", "angle") and x.dtype in COMPLEX:
             ty = ty.with_dtype("f32" if x.dtype == "c64" else "f64")
         dt = x.dtype
         return self.node(op, [x], [ty], name=name,
@@ -226,7 +237,10 @@ class Block(ShapeOps):
     def binary(self, op, a, b, name=None):
         _check(op in BINARY and dtype_class(a.dtype) in ACCEPTS[op], f"{op} on {a.dtype}")
         _check(a.ty == b.ty, f"{op}: {a.ty} vs {b.ty}")
+        _check(op != "complex" or a.dtype in ("f32", "f64"), f"complex on {a.dtype}")
         ty = a.ty.with_dtype("bool") if op in COMPARISONS else a.ty
+        if op == "complex":
+            ty = a.ty.with_dtype("c64" if a.dtype == "f32" else "c128")
         dt = a.dtype
         return self.node(op, [a, b], [ty], name=name,
                          evaluator=lambda v, env: O.binary(op, v[0], v[1], dt))

@@ -17,7 +17,9 @@ TRANSCENDENTAL = {"exp", "expm1", "log", "log1p", "sin", "cos", "tan", "asin", "
                   "sinh", "cosh", "tanh", "erf", "logistic", "rsqrt", "atan2", "pow",
                   # op set 2; asinh/acosh/atanh: the interpreter uses musl's formulas (libm
                   # crate), NumPy glibc's
-                  "asinh", "acosh", "atanh", "exp2", "log2", "log10", "cbrt"}
+                  "asinh", "acosh", "atanh", "exp2", "log2", "log10", "cbrt",
+                  # op set 2, cases_complex.py
+                  "angle", "sinc", "hypot", "logaddexp", "logaddexp2"}
 # Ops whose float results depend on an unspecified evaluation order: compared with rtol.
 ORDER_DEPENDENT = {"reduce_sum", "reduce_prod", "reduce_mean", "cumsum", "cumprod", "einsum",
                    "matmul"}
@@ -196,7 +198,7 @@ class Case:
 
 # Ops that are exact on complex values too.
 EXACT_COMPLEX = {"add", "sub", "neg", "constant", "select", "cast", "eq", "ne", "isnan", "isinf",
-                 "isfinite", "call", "if", "for"}
+                 "isfinite", "call", "if", "for", "real", "imag", "conj", "complex"}
 SHAPE_OPS = {"broadcast", "reshape", "transpose", "expand_dims", "squeeze", "slice", "concat",
              "take", "extract", "insert", "filter", "full", "iota"}
 

@@ -21,6 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import cases_binary  # noqa: E402
+import cases_complex  # noqa: E402
 import compare  # noqa: E402
 import compat  # noqa: E402
 import cases_contract  # noqa: E402
@@ -40,7 +41,7 @@ from builder import ACCEPTS, ALL_OPS  # noqa: E402
 
 FAMILIES = [cases_elementwise, cases_opset2, cases_binary, cases_select_cast, cases_shape, cases_reduce,
             cases_contract, cases_control, cases_creation, cases_examples, cases_invalid,
-            cases_while, cases_scatter]
+            cases_while, cases_scatter, cases_complex]
 ROOT = os.path.normpath(os.path.join(HERE, "..", "cases"))
 
 

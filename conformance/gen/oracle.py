@@ -16,6 +16,7 @@ import warnings
 import numpy as np
 
 from air_text import COMPLEX, FLOAT, INT, SIGNED, UNSIGNED, dtype_class, round_bf16
+import oracle_complex
 
 NP = {
     "bool": np.bool_, "i8": np.int8, "i16": np.int16, "i32": np.int32, "i64": np.int64,
@@ -121,6 +122,8 @@ def unary(op, x, dt):
 
 
 def _unary(op, x, dt):
+    if op in oracle_complex.UNARY:
+        return oracle_complex.unary(op, x, dt)
     cls = dtype_class(dt)
     if op == "neg":
         return finish(np.negative(x), dt)  # ints wrap: neg(INT_MIN) = INT_MIN, neg(1u8) = 255
@@ -181,6 +184,8 @@ def _nan_either(a, b):
 
 
 def _binary(op, a, b, dt):
+    if op in oracle_complex.BINARY:
+        return oracle_complex.binary(op, a, b, dt)
     isint = dt in INT
     isfloat = dt in FLOAT
     if op in ("add", "sub", "mul", "div"):

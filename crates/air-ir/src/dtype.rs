@@ -195,6 +195,28 @@ impl DType {
         }
     }
 
+    /// The complex dtype whose components are `self`: `c64` for `f32`, `c128` for `f64`, `None`
+    /// for every other dtype (there is no complex of `f16`, `bf16` or integers).
+    pub fn complex_of(self) -> Option<DType> {
+        match self {
+            DType::F32 => Some(DType::C64),
+            DType::F64 => Some(DType::C128),
+            DType::Bool
+            | DType::I8
+            | DType::I16
+            | DType::I32
+            | DType::I64
+            | DType::U8
+            | DType::U16
+            | DType::U32
+            | DType::U64
+            | DType::F16
+            | DType::BF16
+            | DType::C64
+            | DType::C128 => None,
+        }
+    }
+
     fn bits(self) -> usize {
         self.size_bytes() * 8
     }

@@ -215,6 +215,8 @@ pub(crate) enum Class {
     Float,
     FloatComplex,
     IntFloat,
+    /// `f32` and `f64` (the component dtypes of `c64` and `c128`).
+    Float32Or64,
 }
 
 impl Class {
@@ -230,6 +232,7 @@ impl Class {
             Class::Float => d.is_float(),
             Class::FloatComplex => d.is_float() || d.is_complex(),
             Class::IntFloat => d.is_int() || d.is_float(),
+            Class::Float32Or64 => matches!(d, DType::F32 | DType::F64),
         }
     }
 
@@ -245,6 +248,7 @@ impl Class {
             Class::Float => "real floats",
             Class::FloatComplex => "floats and complex",
             Class::IntFloat => "integers and real floats",
+            Class::Float32Or64 => "f32 and f64",
         }
     }
 }

@@ -91,6 +91,16 @@ pub enum UnaryOp {
     Trunc,
     /// `x * x`, exactly `mul(x, x)` (integers wrap) (op set 2).
     Square,
+    /// The real part; of complex `cN` a real float of half the width, else `x` (op set 2).
+    Real,
+    /// The imaginary part; of complex `cN` a real float of half the width, else zeros (op set 2).
+    Imag,
+    /// The complex conjugate; `x` for real dtypes (op set 2).
+    Conj,
+    /// The argument `atan2(imag, real)`; of complex `cN` a real float (op set 2).
+    Angle,
+    /// NumPy's normalized sinc `sin(t) / t` with `t = pi * x`, 1 where `t` is 0 (op set 2).
+    Sinc,
 }
 
 /// Elementwise operations with two operands of one type.
@@ -140,6 +150,18 @@ pub enum BinaryOp {
     Shl,
     /// Right shift on integers (arithmetic for signed, logical for unsigned).
     Shr,
+    /// `sqrt(a^2 + b^2)` without overflow; `inf` if either is `±inf` (op set 2).
+    Hypot,
+    /// The magnitude of `a` with the sign bit of `b` (op set 2).
+    Copysign,
+    /// `log(e^a + e^b)` without overflow (op set 2).
+    Logaddexp,
+    /// `log2(2^a + 2^b)` without overflow (op set 2).
+    Logaddexp2,
+    /// Heaviside step: 0 where `a < 0`, `b` where `a == 0`, 1 where `a > 0` (op set 2).
+    Heaviside,
+    /// The complex number `a + b·i` from two real floats (`f32` -> `c64`, `f64` -> `c128`) (op set 2).
+    Complex,
 }
 
 /// Reductions over a set of axes.
@@ -593,6 +615,11 @@ family_names!(UnaryOp, "unary op" {
     Cbrt => "cbrt" @ 2,
     Trunc => "trunc" @ 2,
     Square => "square" @ 2,
+    Real => "real" @ 2,
+    Imag => "imag" @ 2,
+    Conj => "conj" @ 2,
+    Angle => "angle" @ 2,
+    Sinc => "sinc" @ 2,
 });
 
 family_names!(BinaryOp, "binary op" {
@@ -618,6 +645,12 @@ family_names!(BinaryOp, "binary op" {
     Xor => "xor",
     Shl => "shl",
     Shr => "shr",
+    Hypot => "hypot" @ 2,
+    Copysign => "copysign" @ 2,
+    Logaddexp => "logaddexp" @ 2,
+    Logaddexp2 => "logaddexp2" @ 2,
+    Heaviside => "heaviside" @ 2,
+    Complex => "complex" @ 2,
 });
 
 family_names!(ReduceKind, "reduction" {

@@ -77,7 +77,12 @@ fn constant_iota_full() {
 fn accepted_dtype(u: UnaryOp) -> DType {
     match u {
         UnaryOp::Not => DType::I32,
-        UnaryOp::Neg | UnaryOp::Sign | UnaryOp::Square => DType::I16,
+        UnaryOp::Neg
+        | UnaryOp::Sign
+        | UnaryOp::Square
+        | UnaryOp::Real
+        | UnaryOp::Imag
+        | UnaryOp::Conj => DType::I16,
         UnaryOp::Abs
         | UnaryOp::Exp
         | UnaryOp::Expm1
@@ -110,7 +115,9 @@ fn accepted_dtype(u: UnaryOp) -> DType {
         | UnaryOp::Log2
         | UnaryOp::Log10
         | UnaryOp::Cbrt
-        | UnaryOp::Trunc => DType::F32,
+        | UnaryOp::Trunc
+        | UnaryOp::Angle
+        | UnaryOp::Sinc => DType::F32,
     }
 }
 
@@ -153,7 +160,12 @@ fn every_unary_op() {
             | UnaryOp::Log10
             | UnaryOp::Cbrt
             | UnaryOp::Trunc
-            | UnaryOp::Square => x.clone(),
+            | UnaryOp::Square
+            | UnaryOp::Real
+            | UnaryOp::Imag
+            | UnaryOp::Conj
+            | UnaryOp::Angle
+            | UnaryOp::Sinc => x.clone(),
         };
         assert_eq!(one(&Op::Unary(u), &[&x]), inf(&want), "{}", u.name());
         assert_eq!(code(&Op::Unary(u), &[&x, &x]), Code::Arity, "{}", u.name());
@@ -166,6 +178,23 @@ fn every_unary_op() {
     assert_eq!(one(&Op::Unary(UnaryOp::Square), &["c64[n]"]), inf("c64[n]"));
     assert_eq!(one(&Op::Unary(UnaryOp::Square), &["f16[n]"]), inf("f16[n]"));
     assert_eq!(one(&Op::Unary(UnaryOp::Cbrt), &["bf16[n]"]), inf("bf16[n]"));
+    for u in [UnaryOp::Real, UnaryOp::Imag, UnaryOp::Angle] {
+        assert_eq!(
+            one(&Op::Unary(u), &["c64[n]"]),
+            inf("f32[n]"),
+            "{}",
+            u.name()
+        );
+        assert_eq!(
+            one(&Op::Unary(u), &["c128[n]"]),
+            inf("f64[n]"),
+            "{}",
+            u.name()
+        );
+    }
+    assert_eq!(one(&Op::Unary(UnaryOp::Conj), &["c64[n]"]), inf("c64[n]"));
+    assert_eq!(one(&Op::Unary(UnaryOp::Angle), &["f16[n]"]), inf("f16[n]"));
+    assert_eq!(one(&Op::Unary(UnaryOp::Sinc), &["f16[n]"]), inf("f16[n]"));
     let rejected = [
         (UnaryOp::Neg, "bool"),
         (UnaryOp::Abs, "bool"),
@@ -188,6 +217,13 @@ fn every_unary_op() {
         (UnaryOp::Trunc, "i32"),
         (UnaryOp::Trunc, "c64"),
         (UnaryOp::Square, "bool"),
+        (UnaryOp::Real, "bool"),
+        (UnaryOp::Imag, "bool"),
+        (UnaryOp::Conj, "bool"),
+        (UnaryOp::Angle, "i32"),
+        (UnaryOp::Angle, "bool"),
+        (UnaryOp::Sinc, "i64"),
+        (UnaryOp::Sinc, "c128"),
     ];
     for (u, dt) in rejected {
         assert_eq!(
@@ -201,7 +237,14 @@ fn every_unary_op() {
 
 fn binary_dtype(b: BinaryOp) -> DType {
     match b {
-        BinaryOp::Div | BinaryOp::Atan2 => DType::F64,
+        BinaryOp::Div
+        | BinaryOp::Atan2
+        | BinaryOp::Hypot
+        | BinaryOp::Copysign
+        | BinaryOp::Logaddexp
+        | BinaryOp::Logaddexp2
+        | BinaryOp::Heaviside
+        | BinaryOp::Complex => DType::F64,
         BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => DType::Bool,
         BinaryOp::Add
         | BinaryOp::Sub
@@ -229,6 +272,8 @@ fn every_binary_op() {
         let x = format!("{}[n, 2*m]", binary_dtype(b));
         let want = if b.is_comparison() {
             "bool[n, 2*m]".to_string()
+        } else if b == BinaryOp::Complex {
+            "c128[n, 2*m]".to_string()
         } else {
             x.clone()
         };
@@ -268,6 +313,15 @@ fn every_binary_op() {
         (BinaryOp::And, "f32"),
         (BinaryOp::Shl, "f64"),
         (BinaryOp::Shr, "bool"),
+        (BinaryOp::Hypot, "i32"),
+        (BinaryOp::Copysign, "c64"),
+        (BinaryOp::Logaddexp, "i64"),
+        (BinaryOp::Logaddexp2, "c128"),
+        (BinaryOp::Heaviside, "bool"),
+        (BinaryOp::Complex, "f16"),
+        (BinaryOp::Complex, "bf16"),
+        (BinaryOp::Complex, "i32"),
+        (BinaryOp::Complex, "c64"),
     ];
     for (b, dt) in rejected {
         let x = format!("{dt}[n]");
@@ -281,6 +335,14 @@ fn every_binary_op() {
     assert_eq!(
         one(&Op::Binary(BinaryOp::Eq), &["c64[n]", "c64[n]"]),
         inf("bool[n]")
+    );
+    assert_eq!(
+        one(&Op::Binary(BinaryOp::Complex), &["f32[n]", "f32[n]"]),
+        inf("c64[n]")
+    );
+    assert_eq!(
+        one(&Op::Binary(BinaryOp::Hypot), &["f16[n]", "f16[n]"]),
+        inf("f16[n]")
     );
 }
 

@@ -72,7 +72,8 @@ fn an_op_set_2_op_in_an_op_set_1_module_is_e0102_in_every_format() {
 #[test]
 fn the_same_module_declaring_op_set_2_validates() {
     for op in [
-        "asinh", "acosh", "atanh", "exp2", "log2", "log10", "cbrt", "trunc", "square",
+        "asinh", "acosh", "atanh", "exp2", "log2", "log10", "cbrt", "trunc", "square", "real",
+        "imag", "conj", "angle", "sinc",
     ] {
         for text in [flat(2, op), nested(2, op)] {
             let m = parse(&text);
@@ -111,4 +112,30 @@ fn writers_keep_the_declared_op_set() {
     let m = parse(&flat(2, "floor"));
     let text = String::from_utf8(serial::write(&m, Format::Text)).expect("utf-8");
     assert!(text.starts_with("air 1 opset 2\n"), "{text}");
+}
+
+#[test]
+fn op_set_2_binary_ops_need_op_set_2() {
+    for (op, result) in [
+        ("hypot", "f64"),
+        ("copysign", "f64"),
+        ("logaddexp", "f64"),
+        ("logaddexp2", "f64"),
+        ("heaviside", "f64"),
+        ("complex", "c128"),
+    ] {
+        let text = |opset: u32| {
+            format!(
+                "air 1 opset {opset}\n\
+                 func @main(%a: f64[n], %b: f64[n]) -> (%y: {result}[n]) {{\n  \
+                 %y = {op} (%a, %b) : {result}[n]\n  \
+                 return %y\n}}\n"
+            )
+        };
+        let m = parse(&text(2));
+        assert_eq!(m.required_opset(), 2, "{op}");
+        validate(&m).unwrap_or_else(|e| panic!("{op}: {e:?}"));
+        let e = validate(&parse(&text(1))).expect_err(op).0;
+        assert_eq!(e[0].code, Code::UnknownOp, "{op}");
+    }
 }

@@ -127,6 +127,8 @@ fn inexact_unary(op: UnaryOp) -> bool {
             | Log2
             | Log10
             | Cbrt
+            | Angle
+            | Sinc
     )
 }
 
@@ -182,7 +184,12 @@ fn unary_ops_on_every_dtype() {
                 | UnaryOp::Log10
                 | UnaryOp::Cbrt
                 | UnaryOp::Trunc
-                | UnaryOp::Square => d,
+                | UnaryOp::Square
+                | UnaryOp::Real
+                | UnaryOp::Imag
+                | UnaryOp::Conj
+                | UnaryOp::Angle
+                | UnaryOp::Sinc => d,
             };
             let text = format!(
                 "air 1 opset 2\nfunc @f(%x: {d}[n]) -> (%y: {rd}[n]) {{\n  %y = {} (%x) : {rd}[n]\n  return %y\n}}",
@@ -209,14 +216,21 @@ fn binary_ops_on_every_dtype() {
         for d in DTYPES {
             let rd = if op.is_comparison() { DType::Bool } else { d };
             let text = format!(
-                "air 1 opset 1\nfunc @f(%a: {d}[n], %b: {d}[n]) -> (%y: {rd}[n]) {{\n  %y = {} (%a, %b) : {rd}[n]\n  return %y\n}}",
+                "air 1 opset 2\nfunc @f(%a: {d}[n], %b: {d}[n]) -> (%y: {rd}[n]) {{\n  %y = {} (%a, %b) : {rd}[n]\n  return %y\n}}",
                 op.name()
             );
             if !valid(&text) {
                 continue;
             }
             let (a, b) = pairs(d);
-            let inexact = matches!(op, BinaryOp::Pow | BinaryOp::Atan2);
+            let inexact = matches!(
+                op,
+                BinaryOp::Pow
+                    | BinaryOp::Atan2
+                    | BinaryOp::Hypot
+                    | BinaryOp::Logaddexp
+                    | BinaryOp::Logaddexp2
+            );
             agree(&text, &[("a", a), ("b", b)], tolerance(d, inexact));
             checked += 1;
         }

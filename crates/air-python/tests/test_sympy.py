@@ -143,3 +143,21 @@ def test_rebuild_reads_what_srepr_writes(sym):
     )
     assert rebuild(sp.srepr(e)) == e
     assert rebuild(sp.srepr(sp.Tuple(e, e))) == sp.Tuple(e, e)
+
+
+def test_re_of_exp_runs_on_both_backends_as_lambdify():
+    """Issue 13's done criterion: SymPy's Eq(y[i], re(exp(x[i]))) (which SymPy rewrites as
+    exp(re(x[i])) * cos(im(x[i]))) imports, runs on the interpreter and llvm, and matches
+    SymPy's own lambdify."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    i = sp.Idx("i", n)
+    x, y = sp.IndexedBase("x", shape=(n,)), sp.IndexedBase("y", shape=(n,))
+    rhs = sp.re(sp.exp(x[i]))
+    module = skair.from_sympy(sp.Eq(y[i], rhs))
+    x0 = np.linspace(-3.0, 3.0, 13)
+    xs = sp.Symbol("xs")
+    f = sp.lambdify(xs, rhs.subs(x[i], xs), "numpy")
+    want = np.array([f(v) for v in x0], dtype=np.float64)
+    for backend in ("interp", "llvm"):
+        got = skair.compile(module, backend=backend)(x0)
+        np.testing.assert_allclose(got, want, rtol=1e-15)

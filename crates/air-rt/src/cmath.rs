@@ -55,7 +55,8 @@ pub fn unary<F: Float>(op: UnaryOp, z: Complex<F>) -> Option<Complex<F>> {
         Reciprocal => div(Complex::one(), z),
         // Inline in generated code (neg, square) or not defined on complex numbers.
         Neg | Square | Abs | Sign | Floor | Ceil | Round | Erf | Logistic | Not | IsNan | IsInf
-        | IsFinite | Asinh | Acosh | Atanh | Exp2 | Log2 | Log10 | Cbrt | Trunc => return None,
+        | IsFinite | Asinh | Acosh | Atanh | Exp2 | Log2 | Log10 | Cbrt | Trunc | Real | Imag
+        | Conj | Angle | Sinc => return None,
     })
 }
 
@@ -66,7 +67,8 @@ pub fn binary<F: Float>(op: BinaryOp, a: Complex<F>, b: Complex<F>) -> Option<Co
         Div => div(a, b),
         Pow => pow(a, b),
         Add | Sub | Mul | FloorDiv | Rem | Mod | Max | Min | Atan2 | And | Or | Xor | Shl | Shr
-        | Eq | Ne | Lt | Le | Gt | Ge => return None,
+        | Eq | Ne | Lt | Le | Gt | Ge | Hypot | Copysign | Logaddexp | Logaddexp2 | Heaviside
+        | Complex => return None,
     })
 }
 

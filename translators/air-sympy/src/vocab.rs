@@ -106,6 +106,11 @@ pub const CALLS: &[(&str, Head)] = &[
     ("cosh", Head::Unary(UnaryOp::Cosh)),
     ("tanh", Head::Unary(UnaryOp::Tanh)),
     ("asinh", Head::Unary(UnaryOp::Asinh)),
+    // op set 2: complex parts (on real values NumPy's rules apply: re(x) is x, im(x) is 0)
+    ("re", Head::Unary(UnaryOp::Real)),
+    ("im", Head::Unary(UnaryOp::Imag)),
+    ("conjugate", Head::Unary(UnaryOp::Conj)),
+    ("arg", Head::Unary(UnaryOp::Angle)),
     ("acosh", Head::Unary(UnaryOp::Acosh)),
     ("atanh", Head::Unary(UnaryOp::Atanh)),
     ("Abs", Head::Unary(UnaryOp::Abs)),

@@ -569,3 +569,32 @@ fn a_system_with_temporaries_sums_piecewise_and_matrices() {
         .collect();
     close(&out[1].1, &c);
 }
+
+/// Issue 13's done criterion: SymPy writes `Eq(y[i], re(exp(x[i])))` as
+/// `exp(re(x[i])) * cos(im(x[i]))` (srepr below, printed by SymPy 1.14); on f64 `x`, `re(x)` is
+/// `x` (NumPy's `np.real`: no node) and `im(x)` is 0, so `y = exp(x)`.
+#[test]
+fn re_of_exp_imports_with_numpys_complex_part_rules() {
+    let n = dim("n");
+    let i = idx("i", &n);
+    let x = at("x", &[&n], &[&i]);
+    let y = at("y", &[&n], &[&i]);
+    let text = eq(&y, &format!("Mul(exp(re({x})), cos(im({x})))"));
+    let m = air_sympy::import(&text, &Options::default()).unwrap();
+    assert_eq!(m.opset_version, 2, "im is an op set 2 op");
+    let printed = air_ir::text::print(&m);
+    assert!(printed.contains("imag ("), "{printed}");
+    assert!(
+        !printed.contains("real ("),
+        "re of f64 adds no node: {printed}"
+    );
+    let xs = [-1.5, 0.0, 0.5, 3.0];
+    let got = &run(&text, &Options::default(), &[("x", vec_t(&xs))])[0].1;
+    let want: Vec<f64> = xs.iter().map(|v: &f64| v.exp()).collect();
+    close(got, &want);
+    // conjugate and arg of real values: x itself, and 0 or pi (np.angle).
+    let text = eq(&y, &format!("Add(conjugate({x}), arg({x}))"));
+    let got = &run(&text, &Options::default(), &[("x", vec_t(&xs))])[0].1;
+    let pi = std::f64::consts::PI;
+    close(got, &[-1.5 + pi, 0.0, 0.5, 3.0]);
+}

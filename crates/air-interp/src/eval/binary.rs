@@ -20,6 +20,9 @@ pub(crate) fn binary(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
     if let Some(test) = comparison(op) {
         return compare(op, test, a, b).map(Tensor::Bool);
     }
+    if op == BinaryOp::Complex {
+        return complex_from_parts(a, b);
+    }
     macro_rules! int {
         ($x:expr, $y:expr) => {
             zip($x, $y, need(int_fn(op), op, a)?)
@@ -52,6 +55,17 @@ pub(crate) fn binary(op: BinaryOp, a: &Tensor, b: &Tensor) -> Result<Tensor> {
         (Tensor::C128(x), Tensor::C128(y)) => Tensor::C128(zip(x, y, need(complex_fn(op), op, a)?)),
         _ => return dtype_mismatch(a, b),
     })
+}
+
+/// spec: #complex — `re + im·i` exactly (no arithmetic: an infinite or NaN part stays in its
+/// place), from f32 or f64 parts.
+fn complex_from_parts(re: &Tensor, im: &Tensor) -> Result<Tensor> {
+    match (re, im) {
+        (Tensor::F32(x), Tensor::F32(y)) => Ok(Tensor::C64(zip(x, y, Complex::new))),
+        (Tensor::F64(x), Tensor::F64(y)) => Ok(Tensor::C128(zip(x, y, Complex::new))),
+        _ if re.dtype() != im.dtype() => dtype_mismatch(re, im),
+        _ => not_accepted(BinaryOp::Complex.name(), re),
+    }
 }
 
 /// E0204 unless both tensors have one shape.
@@ -112,7 +126,13 @@ fn compare(
             | BinaryOp::Or
             | BinaryOp::Xor
             | BinaryOp::Shl
-            | BinaryOp::Shr => None,
+            | BinaryOp::Shr
+            | BinaryOp::Hypot
+            | BinaryOp::Copysign
+            | BinaryOp::Logaddexp
+            | BinaryOp::Logaddexp2
+            | BinaryOp::Heaviside
+            | BinaryOp::Complex => None,
         }
     }
     Ok(match (a, b) {
@@ -160,7 +180,13 @@ fn comparison(op: BinaryOp) -> Option<fn(Option<Ordering>) -> bool> {
         | BinaryOp::Or
         | BinaryOp::Xor
         | BinaryOp::Shl
-        | BinaryOp::Shr => return None,
+        | BinaryOp::Shr
+        | BinaryOp::Hypot
+        | BinaryOp::Copysign
+        | BinaryOp::Logaddexp
+        | BinaryOp::Logaddexp2
+        | BinaryOp::Heaviside
+        | BinaryOp::Complex => return None,
     })
 }
 
@@ -174,6 +200,7 @@ fn bool_fn(op: BinaryOp) -> Option<fn(bool, bool) -> bool> {
         Max => |p, q| p || q, // spec: #max
         Min => |p, q| p && q, // spec: #min
         Add | Sub | Mul | Div | FloorDiv | Rem | Mod | Pow | Atan2 | Shl | Shr => return None,
+        Hypot | Copysign | Logaddexp | Logaddexp2 | Heaviside | BinaryOp::Complex => return None,
         Eq | Ne | Lt | Le | Gt | Ge => return None, // comparisons: see `compare`
     })
 }
@@ -196,7 +223,8 @@ fn int_fn<I: Int>(op: BinaryOp) -> Option<fn(I, I) -> I> {
         Xor => |p: I, q: I| I::wrapping_from(p.to_i128() ^ q.to_i128()), // spec: #xor — bitwise
         Shl => |p: I, q: I| I::wrapping_from(int_shl(p.to_i128(), q.to_i128(), I::BITS)),
         Shr => |p: I, q: I| I::wrapping_from(int_shr(p.to_i128(), q.to_i128(), I::BITS)),
-        Div | Atan2 => return None,
+        Div | Atan2 | Hypot | Copysign | Logaddexp | Logaddexp2 | Heaviside => return None,
+        BinaryOp::Complex => return None,
         Eq | Ne | Lt | Le | Gt | Ge => return None, // comparisons: see `compare`
     })
 }
@@ -284,20 +312,71 @@ fn int_shr(p: i128, count: i128, bits: u32) -> i128 {
 fn real_fn<F: Real>(op: BinaryOp) -> Option<fn(F, F) -> F> {
     use BinaryOp::*;
     Some(match op {
-        Add => |p: F, q: F| p + q,  // spec: #add
-        Sub => |p: F, q: F| p - q,  // spec: #sub
-        Mul => |p: F, q: F| p * q,  // spec: #mul
-        Div => |p: F, q: F| p / q,  // spec: #div — IEEE: 1/0 = inf, 0/0 = nan
-        FloorDiv => real_floor_div, // spec: #floor_div
-        Rem => |p: F, q: F| p % q,  // spec: #rem — C fmod: fmod(x, 0) = nan
-        Mod => real_mod,            // spec: #mod
-        Pow => F::powf,             // spec: #pow — C pow: pow(nan, 0) = 1, pow(0, -1) = inf
-        Max => real_max,            // spec: #max
-        Min => real_min,            // spec: #min
-        Atan2 => F::atan2,          // spec: #atan2
+        Add => |p: F, q: F| p + q,        // spec: #add
+        Sub => |p: F, q: F| p - q,        // spec: #sub
+        Mul => |p: F, q: F| p * q,        // spec: #mul
+        Div => |p: F, q: F| p / q,        // spec: #div — IEEE: 1/0 = inf, 0/0 = nan
+        FloorDiv => real_floor_div,       // spec: #floor_div
+        Rem => |p: F, q: F| p % q,        // spec: #rem — C fmod: fmod(x, 0) = nan
+        Mod => real_mod,                  // spec: #mod
+        Pow => F::powf,                   // spec: #pow — C pow: pow(nan, 0) = 1, pow(0, -1) = inf
+        Max => real_max,                  // spec: #max
+        Min => real_min,                  // spec: #min
+        Atan2 => F::atan2,                // spec: #atan2
+        Hypot => F::hypot,                // spec: #hypot — C99: hypot(±inf, nan) = inf
+        Copysign => F::copysign,          // spec: #copysign — the sign bit of b, NaN's included
+        Logaddexp => real_logaddexp,      // spec: #logaddexp
+        Logaddexp2 => real_logaddexp2,    // spec: #logaddexp2
+        Heaviside => real_heaviside,      // spec: #heaviside
+        BinaryOp::Complex => return None, // complex -> see `complex_from_parts`
         And | Or | Xor | Shl | Shr => return None,
         Eq | Ne | Lt | Le | Gt | Ge => return None, // comparisons: see `compare`
     })
+}
+
+/// NumPy's `npy_logaddexp`: `log(e^a + e^b)`; equal operands (the infinities of one sign
+/// included) give `a + ln 2`; a NaN operand gives NaN.
+fn real_logaddexp<F: Real>(a: F, b: F) -> F {
+    if a == b {
+        return a + F::from(std::f64::consts::LN_2).unwrap_or_else(F::nan);
+    }
+    let d = a - b;
+    if d > F::zero() {
+        a + (-d).exp().ln_1p()
+    } else if d <= F::zero() {
+        b + d.exp().ln_1p()
+    } else {
+        d // NaN
+    }
+}
+
+/// NumPy's `npy_logaddexp2`: `log2(2^a + 2^b)`; equal operands give `a + 1`.
+fn real_logaddexp2<F: Real>(a: F, b: F) -> F {
+    let log2e = F::from(std::f64::consts::LOG2_E).unwrap_or_else(F::nan);
+    if a == b {
+        return a + F::one();
+    }
+    let d = a - b;
+    if d > F::zero() {
+        a + log2e * (-d).exp2().ln_1p()
+    } else if d <= F::zero() {
+        b + log2e * d.exp2().ln_1p()
+    } else {
+        d // NaN
+    }
+}
+
+/// NumPy's `npy_heaviside`: NaN for a NaN `x`, `h0` at ±0, else 0 below and 1 above.
+fn real_heaviside<F: Real>(x: F, h0: F) -> F {
+    if x.is_nan() {
+        F::nan()
+    } else if x == F::zero() {
+        h0
+    } else if x < F::zero() {
+        F::zero()
+    } else {
+        F::one()
+    }
 }
 
 /// NumPy's `npy_divmod`: the floored quotient and the remainder with the divisor's sign.
@@ -368,6 +447,7 @@ type ComplexFn<F> = fn(Complex<F>, Complex<F>) -> Complex<F>;
 
 /// Complex semantics.
 fn complex_fn<F: Real>(op: BinaryOp) -> Option<ComplexFn<F>> {
+    use num_complex::Complex; // over the glob's `BinaryOp::Complex`
     use BinaryOp::*;
     Some(match op {
         Add => |p: Complex<F>, q: Complex<F>| p + q, // spec: #add
@@ -376,6 +456,7 @@ fn complex_fn<F: Real>(op: BinaryOp) -> Option<ComplexFn<F>> {
         Div => complex_div,                          // spec: #div
         Pow => complex_pow,                          // spec: #pow
         FloorDiv | Rem | Mod | Max | Min | Atan2 | And | Or | Xor | Shl | Shr => return None,
+        Hypot | Copysign | Logaddexp | Logaddexp2 | Heaviside | BinaryOp::Complex => return None,
         Eq | Ne | Lt | Le | Gt | Ge => return None, // comparisons: see `compare`
     })
 }
@@ -471,4 +552,31 @@ pub(crate) fn clip(x: &Tensor, lo: &Tensor, hi: &Tensor) -> Result<Tensor> {
         return not_accepted("clip", x);
     }
     binary(BinaryOp::Min, &binary(BinaryOp::Max, x, lo)?, hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn op_set_2_binary_edge_cases() {
+        let f = |op| real_fn::<f64>(op).expect("float op");
+        let (inf, nan) = (f64::INFINITY, f64::NAN);
+        assert_eq!(f(BinaryOp::Logaddexp)(-inf, -inf), -inf);
+        assert_eq!(f(BinaryOp::Logaddexp)(inf, inf), inf);
+        assert_eq!(f(BinaryOp::Logaddexp)(inf, -inf), inf);
+        assert!(f(BinaryOp::Logaddexp)(nan, inf).is_nan());
+        assert_eq!(f(BinaryOp::Logaddexp2)(-inf, -inf), -inf);
+        assert_eq!(f(BinaryOp::Logaddexp2)(1.0, 1.0), 2.0);
+        assert_eq!(f(BinaryOp::Hypot)(inf, nan), inf);
+        assert_eq!(f(BinaryOp::Hypot)(nan, -inf), inf);
+        assert_eq!(f(BinaryOp::Hypot)(3.0, 4.0), 5.0);
+        assert_eq!(f(BinaryOp::Copysign)(1.0, -0.0), -1.0);
+        assert_eq!(f(BinaryOp::Copysign)(2.0, -nan), -2.0);
+        assert!(f(BinaryOp::Copysign)(nan, -1.0).is_sign_negative());
+        assert_eq!(f(BinaryOp::Heaviside)(-0.0, 0.5), 0.5);
+        assert_eq!(f(BinaryOp::Heaviside)(-2.0, 0.5), 0.0);
+        assert_eq!(f(BinaryOp::Heaviside)(inf, 0.5), 1.0);
+        assert!(f(BinaryOp::Heaviside)(nan, 0.5).is_nan());
+    }
 }

@@ -39,6 +39,32 @@ pub(crate) fn unary(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
             | Tensor::F32(_)
             | Tensor::F64(_) => same_type(op, x),
         },
+        // spec: #real #imag #angle — complex gives a real float of the component precision.
+        UnaryOp::Real => complex_to_real(op, x, |z| z.re, |z| z.re),
+        UnaryOp::Imag => complex_to_real(op, x, |z| z.im, |z| z.im),
+        UnaryOp::Angle => complex_to_real(op, x, |z| z.im.atan2(z.re), |z| z.im.atan2(z.re)),
+        // spec: #sinc — f16 and bf16 round after each step, as NumPy's f16 loops do.
+        UnaryOp::Sinc => match x {
+            Tensor::F16(a) => Ok(Tensor::F16(a.mapv(|v| {
+                f16::from_f32(sinc_rounded(v.to_f32(), |t| f16::from_f32(t).to_f32()))
+            }))),
+            Tensor::BF16(a) => Ok(Tensor::BF16(a.mapv(|v| {
+                bf16::from_f32(sinc_rounded(v.to_f32(), |t| bf16::from_f32(t).to_f32()))
+            }))),
+            Tensor::Bool(_)
+            | Tensor::I8(_)
+            | Tensor::I16(_)
+            | Tensor::I32(_)
+            | Tensor::I64(_)
+            | Tensor::U8(_)
+            | Tensor::U16(_)
+            | Tensor::U32(_)
+            | Tensor::U64(_)
+            | Tensor::F32(_)
+            | Tensor::F64(_)
+            | Tensor::C64(_)
+            | Tensor::C128(_) => same_type(op, x),
+        },
         UnaryOp::Neg
         | UnaryOp::Sign
         | UnaryOp::Exp
@@ -71,7 +97,35 @@ pub(crate) fn unary(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
         | UnaryOp::Log10
         | UnaryOp::Cbrt
         | UnaryOp::Trunc
-        | UnaryOp::Square => same_type(op, x),
+        | UnaryOp::Square
+        | UnaryOp::Conj => same_type(op, x),
+    }
+}
+
+/// A real-valued function of complex elements (component precision); real dtypes go to
+/// [`same_type`].
+fn complex_to_real(
+    op: UnaryOp,
+    x: &Tensor,
+    f32_fn: fn(Complex<f32>) -> f32,
+    f64_fn: fn(Complex<f64>) -> f64,
+) -> Result<Tensor> {
+    match x {
+        Tensor::C64(a) => Ok(Tensor::F32(a.mapv(f32_fn))),
+        Tensor::C128(a) => Ok(Tensor::F64(a.mapv(f64_fn))),
+        Tensor::Bool(_)
+        | Tensor::I8(_)
+        | Tensor::I16(_)
+        | Tensor::I32(_)
+        | Tensor::I64(_)
+        | Tensor::U8(_)
+        | Tensor::U16(_)
+        | Tensor::U32(_)
+        | Tensor::U64(_)
+        | Tensor::F16(_)
+        | Tensor::BF16(_)
+        | Tensor::F32(_)
+        | Tensor::F64(_) => same_type(op, x),
     }
 }
 
@@ -145,7 +199,12 @@ fn same_type(op: UnaryOp, x: &Tensor) -> Result<Tensor> {
             | UnaryOp::Log10
             | UnaryOp::Cbrt
             | UnaryOp::Trunc
-            | UnaryOp::Square => return not_accepted(op.name(), x),
+            | UnaryOp::Square
+            | UnaryOp::Real
+            | UnaryOp::Imag
+            | UnaryOp::Conj
+            | UnaryOp::Angle
+            | UnaryOp::Sinc => return not_accepted(op.name(), x),
         },
         Tensor::I8(a) => Tensor::I8(int!(a)),
         Tensor::I16(a) => Tensor::I16(int!(a)),
@@ -181,6 +240,10 @@ fn int_fn(op: UnaryOp) -> Option<fn(i128) -> i128> {
         Sign => Some(|v| v.signum()), // spec: #sign — unsigned: 0 or 1
         Not => Some(|v| !v), // spec: #not — bitwise
         Square => Some(|v| v.wrapping_mul(v)), // spec: #square — as mul: wraps (low bits kept)
+        Conj => Some(|v| v), // spec: #conj — the value itself
+        UnaryOp::Real => Some(|v| v), // spec: #real — the value itself
+        Imag => Some(|_| 0), // spec: #imag — zero
+        Angle | Sinc => None,
         Exp | Expm1 | Log | Log1p | Sqrt | Rsqrt | Sin | Cos | Tan | Asin | Acos | Atan | Sinh
         | Cosh | Tanh | Floor | Ceil | Round | Erf | Logistic | Reciprocal | IsNan | IsInf
         | IsFinite | Asinh | Acosh | Atanh | Exp2 | Log2 | Log10 | Cbrt | Trunc => None,
@@ -224,8 +287,23 @@ fn real_fn<F: Real>(op: UnaryOp) -> Option<fn(F) -> F> {
         Cbrt => F::cbrt,                  // spec: #cbrt — real root: cbrt(-8) = -2
         Trunc => F::trunc,                // spec: #trunc — sign of zero kept
         Square => |x: F| x * x,           // spec: #square — exactly mul(x, x)
+        UnaryOp::Real | Conj => |x: F| x, // spec: #real #conj — the value itself
+        Imag => |_: F| F::zero(),         // spec: #imag — +0.0, NaN included
+        Angle => |x: F| F::zero().atan2(x), // spec: #angle — 0 or pi (pi for -0.0 too)
+        Sinc => |x: F| sinc_rounded(x, |t| t), // spec: #sinc
         Not | IsNan | IsInf | IsFinite => return None,
     })
+}
+
+/// spec: #sinc — NumPy's `np.sinc`: `t = pi * x` (rounded to the dtype), then `sin(t) / t`, with
+/// 1 where `t` is 0; `round` rounds each step to the dtype (the identity for f32 and f64).
+fn sinc_rounded<F: Real>(x: F, round: fn(F) -> F) -> F {
+    let pi = round(F::from(std::f64::consts::PI).unwrap_or_else(F::nan));
+    let t = round(pi * x);
+    if t == F::zero() {
+        return F::one();
+    }
+    round(round(t.sin()) / t)
 }
 
 /// spec: #sign — -1, 0 or 1; both zeros give +0.0; NaN stays NaN.
@@ -263,9 +341,32 @@ fn complex_fn<F: Real>(op: UnaryOp) -> Option<fn(Complex<F>) -> Complex<F>> {
         Tanh => |z: Complex<F>| z.tanh(), // spec: #tanh
         Reciprocal => |z: Complex<F>| complex_div(Complex::one(), z), // spec: #reciprocal
         Square => |z: Complex<F>| z * z,  // spec: #square — exactly complex mul(z, z)
-        // Abs (complex -> real) is handled by the caller; the rest do not accept complex.
-        Abs | Sign | Floor | Ceil | Round | Erf | Logistic | Not | IsNan | IsInf | IsFinite
-        | Asinh | Acosh | Atanh | Exp2 | Log2 | Log10 | Cbrt | Trunc => return None,
+        Conj => |z: Complex<F>| z.conj(), // spec: #conj
+        // Abs, Real, Imag, Angle (complex -> real) are handled by the caller; the rest do not
+        // accept complex.
+        Abs
+        | UnaryOp::Real
+        | Imag
+        | Angle
+        | Sinc
+        | Sign
+        | Floor
+        | Ceil
+        | Round
+        | Erf
+        | Logistic
+        | Not
+        | IsNan
+        | IsInf
+        | IsFinite
+        | Asinh
+        | Acosh
+        | Atanh
+        | Exp2
+        | Log2
+        | Log10
+        | Cbrt
+        | Trunc => return None,
     })
 }
 
@@ -319,5 +420,24 @@ mod tests {
         assert_eq!(i8::wrapping_from(sq(100)), 16);
         assert_eq!(u64::wrapping_from(sq(u64::MAX as i128)), 1);
         assert_eq!(i64::wrapping_from(sq(i64::MIN as i128)), 0);
+    }
+
+    #[test]
+    fn complex_parts_and_sinc_on_reals() {
+        let f = |op| real_fn::<f64>(op).expect("float op");
+        assert_eq!(f(UnaryOp::Angle)(-1.0), std::f64::consts::PI);
+        assert_eq!(f(UnaryOp::Angle)(-0.0), std::f64::consts::PI);
+        assert_eq!(f(UnaryOp::Angle)(0.0), 0.0);
+        assert!(f(UnaryOp::Angle)(f64::NAN).is_nan());
+        assert_eq!(f(UnaryOp::Imag)(f64::NAN).to_bits(), 0.0f64.to_bits());
+        assert_eq!(f(UnaryOp::Conj)(-0.0).to_bits(), (-0.0f64).to_bits());
+        assert_eq!(f(UnaryOp::Sinc)(0.0), 1.0);
+        assert_eq!(f(UnaryOp::Sinc)(-0.0), 1.0);
+        assert!(f(UnaryOp::Sinc)(f64::INFINITY).is_nan());
+        assert!((f(UnaryOp::Sinc)(0.5) - 2.0 / std::f64::consts::PI).abs() < 1e-15);
+        let half = |v: f32| sinc_rounded(v, |t| f16::from_f32(t).to_f32());
+        assert_eq!(f16::from_f32(half(0.0)), f16::ONE);
+        // NumPy: np.sinc(np.float16(1)) == 3.08e-04 (pi rounds to 3.140625 first).
+        assert_eq!(f16::from_f32(half(1.0)), f16::from_f32(3.08e-4));
     }
 }

@@ -142,6 +142,21 @@ fn unary_loop(u: UnaryOp, d: DType) -> Result<Option<DType>, Diagnostic> {
         UnaryOp::Not if d.is_bool() || d.is_int() => Ok(Some(d)),
         UnaryOp::Not => no(),
         UnaryOp::Reciprocal if !(d.is_float() || d.is_complex()) => no(),
+        // np.real of a real array is the array itself; np.imag is zeros of its dtype (AIR's imag
+        // does not take bool); np.conjugate of bool computes in int8.
+        UnaryOp::Real if d.is_complex() => Ok(Some(d)),
+        UnaryOp::Real => Ok(None),
+        UnaryOp::Imag if d.is_bool() => no(),
+        UnaryOp::Imag => Ok(Some(d)),
+        UnaryOp::Conj if d.is_bool() => Ok(Some(DType::I8)),
+        UnaryOp::Conj => Ok(Some(d)),
+        // np.angle(z) is arctan2(0, z) for real z, the 0 a Python int: bool goes to f64.
+        UnaryOp::Angle if d.is_bool() => Ok(Some(DType::F64)),
+        UnaryOp::Angle => Ok(Some(float_loop(d))),
+        // np.sinc(x) starts with pi * x, a Python float: integers and bool go to f64.
+        UnaryOp::Sinc if d.is_complex() => no(),
+        UnaryOp::Sinc if d.is_float() => Ok(Some(d)),
+        UnaryOp::Sinc => Ok(Some(DType::F64)),
         UnaryOp::Erf
         | UnaryOp::Logistic
         | UnaryOp::Asinh
@@ -225,7 +240,21 @@ fn binary_loop(b: BinaryOp, p: DType) -> Result<(BinaryOp, DType), Diagnostic> {
         {
             Ok((b, p))
         }
-        BinaryOp::Atan2 if !p.is_complex() => Ok((b, float_loop(p))),
+        BinaryOp::Atan2
+        | BinaryOp::Hypot
+        | BinaryOp::Copysign
+        | BinaryOp::Logaddexp
+        | BinaryOp::Logaddexp2
+        | BinaryOp::Heaviside
+            if !p.is_complex() =>
+        {
+            Ok((b, float_loop(p)))
+        }
+        // NumPy has no complex ufunc; AIR's builder follows the dtype of `re + 1j * im`
+        // (f16/f32 parts give c64, f64, integers and bool give c128); bf16 and complex parts
+        // are refused.
+        BinaryOp::Complex if matches!(p, DType::F16 | DType::F32) => Ok((b, DType::F32)),
+        BinaryOp::Complex if p == DType::F64 || p.is_int() || p.is_bool() => Ok((b, DType::F64)),
         BinaryOp::Eq | BinaryOp::Ne => Ok((b, p)),
         BinaryOp::And | BinaryOp::Or | BinaryOp::Xor if p.is_bool() || int => Ok((b, p)),
         BinaryOp::FloorDiv
@@ -242,7 +271,13 @@ fn binary_loop(b: BinaryOp, p: DType) -> Result<(BinaryOp, DType), Diagnostic> {
         | BinaryOp::Atan2
         | BinaryOp::And
         | BinaryOp::Or
-        | BinaryOp::Xor => no(),
+        | BinaryOp::Xor
+        | BinaryOp::Hypot
+        | BinaryOp::Copysign
+        | BinaryOp::Logaddexp
+        | BinaryOp::Logaddexp2
+        | BinaryOp::Heaviside
+        | BinaryOp::Complex => no(),
     }
 }
 

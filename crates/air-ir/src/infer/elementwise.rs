@@ -11,7 +11,12 @@ use super::{accept, arity, err, same_dtype, same_shape, Class};
 /// The dtypes a unary op accepts.
 pub(crate) fn unary_class(u: UnaryOp) -> Class {
     match u {
-        UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Square => Class::Numeric,
+        UnaryOp::Neg
+        | UnaryOp::Abs
+        | UnaryOp::Square
+        | UnaryOp::Real
+        | UnaryOp::Imag
+        | UnaryOp::Conj => Class::Numeric,
         UnaryOp::Sign => Class::Real,
         UnaryOp::Exp
         | UnaryOp::Expm1
@@ -31,7 +36,8 @@ pub(crate) fn unary_class(u: UnaryOp) -> Class {
         | UnaryOp::Reciprocal
         | UnaryOp::IsNan
         | UnaryOp::IsInf
-        | UnaryOp::IsFinite => Class::FloatComplex,
+        | UnaryOp::IsFinite
+        | UnaryOp::Angle => Class::FloatComplex,
         UnaryOp::Floor
         | UnaryOp::Ceil
         | UnaryOp::Round
@@ -44,7 +50,8 @@ pub(crate) fn unary_class(u: UnaryOp) -> Class {
         | UnaryOp::Log2
         | UnaryOp::Log10
         | UnaryOp::Cbrt
-        | UnaryOp::Trunc => Class::Float,
+        | UnaryOp::Trunc
+        | UnaryOp::Sinc => Class::Float,
         UnaryOp::Not => Class::BoolInt,
     }
 }
@@ -57,7 +64,13 @@ pub(crate) fn binary_class(b: BinaryOp) -> Class {
         BinaryOp::FloorDiv | BinaryOp::Rem | BinaryOp::Mod => Class::Real,
         BinaryOp::Max | BinaryOp::Min => Class::Ordered,
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => Class::Ordered,
-        BinaryOp::Atan2 => Class::Float,
+        BinaryOp::Atan2
+        | BinaryOp::Hypot
+        | BinaryOp::Copysign
+        | BinaryOp::Logaddexp
+        | BinaryOp::Logaddexp2
+        | BinaryOp::Heaviside => Class::Float,
+        BinaryOp::Complex => Class::Float32Or64,
         BinaryOp::Eq | BinaryOp::Ne => Class::Any,
         BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => Class::BoolInt,
         BinaryOp::Shl | BinaryOp::Shr => Class::Int,
@@ -69,7 +82,7 @@ pub(super) fn unary(u: UnaryOp, operands: &[TensorType]) -> Result<TensorType, D
     let x = &operands[0];
     accept(unary_class(u), x.dtype)?;
     let dtype = match u {
-        UnaryOp::Abs => x.dtype.real_part(),
+        UnaryOp::Abs | UnaryOp::Real | UnaryOp::Imag | UnaryOp::Angle => x.dtype.real_part(),
         UnaryOp::IsNan | UnaryOp::IsInf | UnaryOp::IsFinite => DType::Bool,
         UnaryOp::Neg
         | UnaryOp::Sign
@@ -103,7 +116,9 @@ pub(super) fn unary(u: UnaryOp, operands: &[TensorType]) -> Result<TensorType, D
         | UnaryOp::Log10
         | UnaryOp::Cbrt
         | UnaryOp::Trunc
-        | UnaryOp::Square => x.dtype,
+        | UnaryOp::Square
+        | UnaryOp::Conj
+        | UnaryOp::Sinc => x.dtype,
     };
     Ok(x.with_dtype(dtype))
 }
@@ -113,7 +128,18 @@ pub(super) fn binary(b: BinaryOp, operands: &[TensorType]) -> Result<TensorType,
     let d = same_dtype(operands)?;
     accept(binary_class(b), d)?;
     same_shape(operands)?;
-    let dtype = if b.is_comparison() { DType::Bool } else { d };
+    let dtype = if b.is_comparison() {
+        DType::Bool
+    } else if b == BinaryOp::Complex {
+        d.complex_of().ok_or_else(|| {
+            err(
+                Code::DTypeNotAccepted,
+                format!("complex takes f32 or f64 parts, got {d}"),
+            )
+        })?
+    } else {
+        d
+    };
     Ok(operands[0].with_dtype(dtype))
 }
 

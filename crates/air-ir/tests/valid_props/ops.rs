@@ -28,6 +28,9 @@ fn float(d: DType) -> bool {
 fn float_complex(d: DType) -> bool {
     d.is_float() || d.is_complex()
 }
+fn float32_or_64(d: DType) -> bool {
+    matches!(d, DType::F32 | DType::F64)
+}
 fn bool_int(d: DType) -> bool {
     d.is_bool() || d.is_int()
 }
@@ -41,7 +44,12 @@ fn boolean(d: DType) -> bool {
 /// The classes of `docs/op-rules.md`, written again here so that the test checks the inference.
 fn unary_class(u: UnaryOp) -> Class {
     match u {
-        UnaryOp::Neg | UnaryOp::Abs | UnaryOp::Square => numeric,
+        UnaryOp::Neg
+        | UnaryOp::Abs
+        | UnaryOp::Square
+        | UnaryOp::Real
+        | UnaryOp::Imag
+        | UnaryOp::Conj => numeric,
         UnaryOp::Sign => real,
         UnaryOp::Exp
         | UnaryOp::Expm1
@@ -61,7 +69,8 @@ fn unary_class(u: UnaryOp) -> Class {
         | UnaryOp::Reciprocal
         | UnaryOp::IsNan
         | UnaryOp::IsInf
-        | UnaryOp::IsFinite => float_complex,
+        | UnaryOp::IsFinite
+        | UnaryOp::Angle => float_complex,
         UnaryOp::Floor
         | UnaryOp::Ceil
         | UnaryOp::Round
@@ -74,7 +83,8 @@ fn unary_class(u: UnaryOp) -> Class {
         | UnaryOp::Log2
         | UnaryOp::Log10
         | UnaryOp::Cbrt
-        | UnaryOp::Trunc => float,
+        | UnaryOp::Trunc
+        | UnaryOp::Sinc => float,
         UnaryOp::Not => bool_int,
     }
 }
@@ -86,7 +96,13 @@ fn binary_class(b: BinaryOp) -> Class {
         BinaryOp::FloorDiv | BinaryOp::Rem | BinaryOp::Mod => real,
         BinaryOp::Max | BinaryOp::Min => ordered,
         BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => ordered,
-        BinaryOp::Atan2 => float,
+        BinaryOp::Atan2
+        | BinaryOp::Hypot
+        | BinaryOp::Copysign
+        | BinaryOp::Logaddexp
+        | BinaryOp::Logaddexp2
+        | BinaryOp::Heaviside => float,
+        BinaryOp::Complex => float32_or_64,
         BinaryOp::Eq | BinaryOp::Ne => any_dtype,
         BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => bool_int,
         BinaryOp::Shl | BinaryOp::Shr => int,

@@ -54,6 +54,7 @@ fn float_fn(op: UnaryOp) -> Option<FloatFn> {
         Neg | Sign | Rsqrt | Logistic | Reciprocal | Not | IsNan | IsInf | IsFinite | Square => {
             return None
         }
+        UnaryOp::Real | Imag | Conj | Angle | Sinc => return None,
     })
 }
 
@@ -178,6 +179,9 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                     .into_int_value()
             }
             (UnaryOp::Abs, _) => x,
+            // spec: #real #conj #imag — of a real value: itself, itself, zero
+            (UnaryOp::Real | UnaryOp::Conj, _) => x,
+            (UnaryOp::Imag, _) => t.const_zero(),
             (UnaryOp::Sign, d) if d.is_signed_int() => {
                 let pos = b.build_int_compare(IntPredicate::SGT, x, t.const_zero(), "")?;
                 let neg = b.build_int_compare(IntPredicate::SLT, x, t.const_zero(), "")?;
@@ -224,6 +228,14 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 b.build_select(pos, one, r.into_float_value(), "")?
             }
             UnaryOp::IsNan => b.build_float_compare(FloatPredicate::UNO, x, x, "")?.into(),
+            // spec: #real #conj #imag #angle — of a real value
+            UnaryOp::Real | UnaryOp::Conj => x.into(),
+            UnaryOp::Imag => self.fconst(x, 0.0).into(),
+            UnaryOp::Angle => {
+                let atan2 = self.libm("atan2", x.get_type().into(), 2);
+                self.call(atan2, &[self.fconst(x, 0.0).into(), x.into()])?
+            }
+            UnaryOp::Sinc => self.sinc(x)?.into(),
             UnaryOp::IsInf | UnaryOp::IsFinite => {
                 let a = self.float_call(&FloatFn::Intrinsic("llvm.fabs"), x)?;
                 let inf = self.fconst(x, f64::INFINITY);
@@ -265,6 +277,65 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         })
     }
 
+    /// spec: #sinc — `t = pi * x`; 1 where `t` is 0, else `sin(t) / t`.
+    fn sinc(&self, x: FloatValue<'ctx>) -> R<FloatValue<'ctx>> {
+        let b = &self.b;
+        let t = b.build_float_mul(self.fconst(x, std::f64::consts::PI), x, "")?;
+        let s = self.float_call(&FloatFn::Intrinsic("llvm.sin"), t)?;
+        let q = b.build_float_div(s, t, "")?;
+        let zero = b.build_float_compare(FloatPredicate::OEQ, t, self.fconst(x, 0.0), "")?;
+        Ok(b.build_select(zero, self.fconst(x, 1.0), q, "")?
+            .into_float_value())
+    }
+
+    /// spec: #logaddexp #logaddexp2 — NumPy's formula: equal operands (infinities included)
+    /// give `x + log(2)`; otherwise `max + log1p(exp(-|x - y|))` (NaN when either is NaN).
+    fn logaddexp(
+        &self,
+        x: FloatValue<'ctx>,
+        y: FloatValue<'ctx>,
+        base2: bool,
+    ) -> R<FloatValue<'ctx>> {
+        let b = &self.b;
+        let d = b.build_float_sub(x, y, "")?;
+        let pos = b.build_float_compare(FloatPredicate::OGT, d, self.fconst(x, 0.0), "")?;
+        let big = b.build_select(pos, x, y, "")?.into_float_value();
+        let ad = self.float_call(&FloatFn::Intrinsic("llvm.fabs"), d)?;
+        let neg = b.build_float_neg(ad, "")?;
+        let (e, at_eq) = if base2 {
+            (self.float_call(&FloatFn::Intrinsic("llvm.exp2"), neg)?, 1.0)
+        } else {
+            (
+                self.float_call(&FloatFn::Intrinsic("llvm.exp"), neg)?,
+                std::f64::consts::LN_2,
+            )
+        };
+        let mut l = self.float_call(&FloatFn::Libm("log1p"), e)?;
+        if base2 {
+            l = b.build_float_mul(self.fconst(x, std::f64::consts::LOG2_E), l, "")?;
+        }
+        let general = b.build_float_add(big, l, "")?;
+        let equal = b.build_float_compare(FloatPredicate::OEQ, x, y, "")?;
+        let at_equal = b.build_float_add(x, self.fconst(x, at_eq), "")?;
+        Ok(b.build_select(equal, at_equal, general, "")?
+            .into_float_value())
+    }
+
+    /// spec: #heaviside — NaN for NaN `x`, `h0` at ±0, 0 below, 1 above.
+    fn heaviside(&self, x: FloatValue<'ctx>, h0: FloatValue<'ctx>) -> R<FloatValue<'ctx>> {
+        let b = &self.b;
+        let zero = self.fconst(x, 0.0);
+        let below = b.build_float_compare(FloatPredicate::OLT, x, zero, "")?;
+        let r = b
+            .build_select(below, zero, self.fconst(x, 1.0), "")?
+            .into_float_value();
+        let at = b.build_float_compare(FloatPredicate::OEQ, x, zero, "")?;
+        let r = b.build_select(at, h0, r, "")?.into_float_value();
+        let nan = b.build_float_compare(FloatPredicate::UNO, x, x, "")?;
+        Ok(b.build_select(nan, self.fconst(x, f64::NAN), r, "")?
+            .into_float_value())
+    }
+
     /// One element of a binary op on `a` and `b` (of dtype `d`).
     pub fn binary(
         &self,
@@ -275,6 +346,15 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
     ) -> R<BasicValueEnum<'ctx>> {
         if d.is_complex() {
             return self.binary_complex(op, d, a, b);
+        }
+        // spec: #complex — f32 parts give c64, f64 parts c128, built exactly
+        if op == BinaryOp::Complex && matches!(d, DType::F32 | DType::F64) {
+            let to = if d == DType::F32 {
+                DType::C64
+            } else {
+                DType::C128
+            };
+            return self.complex(to, a.into_float_value(), b.into_float_value());
         }
         if is_half(d) {
             let r = self.binary_float(op, a.into_float_value(), b.into_float_value())?;
@@ -321,13 +401,26 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 let take_x = b.build_or(nan, wins, "")?;
                 b.build_select(take_x, x, y, "")?
             }
+            Hypot => self.call(
+                self.libm("hypot", x.get_type().into(), 2),
+                &[x.into(), y.into()],
+            )?,
+            Copysign => self.intrinsic(
+                "llvm.copysign",
+                &[x.get_type().into()],
+                &[x.into(), y.into()],
+            )?,
+            Logaddexp => self.logaddexp(x, y, false)?.into(),
+            Logaddexp2 => self.logaddexp(x, y, true)?.into(),
+            Heaviside => self.heaviside(x, y)?.into(),
             Eq => cmp(FloatPredicate::OEQ)?,
             Ne => cmp(FloatPredicate::UNE)?,
             Lt => cmp(FloatPredicate::OLT)?,
             Le => cmp(FloatPredicate::OLE)?,
             Gt => cmp(FloatPredicate::OGT)?,
             Ge => cmp(FloatPredicate::OGE)?,
-            And | Or | Xor | Shl | Shr => {
+            // `complex` is built by `binary` (f32 and f64 parts only).
+            And | Or | Xor | Shl | Shr | BinaryOp::Complex => {
                 return Err(CgError::unsupported(format!("{} on floats", op.name())))
             }
         })
@@ -413,7 +506,16 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 let f = self.ipow_function(d)?;
                 self.call(f, &[x.into(), y.into()])?.into_int_value()
             }
-            Div | Atan2 => return Err(CgError::unsupported(format!("{} on {d}", op.name()))),
+            Div
+            | Atan2
+            | Hypot
+            | Copysign
+            | Logaddexp
+            | Logaddexp2
+            | Heaviside
+            | BinaryOp::Complex => {
+                return Err(CgError::unsupported(format!("{} on {d}", op.name())))
+            }
         };
         Ok(v.into())
     }
@@ -455,7 +557,13 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 | BinaryOp::Or
                 | BinaryOp::Xor
                 | BinaryOp::Shl
-                | BinaryOp::Shr => b.build_int_unsigned_rem(x, safe, "")?,
+                | BinaryOp::Shr
+                | BinaryOp::Hypot
+                | BinaryOp::Copysign
+                | BinaryOp::Logaddexp
+                | BinaryOp::Logaddexp2
+                | BinaryOp::Heaviside
+                | BinaryOp::Complex => b.build_int_unsigned_rem(x, safe, "")?,
             };
             return Ok(b.build_select(y_zero, zero, r, "")?.into_int_value());
         }
@@ -499,7 +607,13 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             | BinaryOp::Or
             | BinaryOp::Xor
             | BinaryOp::Shl
-            | BinaryOp::Shr => (r, zero),
+            | BinaryOp::Shr
+            | BinaryOp::Hypot
+            | BinaryOp::Copysign
+            | BinaryOp::Logaddexp
+            | BinaryOp::Logaddexp2
+            | BinaryOp::Heaviside
+            | BinaryOp::Complex => (r, zero),
         };
         let v = b.build_select(y_m1, at_m1, normal, "")?.into_int_value();
         Ok(b.build_select(y_zero, zero, v, "")?.into_int_value())

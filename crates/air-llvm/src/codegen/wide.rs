@@ -293,6 +293,15 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 let f = self.libm("hypot", fty, 2);
                 return self.call(f, &[re.into(), im.into()]);
             }
+            // spec: #real, #imag, #conj, #angle — the parts; the angle is atan2(im, re) as the
+            // interpreter's `arg`
+            UnaryOp::Real => return Ok(re.into()),
+            UnaryOp::Imag => return Ok(im.into()),
+            UnaryOp::Conj => return self.complex(d, re, b.build_float_neg(im, "")?),
+            UnaryOp::Angle => {
+                let f = self.libm("atan2", fty, 2);
+                return self.call(f, &[im.into(), re.into()]);
+            }
             UnaryOp::IsNan => {
                 let a = b.build_float_compare(FloatPredicate::UNO, re, re, "")?;
                 let c = b.build_float_compare(FloatPredicate::UNO, im, im, "")?;
@@ -338,7 +347,8 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             | UnaryOp::Log2
             | UnaryOp::Log10
             | UnaryOp::Cbrt
-            | UnaryOp::Trunc => {}
+            | UnaryOp::Trunc
+            | UnaryOp::Sinc => {}
         }
         if !air_rt::cmath::unary_supported(op) {
             return Err(CgError::unsupported(format!("{} on {d}", op.name())));
@@ -386,7 +396,13 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
             | BinaryOp::Or
             | BinaryOp::Xor
             | BinaryOp::Shl
-            | BinaryOp::Shr => {}
+            | BinaryOp::Shr
+            | BinaryOp::Hypot
+            | BinaryOp::Copysign
+            | BinaryOp::Logaddexp
+            | BinaryOp::Logaddexp2
+            | BinaryOp::Heaviside
+            | BinaryOp::Complex => {}
         }
         if !air_rt::cmath::binary_supported(op) {
             return Err(CgError::unsupported(format!("{} on {d}", op.name())));

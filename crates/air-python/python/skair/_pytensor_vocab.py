@@ -206,6 +206,7 @@ SCALAR_OPS: dict[tuple[str, str], str] = {
         ("Reciprocal", "reciprocal"), ("Invert", "invert"), ("IsNan", "isnan"),
         ("IsInf", "isinf"), ("Switch", "switch"), ("Clip", "clip"), ("Sqr", "sqr"),
         ("Trunc", "trunc"), ("Second", "second"), ("Identity", "identity"), ("Real", "real"),
+        ("Imag", "imag"), ("Conj", "conj"), ("Angle", "angle"), ("Complex", "complex"),
         ("ArcSinh", "arcsinh"), ("ArcCosh", "arccosh"), ("ArcTanh", "arctanh"),
         ("Exp2", "exp2"), ("Log2", "log2"), ("Log10", "log10"),
     ]  # fmt: skip

@@ -78,6 +78,22 @@ impl Checker<'_> {
                     .unwrap_or("no PyTensor op");
                 self.push(f, at.clone(), name, why);
             }
+            if let Op::Unary(air_ir::UnaryOp::Sinc) = &node.op {
+                let why = table::air_entry("sinc")
+                    .and_then(|e| e.pytensor.err())
+                    .unwrap_or("no PyTensor op");
+                self.push(f, at.clone(), "sinc", why);
+            }
+            if let (Op::Unary(air_ir::UnaryOp::Angle), Some(d)) = (&node.op, operand_dtype) {
+                if !matches!(d, DType::F64 | DType::C128) {
+                    self.push(
+                        f,
+                        at.clone(),
+                        "angle",
+                        "PyTensor's Angle is float64 whatever its input",
+                    );
+                }
+            }
             if let Op::Binary(b) = &node.op {
                 self.binary(f, at.clone(), *b, operand_dtype);
             }
@@ -117,7 +133,13 @@ impl Checker<'_> {
 
     fn binary(&mut self, f: &Function, at: String, b: BinaryOp, operand: Option<DType>) {
         match b {
-            BinaryOp::Shl | BinaryOp::Shr => {
+            BinaryOp::Shl
+            | BinaryOp::Shr
+            | BinaryOp::Hypot
+            | BinaryOp::Copysign
+            | BinaryOp::Logaddexp
+            | BinaryOp::Logaddexp2
+            | BinaryOp::Heaviside => {
                 let why = table::air_entry(b.name())
                     .and_then(|e| e.pytensor.err())
                     .unwrap_or("no PyTensor op");
@@ -150,7 +172,8 @@ impl Checker<'_> {
             | BinaryOp::Ge
             | BinaryOp::And
             | BinaryOp::Or
-            | BinaryOp::Xor => {}
+            | BinaryOp::Xor
+            | BinaryOp::Complex => {}
         }
     }
 }

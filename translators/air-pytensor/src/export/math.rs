@@ -50,7 +50,18 @@ pub(super) fn unary(doc: &mut Doc, u: UnaryOp, x: &str, t: &TensorType, o: Pt) -
         }
         UnaryOp::Square => doc.node1(elemwise_json(ScalarKind::Sqr, None), &[x.to_string()], o),
         UnaryOp::Cbrt => return Err("cbrt: PyTensor has no real cube root".to_string()),
+        UnaryOp::Real => doc.node1(elemwise_json(ScalarKind::Real, None), &[x.to_string()], o),
+        UnaryOp::Angle if !matches!(t.dtype, DType::F64 | DType::C128) => {
+            return Err(format!(
+                "angle of {}: PyTensor's Angle is float64 whatever its input",
+                t.dtype
+            ))
+        }
+        UnaryOp::Sinc => return Err("sinc: PyTensor has no sinc op".to_string()),
         u @ (UnaryOp::Neg
+        | UnaryOp::Imag
+        | UnaryOp::Conj
+        | UnaryOp::Angle
         | UnaryOp::Asinh
         | UnaryOp::Acosh
         | UnaryOp::Atanh
@@ -152,6 +163,11 @@ pub(super) fn binary(
         BinaryOp::Rem if t.dtype.is_int() => {
             doc.node1(e(ScalarKind::Binary(BinaryOp::Mod)), &xy, o)
         }
+        BinaryOp::Hypot
+        | BinaryOp::Copysign
+        | BinaryOp::Logaddexp
+        | BinaryOp::Logaddexp2
+        | BinaryOp::Heaviside => return Err(format!("{} has no PyTensor form", b.name())),
         BinaryOp::Rem | BinaryOp::Shl | BinaryOp::Shr => {
             return Err(format!("{} has no PyTensor form", b.name()))
         }
@@ -173,7 +189,8 @@ pub(super) fn binary(
         | BinaryOp::Ge
         | BinaryOp::And
         | BinaryOp::Or
-        | BinaryOp::Xor) => doc.node1(e(ScalarKind::Binary(b)), &xy, o),
+        | BinaryOp::Xor
+        | BinaryOp::Complex) => doc.node1(e(ScalarKind::Binary(b)), &xy, o),
     })
 }
 

@@ -162,7 +162,16 @@ impl Imp<'_, '_> {
     fn unary(&mut self, u: UnaryOp, x: Value, out: DType, shape: &[Dim]) -> Res<Value> {
         let d = self.dtype_of(x)?;
         let compute = match u {
-            UnaryOp::Abs if d.is_complex() => d,
+            UnaryOp::Abs | UnaryOp::Real | UnaryOp::Imag if d.is_complex() => d,
+            // PyTensor's Angle is float64 whatever its input; computed from a narrower input
+            // (np.angle of c64 is f32, widened) it is not AIR's f64 angle.
+            UnaryOp::Angle if matches!(d, DType::F64 | DType::C128) => d,
+            UnaryOp::Angle if d.is_int() && d.size_bytes() >= 4 => out,
+            UnaryOp::Angle => {
+                return unsupported(format!(
+                    "Angle of {d} (PyTensor computes it in {d} and widens to {out})"
+                ))
+            }
             UnaryOp::IsNan | UnaryOp::IsInf | UnaryOp::IsFinite
                 if d.is_float() || d.is_complex() =>
             {
@@ -202,7 +211,11 @@ impl Imp<'_, '_> {
             | UnaryOp::Log10
             | UnaryOp::Cbrt
             | UnaryOp::Trunc
-            | UnaryOp::Square => out,
+            | UnaryOp::Square
+            | UnaryOp::Real
+            | UnaryOp::Imag
+            | UnaryOp::Conj
+            | UnaryOp::Sinc => out,
         };
         let x = self.prep(x, compute, shape)?;
         self.un(u, x)
@@ -215,6 +228,10 @@ impl Imp<'_, '_> {
             return invalid(format!("{} inputs for a binary op", ins.len()));
         }
         let mut compute = out;
+        if b == BinaryOp::Complex {
+            // The parts are computed in the real dtype of the complex result.
+            compute = out.real_part();
+        }
         if b.is_comparison() {
             compute = self.dtype_of(ins[0])?;
             for &v in &ins[1..] {
@@ -349,7 +366,13 @@ fn known_op(kind: ScalarKind, args: &[Dim]) -> Option<Dim> {
                 | BinaryOp::Or
                 | BinaryOp::Xor
                 | BinaryOp::Shl
-                | BinaryOp::Shr => None,
+                | BinaryOp::Shr
+                | BinaryOp::Hypot
+                | BinaryOp::Copysign
+                | BinaryOp::Logaddexp
+                | BinaryOp::Logaddexp2
+                | BinaryOp::Heaviside
+                | BinaryOp::Complex => None,
             }?;
             Some(Dim::constant(v))
         }

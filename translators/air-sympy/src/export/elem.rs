@@ -339,7 +339,12 @@ impl<'m> Writer<'m> {
             | UnaryOp::Erf
             | UnaryOp::IsNan
             | UnaryOp::IsInf
-            | UnaryOp::IsFinite) => self
+            | UnaryOp::IsFinite
+            | UnaryOp::Real
+            | UnaryOp::Imag
+            | UnaryOp::Conj
+            | UnaryOp::Angle
+            | UnaryOp::Sinc) => self
                 .t
                 .unary(other, x)
                 .ok_or_else(|| format!("{} cannot be written", other.name()))?,
@@ -384,9 +389,16 @@ impl<'m> Writer<'m> {
             | BinaryOp::Le
             | BinaryOp::Gt
             | BinaryOp::Ge => t.make(Head::Rel(b), vec![a, c]),
-            BinaryOp::FloorDiv | BinaryOp::Rem | BinaryOp::Shl | BinaryOp::Shr => {
-                return Err(format!("{} cannot be written", b.name()))
-            }
+            BinaryOp::FloorDiv
+            | BinaryOp::Rem
+            | BinaryOp::Shl
+            | BinaryOp::Shr
+            | BinaryOp::Hypot
+            | BinaryOp::Copysign
+            | BinaryOp::Logaddexp
+            | BinaryOp::Logaddexp2
+            | BinaryOp::Heaviside
+            | BinaryOp::Complex => return Err(format!("{} cannot be written", b.name())),
         })
     }
 

@@ -132,6 +132,14 @@ fn unary(u: UnaryOp, d: DType) -> Option<String> {
         }
         UnaryOp::Trunc => why("not mapped to SymPy yet"),
         UnaryOp::Square => why("not mapped to SymPy yet"),
+        UnaryOp::Imag if d.is_int() => {
+            why("SymPy's im of an integer symbol is the constant 0, which loses the array")
+        }
+        UnaryOp::Real | UnaryOp::Imag | UnaryOp::Conj => None,
+        UnaryOp::Angle => why("SymPy's arg has no C form for real values (autowrap fails)"),
+        UnaryOp::Sinc => {
+            why("SymPy's sinc is the unnormalized sin(x)/x, NumPy's is sin(pi x)/(pi x)")
+        }
         UnaryOp::Expm1 | UnaryOp::Log1p => {
             why("SymPy has no such function, and exp(x) - 1 or log(1 + x) loses precision")
         }
@@ -170,5 +178,10 @@ fn binary(b: BinaryOp, d: DType) -> Option<String> {
         BinaryOp::And | BinaryOp::Or | BinaryOp::Xor if d.is_bool() => None,
         BinaryOp::And | BinaryOp::Or | BinaryOp::Xor => why("bitwise logic on integers"),
         BinaryOp::Shl | BinaryOp::Shr => why("shifts"),
+        BinaryOp::Hypot | BinaryOp::Logaddexp | BinaryOp::Logaddexp2 => {
+            why("SymPy has no such function, and the closed form loses range or precision")
+        }
+        BinaryOp::Copysign | BinaryOp::Heaviside => why("not mapped to SymPy yet"),
+        BinaryOp::Complex => why("not mapped to SymPy yet"),
     }
 }
