@@ -344,6 +344,7 @@ impl FunctionBuilder {
             name: name.to_string(),
             ty: ty.clone(),
             intent,
+            size: None,
         });
         self.assigned.push(None);
         self.body.param(name, ty)

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use air_ir::{DType, Dim, Literal, Scalar, TensorType};
+use air_ir::{Atom, DType, Dim, Literal, Scalar, TensorType};
 use serde_json::{json, Map, Value as Json};
 
 use crate::json::FORMAT;
@@ -272,8 +272,18 @@ impl Doc {
             } else {
                 None
             };
-            for (s, p) in mono {
-                let v = self.dim(&Dim::symbol(s.clone()))?;
+            for (a, p) in mono {
+                let v = match a {
+                    Atom::Sym(s) => self.dim(&Dim::symbol(s.clone()))?,
+                    Atom::FloorDiv(x, k) => {
+                        let (x, k) = (self.dim(x)?, self.int(*k));
+                        self.scalar_int(ScalarKind::Binary(air_ir::BinaryOp::FloorDiv), &[x, k])
+                    }
+                    Atom::Max0(x) => {
+                        let (x, zero) = (self.dim(x)?, self.int(0));
+                        self.scalar_int(ScalarKind::Binary(air_ir::BinaryOp::Max), &[x, zero])
+                    }
+                };
                 for _ in 0..*p {
                     prod = Some(match prod {
                         None => v.clone(),

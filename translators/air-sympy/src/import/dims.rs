@@ -115,8 +115,21 @@ impl Lowerer<'_> {
         let mut acc: Option<Term> = None;
         for (mono, coeff) in d.terms().to_vec() {
             let mut t = (coeff != 1).then_some(Term::num(Num::Int(coeff)));
-            for (sym, power) in mono {
-                let s = self.symbol_value(&sym, at)?;
+            for (atom, power) in mono {
+                let s = match atom {
+                    air_ir::Atom::Sym(sym) => self.symbol_value(&sym, at)?,
+                    // Op set 2 atoms: AIR's floor_div is floored, as `floor(x/k)` is.
+                    air_ir::Atom::FloorDiv(x, k) => {
+                        let x = self.dim_value(&x, at)?;
+                        let k = Term::num(Num::Int(k));
+                        self.binary(air_ir::BinaryOp::FloorDiv, &x, &k, at)?
+                    }
+                    air_ir::Atom::Max0(x) => {
+                        let x = self.dim_value(&x, at)?;
+                        let zero = Term::num(Num::Int(0));
+                        self.binary(air_ir::BinaryOp::Max, &x, &zero, at)?
+                    }
+                };
                 for _ in 0..power {
                     t = Some(match t {
                         None => s.clone(),
