@@ -29,7 +29,7 @@ mod control;
 mod elementwise;
 mod reduce;
 mod shape;
-mod slice;
+pub(crate) mod slice;
 
 pub use contract::{parse_einsum, EinsumSpec};
 

@@ -80,6 +80,21 @@ fn constant_bound(b: &Bound) -> Option<Option<i64>> {
     }
 }
 
+/// True where op set 1 gave a fresh dim for this slice of an axis of extent `d`: a bound from an
+/// operand, or a symbolic extent with a step other than 1 (except a whole axis reversed) or with
+/// bounds outside op set 1's closed forms. Op set 2 gives such extents exactly, and a declared new
+/// symbol stays accepted there (spec §1.5.4).
+pub(crate) fn fresh_in_opset1(s: &SliceAxis, d: &Dim) -> bool {
+    let (Some(start), Some(stop)) = (constant_bound(&s.start), constant_bound(&s.stop)) else {
+        return true;
+    };
+    if d.is_const() || (start.is_none() && stop.is_none() && (s.step == 1 || s.step == -1)) {
+        return false;
+    }
+    let c = start.unwrap_or(0);
+    !(s.step == 1 && c >= 0 && stop.is_none_or(|e| e >= 0))
+}
+
 /// The extent of one sliced axis of extent `d`.
 fn extent(s: &SliceAxis, d: &Dim) -> Result<DimSlot, Diagnostic> {
     let (Some(start), Some(stop)) = (constant_bound(&s.start), constant_bound(&s.stop)) else {

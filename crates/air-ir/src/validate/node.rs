@@ -237,14 +237,22 @@ impl Checker<'_> {
         }
         let mut fresh = vec![];
         for (r, (inf, decl)) in inferred.iter().zip(&node.results).enumerate() {
-            let slice = matches!(node.op, crate::op::Op::Slice { .. });
-            self.compare(r, inf, decl, bound, &mut fresh, slice)?;
+            // Where op set 1 gave a slice a fresh dim, a new symbol stays accepted.
+            let lenient: Vec<bool> = match (&node.op, operands.first()) {
+                (crate::op::Op::Slice { axes }, Some(x)) => axes
+                    .iter()
+                    .zip(&x.shape)
+                    .map(|(s, d)| crate::infer::slice::fresh_in_opset1(s, d))
+                    .collect(),
+                _ => vec![],
+            };
+            self.compare(r, inf, decl, bound, &mut fresh, &lenient)?;
         }
         Ok(fresh)
     }
 
-    /// A declared result type against the inferred one; fresh dims are collected. `slice`: the
-    /// node is a `slice`, whose non-polynomial extents may be declared fresh.
+    /// A declared result type against the inferred one; fresh dims are collected. `lenient`: the
+    /// axes where a `slice` had a fresh dim in op set 1, which a new symbol may still name.
     fn compare(
         &self,
         r: usize,
@@ -252,7 +260,7 @@ impl Checker<'_> {
         decl: &TensorType,
         bound: &BTreeSet<String>,
         fresh: &mut Vec<FreshDim>,
-        slice: bool,
+        lenient: &[bool],
     ) -> Result<(), Diagnostic> {
         let differ = || {
             Diagnostic::new(
@@ -265,11 +273,11 @@ impl Checker<'_> {
         }
         for (axis, (slot, d)) in inf.shape.iter().zip(&decl.shape).enumerate() {
             match slot {
-                // An extent that is not a polynomial (a strided slice of a symbolic axis) may
-                // also be declared with a new symbol, bound at run time, as op set 1 modules
-                // declare it (spec §1.4).
-                DimSlot::Known(k)
-                    if slice && !k.is_polynomial() && self.new_symbol(d, fresh).is_some() =>
+                // A slice extent that op set 1 left fresh (a strided slice of a symbolic axis)
+                // may still be declared with a new symbol, bound at run time (spec §1.5.4).
+                DimSlot::Known(_)
+                    if lenient.get(axis).copied().unwrap_or(false)
+                        && self.new_symbol(d, fresh).is_some() =>
                 {
                     let s = self.new_symbol(d, fresh).unwrap_or_default().to_string();
                     fresh.push(FreshDim {
