@@ -25,6 +25,7 @@ import compare  # noqa: E402
 import cases_contract  # noqa: E402
 import cases_control  # noqa: E402
 import cases_creation  # noqa: E402
+import cases_dims  # noqa: E402
 import cases_elementwise  # noqa: E402
 import cases_examples  # noqa: E402
 import cases_invalid  # noqa: E402
@@ -36,7 +37,8 @@ from air_text import DTYPES, dtype_class  # noqa: E402
 from builder import ACCEPTS, ALL_OPS  # noqa: E402
 
 FAMILIES = [cases_elementwise, cases_opset2, cases_binary, cases_select_cast, cases_shape, cases_reduce,
-            cases_contract, cases_control, cases_creation, cases_examples, cases_invalid]
+            cases_contract, cases_control, cases_creation, cases_examples, cases_invalid,
+            cases_dims]
 ROOT = os.path.normpath(os.path.join(HERE, "..", "cases"))
 
 
