@@ -31,7 +31,9 @@ impl Target for Translate {
 
     fn run(&self, case: &Case) -> Outcome {
         if case.expect != Expect::Ok {
-            return Outcome::NotApplicable("the case expects an error (invalid module or failing run)".into());
+            return Outcome::NotApplicable(
+                "the case expects an error (invalid module or failing run)".into(),
+            );
         }
         let module = match case
             .module_text()

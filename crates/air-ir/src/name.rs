@@ -156,7 +156,10 @@ fn check_function(f: &Function) -> Result<(), Diagnostic> {
         check_name("parameter", &p.name)?;
         check_type(&p.ty)?;
         if let Some(s) = &p.size {
-            check_type(&TensorType::new(p.ty.dtype, vec![crate::dim::Dim::symbol(s.clone())]))?;
+            check_type(&TensorType::new(
+                p.ty.dtype,
+                vec![crate::dim::Dim::symbol(s.clone())],
+            ))?;
         }
     }
     for r in &f.results {

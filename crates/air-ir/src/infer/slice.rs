@@ -215,7 +215,17 @@ mod tests {
 
     #[test]
     fn symbolic_lengths_match_python_for_every_n() {
-        let bounds = [None, Some(-7), Some(-3), Some(-1), Some(0), Some(1), Some(2), Some(5), Some(9)];
+        let bounds = [
+            None,
+            Some(-7),
+            Some(-3),
+            Some(-1),
+            Some(0),
+            Some(1),
+            Some(2),
+            Some(5),
+            Some(9),
+        ];
         let n = Dim::symbol("n");
         for step in [-4, -3, -2, -1, 1, 2, 3, 5] {
             for start in bounds {
@@ -232,8 +242,14 @@ mod tests {
                 }
             }
         }
-        assert_eq!(symbolic_len(&n, None, None, 2).unwrap().to_string(), "floordiv(n+1, 2)");
-        assert_eq!(symbolic_len(&n, None, None, -3).unwrap().to_string(), "floordiv(n+2, 3)");
+        assert_eq!(
+            symbolic_len(&n, None, None, 2).unwrap().to_string(),
+            "floordiv(n+1, 2)"
+        );
+        assert_eq!(
+            symbolic_len(&n, None, None, -3).unwrap().to_string(),
+            "floordiv(n+2, 3)"
+        );
     }
 
     #[test]

@@ -268,7 +268,10 @@ fn dim_polynomials_are_checked_and_normalised() {
     };
     let read_dim = |f: gen::Factor| read(f).map(|m| m.functions[0].params[0].ty.shape[0].clone());
     assert_eq!(read_dim(fd(n_times(4), 2, "")).unwrap(), dim("2*n"));
-    assert_eq!(read_dim(fd(n_times(3), 2, "")).unwrap(), dim("n+floordiv(n, 2)"));
+    assert_eq!(
+        read_dim(fd(n_times(3), 2, "")).unwrap(),
+        dim("n+floordiv(n, 2)")
+    );
     let max0 = gen::Factor {
         symbol: String::new(),
         power: 2,

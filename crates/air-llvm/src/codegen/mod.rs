@@ -683,9 +683,9 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                         let kv = self.i64c(*k);
                         let q = self.b.build_int_signed_div(x, kv, "")?;
                         let r = self.b.build_int_signed_rem(x, kv, "")?;
-                        let neg = self
-                            .b
-                            .build_int_compare(IntPredicate::SLT, r, self.i64c(0), "")?;
+                        let neg =
+                            self.b
+                                .build_int_compare(IntPredicate::SLT, r, self.i64c(0), "")?;
                         let one = self.b.build_int_z_extend(neg, self.g.c.i64_type(), "")?;
                         self.b.build_int_sub(q, one, "")?
                     }

@@ -107,28 +107,32 @@ fn to_ratio(
         _ => None,
     };
     match head(dag, e) {
-        Some(Head::Rational) if n.args.len() == 2 => {
-            match (int(n.args[0]), int(n.args[1])) {
-                (Some(p), Some(q)) if q >= 1 => Ok((Dim::constant(p), q)),
-                _ => Err(src.problem(
-                    ProblemKind::Unsupported,
-                    "a dimension Rational needs integer parts and a positive denominator".into(),
-                    e,
-                )),
-            }
-        }
-        Some(Head::Add) => n.args.iter().try_fold((Dim::constant(0), 1i64), |(acc, k), &a| {
-            let (d, j) = to_ratio(src, dag, a, is_index)?;
-            let l = lcm(k, j).ok_or_else(|| too_big())?;
-            let acc = acc.mul(&Dim::constant(l / k)).map_err(overflow)?;
-            let d = d.mul(&Dim::constant(l / j)).map_err(overflow)?;
-            Ok((acc.add(&d).map_err(overflow)?, l))
-        }),
-        Some(Head::Mul) => n.args.iter().try_fold((Dim::constant(1), 1i64), |(acc, k), &a| {
-            let (d, j) = to_ratio(src, dag, a, is_index)?;
-            let kj = k.checked_mul(j).ok_or_else(|| too_big())?;
-            Ok((acc.mul(&d).map_err(overflow)?, kj))
-        }),
+        Some(Head::Rational) if n.args.len() == 2 => match (int(n.args[0]), int(n.args[1])) {
+            (Some(p), Some(q)) if q >= 1 => Ok((Dim::constant(p), q)),
+            _ => Err(src.problem(
+                ProblemKind::Unsupported,
+                "a dimension Rational needs integer parts and a positive denominator".into(),
+                e,
+            )),
+        },
+        Some(Head::Add) => n
+            .args
+            .iter()
+            .try_fold((Dim::constant(0), 1i64), |(acc, k), &a| {
+                let (d, j) = to_ratio(src, dag, a, is_index)?;
+                let l = lcm(k, j).ok_or_else(|| too_big())?;
+                let acc = acc.mul(&Dim::constant(l / k)).map_err(overflow)?;
+                let d = d.mul(&Dim::constant(l / j)).map_err(overflow)?;
+                Ok((acc.add(&d).map_err(overflow)?, l))
+            }),
+        Some(Head::Mul) => n
+            .args
+            .iter()
+            .try_fold((Dim::constant(1), 1i64), |(acc, k), &a| {
+                let (d, j) = to_ratio(src, dag, a, is_index)?;
+                let kj = k.checked_mul(j).ok_or_else(|| too_big())?;
+                Ok((acc.mul(&d).map_err(overflow)?, kj))
+            }),
         _ => Ok((to_dim(src, dag, e, is_index)?, 1)),
     }
 }

@@ -198,10 +198,9 @@ fn finish(
     // parameter names becomes a new size parameter of that name, after the others, in name order.
     let mut sizes = vec![];
     for (name, v) in params {
-        let is_int_scalar = l
-            .fb
-            .value_type(*v)
-            .is_some_and(|t| t.rank() == 0 && t.dtype.is_int());
+        let is_int_scalar =
+            l.fb.value_type(*v)
+                .is_some_and(|t| t.rank() == 0 && t.dtype.is_int());
         let is_in = l.fb.param_intent(*v) == Some(Intent::In);
         if l.an.dims.contains(name) && is_int_scalar && is_in {
             l.fb.set_size(*v, name)
