@@ -213,6 +213,8 @@ impl Parser<'_> {
         })
     }
 
+    // a parser that expects one kind of token rejects every other kind, now and in future
+    #[allow(clippy::wildcard_enum_match_arm)]
     fn param(&mut self) -> PResult<(Param, Pos)> {
         let intent = if self.is_keyword("out") {
             self.bump();
@@ -230,20 +232,19 @@ impl Parser<'_> {
         let size = if self.is_keyword("size") {
             self.bump();
             let at = self.at();
-            match self.peek() {
-                Tok::Ident(s) if crate::name::is_dim_symbol(s) => {
-                    let s = s.clone();
-                    self.bump();
-                    Some(s)
-                }
-                _ => {
-                    return Err(self.err(
-                        Code::Syntax,
-                        at,
-                        "expected a dimension symbol after `size`".to_string(),
-                    ))
-                }
-            }
+            let symbol = match self.peek() {
+                Tok::Ident(s) => Some(s.clone()).filter(|s| crate::name::is_dim_symbol(s)),
+                _ => None,
+            };
+            let Some(s) = symbol else {
+                return Err(self.err(
+                    Code::Syntax,
+                    at,
+                    "expected a dimension symbol after `size`".to_string(),
+                ));
+            };
+            self.bump();
+            Some(s)
         } else {
             None
         };

@@ -104,7 +104,7 @@ fn to_ratio(
     let overflow = |_: air_ir::dim::DimOverflow| too_big();
     let int = |a: NodeId| match &dag.node(a).atom {
         Atom::Int(s) => s.parse::<i64>().ok(),
-        _ => None,
+        Atom::Call(_) | Atom::Name(_) | Atom::Str(_) | Atom::Neg => None,
     };
     match head(dag, e) {
         Some(Head::Rational) if n.args.len() == 2 => match (int(n.args[0]), int(n.args[1])) {
@@ -120,7 +120,7 @@ fn to_ratio(
             .iter()
             .try_fold((Dim::constant(0), 1i64), |(acc, k), &a| {
                 let (d, j) = to_ratio(src, dag, a, is_index)?;
-                let l = lcm(k, j).ok_or_else(|| too_big())?;
+                let l = lcm(k, j).ok_or_else(too_big)?;
                 let acc = acc.mul(&Dim::constant(l / k)).map_err(overflow)?;
                 let d = d.mul(&Dim::constant(l / j)).map_err(overflow)?;
                 Ok((acc.add(&d).map_err(overflow)?, l))
@@ -130,7 +130,7 @@ fn to_ratio(
             .iter()
             .try_fold((Dim::constant(1), 1i64), |(acc, k), &a| {
                 let (d, j) = to_ratio(src, dag, a, is_index)?;
-                let kj = k.checked_mul(j).ok_or_else(|| too_big())?;
+                let kj = k.checked_mul(j).ok_or_else(too_big)?;
                 Ok((acc.mul(&d).map_err(overflow)?, kj))
             }),
         _ => Ok((to_dim(src, dag, e, is_index)?, 1)),
