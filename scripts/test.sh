@@ -23,6 +23,8 @@ echo "== SymPy translator against real SymPy (500 random systems on interp and l
 .venv/bin/python translators/air-sympy/tests/random_sympy.py --cases 500 --peers
 echo "== SymPy's index examples (test_index_methods.py) against SymPy's own contraction structure, on interp and llvm"
 .venv/bin/python translators/air-sympy/tests/index_methods.py
+echo "== op set 2 sizes and strided extents from real SymPy (size parameters, ceiling(m/2) rows), on interp and llvm"
+.venv/bin/python translators/air-sympy/tests/sizes_sympy.py
 echo "== peers-sympy: real SymPy evaluates the srepr export of every conformance case (lambdify; autowrap on a sample)"
 target/debug/air conformance --target peers-sympy
 echo "== PyTensor translator against real PyTensor (300 random graphs: round trip, interp and llvm, SymPy both ways)"

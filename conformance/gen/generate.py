@@ -27,6 +27,7 @@ import compat  # noqa: E402
 import cases_contract  # noqa: E402
 import cases_control  # noqa: E402
 import cases_creation  # noqa: E402
+import cases_dims  # noqa: E402
 import cases_elementwise  # noqa: E402
 import cases_examples  # noqa: E402
 import cases_invalid  # noqa: E402
@@ -41,7 +42,7 @@ from builder import ACCEPTS, ALL_OPS  # noqa: E402
 
 FAMILIES = [cases_elementwise, cases_opset2, cases_binary, cases_select_cast, cases_shape, cases_reduce,
             cases_contract, cases_control, cases_creation, cases_examples, cases_invalid,
-            cases_while, cases_scatter, cases_complex]
+            cases_while, cases_scatter, cases_complex, cases_dims]
 ROOT = os.path.normpath(os.path.join(HERE, "..", "cases"))
 
 

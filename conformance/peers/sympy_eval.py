@@ -69,6 +69,17 @@ def bind_dims(eqs: list[Equation], arrays: dict[str, np.ndarray]) -> dict[Symbol
                 if isinstance(d, Symbol):
                     if dims.setdefault(d, size) != size:
                         raise ValueError(f"dimension {d} is both {dims[d]} and {size}")
+    # A dimension passed as an integer argument (an AIR size parameter, SymPy codegen's `int`
+    # dimension argument): a 0-d array named as the symbol.
+    shapes = [d for e in eqs for b in e.atoms(IndexedBase) for d in (b.shape or ())]
+    shapes += [x for e in eqs for ix in e.atoms(Idx) for x in (ix.lower, ix.upper)
+               if x is not None]
+    for s in {s for d in shapes for s in sp.sympify(d).free_symbols}:
+        arr = arrays.get(str(s))
+        if arr is not None and np.ndim(arr) == 0:
+            size = int(arr)
+            if dims.setdefault(s, size) != size:
+                raise ValueError(f"dimension {s} is both {dims[s]} and {size}")
     return dims
 
 
@@ -150,8 +161,9 @@ def evaluate_equation(eq: Equation, env: dict[str, Any], dims: dict[Symbol, int]
     lows, extents = out_shape(eq, dims)
     outer = [ix.label for ix in lhs_indices(eq)]
     rhs = explicit(eq)
-    names = sorted({str(s) for s in rhs.atoms(Symbol)} & set(env))
     dim_syms = sorted(dims, key=str)
+    # A dimension passed as an integer argument is a dimension here, not also an input value.
+    names = sorted(({str(s) for s in rhs.atoms(Symbol)} & set(env)) - {str(d) for d in dims})
     args = [env[s] for s in names] + [np.int64(dims[d]) for d in dim_syms]
     syms = [Symbol(s) for s in names] + dim_syms
     if any(bound_by(p, set(outer)) for p in rhs.atoms(sp.Product)):

@@ -13,6 +13,9 @@ pub enum Expect {
     Ok,
     /// Reading or validating the module fails with this code.
     Invalid(Code),
+    /// The module is valid, and running it on `inputs.npz` fails with this code
+    /// (`expect = "error: E0506"`; op set 2 size parameters of negative value).
+    RunError(Code),
 }
 
 /// How close outputs must be to the expected values.
@@ -94,7 +97,8 @@ impl Case {
         let t: CaseToml = toml::from_str(&text).map_err(|e| err(format!("case.toml: {e}")))?;
         let expect = parse_expect(&t.expect).ok_or_else(|| {
             err(format!(
-                "expect must be \"ok\" or \"invalid: E0xxx\" with a known code, got {:?}",
+                "expect must be \"ok\", \"invalid: E0xxx\" or \"error: E0xxx\" with a known \
+                 code, got {:?}",
                 t.expect
             ))
         })?;
@@ -130,6 +134,9 @@ impl Case {
 fn parse_expect(s: &str) -> Option<Expect> {
     if s == "ok" {
         return Some(Expect::Ok);
+    }
+    if let Some(code) = s.strip_prefix("error:") {
+        return Code::parse(code.trim()).map(Expect::RunError);
     }
     let code = s.strip_prefix("invalid:")?.trim();
     Code::parse(code).map(Expect::Invalid)

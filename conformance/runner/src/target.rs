@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 
 use air_ir::serial::{self, Format};
-use air_ir::{entry_function, Diagnostics, Module};
+use air_ir::{entry_function, Code, Diagnostics, Module};
 use air_value::Tensor;
 
 use crate::case::{Case, Expect};
@@ -99,9 +99,13 @@ impl Target for Llvm {
             Ok(a) => a,
             Err(e) => return Outcome::Fail(e),
         };
-        match compiled.call(entry, &inputs) {
-            Ok(outputs) => compare_outputs(case, &outputs),
-            Err(e) => Outcome::Fail(format!("run failed: {e}")),
+        match (compiled.call(entry, &inputs), &case.expect) {
+            (Err(e), Expect::RunError(code)) => run_error(*code, &e),
+            (Ok(_), Expect::RunError(code)) => {
+                Outcome::Fail(format!("expected the run to fail with {code}, but it ran"))
+            }
+            (Ok(outputs), _) => compare_outputs(case, &outputs),
+            (Err(e), _) => Outcome::Fail(format!("run failed: {e}")),
         }
     }
 }
@@ -166,8 +170,17 @@ impl Target for InProcess {
             Expect::Invalid(code) => {
                 Outcome::Fail(format!("expected {code}, but the module is valid"))
             }
-            Expect::Ok => run_and_compare(case, &module),
+            Expect::Ok | Expect::RunError(_) => run_and_compare(case, &module),
         }
+    }
+}
+
+/// A run that failed where the case expects it to fail with `code`.
+fn run_error(code: Code, e: &air_value::RunError) -> Outcome {
+    if e.code == code {
+        Outcome::Pass
+    } else {
+        Outcome::Fail(format!("expected the run to fail with {code}, got: {e}"))
     }
 }
 
@@ -190,7 +203,7 @@ fn expect_failure(case: &Case, diags: &Diagnostics, stage: &str) -> Outcome {
     match &case.expect {
         Expect::Invalid(code) if diags.0.iter().any(|d| d.code == *code) => Outcome::Pass,
         Expect::Invalid(code) => Outcome::Fail(format!("expected {code}; {stage} gave:\n{diags}")),
-        Expect::Ok => Outcome::Fail(format!("{stage} failed:\n{diags}")),
+        Expect::Ok | Expect::RunError(_) => Outcome::Fail(format!("{stage} failed:\n{diags}")),
     }
 }
 
@@ -203,11 +216,14 @@ fn run_and_compare(case: &Case, module: &Module) -> Outcome {
         Ok(a) => a,
         Err(e) => return Outcome::Fail(e),
     };
-    let outputs = match air_interp::run(module, entry, &inputs) {
-        Ok(o) => o,
-        Err(e) => return Outcome::Fail(format!("run failed: {e}")),
-    };
-    compare_outputs(case, &outputs)
+    match (air_interp::run(module, entry, &inputs), &case.expect) {
+        (Err(e), Expect::RunError(code)) => run_error(*code, &e),
+        (Ok(_), Expect::RunError(code)) => {
+            Outcome::Fail(format!("expected the run to fail with {code}, but it ran"))
+        }
+        (Ok(outputs), _) => compare_outputs(case, &outputs),
+        (Err(e), _) => Outcome::Fail(format!("run failed: {e}")),
+    }
 }
 
 /// Compares outputs with `expected.npz`: the same names, each within tolerance.
@@ -315,10 +331,12 @@ impl External {
         };
         let stderr = String::from_utf8_lossy(&output.stderr);
         match (&case.expect, output.status.success()) {
-            (Expect::Invalid(code), false) if stderr.contains(&format!("error[{code}]")) => {
+            (Expect::Invalid(code) | Expect::RunError(code), false)
+                if stderr.contains(&format!("error[{code}]")) =>
+            {
                 Outcome::Pass
             }
-            (Expect::Invalid(code), _) => Outcome::Fail(format!(
+            (Expect::Invalid(code) | Expect::RunError(code), _) => Outcome::Fail(format!(
                 "expected a failure with error[{code}]; exit {:?}, stderr:\n{stderr}",
                 output.status.code()
             )),

@@ -30,8 +30,14 @@ impl Target for Translate {
     }
 
     fn run(&self, case: &Case) -> Outcome {
-        if case.expect != Expect::Ok {
-            return Outcome::NotApplicable("the case is an invalid module".into());
+        match case.expect {
+            Expect::Ok => {}
+            Expect::Invalid(_) => {
+                return Outcome::NotApplicable("the case is an invalid module".into())
+            }
+            Expect::RunError(_) => {
+                return Outcome::NotApplicable("the case expects a run-time error".into())
+            }
         }
         let module = match case
             .module_text()

@@ -52,6 +52,11 @@ pub struct RunArgs {
     /// assumptions (`integer=True` gives i64, anything else f64).
     #[arg(long = "dtype", value_name = "NAME=DTYPE")]
     dtypes: Vec<String>,
+    /// The value of a size parameter (op set 2), by the dim symbol it binds, as NAME=VALUE
+    /// (repeatable): `--size n=5` passes 5 to the parameter declared `size n`. The inputs file
+    /// may give the parameter instead, by its own name; not both.
+    #[arg(long = "size", value_name = "NAME=VALUE")]
+    sizes: Vec<String>,
 }
 
 /// The backend `air run` uses when none is named.
@@ -122,10 +127,11 @@ pub fn run(args: &RunArgs) -> CmdResult {
             .to_string(),
     };
     warn_unmatched_dtypes(&l, std::slice::from_ref(&function), &dtypes);
-    let inputs = match early {
+    let mut inputs = match early {
         Some(inputs) => inputs,
         None => bound_inputs(&args.inputs, &l.module, &function)?,
     };
+    add_sizes(&args.sizes, &l.module, &function, &mut inputs)?;
     let outputs = if backend == "llvm" {
         run_llvm(&l, &function, &inputs, args.threads, &opts)?
     } else {
@@ -143,6 +149,65 @@ pub fn run(args: &RunArgs) -> CmdResult {
         .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
     for (name, t) in &outputs {
         crate::out::eprint(&format!("{name}: {} {:?}", t.dtype(), t.shape()));
+    }
+    Ok(())
+}
+
+/// Adds the `--size NAME=VALUE` values as inputs of the size parameters that bind `NAME`: a
+/// rank-0 array of the parameter's dtype (a value that does not fit it is an error).
+fn add_sizes(
+    specs: &[String],
+    module: &air_ir::Module,
+    function: &str,
+    inputs: &mut Vec<(String, air_interp::Tensor)>,
+) -> Result<(), String> {
+    for spec in specs {
+        let (name, value) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("error: --size `{spec}` is not NAME=VALUE"))?;
+        let (name, value) = (name.trim(), value.trim());
+        let v: i64 = value
+            .parse()
+            .map_err(|_| format!("error: --size {name}: `{value}` is not an integer"))?;
+        let f = module
+            .function(function)
+            .ok_or_else(|| format!("error: no function @{function}"))?;
+        let p = f
+            .params
+            .iter()
+            .find(|p| p.size.as_deref() == Some(name))
+            .ok_or_else(|| {
+                format!("error: --size {name}: no size parameter of @{function} binds `{name}`")
+            })?;
+        if inputs.iter().any(|(n, _)| *n == p.name) {
+            return Err(format!(
+                "error: --size {name}: %{} is also given by the inputs file",
+                p.name
+            ));
+        }
+        let d = p.ty.dtype;
+        if !d.is_int() || p.ty.rank() != 0 {
+            return Err(format!(
+                "error: --size {name}: %{}: {} is not an integer scalar",
+                p.name, p.ty
+            ));
+        }
+        let bits = 8 * d.size_bytes() as u32;
+        let (lo, hi): (i128, i128) = if d.is_signed_int() {
+            (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1)
+        } else {
+            (0, (1i128 << bits) - 1)
+        };
+        if i128::from(v) < lo || i128::from(v) > hi {
+            return Err(format!(
+                "error: --size {name}: {v} does not fit %{}: {}",
+                p.name, p.ty
+            ));
+        }
+        let bytes = &i128::from(v).to_le_bytes()[..d.size_bytes()];
+        let t = air_interp::Tensor::try_from_le_bytes(d, &[], bytes)
+            .map_err(|e| format!("error: --size {name}: {e}"))?;
+        inputs.push((p.name.clone(), t));
     }
     Ok(())
 }

@@ -37,11 +37,13 @@ fn seed_module() -> Module {
             name: "x".into(),
             ty: n.clone(),
             intent: Intent::In,
+            size: None,
         },
         Param {
             name: "y".into(),
             ty: n1.clone(),
             intent: Intent::InOut,
+            size: None,
         },
     ];
     let mut body = Region {
@@ -129,6 +131,7 @@ fn names_module() -> Module {
                 name: "x\n".into(),
                 ty: n.clone(),
                 intent: Intent::In,
+                size: None,
             }],
             results: vec![ResultDecl {
                 name: Some("7".into()),

@@ -353,9 +353,43 @@ impl FunctionBuilder {
             name: name.to_string(),
             ty: ty.clone(),
             intent,
+            size: None,
         });
         self.assigned.push(None);
         self.body.param(name, ty)
+    }
+
+    /// Declares the next parameter as a size parameter (op set 2): an `in` integer scalar whose
+    /// value binds the dim symbol `symbol`.
+    pub fn size_param(&mut self, name: &str, dtype: crate::dtype::DType, symbol: &str) -> Value {
+        let v = self.param(name, TensorType::scalar(dtype), Intent::In);
+        if let Some(p) = self.params.last_mut() {
+            p.size = Some(symbol.to_string());
+        }
+        v
+    }
+
+    /// Makes a declared parameter a size parameter binding `symbol` (op set 2); the validator
+    /// checks at `finish` that it is an `in` integer scalar (E0219).
+    pub fn set_size(&mut self, param: Value, symbol: &str) -> Result<(), Diagnostic> {
+        match param {
+            Value::Param(i) if (i as usize) < self.params.len() => {
+                self.params[i as usize].size = Some(symbol.to_string());
+                Ok(())
+            }
+            Value::Param(_) | Value::Result { .. } => Err(Diagnostic::new(
+                Code::BadHandle,
+                format!("set_size: {param:?} is not a parameter of this function"),
+            )),
+        }
+    }
+
+    /// The intent of a declared parameter.
+    pub fn param_intent(&self, param: Value) -> Option<Intent> {
+        match param {
+            Value::Param(i) => self.params.get(i as usize).map(|p| p.intent),
+            Value::Result { .. } => None,
+        }
     }
 
     /// Sets the value written to an `out` or `inout` parameter's buffer.

@@ -62,7 +62,7 @@ codes! {
     /// An op name that is neither in the op set nor `custom`.
     UnknownOp = 102, "unknown op",
         by "reader, validator",
-        when "an op name is neither an op of the module's op set version nor `custom`; the validator reports an op newer than the module's declared `opset_version`",
+        when "an op name is neither an op of the module's op set version nor `custom`; the validator reports an op newer than the module's declared `opset_version`, and an op set 2 form (a `floordiv`/`max0` dim, a size parameter) in a module that declares op set 1",
         example "`%y = frobnicate (%x) : f64[n]`";
     /// An attribute is missing, unknown for the op, or of the wrong kind.
     BadAttribute = 103, "bad attribute",
@@ -200,6 +200,11 @@ codes! {
         by "validator",
         when "the node has the wrong number of operands for the op",
         example "`neg (%a, %b)`";
+    /// A size parameter is not an `in` integer scalar, or its symbol is bound by another.
+    BadSizeParam = 219, "bad size parameter",
+        by "validator",
+        when "a size parameter (op set 2, `%len: i64 size n`) is not an `in` rank-0 integer, or two size parameters of a function bind the same symbol",
+        example "`%len: f64 size n` (a float cannot be a size)";
 
     /// An operand refers to a value not defined before the node.
     BadHandle = 301, "value used before it is defined",
@@ -306,7 +311,7 @@ codes! {
     /// A run-time extent is negative or inconsistent with its declared type.
     BadExtent = 506, "bad run-time extent",
         by "runtime",
-        when "a `for` step is 0; a dim evaluates negative, or overflows i64 with the bound symbol values (the message names the dim and the values: `dim n*n+5 overflows i64 with n = 4`; never a wrapped extent); an argument's extent contradicts a constant dim; a `slice` axis is shorter than its static extent assumed",
+        when "a `for` step is 0; a dim evaluates negative, or overflows i64 with the bound symbol values (the message names the dim and the values: `dim n*n+5 overflows i64 with n = 4`; never a wrapped extent); an argument's extent contradicts a constant dim; a `slice` axis is shorter than its static extent assumed; a size parameter's value is negative",
         example "a `for` loop whose step is 0 at run time";
     /// A foreign format cannot express an AIR construct (a translator's export).
     NotExpressible = 507, "not expressible in the target format",

@@ -1,14 +1,62 @@
-//! Symbolic dimensions: integer polynomials over named symbols, kept in a canonical form.
+//! Symbolic dimensions: integer polynomials over named symbols and a few non-polynomial atoms,
+//! kept in a canonical form.
 //!
 //! A dim is a constant (`4`), a symbol (`n`) or an expression over symbols (`n+1`, `2*n`, `n*m`).
-//! Every dim is stored as a sum of monomials with non-zero integer coefficients, sorted, so two dims
-//! are equal exactly when their canonical forms are equal: `n+n` and `2*n` are the same value.
+//! Op set 2 adds two atoms that may stand where a symbol stands: `floordiv(d, k)` (floor division
+//! by a constant `k >= 2`; `ceildiv(d, k)` reads as `floordiv(d+k-1, k)`) and `max0(d)`
+//! (`max(0, d)`). Every dim is stored as a sum of monomials with non-zero integer coefficients,
+//! sorted, so two dims are equal exactly when their canonical forms are equal: `n+n` and `2*n` are
+//! the same value, and so are `ceildiv(m-1, 2)` and `floordiv(m, 2)` (spec §1.4).
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-/// A product of symbols with positive powers, sorted by symbol name; empty for the constant term.
-pub type Monomial = Vec<(String, u32)>;
+/// A factor of a monomial: a symbol, or an op set 2 atom over a canonical dim.
+///
+/// Every atom is non-negative whenever its symbols are (symbols are extents, `>= 0`): `max0` by
+/// definition, and `floordiv(d, k)` because its canonical `d` has coefficients in `1..k` over
+/// non-negative factors.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Atom {
+    /// A named symbol.
+    Sym(String),
+    /// `floor(d / k)`: `k >= 2`, and `d` is not a constant and has every coefficient in `1..k`
+    /// (the canonical remainder, [`Dim::floordiv`]).
+    FloorDiv(Box<Dim>, i64),
+    /// `max(0, d)`: `d` may be negative and may be positive ([`Dim::max0`]).
+    Max0(Box<Dim>),
+}
+
+impl Atom {
+    /// The name when the atom is a symbol.
+    pub fn as_symbol(&self) -> Option<&str> {
+        match self {
+            Atom::Sym(s) => Some(s),
+            Atom::FloorDiv(..) | Atom::Max0(_) => None,
+        }
+    }
+
+    /// How deeply atoms nest in this one (a symbol is 0, `max0(n)` 1).
+    fn nesting(&self) -> u32 {
+        match self {
+            Atom::Sym(_) => 0,
+            Atom::FloorDiv(d, _) | Atom::Max0(d) => d.nesting() + 1,
+        }
+    }
+}
+
+impl fmt::Display for Atom {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Atom::Sym(s) => f.write_str(s),
+            Atom::FloorDiv(d, k) => write!(f, "floordiv({d}, {k})"),
+            Atom::Max0(d) => write!(f, "max0({d})"),
+        }
+    }
+}
+
+/// A product of atoms with positive powers, sorted by atom; empty for the constant term.
+pub type Monomial = Vec<(Atom, u32)>;
 
 /// A dimension extent: an integer polynomial over symbols, in canonical form.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -23,6 +71,9 @@ pub const MAX_DIM_TERMS: usize = 256;
 
 /// The highest total degree a monomial of a dim may have.
 pub const MAX_DIM_DEGREE: u32 = 64;
+
+/// How deeply `floordiv` and `max0` atoms may nest in one dim.
+pub const MAX_DIM_NESTING: u32 = 8;
 
 /// Why a dim has no value at run time ([`Dim::try_eval`]).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -46,12 +97,16 @@ pub enum DimOverflow {
     /// A coefficient overflows i64.
     #[error("dimension arithmetic overflows i64")]
     Arithmetic,
-    /// The canonical form would grow past [`MAX_DIM_TERMS`] terms or [`MAX_DIM_DEGREE`] degree.
+    /// The canonical form would grow past [`MAX_DIM_TERMS`] terms, [`MAX_DIM_DEGREE`] degree or
+    /// [`MAX_DIM_NESTING`] nested atoms.
     #[error(
-        "a dimension expression grows past {MAX_DIM_TERMS} terms or degree {MAX_DIM_DEGREE} \
-         (the limit on the size of a dim)"
+        "a dimension expression grows past {MAX_DIM_TERMS} terms or degree {MAX_DIM_DEGREE}, or \
+         nests floordiv/max0 deeper than {MAX_DIM_NESTING} (the limit on the size of a dim)"
     )]
     TooLarge,
+    /// `floordiv` by a divisor that is not a positive constant.
+    #[error("floordiv divides by {0}: the divisor must be a constant of at least 1")]
+    BadDivisor(i64),
 }
 
 impl Dim {
@@ -64,8 +119,110 @@ impl Dim {
     /// A named symbol.
     pub fn symbol(name: impl Into<String>) -> Dim {
         Dim {
-            terms: vec![(vec![(name.into(), 1)], 1)],
+            terms: vec![(vec![(Atom::Sym(name.into()), 1)], 1)],
         }
+    }
+
+    /// A dim that is one atom.
+    fn atom(a: Atom) -> Result<Dim, DimOverflow> {
+        if a.nesting() > MAX_DIM_NESTING {
+            return Err(DimOverflow::TooLarge);
+        }
+        Ok(Dim {
+            terms: vec![(vec![(a, 1)], 1)],
+        })
+    }
+
+    /// `floor(self / k)` in canonical form (op set 2). Each coefficient `c` splits as
+    /// `c = q*k + r` with `r` in `0..k`: the `q` parts come out of the division exactly, and what
+    /// remains is `floordiv(r-polynomial, k)`, or nothing when the remainder is a constant (then
+    /// `0 <= r < k` floors to 0). `floordiv(floordiv(a, j) + c, k)` is `floordiv(a + c*j, j*k)`.
+    /// `k` must be at least 1.
+    pub fn floordiv(&self, k: i64) -> Result<Dim, DimOverflow> {
+        if k < 1 {
+            return Err(DimOverflow::BadDivisor(k));
+        }
+        if k == 1 {
+            return Ok(self.clone());
+        }
+        let mut quot = vec![];
+        let mut rem = vec![];
+        for (m, c) in &self.terms {
+            let (q, r) = (c.div_euclid(k), c.rem_euclid(k));
+            if q != 0 {
+                quot.push((m.clone(), q));
+            }
+            if r != 0 {
+                rem.push((m.clone(), r));
+            }
+        }
+        let quot = Dim::from_terms(quot)?;
+        // A subset of canonical terms is canonical.
+        let rem = Dim { terms: rem };
+        if rem.is_const() {
+            return Ok(quot);
+        }
+        let inner = match rem.floordiv_plus_const() {
+            Some((a, j, c)) => {
+                let jk = j.checked_mul(k).ok_or(DimOverflow::Arithmetic)?;
+                let cj = c.checked_mul(j).ok_or(DimOverflow::Arithmetic)?;
+                a.add(&Dim::constant(cj))?.floordiv(jk)?
+            }
+            None => Dim::atom(Atom::FloorDiv(Box::new(rem), k))?,
+        };
+        quot.add(&inner)
+    }
+
+    /// `ceil(self / k)`, that is `floordiv(self + k - 1, k)` (op set 2). `k` must be at least 1.
+    pub fn ceildiv(&self, k: i64) -> Result<Dim, DimOverflow> {
+        if k < 1 {
+            return Err(DimOverflow::BadDivisor(k));
+        }
+        self.add(&Dim::constant(k - 1))?.floordiv(k)
+    }
+
+    /// `max(0, self)` in canonical form (op set 2): the dim itself when it cannot be negative
+    /// (no negative coefficient: every atom is non-negative), 0 when it cannot be positive (no
+    /// positive coefficient), else the atom `max0(self)`.
+    pub fn max0(&self) -> Result<Dim, DimOverflow> {
+        if !self.may_be_negative() {
+            return Ok(self.clone());
+        }
+        if self.terms.iter().all(|(_, c)| *c < 0) {
+            return Ok(Dim::constant(0));
+        }
+        Dim::atom(Atom::Max0(Box::new(self.clone())))
+    }
+
+    /// `(a, j, c)` when the dim is `floordiv(a, j) + c`.
+    fn floordiv_plus_const(&self) -> Option<(Dim, i64, i64)> {
+        let mut atom = None;
+        let mut c = 0;
+        for (m, coef) in &self.terms {
+            match (m.as_slice(), *coef) {
+                ([], v) => c = v,
+                ([(Atom::FloorDiv(a, j), 1)], 1) if atom.is_none() => atom = Some((a, *j)),
+                _ => return None,
+            }
+        }
+        atom.map(|(a, j)| ((**a).clone(), j, c))
+    }
+
+    /// True when the dim is an integer polynomial over symbols: no `floordiv` or `max0` (the
+    /// dims of op set 1).
+    pub fn is_polynomial(&self) -> bool {
+        self.terms
+            .iter()
+            .all(|(m, _)| m.iter().all(|(a, _)| a.as_symbol().is_some()))
+    }
+
+    /// How deeply atoms nest (0 for a polynomial).
+    fn nesting(&self) -> u32 {
+        self.terms
+            .iter()
+            .flat_map(|(m, _)| m.iter().map(|(a, _)| a.nesting()))
+            .max()
+            .unwrap_or(0)
     }
 
     /// Builds a dim from `(monomial, coefficient)` terms, normalising them.
@@ -79,7 +236,11 @@ impl Dim {
             *slot = slot.checked_add(c).ok_or(DimOverflow::Arithmetic)?;
         }
         let terms: Vec<(Monomial, i64)> = map.into_iter().filter(|(_, c)| *c != 0).collect();
-        if terms.len() > MAX_DIM_TERMS || terms.iter().any(|(m, _)| degree(m) > MAX_DIM_DEGREE) {
+        if terms.len() > MAX_DIM_TERMS
+            || terms.iter().any(|(m, _)| {
+                degree(m) > MAX_DIM_DEGREE || m.iter().any(|(a, _)| a.nesting() > MAX_DIM_NESTING)
+            })
+        {
             return Err(DimOverflow::TooLarge);
         }
         Ok(Dim { terms })
@@ -102,7 +263,7 @@ impl Dim {
     /// The name when the dim is exactly one symbol.
     pub fn as_symbol(&self) -> Option<&str> {
         match self.terms.as_slice() {
-            [(m, 1)] if m.len() == 1 && m[0].1 == 1 => Some(&m[0].0),
+            [(m, 1)] if m.len() == 1 && m[0].1 == 1 => m[0].0.as_symbol(),
             _ => None,
         }
     }
@@ -112,13 +273,20 @@ impl Dim {
         self.as_const().is_some()
     }
 
-    /// Every symbol the dim mentions, sorted and without repeats.
+    /// Every symbol the dim mentions, inside atoms too, sorted and without repeats.
     pub fn symbols(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = self
-            .terms
-            .iter()
-            .flat_map(|(m, _)| m.iter().map(|(s, _)| s.as_str()))
-            .collect();
+        fn collect<'a>(d: &'a Dim, out: &mut Vec<&'a str>) {
+            for (m, _) in &d.terms {
+                for (a, _) in m {
+                    match a {
+                        Atom::Sym(s) => out.push(s),
+                        Atom::FloorDiv(inner, _) | Atom::Max0(inner) => collect(inner, out),
+                    }
+                }
+            }
+        }
+        let mut out = vec![];
+        collect(self, &mut out);
         out.sort_unstable();
         out.dedup();
         out
@@ -198,8 +366,13 @@ impl Dim {
         let mut total: i64 = 0;
         for (mono, c) in &self.terms {
             let mut v = *c;
-            for (s, p) in mono {
-                let x = env.get(s).copied().unwrap_or_default();
+            for (a, p) in mono {
+                let x = match a {
+                    Atom::Sym(s) => env.get(s).copied().unwrap_or_default(),
+                    // Floor division by a positive k is Euclidean division.
+                    Atom::FloorDiv(d, k) => d.try_eval(env)?.div_euclid(*k),
+                    Atom::Max0(d) => d.try_eval(env)?.max(0),
+                };
                 for _ in 0..*p {
                     v = v.checked_mul(x).ok_or_else(overflow)?;
                 }
@@ -214,11 +387,15 @@ impl Dim {
         let mut acc = Dim::constant(0);
         for (mono, c) in &self.terms {
             let mut term = Dim::constant(*c);
-            for (s, p) in mono {
-                let base = subst
-                    .get(s)
-                    .cloned()
-                    .unwrap_or_else(|| Dim::symbol(s.clone()));
+            for (a, p) in mono {
+                let base = match a {
+                    Atom::Sym(s) => subst
+                        .get(s)
+                        .cloned()
+                        .unwrap_or_else(|| Dim::symbol(s.clone())),
+                    Atom::FloorDiv(d, k) => d.substitute(subst)?.floordiv(*k)?,
+                    Atom::Max0(d) => d.substitute(subst)?.max0()?,
+                };
                 for _ in 0..*p {
                     term = term.mul(&base)?;
                 }
@@ -229,14 +406,14 @@ impl Dim {
     }
 
     /// True when the dim can be negative for some non-negative symbol values, as far as a simple
-    /// sign test can tell (a negative coefficient anywhere).
+    /// sign test can tell (a negative coefficient anywhere; every atom is non-negative).
     pub fn may_be_negative(&self) -> bool {
         self.terms.iter().any(|(_, c)| *c < 0)
     }
 }
 
 fn normalise_monomial(mono: Monomial) -> Monomial {
-    let mut powers: BTreeMap<String, u32> = BTreeMap::new();
+    let mut powers: BTreeMap<Atom, u32> = BTreeMap::new();
     for (s, p) in mono {
         let e = powers.entry(s).or_insert(0);
         *e = e.saturating_add(p);
@@ -284,7 +461,7 @@ impl fmt::Display for Dim {
             }
             let factors: Vec<String> = mono
                 .iter()
-                .flat_map(|(s, p)| std::iter::repeat_n(s.clone(), *p as usize))
+                .flat_map(|(a, p)| std::iter::repeat_n(a.to_string(), *p as usize))
                 .collect();
             f.write_str(&factors.join("*"))?;
         }
@@ -309,7 +486,9 @@ pub enum DimParseError {
 }
 
 /// Parses `2*n+1`, `n*m`, `(n+1)*2`, `-3` and the like. Symbols are identifiers
-/// (`[A-Za-z_][A-Za-z0-9_]*`). Nesting of parentheses is bounded by 64.
+/// (`[A-Za-z_][A-Za-z0-9_]*`). Nesting of parentheses is bounded by 64. The op set 2 atoms read as
+/// calls: `floordiv(d, k)`, `ceildiv(d, k)` and `max0(d)`, with `k` a constant expression of at
+/// least 1; a name not followed by `(` is a symbol, so `max0` may still name a dim.
 pub fn parse_dim(text: &str) -> Result<Dim, DimParseError> {
     let mut p = DimParser {
         s: text.as_bytes(),
@@ -406,6 +585,9 @@ impl DimParser<'_> {
                     self.pos += 1;
                 }
                 let name = std::str::from_utf8(&self.s[start..self.pos]).expect("ascii ident");
+                if matches!(name, "floordiv" | "ceildiv" | "max0") && self.peek() == Some(b'(') {
+                    return self.call(name);
+                }
                 if !crate::name::is_dim_symbol(name) {
                     // `nan` and `inf` read as floats in attribute lists (spec §1.6).
                     self.pos = start;
@@ -415,6 +597,41 @@ impl DimParser<'_> {
             }
             _ => Err(self.err("expected a number, a symbol or '('")),
         }
+    }
+
+    /// `floordiv(d, k)`, `ceildiv(d, k)` or `max0(d)`, after the name.
+    fn call(&mut self, name: &str) -> Result<Dim, DimParseError> {
+        self.depth += 1;
+        if self.depth > 64 {
+            return Err(self.err("parentheses nested deeper than 64"));
+        }
+        self.pos += 1; // '('
+        let arg = self.expr()?;
+        let out = if name == "max0" {
+            arg.max0()?
+        } else {
+            if self.peek() != Some(b',') {
+                return Err(self.err("expected ',' and a divisor"));
+            }
+            self.pos += 1;
+            let at = self.pos;
+            let k = self.expr()?;
+            let Some(k) = k.as_const().filter(|k| *k >= 1) else {
+                self.pos = at;
+                return Err(self.err("the divisor must be a constant of at least 1"));
+            };
+            if name == "floordiv" {
+                arg.floordiv(k)?
+            } else {
+                arg.ceildiv(k)?
+            }
+        };
+        if self.peek() != Some(b')') {
+            return Err(self.err("expected ')'"));
+        }
+        self.pos += 1;
+        self.depth -= 1;
+        Ok(out)
     }
 }
 
@@ -540,6 +757,68 @@ mod tests {
         assert_eq!(d("n").as_symbol(), Some("n"));
         assert_eq!(d("2*n").as_symbol(), None);
         assert_eq!(d("m*n+n").symbols(), vec!["m", "n"]);
+    }
+
+    #[test]
+    fn floordiv_and_max0_canonical_forms() {
+        // The remainder keeps coefficients in 0..k; whole multiples come out.
+        assert_eq!(d("ceildiv(m-1, 2)"), d("floordiv(m, 2)"));
+        assert_eq!(d("ceildiv(m, 2)"), d("floordiv(m+1, 2)"));
+        assert_eq!(d("floordiv(2*m+1, 2)"), d("m"));
+        assert_eq!(d("floordiv(4*m+6, 2)"), d("2*m+3"));
+        assert_eq!(d("floordiv(m-1, 2)"), d("floordiv(m+1, 2)-1"));
+        assert_eq!(d("floordiv(7, 2)"), d("3"));
+        assert_eq!(d("floordiv(-7, 2)"), d("-4"));
+        assert_eq!(d("floordiv(n, 1)"), d("n"));
+        assert_eq!(d("floordiv(floordiv(n, 2), 3)"), d("floordiv(n, 6)"));
+        assert_eq!(d("floordiv(floordiv(n+1, 2)+1, 2)"), d("floordiv(n+3, 4)"));
+        assert_eq!(d("max0(n+m)"), d("n+m"));
+        assert_eq!(d("max0(-n-1)"), d("0"));
+        assert_eq!(d("max0(-3)"), d("0"));
+        assert_eq!(d("max0(4)"), d("4"));
+        assert_eq!(d("max0(floordiv(n, 2))"), d("floordiv(n, 2)"));
+        assert_ne!(d("max0(n-1)"), d("n-1"));
+        assert!(!d("max0(n-1)").is_polynomial());
+        assert!(d("n*m+1").is_polynomial());
+        assert_eq!(d("2*floordiv(n, 3)*max0(m-2)").symbols(), vec!["m", "n"]);
+        assert!(d("floordiv(n+2, 3)-1").may_be_negative());
+        assert!(parse_dim("floordiv(n, 0)").is_err());
+        assert!(parse_dim("floordiv(n, m)").is_err());
+        assert!(parse_dim("floordiv(n)").is_err());
+        assert!(parse_dim("max0(n, 2)").is_err());
+        // Names not followed by `(` are symbols.
+        assert_eq!(d("max0").as_symbol(), Some("max0"));
+        let deep = (0..9).fold("n-1".to_string(), |s, _| format!("max0({s})-1"));
+        assert!(matches!(
+            parse_dim(&deep),
+            Err(DimParseError::Overflow(DimOverflow::TooLarge))
+        ));
+    }
+
+    #[test]
+    fn floordiv_and_max0_evaluate_and_print() {
+        for s in [
+            "floordiv(n+1, 2)",
+            "max0(n-3)",
+            "2*floordiv(n*m+2, 3)*max0(m-n)+n-1",
+            "floordiv(max0(n-5)+1, 2)",
+            "-floordiv(n, 4)",
+        ] {
+            let x = d(s);
+            assert_eq!(d(&x.to_string()), x, "{s} printed as {x}");
+        }
+        for n in -3i64..12 {
+            for m in 0i64..5 {
+                let env = HashMap::from([("n".to_string(), n), ("m".to_string(), m)]);
+                let v = d("floordiv(n+1, 2)+3*max0(n-m)").eval(&env).unwrap();
+                assert_eq!(v, (n + 1).div_euclid(2) + 3 * (n - m).max(0));
+                assert_eq!(d("ceildiv(n, 3)").eval(&env), Some((n + 2).div_euclid(3)));
+            }
+        }
+        let sub = HashMap::from([("n".to_string(), d("2*m"))]);
+        assert_eq!(d("floordiv(n, 2)").substitute(&sub).unwrap(), d("m"));
+        let sub = HashMap::from([("n".to_string(), d("m+5"))]);
+        assert_eq!(d("max0(n-1)").substitute(&sub).unwrap(), d("m+4"));
     }
 
     #[test]

@@ -30,7 +30,7 @@ mod elementwise;
 mod reduce;
 mod scatter;
 mod shape;
-mod slice;
+pub(crate) mod slice;
 
 pub use contract::{parse_einsum, EinsumSpec};
 
@@ -259,7 +259,7 @@ pub(crate) fn err(code: Code, msg: impl Into<String>) -> Diagnostic {
 
 pub(crate) fn overflow(e: DimOverflow) -> Diagnostic {
     match e {
-        DimOverflow::Arithmetic => err(Code::BadDim, e.to_string()),
+        DimOverflow::Arithmetic | DimOverflow::BadDivisor(_) => err(Code::BadDim, e.to_string()),
         DimOverflow::TooLarge => err(Code::LimitExceeded, e.to_string()),
     }
 }

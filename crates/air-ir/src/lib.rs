@@ -25,7 +25,7 @@ pub mod types;
 pub mod validate;
 
 pub use diag::{problem_list, Code, Construct, Diagnostic, Diagnostics};
-pub use dim::Dim;
+pub use dim::{Atom, Dim};
 pub use dtype::DType;
 pub use module::{
     Function, Intent, Location, Module, Node, NodeId, Param, Region, RegionParam, ResultDecl, Value,

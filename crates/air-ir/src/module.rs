@@ -183,6 +183,9 @@ pub struct Param {
     pub ty: TensorType,
     /// How the buffer is bound.
     pub intent: Intent,
+    /// Op set 2: the dim symbol this parameter's value binds (a *size parameter*: an `in`
+    /// integer scalar whose value, at least 0, is the symbol's extent; spec §1.5).
+    pub size: Option<String>,
 }
 
 /// A declared function result.
@@ -267,10 +270,23 @@ impl Default for Module {
 }
 
 impl Module {
-    /// The lowest op set version that has every op of the module: the largest [`Op::opset`] over
-    /// every node, nested regions included, and at least 1.
+    /// The lowest op set version that has every op and dim form of the module: the largest
+    /// [`Op::opset`] over every node, nested regions included, at least 2 when a declared type or
+    /// shape attribute has a `floordiv` or `max0` dim or a function has a size parameter, and at
+    /// least 1.
     pub fn required_opset(&self) -> u32 {
+        fn dims(types: &[TensorType]) -> u32 {
+            let atoms = types
+                .iter()
+                .any(|t| t.shape.iter().any(|d| !d.is_polynomial()));
+            if atoms {
+                2
+            } else {
+                1
+            }
+        }
         fn region(r: &Region) -> u32 {
+            let params: Vec<TensorType> = r.params.iter().map(|p| p.ty.clone()).collect();
             r.nodes
                 .iter()
                 .map(|n| {
@@ -280,14 +296,30 @@ impl Module {
                             .map(|(_, r)| region(r))
                             .max()
                             .unwrap_or(1);
-                    n.op.opset().max(inner)
+                    let attr = TensorType {
+                        dtype: crate::dtype::DType::I64,
+                        shape: n.op.shape_attr().unwrap_or(&[]).to_vec(),
+                    };
+                    n.op.opset()
+                        .max(inner)
+                        .max(dims(&n.results))
+                        .max(dims(&[attr]))
                 })
                 .max()
                 .unwrap_or(1)
+                .max(dims(&params))
         }
         self.functions
             .iter()
-            .map(|f| region(&f.body))
+            .map(|f| {
+                let results: Vec<TensorType> = f.results.iter().map(|r| r.ty.clone()).collect();
+                let sizes = if f.params.iter().any(|p| p.size.is_some()) {
+                    2
+                } else {
+                    1
+                };
+                region(&f.body).max(dims(&results)).max(sizes)
+            })
             .max()
             .unwrap_or(1)
     }

@@ -155,6 +155,12 @@ fn check_function(f: &Function) -> Result<(), Diagnostic> {
     for p in &f.params {
         check_name("parameter", &p.name)?;
         check_type(&p.ty)?;
+        if let Some(s) = &p.size {
+            check_type(&TensorType::new(
+                p.ty.dtype,
+                vec![crate::dim::Dim::symbol(s.clone())],
+            ))?;
+        }
     }
     for r in &f.results {
         if let Some(n) = &r.name {

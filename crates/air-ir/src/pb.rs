@@ -19,7 +19,7 @@ pub use scan::decode_budget;
 
 use crate::attrs;
 use crate::diag::Diagnostics;
-use crate::dim::Dim;
+use crate::dim::{Atom, Dim};
 use crate::dtype::DType;
 use crate::limits::Limits;
 use crate::module::{
@@ -123,7 +123,12 @@ fn function(f: &Function) -> gen::Function {
 }
 
 fn param(p: &Param) -> gen::Param {
-    let Param { name, ty, intent } = p;
+    let Param {
+        name,
+        ty,
+        intent,
+        size,
+    } = p;
     let intent = match intent {
         Intent::In => gen::Intent::In,
         Intent::Out => gen::Intent::Out,
@@ -133,6 +138,7 @@ fn param(p: &Param) -> gen::Param {
         name: name.clone(),
         r#type: Some(tensor_type(ty)),
         intent: intent.into(),
+        size: size.clone().unwrap_or_default(),
     }
 }
 
@@ -245,23 +251,44 @@ fn dim(d: &Dim) -> gen::Dim {
     } else if let Some(s) = d.as_symbol() {
         gen::dim::Kind::Symbol(s.to_string())
     } else {
-        let terms = d
-            .terms()
-            .iter()
-            .map(|(mono, coeff)| gen::Term {
-                coeff: *coeff,
-                factors: mono
-                    .iter()
-                    .map(|(symbol, power)| gen::Factor {
-                        symbol: symbol.clone(),
-                        power: *power,
-                    })
-                    .collect(),
-            })
-            .collect();
-        gen::dim::Kind::Expr(gen::DimExpr { terms })
+        gen::dim::Kind::Expr(dim_expr(d))
     };
     gen::Dim { kind: Some(kind) }
+}
+
+/// The canonical terms of a dim; `floordiv` and `max0` atoms nest their own expressions.
+fn dim_expr(d: &Dim) -> gen::DimExpr {
+    let terms = d
+        .terms()
+        .iter()
+        .map(|(mono, coeff)| gen::Term {
+            coeff: *coeff,
+            factors: mono
+                .iter()
+                .map(|(atom, power)| {
+                    let (symbol, floordiv, max0) = match atom {
+                        Atom::Sym(s) => (s.clone(), None, None),
+                        Atom::FloorDiv(n, k) => (
+                            String::new(),
+                            Some(gen::FloorDiv {
+                                numerator: Some(dim_expr(n)),
+                                divisor: *k,
+                            }),
+                            None,
+                        ),
+                        Atom::Max0(x) => (String::new(), None, Some(dim_expr(x))),
+                    };
+                    gen::Factor {
+                        symbol,
+                        power: *power,
+                        floordiv,
+                        max0,
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    gen::DimExpr { terms }
 }
 
 fn attr_value(v: &AttrValue) -> gen::attribute::Value {

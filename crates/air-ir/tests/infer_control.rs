@@ -175,6 +175,7 @@ fn function(name: &str, params: &[(&str, &str, Intent)], results: &[&str]) -> Fu
             name: n.to_string(),
             ty: ty(t),
             intent: *intent,
+            size: None,
         })
         .collect();
     Function {

@@ -103,8 +103,19 @@ fn slice_extents() {
         one(&op(vec![SliceAxis::full(), sl(D, D, -1)]), &["f64[n, m]"]),
         inf("f64[n, m]")
     );
-    assert_eq!(one(&op(vec![sl(D, D, 2)]), &["f64[n]"]), inf("f64[?]"));
-    assert_eq!(one(&op(vec![sl(C(-1), D, 1)]), &["f64[n]"]), inf("f64[?]"));
+    // Op set 2: strided and clamped extents are exact, with floordiv and max0.
+    assert_eq!(
+        one(&op(vec![sl(D, D, 2)]), &["f64[n]"]),
+        inf("f64[floordiv(n+1, 2)]")
+    );
+    assert_eq!(
+        one(&op(vec![sl(C(1), D, 2), sl(D, D, -3)]), &["f64[m, n]"]),
+        inf("f64[floordiv(m, 2), floordiv(n+2, 3)]")
+    );
+    assert_eq!(
+        one(&op(vec![sl(C(-1), D, 1)]), &["f64[n]"]),
+        inf("f64[max0(n-max0(n-1))]")
+    );
     assert_eq!(
         one(&op(vec![sl(K(1), K(2), 1)]), &["f64[n]", "i64", "i32"]),
         inf("f64[?]")

@@ -51,6 +51,7 @@ fn module(f: &str, p: &str, r: &str, v: &str, key: &str, loc: &str) -> Module {
             name: p.to_string(),
             ty: vec_n(),
             intent: Intent::In,
+            size: None,
         }],
         results: vec![ResultDecl {
             name: Some(r.to_string()),

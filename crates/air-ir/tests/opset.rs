@@ -139,3 +139,73 @@ fn op_set_2_binary_ops_need_op_set_2() {
         assert_eq!(e[0].code, Code::UnknownOp, "{op}");
     }
 }
+
+/// `@main` with one `slice` of `%x: f64[n]`, its result declared `decl`.
+fn sliced(opset: u32, axes: &str, decl: &str, size: &str) -> String {
+    format!(
+        "air 1 opset {opset}\n\
+         func @main({size}%x: f64[n]) -> (%y: f64[{decl}]) {{\n  \
+         %y = slice {{axes = [{axes}]}} (%x) : f64[{decl}]\n  \
+         return %y\n}}\n"
+    )
+}
+
+fn codes_of(text: &str) -> Vec<Code> {
+    match validate(&parse(text)) {
+        Ok(_) => vec![],
+        Err(d) => d.0.iter().map(|d| d.code).collect(),
+    }
+}
+
+#[test]
+fn op_set_2_dims_and_size_parameters_are_gated_and_exact() {
+    // Op set 1 modules keep their fresh strided slices (the compatibility corpus).
+    for axes in ["::2", ":0:2", "1::-3", "-1:", "2:-1"] {
+        let m = parse(&sliced(1, axes, "k", ""));
+        assert_eq!(codes_of(&sliced(1, axes, "k", "")), vec![], "{axes}");
+        assert_eq!(m.required_opset(), 1, "{axes}");
+    }
+    // Op set 2 names the exact extent; op set 1 refuses it (E0102), as it refuses size params.
+    let exact = sliced(2, "::2", "floordiv(n+1, 2)", "");
+    assert_eq!(codes_of(&exact), vec![]);
+    assert_eq!(parse(&exact).required_opset(), 2);
+    // Both the declared result and the node's type are op set 2 forms.
+    assert_eq!(
+        codes_of(&sliced(1, "::2", "floordiv(n+1, 2)", "")),
+        vec![Code::UnknownOp, Code::UnknownOp]
+    );
+    assert_eq!(
+        codes_of(&sliced(2, "::2", "floordiv(n, 2)", "")),
+        vec![Code::ResultTypeMismatch]
+    );
+    let sized = sliced(2, ":", "n", "%len: i32 size n, ");
+    assert_eq!(codes_of(&sized), vec![]);
+    assert_eq!(parse(&sized).required_opset(), 2);
+    assert!(codes_of(&sliced(1, ":", "n", "%len: i32 size n, ")).contains(&Code::UnknownOp));
+    for bad in [
+        "%len: f64 size n, ",
+        "%len: i64[2] size n, ",
+        "inout %len: i64 size n, ",
+        "%a: i64 size n, %b: i64 size n, ",
+    ] {
+        // (`inout` also misses its yield, E0305.)
+        let codes = codes_of(&sliced(2, ":", "n", bad));
+        assert_eq!(codes[0], Code::BadSizeParam, "{bad}");
+    }
+    // A size symbol binds an extent no array names: iota sized by it.
+    let iota = "air 1 opset 2\n\
+        func @main(%len: u8 size k) -> (%y: i64[k]) {\n  \
+        %y = iota {dtype = i64, shape = [k], axis = 0} () : i64[k]\n  \
+        return %y\n}\n";
+    assert_eq!(codes_of(iota), vec![]);
+    for format in [Format::Protobuf, Format::Json] {
+        let m = parse(iota);
+        let bytes = serial::write(&m, format);
+        assert_eq!(serial::read(&bytes, format, "t").expect("reads"), m);
+    }
+    let m = parse(&exact);
+    for format in [Format::Protobuf, Format::Json] {
+        let bytes = serial::write(&m, format);
+        assert_eq!(serial::read(&bytes, format, "t").expect("reads"), m);
+    }
+}

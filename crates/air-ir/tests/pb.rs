@@ -326,16 +326,19 @@ fn rich_module() -> Module {
             name: "x".into(),
             ty: x.clone(),
             intent: Intent::In,
+            size: None,
         },
         Param {
             name: "o".into(),
             ty: ty(DType::F64, &["n"]),
             intent: Intent::Out,
+            size: None,
         },
         Param {
             name: "io".into(),
             ty: ty(DType::I64, &["2*n*m+1"]),
             intent: Intent::InOut,
+            size: None,
         },
     ];
     let main = Function {

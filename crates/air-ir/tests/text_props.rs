@@ -512,6 +512,7 @@ impl Gen {
                 name,
                 ty: self.ty(),
                 intent: self.pick(&intents),
+                size: None,
             })
             .collect();
         let mut body = Region {

@@ -642,6 +642,7 @@ fn three_independent_errors_are_all_reported() {
         name: "o".into(),
         ty: ty("f64"),
         intent: Intent::Out,
+        size: None,
     });
     g.body.params = g.region_params();
     g.body

@@ -103,7 +103,14 @@ fn prototype(f: &Function, prefix: &str, free: &str) -> String {
     let _ = writeln!(s, "/*\n * @{}", comment_name(&f.name));
     for (i, p) in f.params.iter().enumerate() {
         let intent = match p.intent {
-            Intent::In => "in (read only)".to_string(),
+            Intent::In => match &p.size {
+                // Op set 2: the scalar's value is the extent of a dim symbol.
+                Some(sym) => format!(
+                    "in (read only; size parameter: its value, at least 0, is the extent {})",
+                    comment_safe(sym)
+                ),
+                None => "in (read only)".to_string(),
+            },
             Intent::Out => {
                 format!("out (written; data NULL: allocated by the callee, free with {free})")
             }
@@ -130,7 +137,7 @@ fn prototype(f: &Function, prefix: &str, free: &str) -> String {
     if !symbols.is_empty() {
         let _ = writeln!(
             s,
-            " *   symbolic dims: {} (bound by the parameters' shapes)",
+            " *   symbolic dims: {} (bound by the parameters' shapes and size parameters)",
             symbols.join(", ")
         );
     }
@@ -150,15 +157,15 @@ fn describe(ty: &TensorType) -> String {
     comment_safe(&format!("{ty} ({dtype}, rank {})", ty.rank()))
 }
 
-/// The dim symbols of a function's parameters, in order of first appearance.
+/// The dim symbols of a function's parameters, in order of first appearance (a size
+/// parameter's symbol at its place).
 fn symbols_of(f: &Function) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for p in &f.params {
-        for d in &p.ty.shape {
-            for sym in d.symbols() {
-                if !out.iter().any(|s| s == sym) {
-                    out.push(comment_safe(sym));
-                }
+        let shape = p.ty.shape.iter().flat_map(|d| d.symbols());
+        for sym in p.size.iter().map(String::as_str).chain(shape) {
+            if !out.iter().any(|s| s == sym) {
+                out.push(comment_safe(sym));
             }
         }
     }
@@ -183,6 +190,9 @@ fn signature_hash(prefix: &str, fs: &[&Function]) -> u64 {
         let mut text = format!("{prefix}:{}", f.name);
         for p in &f.params {
             let _ = write!(text, ",{}:{}:{}", p.name, p.intent.keyword(), p.ty);
+            if let Some(s) = &p.size {
+                let _ = write!(text, ":size {s}");
+            }
         }
         for r in &f.results {
             let _ = write!(text, "->{}", r.ty);

@@ -321,6 +321,7 @@ fn part_function(f: &Function, part: &Part, name: &str) -> Function {
                 .cloned()
                 .unwrap_or_else(scalar_placeholder),
             intent: Intent::In,
+            size: None,
         });
         index_of.insert(v, Value::Param((p + j) as u32));
     }

@@ -154,6 +154,7 @@ pub fn run_error(e: &RunError) -> PyErr {
         | Code::ExpectedScalar
         | Code::BadShape
         | Code::Arity
+        | Code::BadSizeParam
         | Code::BadHandle
         | Code::BadResultIndex
         | Code::ResultCount

@@ -62,7 +62,13 @@
 //! is computed exactly as `reduce_sum(full {value = i64 1, shape = [n]})`, since op set v1 has
 //! no op that reads a dim as a scalar. Index ranges that start above 0 or stop short of the
 //! array's extent read a `slice`; `x[i + 1]` (for an index on the left side or bound) and
-//! constant indices are accepted, other index expressions are not.
+//! constant indices are accepted, and (op set 2) strided reads `x[k*i + c]` with `k` a positive
+//! constant, as a gather of those positions; other index expressions are not.
+//!
+//! Op set 2 dims: `floor(p/k)` and `ceiling(p/k)` of a polynomial `p` over a positive constant
+//! `k` (how SymPy writes the extent of a strided slice, `ceiling(m/2)`) import as `floordiv`
+//! dims, and `Max(0, d)` as `max0`; the export writes them back as `floor(Rational(1, k)*p)`
+//! and `Max(0, d)`.
 //!
 //! dtypes come from [`Options::dtypes`], else from assumptions, as SymPy's codegen types
 //! arguments (`get_default_datatype`): a symbol SymPy holds an integer (`integer`, `odd`,
@@ -89,8 +95,12 @@
 //! [`Options::args`] (like autowrap's `args=`), else as SymPy's codegen orders arguments when
 //! `argument_sequence` is `None` (`CodeGen.routine`): the inputs sorted by name, then the
 //! `inout` parameters sorted by name; a parameter that an equation also assigns is `inout`, a
-//! name listed in `args` that is only assigned is `out`. Dimensions are not parameters (SymPy's
-//! codegen makes them input arguments; AIR binds them from the arrays' shapes). Every other left
+//! name listed in `args` that is only assigned is `out`. A dimension bound by an input's shape
+//! is not a parameter; a dimension that no input's shape binds (an output sized only by `n`,
+//! `y[i] = i**2` for `i` in `range(n)`) is a *size parameter* (op set 2, `%n: i64 size n`),
+//! as SymPy's codegen passes it (an `int` argument): named in `args`, it keeps its place there
+//! (and a dimension named in `args` is a size parameter even when an array also binds it;
+//! a run checks they agree), else it comes after the other parameters, by name. Every other left
 //! side is a result (an `Indexed` left side a tensor, a `Symbol` a scalar), except a temporary
 //! that a later equation reads, unless [`Options::outputs`] lists it.
 //!

@@ -133,13 +133,14 @@ fn sums_products_offsets_and_constant_indices() {
         &run(&eq(&sym("s"), &count), &Options::default(), &input)[0].1,
         &[10.0],
     );
-    // A dimension no argument has is an error, not a guess.
+    // A dimension no argument has is a size parameter (op set 2), as SymPy's codegen passes
+    // it: s = Sum(1, (k, 0, n - 1)) is n.
     let unbound = eq(&sym("s"), &format!("Sum(Integer(1), {})", lim(-1)));
-    let e = air_sympy::import(&unbound, &Options::default()).unwrap_err();
-    assert!(
-        e.to_string().contains("no input array has the extent `n`"),
-        "{e}"
-    );
+    let m = air_sympy::import(&unbound, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.functions[0].params[0].size.as_deref(), Some("n"));
+    let n4 = air_interp::Tensor::I64(air_interp::ndarray::arr0(4).into_dyn());
+    let out = air_interp::run(&m, "main", &[("n".into(), n4)]).expect("runs");
+    assert_eq!(values(&out[0].1), [4.0]);
 }
 
 #[test]
@@ -307,20 +308,21 @@ fn dims_that_cannot_be_unified_are_errors() {
 }
 
 #[test]
-fn extents_that_no_input_has_are_named() {
+fn extents_that_no_input_has_are_size_parameters() {
     let (n, m) = (dim("n"), dim("m"));
-    // y[i] = n: the output's extent and the number n, with no array of extent n passed.
+    let sizes = |text: &str| -> Vec<(String, Option<String>)> {
+        let m = air_sympy::import(text, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(m.opset_version, 2);
+        m.functions[0]
+            .params
+            .iter()
+            .map(|p| (p.name.clone(), p.size.clone()))
+            .collect()
+    };
+    // y[i] = n: the output's extent and the number n, with no array of extent n passed: n is a
+    // size parameter (op set 2).
     let text = eq(&at("y", &[&n], &[&idx("i", &n)]), &n);
-    let ps = problems(&text);
-    assert_eq!(ps.len(), 1);
-    assert_eq!(ps[0].kind, ProblemKind::Dims);
-    assert!(
-        ps[0]
-            .message
-            .starts_with("no input array has the extent `n`:"),
-        "{}",
-        ps[0]
-    );
+    assert_eq!(sizes(&text), [("n".to_string(), Some("n".to_string()))]);
     // s = Sum(k, (k, 0, n - 1)) + Sum(k, (k, 0, m - 1)): two ranges, both unbound.
     let sum = |e: &str| {
         format!(
@@ -330,14 +332,8 @@ fn extents_that_no_input_has_are_named() {
         )
     };
     let text = eq(&sym("s"), &format!("Add({}, {})", sum(&n), sum(&m)));
-    let ps = problems(&text);
-    assert!(
-        ps[0]
-            .message
-            .starts_with("no input array has the extents `m`, `n`:"),
-        "{}",
-        ps[0]
-    );
+    let both = [("m", Some("m")), ("n", Some("n"))].map(|(a, b)| (a.into(), b.map(Into::into)));
+    assert_eq!(sizes(&text), both);
     // Negative extents: written, or made so by unification (A: [0, n-1] while i runs over n
     // makes n = 0), or an index range that ends before it starts.
     let text = eq(&sym("s"), &at("x", &["Integer(-2)"], &["Integer(0)"]));
@@ -439,7 +435,8 @@ fn semantic_errors_name_what_is_wrong() {
         (
             eq(
                 &sym("s"),
-                &at("x", &[&n], &[&format!("Mul(Integer(2), {})", idx("i", &n))]),
+                // (`2*i` is a strided read, op set 2; a square of an index is not.)
+                &at("x", &[&n], &[&format!("Pow({}, Integer(2))", idx("i", &n))]),
             ),
             "an index must be",
         ),

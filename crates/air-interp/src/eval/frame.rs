@@ -26,6 +26,8 @@ pub(crate) struct Binding<'a> {
     pub ty: &'a TensorType,
     /// The value; `None` for an `out` parameter the caller left out.
     pub value: Option<&'a Tensor>,
+    /// The symbol a size parameter binds to its value (op set 2).
+    pub size: Option<&'a str>,
 }
 
 impl Frame {
@@ -33,7 +35,7 @@ impl Frame {
     /// as `docs/spec.md` 4.1 and 4.2 say:
     ///
     /// 1. every value's dtype and rank must be the parameter's (E0501; all such problems are
-    ///    listed in one error);
+    ///    listed in one error); a size parameter's value binds its symbol (negative: E0506);
     /// 2. each lone symbol binds to its extent (two different extents: E0502);
     /// 3. every other dim is evaluated and compared: a constant that differs is E0506, an
     ///    expression (`n+1`) that differs E0502, and a symbol that occurs only inside expressions
@@ -59,6 +61,23 @@ impl Frame {
             return fail(Code::BadInput, problems.join("; "));
         }
         let mut frame = Frame::default();
+        // Size parameters first (spec §1.5): the value, at least 0, is the symbol's extent.
+        for p in params {
+            let (Some(s), Some(v)) = (p.size, p.value) else {
+                continue;
+            };
+            let n = crate::eval::scalar_index(v, &format!("size parameter %{}", p.name))?;
+            if n < 0 {
+                return fail(
+                    Code::BadExtent,
+                    format!(
+                        "size parameter %{} is {n}: the extent {s} must be at least 0",
+                        p.name
+                    ),
+                );
+            }
+            frame.bind_symbol(s, n, p.name)?;
+        }
         for p in params {
             let Some(v) = p.value else { continue };
             for (dim, &extent) in p.ty.shape.iter().zip(v.shape()) {

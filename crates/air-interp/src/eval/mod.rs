@@ -161,6 +161,7 @@ impl<'m> Interp<'m> {
                 name: &p.name,
                 ty: &p.ty,
                 value: *v,
+                size: p.size.as_deref(),
             })
             .collect();
         let mut frame = Frame::bind(&bindings)?;

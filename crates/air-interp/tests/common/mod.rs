@@ -96,6 +96,7 @@ pub fn func(
             name: n.to_string(),
             ty,
             intent,
+            size: None,
         })
         .collect();
     let mut body = Region {

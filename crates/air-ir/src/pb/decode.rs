@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use super::{gen, MAX_DIM_POWER};
 use crate::attrs;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::dim::{Dim, Monomial};
+use crate::dim::Dim;
 use crate::dtype::DType;
 use crate::limits::Limits;
 use crate::module::{
@@ -178,6 +178,7 @@ fn param(p: &gen::Param, limits: &Limits) -> R<Param> {
         name,
         r#type,
         intent,
+        size,
     } = p;
     let ty = tensor_type(required(r#type, "type")?, limits).at(|| "type".into())?;
     let intent = match gen::Intent::try_from(*intent) {
@@ -189,10 +190,17 @@ fn param(p: &gen::Param, limits: &Limits) -> R<Param> {
         }
         Err(_) => return Err(Fail::malformed(format!("unknown intent {intent}")).at("intent")),
     };
+    let size = if size.is_empty() {
+        None
+    } else {
+        check_symbol(size).at(|| "size".into())?;
+        Some(size.clone())
+    };
     Ok(Param {
         name: name.clone(),
         ty,
         intent,
+        size,
     })
 }
 
@@ -389,30 +397,77 @@ fn dim(d: &gen::Dim) -> R<Dim> {
             check_symbol(s).at(|| "symbol".into())?;
             Ok(Dim::symbol(s.clone()))
         }
-        gen::dim::Kind::Expr(gen::DimExpr { terms }) => {
-            let terms = each(terms, "terms", term).at(|| "expr".into())?;
-            Dim::from_terms(terms).map_err(|e| Fail::new(Code::BadDim, e.to_string()).at("expr"))
-        }
+        gen::dim::Kind::Expr(e) => dim_expr(e).at(|| "expr".into()),
     }
 }
 
-fn term(t: &gen::Term) -> R<(Monomial, i64)> {
+/// A polynomial, with `floordiv` and `max0` factors read recursively and put in canonical form.
+fn dim_expr(e: &gen::DimExpr) -> R<Dim> {
+    let gen::DimExpr { terms } = e;
+    let terms = each(terms, "terms", term)?;
+    let bad = |e: crate::dim::DimOverflow| Fail::new(Code::BadDim, e.to_string());
+    let mut acc = Dim::constant(0);
+    for t in terms {
+        acc = acc.add(&t).map_err(bad)?;
+    }
+    Ok(acc)
+}
+
+fn term(t: &gen::Term) -> R<Dim> {
     let gen::Term { coeff, factors } = t;
+    let bad = |e: crate::dim::DimOverflow| Fail::new(Code::BadDim, e.to_string());
     let mut powers: BTreeMap<String, u32> = BTreeMap::new();
-    for (i, gen::Factor { symbol, power }) in factors.iter().enumerate() {
+    let mut value = Dim::constant(*coeff);
+    for (i, f) in factors.iter().enumerate() {
         let at = || format!("factors[{i}]");
-        check_symbol(symbol).at(|| "symbol".into()).at(at)?;
-        let slot = powers.entry(symbol.clone()).or_insert(0);
-        *slot = slot.saturating_add(*power);
-        if *power == 0 || *slot > MAX_DIM_POWER {
-            let msg = format!(
-                "power of `{}` must be in 1..={MAX_DIM_POWER}",
-                crate::diag::excerpt(symbol)
-            );
+        let gen::Factor {
+            symbol,
+            power,
+            floordiv,
+            max0,
+        } = f;
+        let base = match (symbol.is_empty(), floordiv, max0) {
+            (false, None, None) => {
+                check_symbol(symbol).at(|| "symbol".into()).at(at)?;
+                let slot = powers.entry(symbol.clone()).or_insert(0);
+                *slot = slot.saturating_add(*power);
+                if *slot > MAX_DIM_POWER {
+                    let msg = format!(
+                        "power of `{}` must be in 1..={MAX_DIM_POWER}",
+                        crate::diag::excerpt(symbol)
+                    );
+                    return Err(Fail::new(Code::BadDim, msg).at("power").at(at()));
+                }
+                Dim::symbol(symbol.clone())
+            }
+            (true, Some(gen::FloorDiv { numerator, divisor }), None) => {
+                let n = dim_expr(required(numerator, "numerator")?)
+                    .at(|| "numerator".into())
+                    .at(|| "floordiv".into())
+                    .at(at)?;
+                n.floordiv(*divisor)
+                    .map_err(bad)
+                    .at(|| "floordiv".into())
+                    .at(at)?
+            }
+            (true, None, Some(x)) => dim_expr(x)
+                .and_then(|x| x.max0().map_err(bad))
+                .at(|| "max0".into())
+                .at(at)?,
+            _ => {
+                let msg = "a factor sets exactly one of `symbol`, `floordiv` and `max0`";
+                return Err(Fail::new(Code::BadDim, msg).at(at()));
+            }
+        };
+        if *power == 0 || *power > MAX_DIM_POWER {
+            let msg = format!("a factor's power must be in 1..={MAX_DIM_POWER}");
             return Err(Fail::new(Code::BadDim, msg).at("power").at(at()));
         }
+        for _ in 0..*power {
+            value = value.mul(&base).map_err(bad).at(at)?;
+        }
     }
-    Ok((powers.into_iter().collect(), *coeff))
+    Ok(value)
 }
 
 fn check_symbol(s: &str) -> R<()> {

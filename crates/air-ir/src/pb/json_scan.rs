@@ -59,6 +59,8 @@ impl Key {
                 size_of::<gen::RegionParam>(),
                 size_of::<gen::Type>(),
                 size_of::<gen::Dim>(),
+                size_of::<gen::Factor>(),
+                size_of::<gen::FloorDiv>(),
                 size_of::<gen::Literal>(),
                 size_of::<gen::SliceAxis>(),
                 size_of::<gen::Location>(),

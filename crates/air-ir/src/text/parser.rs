@@ -213,6 +213,8 @@ impl Parser<'_> {
         })
     }
 
+    // a parser that expects one kind of token rejects every other kind, now and in future
+    #[allow(clippy::wildcard_enum_match_arm)]
     fn param(&mut self) -> PResult<(Param, Pos)> {
         let intent = if self.is_keyword("out") {
             self.bump();
@@ -226,7 +228,35 @@ impl Parser<'_> {
         let (name, at) = self.expect_param_name()?;
         self.expect_punct(b':')?;
         let ty = self.ty()?;
-        Ok((Param { name, ty, intent }, at))
+        // Op set 2: `%len: i64 size n` binds the dim symbol `n` to the parameter's value.
+        let size = if self.is_keyword("size") {
+            self.bump();
+            let at = self.at();
+            let symbol = match self.peek() {
+                Tok::Ident(s) => Some(s.clone()).filter(|s| crate::name::is_dim_symbol(s)),
+                _ => None,
+            };
+            let Some(s) = symbol else {
+                return Err(self.err(
+                    Code::Syntax,
+                    at,
+                    "expected a dimension symbol after `size`".to_string(),
+                ));
+            };
+            self.bump();
+            Some(s)
+        } else {
+            None
+        };
+        Ok((
+            Param {
+                name,
+                ty,
+                intent,
+                size,
+            },
+            at,
+        ))
     }
 
     fn result_decl(&mut self) -> PResult<ResultDecl> {
@@ -572,7 +602,7 @@ impl Parser<'_> {
     fn is_dim_token(t: &Tok) -> bool {
         matches!(
             t,
-            Tok::Ident(_) | Tok::Int(_) | Tok::Punct(b'+' | b'-' | b'*' | b'(' | b')')
+            Tok::Ident(_) | Tok::Int(_) | Tok::Punct(b'+' | b'-' | b'*' | b'(' | b')' | b',')
         )
     }
 
@@ -590,6 +620,8 @@ impl Parser<'_> {
                 Tok::Punct(b'(') => depth += 1,
                 Tok::Punct(b')') if depth == 0 => break,
                 Tok::Punct(b')') => depth -= 1,
+                // A comma separates `floordiv`'s arguments inside parentheses, dims outside.
+                Tok::Punct(b',') if depth == 0 => break,
                 _ => {}
             }
             if starts.len() == MAX_DIM_TOKENS {

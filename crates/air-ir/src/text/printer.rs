@@ -49,6 +49,9 @@ pub fn print_function(f: &Function) -> String {
             }
         }
         let _ = write!(out, "%{}: {}", text_form(&p.name), p.ty);
+        if let Some(s) = &p.size {
+            let _ = write!(out, " size {s}");
+        }
     }
     out.push_str(") -> (");
     for (i, r) in f.results.iter().enumerate() {

@@ -31,6 +31,8 @@ pub(super) fn check(
     };
     let mirrored = c.check_signature();
     let mut bound: BTreeSet<String> = symbols_of(f.params.iter().map(|p| &p.ty));
+    // Size parameters bind their symbols too (op set 2).
+    bound.extend(f.params.iter().filter_map(|p| p.size.clone()));
     c.seen = bound.clone();
     let param_symbols = bound.clone();
     let scope = Scope {
@@ -180,6 +182,24 @@ impl Checker<'_> {
                 );
             }
         }
+        self.check_size_params();
+        if self.module.opset_version < 2 {
+            let sig = f.params.iter().map(|p| (p.name.as_str(), &p.ty));
+            let res = f
+                .results
+                .iter()
+                .map(|r| (r.name.as_deref().unwrap_or("result"), &r.ty));
+            for (name, ty) in sig.chain(res) {
+                if let Some(d) = ty.shape.iter().find(|d| !d.is_polynomial()) {
+                    let msg = format!(
+                        "%{name}: {ty}: the dim {d} uses floordiv or max0, which are op set 2; \
+                         this module declares op set {}",
+                        self.module.opset_version
+                    );
+                    self.report_fn(Code::UnknownOp, msg);
+                }
+            }
+        }
         let body = &f.body.params;
         if body.len() != f.params.len() {
             let msg = format!(
@@ -202,6 +222,35 @@ impl Checker<'_> {
             }
         }
         mirrored
+    }
+
+    /// Size parameters (op set 2, spec §1.5): `in` integer scalars, one per symbol (E0219); a
+    /// module of op set 1 has none (E0102).
+    fn check_size_params(&mut self) {
+        let f = self.func;
+        let mut symbols = HashSet::new();
+        for p in &f.params {
+            let Some(s) = &p.size else { continue };
+            if self.module.opset_version < 2 {
+                let msg = format!(
+                    "parameter %{} is a size parameter (`size {s}`), which is op set 2; this \
+                     module declares op set {}",
+                    p.name, self.module.opset_version
+                );
+                self.report_fn(Code::UnknownOp, msg);
+            }
+            if p.intent != Intent::In || p.ty.rank() != 0 || !p.ty.dtype.is_int() {
+                let msg = format!(
+                    "size parameter %{}: {} must be an `in` integer scalar (it binds {s})",
+                    p.name, p.ty
+                );
+                self.report_fn(Code::BadSizeParam, msg);
+            }
+            if !symbols.insert(s.as_str()) {
+                let msg = format!("symbol {s} is bound by two size parameters");
+                self.report_fn(Code::BadSizeParam, msg);
+            }
+        }
     }
 
     /// E0305: the body yields the declared results then out/inout params; E0214 for result types

@@ -197,6 +197,19 @@ impl Checker<'_> {
                 ),
             ));
         }
+        if declared < 2 {
+            let attr = node.op.shape_attr().unwrap_or(&[]).iter();
+            let results = node.results.iter().flat_map(|t| t.shape.iter());
+            if let Some(d) = attr.chain(results).find(|d| !d.is_polynomial()) {
+                return Err(Diagnostic::new(
+                    Code::UnknownOp,
+                    format!(
+                        "the dim {d} uses floordiv or max0, which are op set 2; this module \
+                         declares op set {declared}"
+                    ),
+                ));
+            }
+        }
         for d in node.op.shape_attr().unwrap_or(&[]) {
             if let Some(s) = unbound_symbol(d, bound) {
                 return Err(Diagnostic::new(
@@ -224,12 +237,22 @@ impl Checker<'_> {
         }
         let mut fresh = vec![];
         for (r, (inf, decl)) in inferred.iter().zip(&node.results).enumerate() {
-            self.compare(r, inf, decl, bound, &mut fresh)?;
+            // Where op set 1 gave a slice a fresh dim, a new symbol stays accepted.
+            let lenient: Vec<bool> = match (&node.op, operands.first()) {
+                (crate::op::Op::Slice { axes }, Some(x)) => axes
+                    .iter()
+                    .zip(&x.shape)
+                    .map(|(s, d)| crate::infer::slice::fresh_in_opset1(s, d))
+                    .collect(),
+                _ => vec![],
+            };
+            self.compare(r, inf, decl, bound, &mut fresh, &lenient)?;
         }
         Ok(fresh)
     }
 
-    /// A declared result type against the inferred one; fresh dims are collected.
+    /// A declared result type against the inferred one; fresh dims are collected. `lenient`: the
+    /// axes where a `slice` had a fresh dim in op set 1, which a new symbol may still name.
     fn compare(
         &self,
         r: usize,
@@ -237,6 +260,7 @@ impl Checker<'_> {
         decl: &TensorType,
         bound: &BTreeSet<String>,
         fresh: &mut Vec<FreshDim>,
+        lenient: &[bool],
     ) -> Result<(), Diagnostic> {
         let differ = || {
             Diagnostic::new(
@@ -249,6 +273,19 @@ impl Checker<'_> {
         }
         for (axis, (slot, d)) in inf.shape.iter().zip(&decl.shape).enumerate() {
             match slot {
+                // A slice extent that op set 1 left fresh (a strided slice of a symbolic axis)
+                // may still be declared with a new symbol, bound at run time (spec §1.5.4).
+                DimSlot::Known(_)
+                    if lenient.get(axis).copied().unwrap_or(false)
+                        && self.new_symbol(d, fresh).is_some() =>
+                {
+                    let s = self.new_symbol(d, fresh).unwrap_or_default().to_string();
+                    fresh.push(FreshDim {
+                        result: r as u32,
+                        axis: axis as u32,
+                        symbol: s,
+                    });
+                }
                 DimSlot::Known(k) => {
                     if let Some(s) = unbound_symbol(d, bound) {
                         let msg = format!("result {r} is declared {decl}: unbound symbol {s}");
@@ -272,10 +309,7 @@ impl Checker<'_> {
                     }
                 }
                 DimSlot::Fresh => {
-                    let new = d.as_symbol().filter(|s| {
-                        !self.seen.contains(*s) && !fresh.iter().any(|f| f.symbol == *s)
-                    });
-                    let Some(s) = new else {
+                    let Some(s) = self.new_symbol(d, fresh) else {
                         let msg = format!(
                             "result {r} axis {axis} is known only at run time: declare it with a \
                              symbol new to the function, not {d} (declared {decl}, inferred {inf})"
@@ -291,6 +325,14 @@ impl Checker<'_> {
             }
         }
         Ok(())
+    }
+}
+
+impl Checker<'_> {
+    /// The symbol when `d` is a lone symbol new to the function and to this node's results.
+    fn new_symbol<'d>(&self, d: &'d Dim, fresh: &[FreshDim]) -> Option<&'d str> {
+        d.as_symbol()
+            .filter(|s| !self.seen.contains(*s) && !fresh.iter().any(|f| f.symbol == *s))
     }
 }
 

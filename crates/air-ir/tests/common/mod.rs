@@ -38,7 +38,16 @@ fn split(s: &str) -> (DType, Vec<&str>) {
     };
     let dtype = DType::from_name(name.trim()).unwrap_or_else(|| panic!("bad dtype in {s}"));
     let dims = match rest {
-        Some(r) if !r.trim().is_empty() => r.split(',').map(str::trim).collect(),
+        Some(r) if !r.trim().is_empty() => {
+            // Commas inside parentheses separate `floordiv`'s arguments, not dims.
+            let mut depth = 0i32;
+            r.split(|c: char| {
+                depth += i32::from(c == '(') - i32::from(c == ')');
+                c == ',' && depth == 0
+            })
+            .map(str::trim)
+            .collect()
+        }
         _ => vec![],
     };
     (dtype, dims)
@@ -59,6 +68,7 @@ pub fn func(name: &str, params: &[(&str, &str, Intent)], results: &[&str]) -> Fu
             name: n.to_string(),
             ty: ty(t),
             intent: *intent,
+            size: None,
         })
         .collect();
     let mut f = Function {

@@ -190,6 +190,8 @@ fn dim_polynomials_are_checked_and_normalised() {
     let factor = |s: &str, p: u32| gen::Factor {
         symbol: s.into(),
         power: p,
+        floordiv: None,
+        max0: None,
     };
     // n*n written as n^1 * n^1, and an expression that is a plain constant: both normalised.
     let m = expr(vec![gen::Term {
@@ -240,6 +242,46 @@ fn dim_polynomials_are_checked_and_normalised() {
     for terms in bad {
         let e = expr(terms.clone()).expect_err("bad dim accepted");
         assert_eq!(codes(&e), [Code::BadDim], "{terms:?}: {e}");
+    }
+    // Op set 2 atoms: read into canonical form (the module declares op set 1, but reading
+    // normalises first); a factor with two forms set, or a divisor below 1, is refused.
+    let n_times = |c: i64| gen::DimExpr {
+        terms: vec![gen::Term {
+            coeff: c,
+            factors: vec![factor("n", 1)],
+        }],
+    };
+    let fd = |num: gen::DimExpr, k: i64, sym: &str| gen::Factor {
+        symbol: sym.into(),
+        power: 1,
+        floordiv: Some(gen::FloorDiv {
+            numerator: Some(num),
+            divisor: k,
+        }),
+        max0: None,
+    };
+    let read = |f: gen::Factor| {
+        expr(vec![gen::Term {
+            coeff: 1,
+            factors: vec![f],
+        }])
+    };
+    let read_dim = |f: gen::Factor| read(f).map(|m| m.functions[0].params[0].ty.shape[0].clone());
+    assert_eq!(read_dim(fd(n_times(4), 2, "")).unwrap(), dim("2*n"));
+    assert_eq!(
+        read_dim(fd(n_times(3), 2, "")).unwrap(),
+        dim("n+floordiv(n, 2)")
+    );
+    let max0 = gen::Factor {
+        symbol: String::new(),
+        power: 2,
+        floordiv: None,
+        max0: Some(n_times(-1)),
+    };
+    assert_eq!(read_dim(max0).unwrap(), dim("0"));
+    for bad in [fd(n_times(3), 0, ""), fd(n_times(3), 2, "n")] {
+        let e = read(bad.clone()).expect_err("bad factor accepted");
+        assert_eq!(codes(&e), [Code::BadDim], "{bad:?}: {e}");
     }
 }
 

@@ -130,6 +130,26 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
                 strides,
             });
         }
+        // Size parameters bind their symbols to their values first (op set 2, spec §1.5).
+        for (p, raw) in f.params.iter().zip(&raws) {
+            let Some(sym) = &p.size else { continue };
+            let v = self.load_elem(p.ty.dtype, raw.data)?.into_int_value();
+            let i64t = self.g.c.i64_type();
+            let v = if p.ty.dtype.is_signed_int() {
+                self.b.build_int_s_extend_or_bit_cast(v, i64t, "")?
+            } else {
+                self.b.build_int_z_extend_or_bit_cast(v, i64t, "")?
+            };
+            let neg = self
+                .b
+                .build_int_compare(IntPredicate::SLT, v, self.i64c(0), "")?;
+            let msg = format!(
+                "size parameter %{} is {{a}}: the extent {sym} must be at least 0",
+                p.name
+            );
+            self.fail_if(neg, Code::BadExtent, &msg, v, v)?;
+            self.syms.insert(sym.clone(), v);
+        }
         // Lone symbols bind from the inputs, then from the out buffers the caller gave.
         for pass_out in [false, true] {
             for (p, raw) in f.params.iter().zip(&raws) {

@@ -25,7 +25,7 @@ mod wide;
 
 use std::collections::HashMap;
 
-use air_ir::{Code, DType, Diagnostic, Dim, Function};
+use air_ir::{Atom, Code, DType, Diagnostic, Dim, Function};
 use inkwell::attributes::{Attribute, AttributeLoc};
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::{Builder, BuilderError};
@@ -698,11 +698,32 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let mut overflow = self.boolc(false);
         for (mono, coef) in d.terms() {
             let mut t: Option<IntValue<'ctx>> = (*coef != 1).then(|| self.i64c(*coef));
-            for (sym, pow) in mono {
-                let v = *self.syms.get(sym).ok_or_else(|| CgError {
-                    code: Code::UnknownSymbol,
-                    message: format!("dim {d} mentions symbol {sym}, which is not bound here"),
-                })?;
+            for (atom, pow) in mono {
+                let v = match atom {
+                    Atom::Sym(sym) => *self.syms.get(sym).ok_or_else(|| CgError {
+                        code: Code::UnknownSymbol,
+                        message: format!("dim {d} mentions symbol {sym}, which is not bound here"),
+                    })?,
+                    Atom::FloorDiv(inner, k) => {
+                        // Floor division by k > 0: the truncating quotient, less 1 when the
+                        // remainder is negative.
+                        let x = self.dim_unchecked(inner)?;
+                        let kv = self.i64c(*k);
+                        let q = self.b.build_int_signed_div(x, kv, "")?;
+                        let r = self.b.build_int_signed_rem(x, kv, "")?;
+                        let neg =
+                            self.b
+                                .build_int_compare(IntPredicate::SLT, r, self.i64c(0), "")?;
+                        let one = self.b.build_int_z_extend(neg, self.g.c.i64_type(), "")?;
+                        self.b.build_int_sub(q, one, "")?
+                    }
+                    Atom::Max0(inner) => {
+                        let x = self.dim_unchecked(inner)?;
+                        let zero = self.i64c(0);
+                        let neg = self.b.build_int_compare(IntPredicate::SLT, x, zero, "")?;
+                        self.b.build_select(neg, zero, x, "")?.into_int_value()
+                    }
+                };
                 for _ in 0..*pow {
                     t = Some(match t {
                         None => v,

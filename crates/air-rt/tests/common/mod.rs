@@ -326,6 +326,7 @@ fn interp_with(
                 &a.shape().iter().map(|&d| d as i64).collect::<Vec<_>>(),
             ),
             intent: Intent::In,
+            size: None,
         })
         .collect();
     let mut body = Region {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use air_ir::{DType, Dim, Literal, Scalar, TensorType};
+use air_ir::{Atom, DType, Dim, Literal, Scalar, TensorType};
 use serde_json::{json, Map, Value as Json};
 
 use crate::json::FORMAT;
@@ -282,8 +282,13 @@ impl Doc {
             } else {
                 None
             };
-            for (s, p) in mono {
-                let v = self.dim(&Dim::symbol(s.clone()))?;
+            for (a, p) in mono {
+                let v = match a {
+                    Atom::Sym(s) => self.dim(&Dim::symbol(s.clone()))?,
+                    // Op set 2 atoms: the importer reads back only polynomial extents of
+                    // `ARange`/`Alloc`, so the export refuses them (`shape::dims`).
+                    Atom::FloorDiv(..) | Atom::Max0(_) => return None,
+                };
                 for _ in 0..*p {
                     prod = Some(match prod {
                         None => v.clone(),

@@ -38,8 +38,16 @@ pub(super) fn dims(doc: &mut Doc, shape: &[Dim]) -> R<Vec<String>> {
     shape
         .iter()
         .map(|d| {
-            doc.dim(d)
-                .ok_or_else(|| format!("the dim {d} is not known in this graph"))
+            doc.dim(d).ok_or_else(|| {
+                if d.is_polynomial() {
+                    format!("the dim {d} is not known in this graph")
+                } else {
+                    format!(
+                        "the dim {d} uses floordiv or max0 (op set 2), which the PyTensor \
+                         export does not write"
+                    )
+                }
+            })
         })
         .collect()
 }

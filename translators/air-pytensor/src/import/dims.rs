@@ -1,7 +1,7 @@
 //! Dims the importer reasons about beyond the builder's unifier: a symbol bound to a product,
 //! and negative dims from static shapes that contradict each other.
 
-use air_ir::Dim;
+use air_ir::{Atom, Dim};
 
 use crate::error::{Error, Problem, ProblemKind};
 use crate::json::Graph;
@@ -28,9 +28,15 @@ pub(super) fn contradiction(d: air_ir::Diagnostics, g: &Graph) -> Error {
 /// does not do from the difference alone).
 pub(super) fn lone_symbol(diff: &Dim) -> Option<(String, Dim)> {
     let terms = diff.terms();
-    let mentions = |m: &[(String, u32)], s: &str| m.iter().any(|(t, _)| t == s);
+    let mentions = |m: &[(Atom, u32)], s: &str| {
+        m.iter().any(|(t, _)| match t {
+            Atom::Sym(t) => t == s,
+            Atom::FloorDiv(d, _) | Atom::Max0(d) => d.symbols().contains(&s),
+        })
+    };
     terms.iter().enumerate().find_map(|(k, (m, c))| {
         let [(s, 1)] = m.as_slice() else { return None };
+        let s = s.as_symbol()?;
         let others = terms.iter().enumerate().filter(|&(j, _)| j != k);
         if !(*c == 1 || *c == -1) || others.clone().any(|(_, (o, _))| mentions(o, s)) {
             return None;
@@ -39,6 +45,6 @@ pub(super) fn lone_symbol(diff: &Dim) -> Option<(String, Dim)> {
             .map(|(_, (o, d))| Some((o.clone(), d.checked_mul(-c)?)))
             .collect();
         let rest = Dim::from_terms(rest?).ok()?;
-        Some((s.clone(), rest))
+        Some((s.to_string(), rest))
     })
 }

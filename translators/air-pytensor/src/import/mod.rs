@@ -416,7 +416,7 @@ impl Imp<'_, '_> {
             .iter()
             .map(|(m, c)| match m.as_slice() {
                 [] => Some(("", *c)),
-                [(s, 1)] if *c == 1 || *c == -1 => Some((s.as_str(), *c)),
+                [(s, 1)] if *c == 1 || *c == -1 => s.as_symbol().map(|s| (s, *c)),
                 _ => None,
             })
             .collect();

@@ -95,8 +95,26 @@ impl Build for Tree {
             if mono.is_empty() || *coeff != 1 {
                 factors.push(self.integer(*coeff));
             }
-            for (sym, power) in mono {
-                let s = self.dim_symbol(&rename(sym));
+            for (atom, power) in mono {
+                let s = match atom {
+                    air_ir::dim::Atom::Sym(sym) => self.dim_symbol(&rename(sym)),
+                    // Op set 2: `floor(x/k)` and `Max(0, x)`, as SymPy writes them.
+                    air_ir::dim::Atom::FloorDiv(x, k) => {
+                        let x = self.dim(x, rename);
+                        let (one, k) = (
+                            self.leaf(Atom::Int("1".to_string())),
+                            self.leaf(Atom::Int(k.to_string())),
+                        );
+                        let r = self.make(Head::Rational, vec![one, k]);
+                        let q = self.make(Head::Mul, vec![r, x]);
+                        self.make(Head::Unary(UnaryOp::Floor), vec![q])
+                    }
+                    air_ir::dim::Atom::Max0(x) => {
+                        let zero = self.integer(0);
+                        let x = self.dim(x, rename);
+                        self.make(Head::Fold(air_ir::BinaryOp::Max), vec![zero, x])
+                    }
+                };
                 factors.push(match power {
                     1 => s,
                     p => {

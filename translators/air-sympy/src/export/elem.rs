@@ -108,6 +108,10 @@ impl<'m> Writer<'m> {
     fn param(&mut self, p: u32, idx: &[NodeId]) -> W<NodeId> {
         self.reads.insert(p);
         let param = &self.f.params[p as usize];
+        // A size parameter (op set 2) is the dimension symbol itself, as SymPy's codegen has it.
+        if let Some(s) = param.size.clone() {
+            return Ok(self.dim(&air_ir::Dim::symbol(s)));
+        }
         let assumptions: &[&str] = if param.ty.dtype.is_int() {
             &["integer"]
         } else {

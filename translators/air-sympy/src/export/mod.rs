@@ -184,7 +184,16 @@ fn write(f: &Function, opts: &Options) -> Result<(Tree, NodeId), Error> {
         for d in &p.ty.shape {
             dims.extend(d.symbols().into_iter().map(str::to_string));
         }
+        // A size parameter's symbol is written with the parameter's name: one SymPy symbol for
+        // the dimension and the integer argument that gives it (op set 2).
+        if let Some(s) = &p.size {
+            w.dims.insert(s.clone(), p.name.clone());
+        }
     }
+    let dims: Vec<String> = dims
+        .into_iter()
+        .filter(|d| !w.dims.contains_key(d))
+        .collect();
     for d in dims {
         let mut name = d.clone();
         while w.used.contains(&name) {

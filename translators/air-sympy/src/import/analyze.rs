@@ -407,15 +407,25 @@ impl Walker<'_> {
                     self.a.dims.insert(name);
                 }
             }
-            Some(Head::Integer) => {}
-            Some(Head::Add | Head::Mul | Head::Pow) => {
+            Some(Head::Integer | Head::Rational) => {}
+            // Op set 2: floor/ceiling of a polynomial over a constant, Max(0, d)
+            // (`dims::to_dim` checks the form).
+            Some(
+                Head::Add
+                | Head::Mul
+                | Head::Pow
+                | Head::Unary(air_ir::UnaryOp::Floor | air_ir::UnaryOp::Ceil)
+                | Head::Fold(air_ir::BinaryOp::Max),
+            ) => {
                 for a in dag.node(d).args.clone() {
                     self.dim(a);
                 }
             }
             _ => self.bad(
                 ProblemKind::Unsupported,
-                "a dimension must be an integer polynomial of symbols".into(),
+                "a dimension must be an integer polynomial of symbols, or floor/ceiling of one \
+                 over a constant, or Max(0, one)"
+                    .into(),
                 d,
             ),
         }

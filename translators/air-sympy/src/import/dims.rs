@@ -58,10 +58,93 @@ pub(crate) fn to_dim(
                 .ok_or_else(|| bad("a dimension power needs a small constant exponent".into()))?;
             (0..k).try_fold(Dim::constant(1), |acc, _| acc.mul(&base).map_err(overflow))
         }
+        // Op set 2: `floor(p/k)` and `ceiling(p/k)` of a polynomial over a constant, and
+        // `Max(0, d)`, as SymPy writes the extents of strided and clamped slices.
+        Some(Head::Unary(u @ (air_ir::UnaryOp::Floor | air_ir::UnaryOp::Ceil)))
+            if n.args.len() == 1 =>
+        {
+            let (num, k) = to_ratio(src, dag, n.args[0], is_index)?;
+            let d = if u == air_ir::UnaryOp::Floor {
+                num.floordiv(k)
+            } else {
+                num.ceildiv(k)
+            };
+            d.map_err(overflow)
+        }
+        Some(Head::Fold(air_ir::BinaryOp::Max)) if n.args.len() == 2 => {
+            let (a, b) = (
+                to_dim(src, dag, n.args[0], is_index)?,
+                to_dim(src, dag, n.args[1], is_index)?,
+            );
+            match (a.as_const(), b.as_const()) {
+                (Some(0), _) => b.max0().map_err(overflow),
+                (_, Some(0)) => a.max0().map_err(overflow),
+                _ => Err(bad("a dimension `Max` must have 0 as one argument".into())),
+            }
+        }
         _ => Err(bad(
-            "a dimension must be an integer polynomial of symbols".into()
+            "a dimension must be an integer polynomial of symbols, or floor/ceiling of one over \
+             a constant, or Max(0, one)"
+                .into(),
         )),
     }
+}
+
+/// A dimension expression with rational coefficients, as `(numerator, k)` for `numerator / k`
+/// with `k >= 1` (inside `floor`/`ceiling`): integers, `Rational(p, q)`, symbols, sums, products
+/// and small constant powers.
+fn to_ratio(
+    src: &Source,
+    dag: &Tree,
+    e: NodeId,
+    is_index: &dyn Fn(&str) -> bool,
+) -> Result<(Dim, i64), Problem> {
+    let n = dag.node(e);
+    let too_big = || src.problem(ProblemKind::Invalid, "dimension overflows i64".into(), e);
+    let overflow = |_: air_ir::dim::DimOverflow| too_big();
+    let int = |a: NodeId| match &dag.node(a).atom {
+        Atom::Int(s) => s.parse::<i64>().ok(),
+        Atom::Call(_) | Atom::Name(_) | Atom::Str(_) | Atom::Neg => None,
+    };
+    match head(dag, e) {
+        Some(Head::Rational) if n.args.len() == 2 => match (int(n.args[0]), int(n.args[1])) {
+            (Some(p), Some(q)) if q >= 1 => Ok((Dim::constant(p), q)),
+            _ => Err(src.problem(
+                ProblemKind::Unsupported,
+                "a dimension Rational needs integer parts and a positive denominator".into(),
+                e,
+            )),
+        },
+        Some(Head::Add) => n
+            .args
+            .iter()
+            .try_fold((Dim::constant(0), 1i64), |(acc, k), &a| {
+                let (d, j) = to_ratio(src, dag, a, is_index)?;
+                let l = lcm(k, j).ok_or_else(too_big)?;
+                let acc = acc.mul(&Dim::constant(l / k)).map_err(overflow)?;
+                let d = d.mul(&Dim::constant(l / j)).map_err(overflow)?;
+                Ok((acc.add(&d).map_err(overflow)?, l))
+            }),
+        Some(Head::Mul) => n
+            .args
+            .iter()
+            .try_fold((Dim::constant(1), 1i64), |(acc, k), &a| {
+                let (d, j) = to_ratio(src, dag, a, is_index)?;
+                let kj = k.checked_mul(j).ok_or_else(too_big)?;
+                Ok((acc.mul(&d).map_err(overflow)?, kj))
+            }),
+        _ => Ok((to_dim(src, dag, e, is_index)?, 1)),
+    }
+}
+
+fn lcm(a: i64, b: i64) -> Option<i64> {
+    let gcd = |mut x: i64, mut y: i64| {
+        while y != 0 {
+            (x, y) = (y, x % y);
+        }
+        x
+    };
+    (a / gcd(a, b)).checked_mul(b)
 }
 
 /// Whether a dim is a negative constant (an extent no array has).
@@ -115,8 +198,21 @@ impl Lowerer<'_> {
         let mut acc: Option<Term> = None;
         for (mono, coeff) in d.terms().to_vec() {
             let mut t = (coeff != 1).then_some(Term::num(Num::Int(coeff)));
-            for (sym, power) in mono {
-                let s = self.symbol_value(&sym, at)?;
+            for (atom, power) in mono {
+                let s = match atom {
+                    air_ir::Atom::Sym(sym) => self.symbol_value(&sym, at)?,
+                    // Op set 2 atoms: AIR's floor_div is floored, as `floor(x/k)` is.
+                    air_ir::Atom::FloorDiv(x, k) => {
+                        let x = self.dim_value(&x, at)?;
+                        let k = Term::num(Num::Int(k));
+                        self.binary(air_ir::BinaryOp::FloorDiv, &x, &k, at)?
+                    }
+                    air_ir::Atom::Max0(x) => {
+                        let x = self.dim_value(&x, at)?;
+                        let zero = Term::num(Num::Int(0));
+                        self.binary(air_ir::BinaryOp::Max, &x, &zero, at)?
+                    }
+                };
                 for _ in 0..power {
                     t = Some(match t {
                         None => s.clone(),
@@ -136,7 +232,12 @@ impl Lowerer<'_> {
     /// The dimension symbols the lowering used (index ranges, dims used as numbers, the results'
     /// shapes) that no parameter's shape binds. AIR binds every symbol from the shapes of the
     /// inputs, so these make the function invalid (E0214); [`Self::unbound_problem`] says why.
-    pub(crate) fn unbound_extents(&self, params: &[Value], results: &[Value]) -> Vec<String> {
+    pub(crate) fn unbound_extents(
+        &self,
+        params: &[Value],
+        results: &[Value],
+        sizes: &[String],
+    ) -> Vec<String> {
         let b: HashMap<String, Dim> = self.fb.bindings().into_iter().collect();
         let symbols = |d: &Dim| -> Vec<String> {
             let d = d.substitute(&b).unwrap_or_else(|_| d.clone());
@@ -148,7 +249,8 @@ impl Lowerer<'_> {
                 .flat_map(|t| t.shape)
                 .collect()
         };
-        let bound: BTreeSet<String> = shapes(params).iter().flat_map(symbols).collect();
+        let mut bound: BTreeSet<String> = shapes(params).iter().flat_map(symbols).collect();
+        bound.extend(sizes.iter().cloned());
         let used = self
             .labels
             .iter()

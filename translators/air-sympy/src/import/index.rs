@@ -8,15 +8,16 @@ use air_ir::{DType, Dim, Op, Value};
 
 use super::analyze::{head, symbol_name};
 use super::lower::{Lowerer, R};
-use super::term::{union, Label, LabelId, Term, Weak};
+use super::term::{union, Label, LabelId, Num, Term, Weak};
 use crate::error::ProblemKind;
 use crate::syntax::NodeId;
 use crate::vocab::Head;
 
 /// What one index position of an `Indexed` is.
 enum IndexPos {
-    /// A label plus a constant offset (`i`, `i + 1`).
-    Label(LabelId, i64),
+    /// A label times a positive constant stride plus a constant offset (`i`, `i + 1`,
+    /// `2*i + 1`): `(label, offset, stride)`.
+    Label(LabelId, i64, i64),
     /// One element, at a constant or a dimension expression (`0`, `n - 1`).
     At(Dim),
 }
@@ -124,8 +125,8 @@ impl Lowerer<'_> {
         let unsupported = |this: &Self| {
             this.fail(
                 ProblemKind::Unsupported,
-                "an index must be an Idx, a bound symbol, `index + constant`, or a constant or \
-                 dimension expression"
+                "an index must be an Idx, a bound symbol, `k*index + constant` (k a positive \
+                 constant), or a constant or dimension expression"
                     .into(),
                 e,
             )
@@ -139,11 +140,11 @@ impl Lowerer<'_> {
             _ => false,
         };
         match head(self.dag, e) {
-            Some(Head::Idx) => Ok(IndexPos::Label(self.idx_label(e)?, 0)),
+            Some(Head::Idx) => Ok(IndexPos::Label(self.idx_label(e)?, 0, 1)),
             Some(Head::Symbol | Head::Dummy) if is_index(self, e) => {
                 let name = symbol_name(self.dag, e).unwrap_or_default();
                 match self.bound_label(&name) {
-                    Some(l) => Ok(IndexPos::Label(l, 0)),
+                    Some(l) => Ok(IndexPos::Label(l, 0, 1)),
                     None => Err(self.fail(
                         ProblemKind::Invalid,
                         format!("the index `{name}` is neither an Idx nor bound by a Sum/Product"),
@@ -151,12 +152,18 @@ impl Lowerer<'_> {
                     )),
                 }
             }
-            Some(Head::Add) if self.dag.node(e).args.iter().any(|&a| is_index(self, a)) => {
+            Some(Head::Add)
+                if self.dag.node(e).args.iter().any(|&a| {
+                    is_index(self, a)
+                        || (head(self.dag, a) == Some(Head::Mul)
+                            && self.dag.node(a).args.iter().any(|&b| is_index(self, b)))
+                }) =>
+            {
                 let (mut label, mut offset) = (None, 0i64);
                 for a in self.dag.node(e).args.clone() {
                     let c = match self.index_pos(a)? {
-                        IndexPos::Label(l, c) if label.is_none() => {
-                            label = Some(l);
+                        IndexPos::Label(l, c, k) if label.is_none() => {
+                            label = Some((l, k));
                             c
                         }
                         IndexPos::At(d) => d.as_const().ok_or_else(|| unsupported(self))?,
@@ -165,8 +172,31 @@ impl Lowerer<'_> {
                     offset = offset.checked_add(c).ok_or_else(|| unsupported(self))?;
                 }
                 label
-                    .map(|l| IndexPos::Label(l, offset))
+                    .map(|(l, k)| IndexPos::Label(l, offset, k))
                     .ok_or_else(|| unsupported(self))
+            }
+            // Op set 2 strided reads: `k*i` (and `k*(i + c)`) with `k` a positive constant, as
+            // SymPy writes `A[2*i]` for `A[::2]`.
+            Some(Head::Mul) if self.dag.node(e).args.iter().any(|&a| is_index(self, a)) => {
+                let (mut label, mut factor) = (None, 1i64);
+                for a in self.dag.node(e).args.clone() {
+                    match self.index_pos(a)? {
+                        IndexPos::Label(l, c, k) if label.is_none() => label = Some((l, c, k)),
+                        IndexPos::At(d) => {
+                            let c = d.as_const().ok_or_else(|| unsupported(self))?;
+                            factor = factor.checked_mul(c).ok_or_else(|| unsupported(self))?;
+                        }
+                        IndexPos::Label(..) => return Err(unsupported(self)),
+                    }
+                }
+                match label {
+                    Some((l, c, k)) if factor >= 1 => {
+                        let c = c.checked_mul(factor).ok_or_else(|| unsupported(self))?;
+                        let k = k.checked_mul(factor).ok_or_else(|| unsupported(self))?;
+                        Ok(IndexPos::Label(l, c, k))
+                    }
+                    _ => Err(unsupported(self)),
+                }
             }
             Some(
                 Head::Symbol | Head::Dummy | Head::Integer | Head::Add | Head::Mul | Head::Pow,
@@ -223,9 +253,15 @@ impl Lowerer<'_> {
             ));
         }
         let (mut axes, mut at, mut labels, mut gather) = (vec![], vec![], vec![], vec![]);
+        let mut strided = vec![];
         for (k, (&i, d)) in idx.iter().zip(&shape).enumerate() {
             match self.index_pos(i)? {
-                IndexPos::Label(l, c) => {
+                IndexPos::Label(l, c, stride) if stride != 1 => {
+                    axes.push(SliceAxis::full());
+                    strided.push((k as u32, l, c, stride, i));
+                    labels.push(l);
+                }
+                IndexPos::Label(l, c, _) => {
                     match self.access(l, c, d, name, i)? {
                         Access::Slice(a) => axes.push(a),
                         Access::Gather(start) => {
@@ -266,6 +302,20 @@ impl Lowerer<'_> {
                 .map_err(|_| self.fail(ProblemKind::Invalid, "overflow".into(), i))?;
             let shift = self.dim_value(&shift, i)?;
             let t = self.binary(air_ir::BinaryOp::Add, &iota, &shift, i)?;
+            let index = self.materialize(&t, DType::I64, i)?;
+            v = self.op(Op::Take { axis }, &[v, index], i)?;
+        }
+        // `stride*i + c` along a strided axis: a gather of those positions (an index out of the
+        // axis is a run-time E0503, as for any `take`).
+        for (axis, l, c, stride, i) in strided {
+            let iota = self.index_value(l, i)?;
+            let scaled = self.binary(
+                air_ir::BinaryOp::Mul,
+                &iota,
+                &Term::num(Num::Int(stride)),
+                i,
+            )?;
+            let t = self.binary(air_ir::BinaryOp::Add, &scaled, &Term::num(Num::Int(c)), i)?;
             let index = self.materialize(&t, DType::I64, i)?;
             v = self.op(Op::Take { axis }, &[v, index], i)?;
         }

@@ -190,9 +190,31 @@ fn finish(
     if let Some(p) = l.negative_extent(&named) {
         return Err(Error::Import(vec![p]));
     }
+    let mut l = l;
     let param_values: Vec<Value> = params.iter().map(|(_, v)| *v).collect();
     let result_values: Vec<Value> = results.iter().map(|(_, v)| *v).collect();
-    let unbound = l.unbound_extents(&param_values, &result_values);
+    // Sizes (op set 2): an integer scalar parameter named as a dimension is its size parameter
+    // (SymPy's codegen passes dims as `int` arguments); a dimension that no input binds and no
+    // parameter names becomes a new size parameter of that name, after the others, in name order.
+    let mut sizes = vec![];
+    for (name, v) in params {
+        let is_int_scalar =
+            l.fb.value_type(*v)
+                .is_some_and(|t| t.rank() == 0 && t.dtype.is_int());
+        let is_in = l.fb.param_intent(*v) == Some(Intent::In);
+        if l.an.dims.contains(name) && is_int_scalar && is_in {
+            l.fb.set_size(*v, name)
+                .map_err(|d| Error::Air(air_ir::Diagnostics(vec![d])))?;
+            sizes.push(name.clone());
+        }
+    }
+    for s in l.unbound_extents(&param_values, &result_values, &sizes) {
+        if !params.iter().any(|(n, _)| *n == s) {
+            l.fb.size_param(&s, air_ir::DType::I64, &s);
+            sizes.push(s);
+        }
+    }
+    let unbound = l.unbound_extents(&param_values, &result_values, &sizes);
     let problem = (!unbound.is_empty()).then(|| l.unbound_problem(&unbound));
     l.fb.finish(results).map_err(|d| match problem {
         Some(p) if d.0.iter().all(|x| x.code == air_ir::Code::UnknownSymbol) => {

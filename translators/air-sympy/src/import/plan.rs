@@ -167,15 +167,12 @@ fn param_type(
             non_negative(src, name, &shape, *base)?;
             Ok(TensorType::new(dtype, shape))
         }
-        None if an.dims.contains(name) => Err(Problem {
-            kind: ProblemKind::Invalid,
-            message: format!(
-                "`{name}` is a dimension, bound from the arrays' shapes, not a parameter (SymPy's \
-                 codegen makes dims arguments; AIR does not): leave it out of the argument list"
-            ),
-            pos: None,
-            path: String::new(),
-        }),
+        // A dimension in the argument list, as SymPy's codegen passes it (an `int`): a size
+        // parameter (op set 2), marked as such when the function is finished.
+        None if an.dims.contains(name) => {
+            let dtype = opts.dtypes.get(name).copied().unwrap_or(DType::I64);
+            Ok(TensorType::scalar(dtype))
+        }
         None => {
             // Listed in `args` but absent from the equations: a scalar, as SymPy's codegen does.
             let dtype = opts.dtypes.get(name).copied().unwrap_or(opts.default_dtype);
