@@ -157,6 +157,9 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         if d.is_complex() {
             return self.unary_complex(op, d, x);
         }
+        if is_half(d) && op == UnaryOp::Sinc {
+            return Ok(self.sinc_half(d, x.into_float_value())?.into());
+        }
         if is_half(d) {
             // Computed in f32, rounded to the dtype (predicates give bool, nothing to round).
             let r = self.unary_float(op, x.into_float_value())?;
@@ -283,6 +286,20 @@ impl<'g, 'ctx, 'a> FnGen<'g, 'ctx, 'a> {
         let t = b.build_float_mul(self.fconst(x, std::f64::consts::PI), x, "")?;
         let s = self.float_call(&FloatFn::Intrinsic("llvm.sin"), t)?;
         let q = b.build_float_div(s, t, "")?;
+        let zero = b.build_float_compare(FloatPredicate::OEQ, t, self.fconst(x, 0.0), "")?;
+        Ok(b.build_select(zero, self.fconst(x, 1.0), q, "")?
+            .into_float_value())
+    }
+
+    /// spec: #sinc — on f16 and bf16 (held in f32) every step is rounded to the dtype, as
+    /// NumPy's half loops and the interpreter: `t = round(round(pi) * x)`, then
+    /// `round(round(sin(t)) / t)`, 1 where `t` is 0.
+    fn sinc_half(&self, d: DType, x: FloatValue<'ctx>) -> R<FloatValue<'ctx>> {
+        let b = &self.b;
+        let pi = self.round_half(d, self.fconst(x, std::f64::consts::PI))?;
+        let t = self.round_half(d, b.build_float_mul(pi, x, "")?)?;
+        let s = self.round_half(d, self.float_call(&FloatFn::Intrinsic("llvm.sin"), t)?)?;
+        let q = self.round_half(d, b.build_float_div(s, t, "")?)?;
         let zero = b.build_float_compare(FloatPredicate::OEQ, t, self.fconst(x, 0.0), "")?;
         Ok(b.build_select(zero, self.fconst(x, 1.0), q, "")?
             .into_float_value())
