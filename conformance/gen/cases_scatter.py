@@ -108,9 +108,12 @@ def mode_cases(rng):
         "u8": lambda n: rng.integers(0, 200, n).astype(np.uint8),
         "bool": lambda n: rng.integers(0, 2, n).astype(bool),
         "c128": lambda n: uniform(rng, -1, 1, n, "f64") + 1j * uniform(rng, -1, 1, n, "f64"),
+        "c64": lambda n: (uniform(rng, -1, 1, n, "f64") + 1j * uniform(rng, -1, 1, n, "f64")
+                          ).astype(np.complex64),
+        "f16": lambda n: uniform(rng, -2, 2, n, "f64").astype(np.float16),
     }
-    accepts = {"replace": ["f64", "i32", "bool", "c128"], "add": ["f64", "f32", "i32", "u8", "c128"],
-               "mul": ["f64", "i32", "u8"], "max": ["f64", "i32", "bool", "u8"],
+    accepts = {"replace": ["f64", "i32", "bool", "c128"], "add": ["f64", "f32", "i32", "u8", "c128", "c64"],
+               "mul": ["f64", "i32", "u8", "f16"], "max": ["f64", "i32", "bool", "u8"],
                "min": ["f64", "f32", "i32", "bool"]}
     for mode, dts in accepts.items():
         for dt in dts:

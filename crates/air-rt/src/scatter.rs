@@ -119,12 +119,44 @@ pub(crate) fn scatter(call: Call<'_>) -> Res<()> {
     };
     match call.attrs[0] {
         0 => with_size!(x.dtype, T => s.run::<T>(out, |_, u| u)),
-        1 => {
-            with_numeric!(x.dtype, T => s.run::<T>(out, Num::add), bool => not_numeric(), else dtype_error(x.dtype))
-        }
-        2 => {
-            with_numeric!(x.dtype, T => s.run::<T>(out, Num::mul), bool => not_numeric(), else dtype_error(x.dtype))
-        }
+        1 => match x.dtype {
+            DType::F16 => s.run::<half::f16>(out, Num::add),
+            DType::BF16 => s.run::<half::bf16>(out, Num::add),
+            DType::C64 => s.run::<num_complex::Complex32>(out, Num::add),
+            DType::C128 => s.run::<num_complex::Complex64>(out, Num::add),
+            DType::Bool
+            | DType::I8
+            | DType::I16
+            | DType::I32
+            | DType::I64
+            | DType::U8
+            | DType::U16
+            | DType::U32
+            | DType::U64
+            | DType::F32
+            | DType::F64 => {
+                with_numeric!(x.dtype, T => s.run::<T>(out, Num::add), bool => not_numeric(), else dtype_error(x.dtype))
+            }
+        },
+        2 => match x.dtype {
+            DType::F16 => s.run::<half::f16>(out, Num::mul),
+            DType::BF16 => s.run::<half::bf16>(out, Num::mul),
+            DType::C64 => s.run::<num_complex::Complex32>(out, Num::mul),
+            DType::C128 => s.run::<num_complex::Complex64>(out, Num::mul),
+            DType::Bool
+            | DType::I8
+            | DType::I16
+            | DType::I32
+            | DType::I64
+            | DType::U8
+            | DType::U16
+            | DType::U32
+            | DType::U64
+            | DType::F32
+            | DType::F64 => {
+                with_numeric!(x.dtype, T => s.run::<T>(out, Num::mul), bool => not_numeric(), else dtype_error(x.dtype))
+            }
+        },
         3 => with_ordered!(x.dtype, T => s.run::<T>(out, max::<T>), else dtype_error(x.dtype)),
         4 => with_ordered!(x.dtype, T => s.run::<T>(out, min::<T>), else dtype_error(x.dtype)),
         m => fail(Code::BadAttribute, format!("scatter mode {m}")),

@@ -37,6 +37,30 @@ impl Elem for Complex32 {}
 impl crate::elem::sealed::Sealed for Complex64 {}
 impl Elem for Complex64 {}
 
+// The ring operations of scatter's `add` and `mul` on these dtypes, one operation at a time as
+// the interpreter's binary ops: half's arithmetic computes in f32 and rounds to the dtype (ties
+// to even), num-complex's is the interpreter's complex add and mul.
+macro_rules! wide_num {
+    ($($t:ty => $zero:expr, $one:expr);*) => {$(
+        impl crate::elem::Num for $t {
+            const ZERO: $t = $zero;
+            const ONE: $t = $one;
+            fn add(self, other: $t) -> $t {
+                self + other
+            }
+            fn mul(self, other: $t) -> $t {
+                self * other
+            }
+        }
+    )*};
+}
+wide_num!(
+    f16 => f16::ZERO, f16::ONE;
+    bf16 => bf16::ZERO, bf16::ONE;
+    Complex32 => Complex32::new(0.0, 0.0), Complex32::new(1.0, 0.0);
+    Complex64 => Complex64::new(0.0, 0.0), Complex64::new(1.0, 0.0)
+);
+
 /// `x` rounded to `f32` with round-to-odd: the interpreter's `f64_to_f32_odd`.
 pub(crate) fn f64_to_f32_odd(x: f64) -> f32 {
     let r = x as f32;
