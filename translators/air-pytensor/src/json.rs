@@ -31,6 +31,10 @@ pub struct Limits {
     pub max_constant_elements: usize,
     /// Rank of a variable.
     pub max_rank: usize,
+    /// Bytes of a variable's name: an input or output name becomes an AIR name (at most 1024
+    /// bytes), with room for the suffixes the importer adds (`_1` to stay unique, `_0` for the
+    /// dims of an input).
+    pub max_name_bytes: usize,
 }
 
 impl Default for Limits {
@@ -41,6 +45,7 @@ impl Default for Limits {
             max_depth: 16,
             max_constant_elements: 1 << 26,
             max_rank: 32,
+            max_name_bytes: 1000,
         }
     }
 }
@@ -450,6 +455,22 @@ fn check_var(
         }
         other => return Err(bad(format!("unknown variable kind {other:?}"))),
     };
+    if let Some(name) = v
+        .name
+        .as_deref()
+        .filter(|n| n.len() > limits.max_name_bytes)
+    {
+        return Err(Problem::new(
+            ProblemKind::Limit,
+            format!(
+                "a variable name of {} bytes (at most {}: AIR names are at most {} bytes)",
+                name.len(),
+                limits.max_name_bytes,
+                air_ir::name::MAX_NAME_BYTES
+            ),
+            &at,
+        ));
+    }
     Ok(Var {
         id: v.id.clone(),
         name: v.name.clone(),

@@ -176,6 +176,15 @@ fn hostile_nesting_and_sizes_hit_the_limits() {
     )
     .unwrap_err();
     assert_eq!(e.problems()[0].kind, ProblemKind::Limit, "{e}");
+    // A name AIR cannot carry (found by the seeded fuzzer, seed 11): a limit problem naming the
+    // size, not an invalid module.
+    let long = var("x", "input", "float64", "[null]", "").replace(
+        r#""name":"x""#,
+        &format!(r#""name":"{}""#, "v".repeat(200_000)),
+    );
+    let e = import(&doc(&[long], &[], r#"["x"]"#), &Options::default()).unwrap_err();
+    assert_eq!(e.problems()[0].kind, ProblemKind::Limit, "{e}");
+    assert!(e.to_string().contains("200000 bytes"), "{e}");
 }
 
 #[test]
