@@ -1,5 +1,7 @@
-//! The codes that once shared `E0505`, each triggered through the `air` command: `E0505` a
-//! backend lacking a dtype (`f16`), `E0507` an export the target format cannot express, `E0508` a
+//! The codes that once shared `E0505`, each triggered through the `air` command: `E0505` was a
+//! backend lacking a dtype (`f16`; the LLVM backend now generates every dtype, so the test checks
+//! that it compiles, and `E0505` is left to constructs a backend does not generate, such as an
+//! interpreter-only option: `air-llvm`'s `while_loop` tests), `E0507` an export the target format cannot express, `E0508` a
 //! tensor too large to allocate (interpreter and LLVM backend). `E0509`, an internal error, has
 //! no input that triggers it on purpose; `air-rt`'s `ffi` tests check a panic becomes it.
 
@@ -61,7 +63,7 @@ fn a_tensor_too_large_to_allocate_is_e0508() {
 
 #[cfg(feature = "llvm")]
 #[test]
-fn a_dtype_the_backend_lacks_is_e0505() {
+fn a_dtype_the_backend_once_lacked_compiles() {
     let dir = scratch("codes", "e0505");
     let model = dir.join("h.air");
     std::fs::write(
@@ -69,12 +71,19 @@ fn a_dtype_the_backend_lacks_is_e0505() {
         "air 1 opset 1\nfunc @h(%x: f16[n]) -> (f16[n]) {\n  return %x\n}\n",
     )
     .expect("model");
+    let object = dir.join("h.o");
     let out = air(&[
         "compile",
         &model.to_string_lossy(),
         "-o",
-        &dir.join("h.o").to_string_lossy(),
+        &object.to_string_lossy(),
     ]);
-    fails_with(&out, "E0505");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(object.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }

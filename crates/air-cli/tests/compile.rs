@@ -195,12 +195,18 @@ fn compile_renders_what_the_backend_rejects() {
     let model = dir.join("h.air");
     std::fs::write(
         &model,
-        "air 1 opset 1\nfunc @h(%x: f16[n]) -> (f16[n]) {\n  return %x\n}\n",
+        "air 1 opset 1\nfunc @h(%x: f64[n]) -> (f64[n]) {\n  \
+         %y = custom {domain = \"mylib\", name = \"Frob\"} (%x) : f64[n]\n  return %y\n}\n",
     )
     .expect("model");
     let out = air(&["compile", &s(&model), "-o", &s(&dir.join("h.o"))], None);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("error[E0505]"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("error[E0407]"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("has no decomposition"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!dir.join("h.o").exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
