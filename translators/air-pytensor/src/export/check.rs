@@ -71,7 +71,13 @@ impl Checker<'_> {
                     .unwrap_or("no PyTensor op");
                 self.push(f, at.clone(), "cbrt", why);
             }
-            if let Op::Scatter { .. } | Op::Gather | Op::Unique = &node.op {
+            if let Op::Scatter { .. } | Op::Gather = &node.op {
+                let types: Vec<_> = node.operands.iter().map(|&v| r.value_type(v)).collect();
+                if let Some(why) = super::scatter::refusal(&node.op, &types) {
+                    self.push(f, at.clone(), node.op.name(), why);
+                }
+            }
+            if let Op::Unique = &node.op {
                 let name = node.op.name();
                 let why = table::air_entry(name)
                     .and_then(|e| e.pytensor.err())
