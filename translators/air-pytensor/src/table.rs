@@ -70,6 +70,8 @@ pub enum TensorOp {
     CumOp,
     /// `SortOp`.
     SortOp,
+    /// `Unique` (op set 2).
+    Unique,
     /// `Softmax`, `LogSoftmax`, `Einsum` and every other `OpFromGraph`: the inner graph.
     InnerGraph,
     /// `Scan`.
@@ -138,7 +140,7 @@ pub const TENSOR_OPS: &[OpEntry] = &[
     e("SpecifyShape", SH, TensorOp::SpecifyShape, "(the dims are unified; written for inputs whose dims repeat another input's or are expressions)", Support::Both),
     e("CumOp", "pytensor.tensor.extra_ops", TensorOp::CumOp, "cumsum, cumprod", Support::Both),
     e("Repeat", "pytensor.tensor.extra_ops", TensorOp::Unsupported, "", Support::No("not mapped yet")),
-    e("Unique", "pytensor.tensor.extra_ops", TensorOp::Unsupported, "", Support::No("not mapped yet (AIR's op set 2 unique takes 1-D operands)")),
+    e("Unique", "pytensor.tensor.extra_ops", TensorOp::Unique, "unique (axis null: of the flattened input; return_index: scatter min of the positions by the inverse); an axis of a rank >= 2 input is refused (op set 2)", Support::Import),
     e("SortOp", "pytensor.tensor.sort", TensorOp::SortOp, "sort (descending: sort then a reversing Subtensor)", Support::Both),
     e("ArgSortOp", "pytensor.tensor.sort", TensorOp::Unsupported, "", Support::No("AIR has no argsort")),
     e("Softmax", "pytensor.tensor.special", TensorOp::InnerGraph, "its inner graph (max, sub, exp, sum, div)", Support::Both),
