@@ -5,8 +5,8 @@ use air_ir::{BinaryOp, DType, Node, Op, Region, TensorType};
 use serde_json::{json, Value as Json};
 
 use super::doc::{elemwise_json, op_json, Doc, Pt};
-use super::scatter::{gather, scatter};
 use super::math::{argreduce, binary, einsum, matmul, reduce, unary};
+use super::scatter::{gather, scatter};
 use super::shape::{
     alloc, broadcast, dimshuffle, iota, reshape, slice, subtensor, take, to_scalar,
 };
@@ -139,9 +139,7 @@ impl Ex<'_> {
             }
             Op::Scatter { mode } => scatter(doc, *mode, ins, &ty(0)?, &ty(1)?, o)?,
             Op::Gather => gather(doc, ins, &ty(1)?, o)?,
-            Op::Unique => {
-                return Err(format!("{} is not exported to PyTensor", node.op.name()))
-            }
+            Op::Unique => return Err(format!("{} is not exported to PyTensor", node.op.name())),
             Op::Sort { axis, descending } => {
                 let a = doc.int(i64::from(*axis));
                 let s = doc.node1(

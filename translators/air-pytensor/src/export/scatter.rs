@@ -44,7 +44,8 @@ pub(super) fn refusal(op: &Op, types: &[Option<&TensorType>]) -> Option<&'static
                     )
                 }
             }
-            (k(1) == Some(0)).then_some("a scatter with empty index tuples (k = 0) has no PyTensor index")
+            (k(1) == Some(0))
+                .then_some("a scatter with empty index tuples (k = 0) has no PyTensor index")
         }
         Op::Gather => (k(1) == Some(0))
             .then_some("a gather with empty index tuples (k = 0) has no PyTensor index"),
