@@ -11,46 +11,44 @@
 //! Refused: `mul`, `min`, `max` on non-bool (PyTensor has no such op) and `k = 0` (no index).
 
 use air_ir::op::ScatterMode;
-use air_ir::{DType, Literal, Op, TensorType};
+use air_ir::{DType, Literal, TensorType};
 use serde_json::{json, Value as Json};
 
 use super::doc::{op_json, Doc, Pt};
 use super::ops::R;
 use super::shape::to_scalar;
 
-/// Why a `scatter`/`gather` node (with its operand types) is not exported; `None` when it is.
-pub(super) fn refusal(op: &Op, types: &[Option<&TensorType>]) -> Option<&'static str> {
-    let k = |i: usize| {
-        types
-            .get(i)
-            .copied()
-            .flatten()
-            .and_then(|t| t.shape.last())
-            .and_then(|d| d.as_const())
-    };
-    match op {
-        Op::Scatter { mode } => {
-            let bool_x = types
-                .first()
-                .copied()
-                .flatten()
-                .is_some_and(|t| t.dtype == DType::Bool);
-            match mode {
-                ScatterMode::Replace | ScatterMode::Add => {}
-                ScatterMode::Max if bool_x => {}
-                ScatterMode::Mul | ScatterMode::Max | ScatterMode::Min => {
-                    return Some(
-                        "PyTensor has no scatter with mul, max or min (inc_subtensor adds, set_subtensor replaces; max only on bool, as or)",
-                    )
-                }
-            }
-            (k(1) == Some(0))
-                .then_some("a scatter with empty index tuples (k = 0) has no PyTensor index")
+/// The constant tuple length `k` of `indices` (`None` when it is not known).
+fn tuple_len(indices: Option<&TensorType>) -> Option<i64> {
+    indices
+        .and_then(|t| t.shape.last())
+        .and_then(|d| d.as_const())
+}
+
+/// Why a `scatter {mode}` of `x` by `indices` is not exported; `None` when it is.
+pub(super) fn scatter_refusal(
+    mode: ScatterMode,
+    x: Option<&TensorType>,
+    indices: Option<&TensorType>,
+) -> Option<&'static str> {
+    let bool_x = x.is_some_and(|t| t.dtype == DType::Bool);
+    match mode {
+        ScatterMode::Replace | ScatterMode::Add => {}
+        ScatterMode::Max if bool_x => {}
+        ScatterMode::Mul | ScatterMode::Max | ScatterMode::Min => {
+            return Some(
+                "PyTensor has no scatter with mul, max or min (inc_subtensor adds, set_subtensor replaces; max only on bool, as or)",
+            )
         }
-        Op::Gather => (k(1) == Some(0))
-            .then_some("a gather with empty index tuples (k = 0) has no PyTensor index"),
-        _ => None,
     }
+    (tuple_len(indices) == Some(0))
+        .then_some("a scatter with empty index tuples (k = 0) has no PyTensor index")
+}
+
+/// Why a `gather` by `indices` is not exported; `None` when it is.
+pub(super) fn gather_refusal(indices: Option<&TensorType>) -> Option<&'static str> {
+    (tuple_len(indices) == Some(0))
+        .then_some("a gather with empty index tuples (k = 0) has no PyTensor index")
 }
 
 /// `indices[..., j]` for each `j < k`, as PyTensor's `Subtensor{:, ..., j}` (rank-0 tensors when
@@ -86,7 +84,7 @@ pub(super) fn scatter(
     it: &TensorType,
     o: Pt,
 ) -> R<String> {
-    if let Some(why) = refusal(&Op::Scatter { mode }, &[Some(xt), Some(it)]) {
+    if let Some(why) = scatter_refusal(mode, Some(xt), Some(it)) {
         return Err(format!("scatter {}: {why}", mode.name()));
     }
     let set = mode == ScatterMode::Replace;
@@ -111,7 +109,7 @@ pub(super) fn scatter(
 
 /// `gather(x, indices)`.
 pub(super) fn gather(doc: &mut Doc, ins: &[String], it: &TensorType, o: Pt) -> R<String> {
-    if let Some(why) = refusal(&Op::Gather, &[None, Some(it)]) {
+    if let Some(why) = gather_refusal(Some(it)) {
         return Err(format!("gather: {why}"));
     }
     let cols = columns(doc, &ins[1], it)?;
