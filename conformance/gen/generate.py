@@ -32,6 +32,7 @@ import cases_elementwise  # noqa: E402
 import cases_examples  # noqa: E402
 import cases_invalid  # noqa: E402
 import cases_opset2  # noqa: E402
+import cases_ptscatter  # noqa: E402
 import cases_reduce  # noqa: E402
 import cases_scatter  # noqa: E402
 import cases_select_cast  # noqa: E402
@@ -42,7 +43,7 @@ from builder import ACCEPTS, ALL_OPS  # noqa: E402
 
 FAMILIES = [cases_elementwise, cases_opset2, cases_binary, cases_select_cast, cases_shape, cases_reduce,
             cases_contract, cases_control, cases_creation, cases_examples, cases_invalid,
-            cases_while, cases_scatter, cases_complex, cases_dims]
+            cases_while, cases_scatter, cases_complex, cases_dims, cases_ptscatter]
 ROOT = os.path.normpath(os.path.join(HERE, "..", "cases"))
 
 

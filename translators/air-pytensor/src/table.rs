@@ -70,6 +70,8 @@ pub enum TensorOp {
     CumOp,
     /// `SortOp`.
     SortOp,
+    /// `Unique` (op set 2).
+    Unique,
     /// `Softmax`, `LogSoftmax`, `Einsum` and every other `OpFromGraph`: the inner graph.
     InnerGraph,
     /// `Scan`.
@@ -120,7 +122,7 @@ pub const TENSOR_OPS: &[OpEntry] = &[
     e("IncSubtensor", TS, TensorOp::IncSubtensor, "insert (scalar indices), slice + concat (step-1 slices)", Support::Both),
     e("AdvancedSubtensor1", TS, TensorOp::AdvancedSubtensor1, "take along axis 0", Support::Import),
     e("AdvancedSubtensor", TS, TensorOp::AdvancedSubtensor, "take (one integer index array), filter (a boolean mask), gather (several integer arrays on the leading axes)", Support::Both),
-    e("AdvancedIncSubtensor", TS, TensorOp::AdvancedIncSubtensor, "scatter add (inc; bool: max) or replace (set), index arrays of one shape on the leading axes (op set 2)", Support::Import),
+    e("AdvancedIncSubtensor", TS, TensorOp::AdvancedIncSubtensor, "scatter add (inc; bool: max) or replace (set), index arrays of one shape on the leading axes (op set 2)", Support::Both),
     e("AdvancedIncSubtensor1", TS, TensorOp::AdvancedIncSubtensor, "scatter add (inc; bool: max) or replace (set) along axis 0 (op set 2)", Support::Import),
     e("Join", TB, TensorOp::Join, "concat", Support::Both),
     e("Alloc", TB, TensorOp::Alloc, "broadcast, full", Support::Both),
@@ -138,7 +140,7 @@ pub const TENSOR_OPS: &[OpEntry] = &[
     e("SpecifyShape", SH, TensorOp::SpecifyShape, "(the dims are unified; written for inputs whose dims repeat another input's or are expressions)", Support::Both),
     e("CumOp", "pytensor.tensor.extra_ops", TensorOp::CumOp, "cumsum, cumprod", Support::Both),
     e("Repeat", "pytensor.tensor.extra_ops", TensorOp::Unsupported, "", Support::No("not mapped yet")),
-    e("Unique", "pytensor.tensor.extra_ops", TensorOp::Unsupported, "", Support::No("not mapped yet (AIR's op set 2 unique takes 1-D operands)")),
+    e("Unique", "pytensor.tensor.extra_ops", TensorOp::Unique, "unique (axis null: of the flattened input; return_index: scatter min of the positions by the inverse); an axis of a rank >= 2 input is refused (op set 2)", Support::Import),
     e("SortOp", "pytensor.tensor.sort", TensorOp::SortOp, "sort (descending: sort then a reversing Subtensor)", Support::Both),
     e("ArgSortOp", "pytensor.tensor.sort", TensorOp::Unsupported, "", Support::No("AIR has no argsort")),
     e("Softmax", "pytensor.tensor.special", TensorOp::InnerGraph, "its inner graph (max, sub, exp, sum, div)", Support::Both),
@@ -437,8 +439,8 @@ pub const AIR_OPS: &[AirEntry] = &[
     w("while", "Scan in while mode (untraced sit-sot states, until = not cond); n_steps is 0 or 2^63-1 by the condition on the initial state"),
     w("call", "the callee inlined"),
     w("custom", "Softmax/LogSoftmax for domain pytensor, else the decomposition inlined"),
-    x("scatter", "not exported yet (imported from AdvancedIncSubtensor/AdvancedIncSubtensor1)"),
-    x("gather", "not exported yet (imported from AdvancedSubtensor with several index arrays)"),
+    w("scatter", "replace: AdvancedIncSubtensor set, add: inc (max on bool: inc, NumPy's or), one Subtensor column of the indices per axis (IncSubtensor for one tuple); mul, min, max on other dtypes and k = 0 refused"),
+    w("gather", "AdvancedSubtensor with one Subtensor column of the indices per axis (Subtensor for one tuple); k = 0 refused"),
     x("unique", "not exported yet (three results sharing a run-time extent)"),
 ];
 

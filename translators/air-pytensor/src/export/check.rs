@@ -71,7 +71,18 @@ impl Checker<'_> {
                     .unwrap_or("no PyTensor op");
                 self.push(f, at.clone(), "cbrt", why);
             }
-            if let Op::Scatter { .. } | Op::Gather | Op::Unique = &node.op {
+            let operand = |k: usize| node.operands.get(k).and_then(|&v| r.value_type(v));
+            let refused = if let Op::Scatter { mode } = &node.op {
+                super::scatter::scatter_refusal(*mode, operand(0), operand(1))
+            } else if let Op::Gather = &node.op {
+                super::scatter::gather_refusal(operand(1))
+            } else {
+                None
+            };
+            if let Some(why) = refused {
+                self.push(f, at.clone(), node.op.name(), why);
+            }
+            if let Op::Unique = &node.op {
                 let name = node.op.name();
                 let why = table::air_entry(name)
                     .and_then(|e| e.pytensor.err())

@@ -11,6 +11,7 @@ mod control;
 mod doc;
 mod math;
 mod ops;
+mod scatter;
 mod shape;
 mod size;
 

@@ -6,6 +6,7 @@ use serde_json::{json, Value as Json};
 
 use super::doc::{elemwise_json, op_json, Doc, Pt};
 use super::math::{argreduce, binary, einsum, matmul, reduce, unary};
+use super::scatter::{gather, scatter};
 use super::shape::{
     alloc, broadcast, dimshuffle, iota, reshape, slice, subtensor, take, to_scalar,
 };
@@ -136,9 +137,9 @@ impl Ex<'_> {
                     o,
                 )
             }
-            Op::Scatter { .. } | Op::Gather | Op::Unique => {
-                return Err(format!("{} is not exported to PyTensor", node.op.name()))
-            }
+            Op::Scatter { mode } => scatter(doc, *mode, ins, &ty(0)?, &ty(1)?, o)?,
+            Op::Gather => gather(doc, ins, &ty(1)?, o)?,
+            Op::Unique => return Err(format!("{} is not exported to PyTensor", node.op.name())),
             Op::Sort { axis, descending } => {
                 let a = doc.int(i64::from(*axis));
                 let s = doc.node1(

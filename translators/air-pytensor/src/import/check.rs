@@ -104,6 +104,7 @@ fn check_nested(node: &Node, op: TensorOp, problems: &mut Vec<Problem>) {
         | TensorOp::SpecifyShape
         | TensorOp::CumOp
         | TensorOp::SortOp
+        | TensorOp::Unique
         | TensorOp::InnerGraph
         | TensorOp::Scan
         | TensorOp::IfElse

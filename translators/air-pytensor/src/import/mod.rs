@@ -23,6 +23,7 @@ mod masked;
 mod reduce;
 mod scatter;
 mod shape;
+mod unique;
 
 use std::collections::{HashMap, HashSet};
 
@@ -281,6 +282,7 @@ impl Imp<'_, '_> {
             TensorOp::Reshape => self.reshape(node)?,
             TensorOp::CumOp => self.cumop(node)?,
             TensorOp::SortOp => self.sort(node)?,
+            TensorOp::Unique => self.unique(node)?,
             TensorOp::InnerGraph => self.inner_graph(k, node)?,
             TensorOp::Scan => self.scan(k, node)?,
             TensorOp::IfElse => self.if_else(node)?,

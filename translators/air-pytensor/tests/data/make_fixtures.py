@@ -17,6 +17,7 @@ import pytensor
 import pytensor.tensor as pt
 import skair.pytensor_json as pj
 from pytensor.compile.mode import Mode
+from pytensor.tensor.extra_ops import Unique
 from pytensor.scan.utils import until as until_
 
 HERE = Path(__file__).resolve().parent
@@ -103,6 +104,14 @@ def fixtures(rng):
         pt.inc_subtensor(A[i, j], val[:3]), A[i, j], pt.inc_subtensor(A[key], 1.0),
     ], {"key": np.array([2, 0, 2, -1, 0, 2, 1, 3]), "val": rng.uniform(-2, 2, 8), "A": As,
         "i": np.array([0, 4, 0]), "j": np.array([1, -1, 1])}
+    # Unique (AIR's op set 2 unique): axis None flattens a matrix (NaNs collapse, the inverse
+    # is raveled), every optional output in PyTensor's order; an integer vector along axis 0.
+    X, kv = pt.dmatrix("X"), pt.ivector("kv")
+    Xs = np.array([[3.0, np.nan, 1.0, -2.5], [1.0, 3.0, np.nan, 0.5], [7.0, -2.5, 3.0, 1.0]])
+    yield "unique_extra_ops", [X, kv], [
+        *Unique(True, True, True)(X), *Unique(False, False, True)(X),
+        *Unique(False, True, False, axis=0)(kv), Unique()(kv),
+    ], {"X": Xs, "kv": np.array([5, -1, 5, 2, 2, 5, 0], dtype=np.int32)}
 
 
 def main():
