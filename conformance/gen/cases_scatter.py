@@ -286,7 +286,41 @@ def cases():
     out = []
     for fam in [mode_cases, edge_cases, gather_cases, unique_cases, groupby_cases]:
         out.extend(fam(rng))
-    return out + invalid_cases()
+    return out + invalid_cases() + run_error_cases()
+
+
+def run_error_cases():
+    """Valid modules whose run fails with E0503: an index outside `-d..d-1` (checked for every
+    index before anything is written), for scatter and gather, past either end."""
+    from cases_dims import DimsCase, HEAD2, func
+
+    def err(name, summary, op, params, stmts, results, inputs):
+        text = f"// run-time error: {summary} (E0503)\n" + HEAD2 + func(
+            params, results, stmts, ", ".join(f"%{n}" for n, _ in results))
+        c = DimsCase(name, summary, [op, "out-of-range"], [op], text,
+                     inputs={k: O.arr(v, dt) for k, (v, dt) in inputs.items()},
+                     expect="error: E0503")
+        c.group, c.name = G, name
+        c.tags = list(dict.fromkeys(["scatter", "opset2", op, "out-of-range", "run-error", "E0503"]))
+        return c
+
+    sc = ["%y = scatter {mode = \"add\"} (%x, %i, %u) : f64[n]"]
+    sp = [("x", "f64[n]"), ("i", "i64[m, 1]"), ("u", "f64[m]")]
+    ga = ["%y = gather (%x, %i) : f64[m]"]
+    gp = [("x", "f64[n]"), ("i", "i64[m, 1]")]
+    return [
+        err("scatter_index_past_end", "scatter add with index 4 into f64[4]", "scatter", sp, sc,
+            [("y", "f64[n]")], {"x": (np.zeros(4), "f64"), "i": (np.array([[1], [4]]), "i64"),
+                                "u": (np.ones(2), "f64")}),
+        err("scatter_index_below_start", "scatter add with index -5 into f64[4] (-4 is the "
+            "lowest)", "scatter", sp, sc, [("y", "f64[n]")],
+            {"x": (np.zeros(4), "f64"), "i": (np.array([[0], [-5]]), "i64"),
+             "u": (np.ones(2), "f64")}),
+        err("gather_index_past_end", "gather index 3 from f64[3]", "gather", gp, ga,
+            [("y", "f64[m]")], {"x": (np.arange(3.0), "f64"), "i": (np.array([[0], [3]]), "i64")}),
+        err("gather_index_empty_operand", "gather index 0 from an empty f64[0]", "gather", gp, ga,
+            [("y", "f64[m]")], {"x": (np.zeros(0), "f64"), "i": (np.array([[0]]), "i64")}),
+    ]
 
 
 def inv(name, code, summary, ops, params, results, stmts, ret, head="air 1 opset 2"):
