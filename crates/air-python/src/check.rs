@@ -61,6 +61,22 @@ pub fn check(plan: &Plan, given: &Given<'_>) -> PyResult<Symbols> {
             }
         }
     }
+    for &(j, k) in &plan.sizes {
+        let Some(a) = &given.params[j] else { continue };
+        let v = size_value(plan, j, a)?;
+        match syms.values[k] {
+            None => syms.values[k] = Some((v, j as u32, 0)),
+            Some((bound, _, _)) if bound == v => {}
+            Some((bound, pj, paxis)) => {
+                return Err(PyValueError::new_err(format!(
+                    "{}: the size {} is {v}, but {} has extent {bound} on axis {paxis} (E0502)",
+                    describe_param(plan, j),
+                    plan.symbols[k],
+                    describe_param(plan, pj as usize)
+                )))
+            }
+        }
+    }
     for (j, a) in given.params.iter().enumerate() {
         if let Some(a) = a {
             check_dims(plan, Who::Param(j), a, &mut syms, true)?;
@@ -72,6 +88,28 @@ pub fn check(plan: &Plan, given: &Given<'_>) -> PyResult<Symbols> {
         }
     }
     Ok(syms)
+}
+
+/// The value of size parameter `j` (an integer scalar, spec 4.2): negative is an error (E0506).
+fn size_value(plan: &Plan, j: usize, a: &Array<'_>) -> PyResult<i64> {
+    // `check_array` checked the dtype (an integer one, by the validator's E0219) and rank 0:
+    // NumPy's `item()` gives the value as a Python int.
+    let v: Option<i64> = a
+        .obj()
+        .call_method0("item")
+        .and_then(|x| x.extract::<i64>())
+        .ok();
+    match v {
+        Some(v) if v >= 0 => Ok(v),
+        Some(v) => Err(PyValueError::new_err(format!(
+            "{}: a size must be at least 0, got {v} (E0506)",
+            describe_param(plan, j)
+        ))),
+        None => Err(PyValueError::new_err(format!(
+            "{}: a size parameter takes an integer that fits in i64",
+            describe_param(plan, j)
+        ))),
+    }
 }
 
 /// dtype (exactly), rank, writeable (for outputs) and alignment.

@@ -59,6 +59,9 @@ pub struct Plan {
     pub positional: Vec<usize>,
     /// What a call returns, in order: the results, then the `out`/`inout` parameters.
     pub outputs: Vec<Output>,
+    /// The size parameters (op set 2, `%len: i64 size n`): the parameter and the slot of the
+    /// symbol its value binds.
+    pub sizes: Vec<(usize, usize)>,
 }
 
 impl Plan {
@@ -102,6 +105,16 @@ impl Plan {
                 slot(name, &r.ty)
             })
             .collect();
+        let mut sizes = vec![];
+        for (j, p) in f.params.iter().enumerate() {
+            if let Some(s) = &p.size {
+                let k = symbols.iter().position(|x| x == s).unwrap_or_else(|| {
+                    symbols.push(s.clone());
+                    symbols.len() - 1
+                });
+                sizes.push((j, k));
+            }
+        }
         let positional = (0..params.len())
             .filter(|&j| params[j].1 != Intent::Out)
             .collect();
@@ -120,6 +133,7 @@ impl Plan {
             symbols,
             positional,
             outputs,
+            sizes,
         }
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import skair
@@ -194,3 +195,24 @@ def test_the_stubs_describe_the_native_module():
         runtime = {n for n in dir(getattr(native, cls)) if not n.startswith("_")}
         assert runtime <= methods, f"{cls}: not in the stubs: {runtime - methods}"
     assert set(skair.__all__) <= set(dir(skair))
+
+
+SIZED = """air 1 opset 2
+func @main(%len: i64 size n, %x: f64[3*n]) -> (%y: f64[n]) {
+  %y = iota {dtype = f64, shape = [n], axis = 0} () : f64[n]
+  return %y
+}
+"""
+
+
+@pytest.mark.parametrize("backend", ["interp", "llvm"])
+def test_a_size_parameter_binds_its_symbol(backend):
+    """Op set 2 size parameters: the scalar's value is the extent `n`, checked against the arrays
+    (3*n here) before anything runs; 0 is a size, a negative value is not."""
+    k = skair.compile(skair.loads(SIZED), backend=backend)
+    np.testing.assert_array_equal(k(np.int64(4), np.zeros(12)), np.arange(4.0))
+    assert k(np.int64(0), np.zeros(0)).shape == (0,)
+    with pytest.raises(ValueError, match="E0506"):
+        k(np.int64(-1), np.zeros(0))
+    with pytest.raises(ValueError, match="must have extent 3"):
+        k(np.int64(2), np.zeros(5))
