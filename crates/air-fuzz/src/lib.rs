@@ -168,7 +168,13 @@ pub fn llvm(bytes: &[u8], format: Format) -> Result<Reached, Finding> {
     let Some(run) = zero_inputs(&m, bytes).filter(|run| runnable(&m, &run.function)) else {
         return Ok(Reached::Done);
     };
-    let native = compiled.call_with(&run.function, &run.tensors, &budget());
+    // The while limit is an interpreter option (the LLVM backend refuses it, E0505); a runnable
+    // module has no loop, so the native run needs none.
+    let native_budget = air_value::memory::RunOptions {
+        max_while_iterations: None,
+        ..budget()
+    };
+    let native = compiled.call_with(&run.function, &run.tensors, &native_budget);
     let reference = air_interp::run_unchecked_with(&m, &run.function, &run.tensors, &budget());
     match (native, reference) {
         (Ok(a), Ok(b)) => {
