@@ -306,8 +306,8 @@ codes! {
     /// The backend does not support this op or dtype.
     Unsupported = 505, "unsupported by this backend",
         by "backend (when compiling)",
-        when "a backend does not generate an op or dtype of the function (the LLVM backend: `f16`, `bf16`, `c64`, `c128`)",
-        example "the LLVM backend compiling a function with an `f16` parameter";
+        when "a backend does not generate an op or dtype of the function, or an option it does not have",
+        example "the LLVM backend called with an interpreter-only `while` iteration limit";
     /// A run-time extent is negative or inconsistent with its declared type.
     BadExtent = 506, "bad run-time extent",
         by "runtime",

@@ -320,7 +320,7 @@ pub const SCALAR_OPS: &[ScalarEntry] = &[
     s("Conj", SB, Some("conj"), K::Unary(U::Conj)),
     s("Angle", SB, Some("angle"), K::Unary(U::Angle)),
     s("Complex", SB, Some("complex"), K::Binary(B::Complex)),
-    no("ComplexFromPolar", SB, "AIR has no complex constructor"),
+    no("ComplexFromPolar", SB, "not mapped yet (complex(r*cos(t), r*sin(t)) would express it)"),
     s("ArcSinh", SB, Some("arcsinh"), K::Unary(U::Asinh)),
     s("ArcCosh", SB, Some("arccosh"), K::Unary(U::Acosh)),
     s("ArcTanh", SB, Some("arctanh"), K::Unary(U::Atanh)),
